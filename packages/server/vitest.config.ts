@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config'
+
+// One suite, two stores: `DATABASE_URL` switches every test file from PGlite to PostgreSQL.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+})
