@@ -9,5 +9,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // CI asks for a JSON report too, to print one "N passed, N failed" line over both stores.
+    reporters: process.env.SWITCHYARD_TEST_RESULTS
+      ? ['default', ['json', { outputFile: process.env.SWITCHYARD_TEST_RESULTS }]]
+      : ['default'],
   },
 })

@@ -1,0 +1,63 @@
+import type { Config } from '../config.ts'
+import { startEngine, type Engine } from '../main.ts'
+import { writeCredentialsFile } from '../projects/index.ts'
+
+/** `switchyard start`: runs the engine until SIGINT/SIGTERM, then shuts down cleanly. */
+export async function runStart(config: Readonly<Config>): Promise<Engine> {
+  const engine = await startEngine(config, { bootstrap: true })
+  let credentialsFile: string | null = null
+  if (engine.firstStart && engine.db.kind === 'pglite') {
+    credentialsFile = await writeCredentialsFile(config.dataDir, engine.firstStart)
+  }
+  printBanner(engine, credentialsFile)
+  const shutdown = (signal: string) => {
+    engine.log.info({ signal }, 'shutting down')
+    void engine.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        engine.log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGINT', () => shutdown('SIGINT'))
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  return engine
+}
+
+function printBanner(engine: Engine, credentialsFile: string | null): void {
+  const { config } = engine
+  const store =
+    engine.db.kind === 'pglite'
+      ? `PGlite (embedded) in ${config.dataDir}`
+      : 'PostgreSQL (DATABASE_URL)'
+  const lines = [
+    '',
+    `  Switchyard is running (role: ${config.role})`,
+    '',
+    `  API         ${config.publicUrl}/v1   (OpenAPI: ${config.publicUrl}/openapi.json)`,
+    `  Dashboard   ${config.publicUrl}/`,
+    `  Inbound     ${config.publicUrl}/hooks/<triggerId>`,
+    `  Store       ${store}`,
+  ]
+  if (config.allowPrivateTargets) {
+    lines.push(
+      '  Targets     private and loopback addresses ALLOWED (SWITCHYARD_ALLOW_PRIVATE_TARGETS)',
+    )
+  }
+  const first = engine.firstStart
+  if (first) {
+    lines.push(
+      '',
+      '  First start: created a default project.',
+      `  Project id    ${first.projectId}`,
+      `  API key       ${first.apiKey}   (admin role; shown once)`,
+      `  Admin token   ${first.adminToken}   (manages projects)`,
+    )
+    if (credentialsFile) lines.push(`  Saved to      ${credentialsFile} (mode 0600)`)
+  } else if (engine.db.kind === 'pglite') {
+    lines.push('', `  Credentials from the first start: ${config.dataDir}/credentials.json`)
+  }
+  lines.push('', '  Stop with Ctrl-C.', '')
+  process.stdout.write(lines.join('\n') + '\n')
+}

@@ -1,0 +1,91 @@
+import path from 'node:path'
+
+/**
+ * One typed config object. This is the only module that reads `process.env`.
+ * Precedence: defaults < environment < flags (the CLI passes flags as `overrides`).
+ */
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl: string | null
+  publicUrl: string
+  secretKey: string | null
+  adminToken: string | null
+  smtpUrl: string | null
+  allowPrivateTargets: boolean
+  role: Role
+  logLevel: string
+  bodyLimitBytes: number
+}
+
+export type Role = 'api' | 'worker' | 'all'
+const roles: readonly Role[] = ['api', 'worker', 'all']
+
+const defaults = {
+  port: 8787,
+  host: '127.0.0.1',
+  dataDir: './.switchyard',
+  databaseUrl: null,
+  publicUrl: '',
+  secretKey: null,
+  adminToken: null,
+  smtpUrl: null,
+  allowPrivateTargets: false,
+  role: 'all',
+  logLevel: 'info',
+  bodyLimitBytes: 1024 * 1024,
+} satisfies Config
+
+/**
+ * Builds the config from defaults, the environment and explicit overrides, then freezes it.
+ * @example loadConfig(process.env, { port: 0 })
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+): Readonly<Config> {
+  const fromEnv: Partial<Config> = dropUndefined({
+    port: env.SWITCHYARD_PORT === undefined ? undefined : parsePort(env.SWITCHYARD_PORT),
+    host: env.SWITCHYARD_HOST,
+    dataDir: env.SWITCHYARD_DATA_DIR,
+    databaseUrl: env.DATABASE_URL || undefined,
+    publicUrl: env.SWITCHYARD_PUBLIC_URL,
+    secretKey: env.SWITCHYARD_SECRET_KEY || undefined,
+    adminToken: env.SWITCHYARD_ADMIN_TOKEN || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    allowPrivateTargets: parseBool(env.SWITCHYARD_ALLOW_PRIVATE_TARGETS),
+    role: env.SWITCHYARD_ROLE === undefined ? undefined : parseRole(env.SWITCHYARD_ROLE),
+    logLevel: env.SWITCHYARD_LOG_LEVEL,
+  })
+  const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
+  merged.dataDir = path.resolve(merged.dataDir)
+  if (!merged.publicUrl) merged.publicUrl = `http://localhost:${merged.port}`
+  merged.publicUrl = merged.publicUrl.replace(/\/+$/, '')
+  return Object.freeze(merged)
+}
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`SWITCHYARD_PORT must be a port number (0-65535), got "${value}"`)
+  }
+  return port
+}
+
+/** @example parseRole('worker') // 'worker' */
+export function parseRole(value: string): Role {
+  if (!(roles as readonly string[]).includes(value)) {
+    throw new Error(`role must be one of ${roles.join(', ')}, got "${value}"`)
+  }
+  return value as Role
+}
+
+function parseBool(value: string | undefined): boolean | undefined {
+  if (value === undefined || value === '') return undefined
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase())
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}

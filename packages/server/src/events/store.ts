@@ -1,0 +1,116 @@
+import { sql } from 'kysely'
+import { query, type Queryable } from '../store/index.ts'
+
+/** The only file that names the events table. */
+
+export interface EventRow {
+  id: string
+  project_id: string
+  type: string
+  user_id: string | null
+  credential_id: string | null
+  integration: string | null
+  occurred_at: Date
+  received_at: Date
+  data: Record<string, unknown>
+  idempotency_key: string | null
+  request_hash: string | null
+}
+
+export interface NewEvent {
+  id: string
+  projectId: string
+  type: string
+  userId: string | null
+  credentialId: string | null
+  integration: string | null
+  occurredAt: Date
+  data: Record<string, unknown>
+  idempotencyKey: string | null
+  /** sha256 hex of the request body */
+  requestHash: string | null
+}
+
+/**
+ * Inserts events in one statement through `unnest` (one round trip for up to 1,000 rows).
+ * Returns nothing: a unique violation on (project_id, idempotency_key) aborts the statement, and
+ * the caller resolves the replay.
+ */
+export async function insertEvents(q: Queryable, events: readonly NewEvent[]): Promise<EventRow[]> {
+  const col = <T>(pick: (e: NewEvent) => T) => events.map(pick)
+  return query<EventRow>(
+    q,
+    sql`
+    insert into events (id, project_id, type, user_id, credential_id, integration, occurred_at, data,
+                        idempotency_key, request_hash)
+    select * from unnest(
+      ${col((e) => e.id)}::uuid[], ${col((e) => e.projectId)}::uuid[], ${col((e) => e.type)}::text[],
+      ${col((e) => e.userId)}::text[], ${col((e) => e.credentialId)}::text[],
+      ${col((e) => e.integration)}::text[], ${col((e) => e.occurredAt.toISOString())}::timestamptz[],
+      ${col((e) => JSON.stringify(e.data))}::jsonb[], ${col((e) => e.idempotencyKey)}::text[],
+      ${col((e) => e.requestHash)}::text[])
+    returning *`,
+  )
+}
+
+/** The events an idempotency key created, in batch order (`key`, or `key#0`, `key#1`… for a batch). */
+export async function findByIdempotencyKey(
+  q: Queryable,
+  projectId: string,
+  key: string,
+): Promise<EventRow[]> {
+  return query<EventRow>(
+    q,
+    sql`
+    select * from events
+    where project_id = ${projectId} and (idempotency_key = ${key} or idempotency_key like ${escapeLike(key) + '#%'})
+    order by id`,
+  )
+}
+
+export async function findEvent(
+  q: Queryable,
+  projectId: string,
+  id: string,
+): Promise<EventRow | null> {
+  const rows = await query<EventRow>(
+    q,
+    sql`select * from events where project_id = ${projectId} and id = ${id}`,
+  )
+  return rows[0] ?? null
+}
+
+/** Events by id, for renderers that need the whole event (fan-out, dispatch). */
+export async function findEventsByIds(q: Queryable, ids: readonly string[]): Promise<EventRow[]> {
+  if (ids.length === 0) return []
+  return query<EventRow>(q, sql`select * from events where id = any(${ids}::uuid[])`)
+}
+
+export interface EventFilter {
+  projectId: string
+  types: string[] | null
+  since: Date | null
+  until: Date | null
+  before: string | null
+  limit: number
+}
+
+/** Newest first; `before` is the last id of the previous page. */
+export async function listEvents(q: Queryable, f: EventFilter): Promise<EventRow[]> {
+  return query<EventRow>(
+    q,
+    sql`
+    select * from events
+    where project_id = ${f.projectId}
+      and (${f.types}::text[] is null or type = any(${f.types}::text[]))
+      and (${f.since?.toISOString() ?? null}::timestamptz is null or occurred_at >= ${f.since?.toISOString() ?? null}::timestamptz)
+      and (${f.until?.toISOString() ?? null}::timestamptz is null or occurred_at < ${f.until?.toISOString() ?? null}::timestamptz)
+      and (${f.before}::uuid is null or id < ${f.before}::uuid)
+    order by id desc
+    limit ${f.limit}`,
+  )
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => '\\' + c)
+}

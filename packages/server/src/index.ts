@@ -1,0 +1,2 @@
+export { startEngine, type Engine, type EngineOptions, type Worker } from './main.ts'
+export { loadConfig, type Config } from './config.ts'

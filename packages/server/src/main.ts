@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import { pino, type Logger } from 'pino'
+import type { Config } from './config.ts'
+import { eventRoutes, type FanOut } from './events/index.ts'
+import { buildServer } from './http/server.ts'
+import {
+  bootstrapEmptyStore,
+  createInstanceTokenCheck,
+  createKeyResolver,
+  projectRoutes,
+  type FirstStartCredentials,
+  type ProjectCreatedHook,
+  type SettingsExtension,
+} from './projects/index.ts'
+import { migrate, openDb, sql, type Db } from './store/index.ts'
+import { version } from './version.ts'
+
+/** A background loop with a lifecycle (the dispatcher, the pruner…). */
+export interface Worker {
+  name: string
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** A running Switchyard: the HTTP server, the store and the workers its role runs. */
+export interface Engine {
+  config: Readonly<Config>
+  db: Db
+  app: FastifyInstance
+  log: Logger
+  /** `http://host:port` once listening. */
+  url: string
+  firstStart: FirstStartCredentials | null
+  workers: Worker[]
+  close(): Promise<void>
+}
+
+export interface EngineOptions {
+  logger?: Logger
+  /** The clock every schedule reads; tests pin it. */
+  now?: () => Date
+  /** An already open store (tests pass a fresh database per file). */
+  db?: Db
+  /** Create the default project on an empty store (the CLI's `start` does). */
+  bootstrap?: boolean
+}
+
+/**
+ * The composition root: opens and migrates the store, wires the features, listens, starts workers.
+ * @example const engine = await startEngine(loadConfig()); await engine.close()
+ */
+export async function startEngine(
+  config: Readonly<Config>,
+  options: EngineOptions = {},
+): Promise<Engine> {
+  const log = options.logger ?? pino({ level: config.logLevel })
+  const now = options.now ?? (() => new Date())
+  const db = options.db ?? (await openDb(config))
+  try {
+    await migrate(db)
+    const wiring = wireFeatures({ config, db, log, now })
+    const firstStart = options.bootstrap
+      ? await bootstrapEmptyStore(db.kysely, {
+          configuredAdminToken: config.adminToken,
+          publicUrl: config.publicUrl,
+          hooks: wiring.onProjectCreated,
+        })
+      : null
+    const checkInstanceToken = await createInstanceTokenCheck(db.kysely, config.adminToken)
+    const keys = createKeyResolver(db.kysely, { ttlMs: 10_000 })
+    const app = await buildServer({
+      logger: log,
+      bodyLimitBytes: config.bodyLimitBytes,
+      version,
+      authenticators: { checkInstanceToken, projectKey: (token) => keys.resolve(token) },
+      checkReady: async () => {
+        await sql`select 1`.execute(db.kysely)
+      },
+      features: [
+        projectRoutes({
+          db,
+          keys,
+          onProjectCreated: wiring.onProjectCreated,
+          settingsExtensions: wiring.settingsExtensions,
+        }),
+        eventRoutes({ db, fanOut: wiring.fanOut, now }),
+        ...wiring.routes,
+      ],
+    })
+    const listenOnHttp = config.role !== 'worker'
+    const url = listenOnHttp ? await app.listen({ port: config.port, host: config.host }) : ''
+    const workers = config.role === 'api' ? [] : wiring.workers
+    for (const worker of workers) await worker.start()
+    let closing: Promise<void> | null = null
+    const close = () =>
+      (closing ??= (async () => {
+        for (const worker of [...workers].reverse())
+          await worker.stop().catch((err) => log.error({ err }, `stopping ${worker.name} failed`))
+        await app.close()
+        if (!options.db) await db.close()
+      })())
+    return { config, db, app, log, url, firstStart, workers, close }
+  } catch (error) {
+    if (!options.db) await db.close().catch(() => {})
+    throw error
+  }
+}
+
+/** What each feature contributes; features reach each other only through these functions. */
+interface FeatureWiring {
+  fanOut: FanOut
+  onProjectCreated: ProjectCreatedHook[]
+  settingsExtensions: SettingsExtension[]
+  routes: FastifyPluginAsync[]
+  workers: Worker[]
+}
+
+function wireFeatures(_deps: {
+  config: Readonly<Config>
+  db: Db
+  log: Logger
+  now: () => Date
+}): FeatureWiring {
+  return {
+    fanOut: async () => {},
+    onProjectCreated: [],
+    settingsExtensions: [],
+    routes: [],
+    workers: [],
+  }
+}

@@ -1,0 +1,60 @@
+import type { Transaction } from 'kysely'
+import type { Queryable } from '../store/index.ts'
+
+/**
+ * Project settings. The projects feature stores the generic ones; other features add their own
+ * fields (e.g. delivery's `webhookUrl`) through a `SettingsExtension`.
+ */
+export interface DeliverySettings {
+  /** Seconds between attempts; attempt n+1 waits retrySchedule[n-1], with jitter. */
+  retrySchedule: number[]
+  autoDisable: { afterDays: number; minConsecutiveFailures: number }
+  retentionDays: number
+}
+
+export const defaultDeliverySettings: DeliverySettings = {
+  retrySchedule: [5, 300, 1800, 7200, 18000, 36000, 36000],
+  autoDisable: { afterDays: 5, minConsecutiveFailures: 20 },
+  retentionDays: 30,
+}
+
+/** Reads the effective delivery settings from a project's stored settings. */
+export function deliverySettingsOf(stored: Record<string, unknown>): DeliverySettings {
+  return {
+    retrySchedule:
+      (stored.retrySchedule as number[] | undefined) ?? defaultDeliverySettings.retrySchedule,
+    autoDisable: {
+      ...defaultDeliverySettings.autoDisable,
+      ...((stored.autoDisable as Partial<DeliverySettings['autoDisable']> | undefined) ?? {}),
+    },
+    retentionDays:
+      (stored.retentionDays as number | undefined) ?? defaultDeliverySettings.retentionDays,
+  }
+}
+
+export const storedSettingsSchema = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  retrySchedule: {
+    type: 'array',
+    minItems: 0,
+    maxItems: 20,
+    items: { type: 'integer', minimum: 1, maximum: 7 * 24 * 3600 },
+    description: 'Seconds to wait before each retry.',
+  },
+  autoDisable: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      afterDays: { type: 'number', minimum: 0.001, maximum: 365 },
+      minConsecutiveFailures: { type: 'integer', minimum: 1, maximum: 100000 },
+    },
+  },
+  retentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+} as const
+
+/** A feature's own settings fields: its JSON Schema properties, how to apply and how to read them. */
+export interface SettingsExtension {
+  properties: Record<string, object>
+  apply: (tx: Transaction<any>, projectId: string, body: Record<string, unknown>) => Promise<void>
+  read: (q: Queryable, projectId: string) => Promise<Record<string, unknown>>
+}

@@ -1,0 +1,155 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect, sql, type RawBuilder, type Transaction } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import pg from 'pg'
+
+/**
+ * The store: one interface over PGlite (embedded, the default) and PostgreSQL (`DATABASE_URL`).
+ * Features hold a `Queryable` (the handle or an open transaction) and run the same SQL on both.
+ */
+export type Queryable = Kysely<any> | Transaction<any>
+
+export interface Db {
+  readonly kind: 'pglite' | 'postgres'
+  readonly kysely: Kysely<any>
+  /** Runs a multi-statement script (migrations). */
+  exec(script: string): Promise<void>
+  /** Calls `onPayload` for every NOTIFY on `channel` until the returned function is called. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  close(): Promise<void>
+  /** PGlite only: the data dir as a gzip archive (tests copy a migrated store from it). */
+  dumpDataDir?: () => Promise<Blob>
+}
+
+// int8 and numeric arrive as strings from pg; every count we read is cast to int in SQL instead.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
+
+/** Opens PostgreSQL when `databaseUrl` is set, else PGlite in `dataDir` (`memory://` for tests). */
+export async function openDb(options: {
+  databaseUrl: string | null
+  dataDir: string
+}): Promise<Db> {
+  return options.databaseUrl
+    ? openPostgres(options.databaseUrl)
+    : openPglite(options.dataDir === 'memory://' ? undefined : options.dataDir)
+}
+
+/** @example const db = await openPglite() // in memory */
+export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Db> {
+  if (dataDir) await fs.mkdir(path.dirname(dataDir), { recursive: true })
+  const pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {})
+  const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
+  let closed = false
+  return {
+    kind: 'pglite',
+    kysely,
+    exec: async (script) => {
+      await pglite.exec(script)
+    },
+    listen: async (channel, onPayload) => pglite.listen(channel, onPayload),
+    dumpDataDir: async () => (await pglite.dumpDataDir('gzip')) as Blob,
+    close: async () => {
+      if (closed) return
+      closed = true
+      // Closing PGlite checkpoints and releases the data dir cleanly.
+      await pglite.close()
+    },
+  }
+}
+
+/** @example const db = await openPostgres('postgres://postgres@127.0.0.1/switchyard') */
+export async function openPostgres(connectionString: string): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max: 20, idleTimeoutMillis: 30_000 })
+  // A dropped connection (server restart) surfaces here; the pool replaces it on next use.
+  pool.on('error', () => {})
+  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    kind: 'postgres',
+    kysely,
+    exec: async (script) => {
+      await pool.query(script)
+    },
+    listen: (channel, onPayload) => listenPostgres(connectionString, channel, onPayload),
+    close: async () => {
+      await kysely.destroy()
+    },
+  }
+}
+
+/**
+ * LISTEN needs a dedicated connection. It reconnects with a short backoff when PostgreSQL
+ * restarts; missed notifications are covered by the listeners' polling fallback.
+ */
+async function listenPostgres(
+  connectionString: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null
+  let stopped = false
+  const connect = async (): Promise<void> => {
+    if (stopped) return
+    const next = new pg.Client({ connectionString })
+    next.on('notification', (message) => onPayload(message.payload ?? ''))
+    next.on('error', () => reconnectSoon())
+    next.on('end', () => reconnectSoon())
+    try {
+      await next.connect()
+      await next.query(`listen ${quoteIdent(channel)}`)
+      client = next
+    } catch {
+      await next.end().catch(() => {})
+      reconnectSoon()
+    }
+  }
+  let pending: NodeJS.Timeout | null = null
+  const reconnectSoon = (): void => {
+    if (stopped || pending) return
+    client = null
+    pending = setTimeout(() => {
+      pending = null
+      void connect()
+    }, 500)
+    pending.unref()
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    if (pending) clearTimeout(pending)
+    await client?.end().catch(() => {})
+  }
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid channel name ${name}`)
+  return `"${name}"`
+}
+
+/**
+ * Runs `fn` in one transaction on either store.
+ * @example await withTransaction(db.kysely, async (tx) => insertEvent(tx, event))
+ */
+export async function withTransaction<T>(
+  q: Kysely<any>,
+  fn: (tx: Transaction<any>) => Promise<T>,
+): Promise<T> {
+  return q.transaction().execute(fn)
+}
+
+/**
+ * Runs a raw SQL template and returns its rows.
+ * @example const rows = await query<{ id: string }>(q, sql`select id from projects`)
+ */
+export async function query<Row>(q: Queryable, statement: RawBuilder<unknown>): Promise<Row[]> {
+  const result = await (statement as RawBuilder<Row>).execute(q)
+  return result.rows
+}
+
+/** Sends a NOTIFY on either store (PGlite delivers it in-process). */
+export async function notify(q: Queryable, channel: string, payload = ''): Promise<void> {
+  await sql`select pg_notify(${channel}, ${payload})`.execute(q)
+}
+
+export { sql }
