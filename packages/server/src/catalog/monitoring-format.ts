@@ -188,15 +188,10 @@ export function monitoringBodySchema(type: CanonicalType): JsonSchema | null {
         data,
       },
       [
-        'type',
-        'timestamp',
-        'timestampISO',
-        'message',
-        'user',
-        'project',
-        'integration',
+        ...['type', 'timestamp', 'timestampISO', 'message', 'user', 'project', 'integration'],
+        ...(type === 'workflow.failed' ? ['workflow'] : []),
         'data',
-      ].concat(type === 'workflow.failed' ? ['workflow'] : []),
+      ],
     ),
   }
 }

@@ -14,65 +14,30 @@ export const wireFormats: readonly WireFormat[] = Object.freeze([
   'standard',
 ] as const)
 
-type SeedFormat = Exclude<WireFormat, 'standard'>
-
 /*
- * The DESIGN table, column by column. null is a blank cell: the seed's receiver has no such
- * event, so a destination in that format never gets it. The managed-sync name for
- * trigger.received is ours: Paragon forwards inbound events without an event-name field, but
- * filters need a name to subscribe with.
+ * The DESIGN table: [managed-sync, workspace, monitoring]. null is a blank cell: the seed's
+ * receiver has no such event, so a destination in that format never gets it. The managed-sync
+ * name for trigger.received is ours: Paragon forwards inbound events without an event-name
+ * field, but filters need a name to subscribe with.
  */
-const names: Record<CanonicalType, Record<SeedFormat, string | null>> = {
-  'sync.completed': {
-    'managed-sync': 'sync_complete',
-    workspace: 'integration_import_done',
-    monitoring: null,
-  },
-  'sync.errored': { 'managed-sync': 'sync_errored', workspace: null, monitoring: null },
-  'record.created': {
-    'managed-sync': 'record_created',
-    workspace: 'integration_new_data_model',
-    monitoring: null,
-  },
-  'record.updated': {
-    'managed-sync': 'record_updated',
-    workspace: 'integration_updated_data_model',
-    monitoring: null,
-  },
-  'record.deleted': {
-    'managed-sync': 'record_deleted',
-    workspace: 'integration_deleted_data_model',
-    monitoring: null,
-  },
-  'record.errored': { 'managed-sync': 'record_errored', workspace: null, monitoring: null },
-  'integration.installed': {
-    'managed-sync': null,
-    workspace: 'integration_installed',
-    monitoring: null,
-  },
-  'credential.failed': {
-    'managed-sync': null,
-    workspace: 'integration_cannot_refresh_oauth_token',
-    monitoring: 'credentials_failure',
-  },
-  'credential.fixed': {
-    'managed-sync': null,
-    workspace: 'integration_oauth_token_fixed',
-    monitoring: null,
-  },
-  'workflow.failed': { 'managed-sync': null, workspace: null, monitoring: 'workflow_failure' },
-  'webhook.test': {
-    'managed-sync': 'webhook_test',
-    workspace: 'webhook_test',
-    monitoring: 'webhook_test',
-  },
-  'trigger.received': { 'managed-sync': 'trigger_received', workspace: null, monitoring: null },
-  'destination.disabled': {
-    'managed-sync': null,
-    workspace: null,
-    monitoring: 'destination_disabled',
-  },
+// prettier-ignore
+const names: Record<CanonicalType, readonly [string | null, string | null, string | null]> = {
+  'sync.completed':        ['sync_complete',    'integration_import_done',                null],
+  'sync.errored':          ['sync_errored',     null,                                     null],
+  'record.created':        ['record_created',   'integration_new_data_model',             null],
+  'record.updated':        ['record_updated',   'integration_updated_data_model',         null],
+  'record.deleted':        ['record_deleted',   'integration_deleted_data_model',         null],
+  'record.errored':        ['record_errored',   null,                                     null],
+  'integration.installed': [null,               'integration_installed',                  null],
+  'credential.failed':     [null,               'integration_cannot_refresh_oauth_token', 'credentials_failure'],
+  'credential.fixed':      [null,               'integration_oauth_token_fixed',          null],
+  'workflow.failed':       [null,               null,                                     'workflow_failure'],
+  'webhook.test':          ['webhook_test',     'webhook_test',                           'webhook_test'],
+  'trigger.received':      ['trigger_received', null,                                     null],
+  'destination.disabled':  [null,               null,                                     'destination_disabled'],
 }
+
+const column = { 'managed-sync': 0, workspace: 1, monitoring: 2 } as const
 
 /**
  * The event's name in a format, or null when that format has no name for it.
@@ -83,7 +48,7 @@ const names: Record<CanonicalType, Record<SeedFormat, string | null>> = {
  * wireName('monitoring', 'record.created') // null
  */
 export function wireName(format: WireFormat, type: CanonicalType): string | null {
-  return format === 'standard' ? type : names[type][format]
+  return format === 'standard' ? type : names[type][column[format]]
 }
 
 // Every name any format uses, to the one canonical type it stands for. A name shared by
