@@ -27,6 +27,8 @@ export async function runStart(config: Readonly<Config>): Promise<Engine> {
 
 function printBanner(engine: Engine, credentialsFile: string | null): void {
   const { config } = engine
+  // With --port 0 the configured public URL cannot know the port the OS picked.
+  const base = config.port === 0 ? engine.url : config.publicUrl
   const store =
     engine.db.kind === 'pglite'
       ? `PGlite (embedded) in ${config.dataDir}`
@@ -35,9 +37,10 @@ function printBanner(engine: Engine, credentialsFile: string | null): void {
     '',
     `  Switchyard is running (role: ${config.role})`,
     '',
-    `  API         ${config.publicUrl}/v1   (OpenAPI: ${config.publicUrl}/openapi.json)`,
-    `  Dashboard   ${config.publicUrl}/`,
-    `  Inbound     ${config.publicUrl}/hooks/<triggerId>`,
+    `  Listening   ${engine.url || '(worker only: no HTTP)'}`,
+    `  API         ${base}/v1   (OpenAPI: ${base}/openapi.json)`,
+    `  Dashboard   ${base}/`,
+    `  Inbound     ${base}/hooks/<triggerId>`,
     `  Store       ${store}`,
   ]
   if (config.allowPrivateTargets) {

@@ -39,6 +39,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { maxParamLength: 200 },
   })
   app.setValidatorCompiler(validatorCompiler)
+  // JSON only: a text body is refused with 415 instead of failing validation as a string.
+  app.removeContentTypeParser('text/plain')
   installErrorHandler(app)
   installAuth(app, options.authenticators)
   app.addHook('onSend', async (request, reply) => {

@@ -1,0 +1,72 @@
+import type { CanonicalEventData, CanonicalEventType } from '../generated/events.ts'
+import type {
+  JsonObject,
+  ListOptions,
+  ListResponse,
+  QueryOf,
+  RequestBodyOf,
+  ResponseOf,
+} from './operation-types.ts'
+
+/*
+ * The API's request and response types, named the Svix way (`…In` for what you send, `…Out`
+ * for what comes back, `…PatchIn` for partial updates, `ListResponse…` for pages). All are read
+ * from the generated OpenAPI types; none is written by hand.
+ */
+
+// Events
+/** `POST /v1/events` as the OpenAPI document has it (any type, any data). */
+export type EventIn = RequestBodyOf<'/v1/events', 'post'>
+/** `POST /v1/events` with `data` checked against the type's schema. */
+export type PublishEventIn = {
+  [T in CanonicalEventType]: Omit<EventIn, 'type' | 'data'> & {
+    type: T
+    data: CanonicalEventData[T]
+  }
+}[CanonicalEventType]
+export type EventOut = ResponseOf<'/v1/events/{id}', 'get'>
+export type EventBatchOut = ResponseOf<'/v1/events/batch', 'post'>
+export type EventListOptions = QueryOf<'/v1/events', 'get'>
+export type ListResponseEventOut = ResponseOf<'/v1/events', 'get'>
+export type ListResponseEventTypeOut = ResponseOf<'/v1/event-types', 'get'>
+
+// API keys
+export type ApiKeyIn = RequestBodyOf<'/v1/api-keys', 'post'>
+export type ApiKeyCreatedOut = ResponseOf<'/v1/api-keys', 'post'>
+export type ListResponseApiKeyOut = ResponseOf<'/v1/api-keys', 'get'>
+export type ApiKeyOut = ListResponseApiKeyOut['data'][number]
+
+// Settings
+export type SettingsIn = RequestBodyOf<'/v1/settings', 'put'>
+export type SettingsOut = ResponseOf<'/v1/settings', 'get'>
+
+// Projects (instance admin token)
+export type ProjectIn = RequestBodyOf<'/v1/projects', 'post'>
+export type ProjectCreatedOut = ResponseOf<'/v1/projects', 'post'>
+export type ListResponseProjectOut = ResponseOf<'/v1/projects', 'get'>
+export type ProjectOut = ListResponseProjectOut['data'][number]
+
+// Destinations
+export type DestinationIn = RequestBodyOf<'/v1/destinations', 'post'>
+export type DestinationOut = ResponseOf<'/v1/destinations/{id}', 'get'>
+export type DestinationPatchIn = RequestBodyOf<'/v1/destinations/{id}', 'patch'>
+export type DestinationListOptions = QueryOf<'/v1/destinations', 'get'>
+export type ListResponseDestinationOut = ResponseOf<
+  '/v1/destinations',
+  'get',
+  ListResponse<DestinationOut>
+>
+export type DestinationTestIn = RequestBodyOf<'/v1/destinations/test', 'post'>
+export type DestinationTestOut = ResponseOf<'/v1/destinations/test', 'post'>
+export type DestinationDisableIn = RequestBodyOf<'/v1/destinations/{id}/disable', 'post'>
+export type DestinationRecoverIn = RequestBodyOf<'/v1/destinations/{id}/recover', 'post'>
+export type DestinationRecoverOut = ResponseOf<'/v1/destinations/{id}/recover', 'post'>
+export type DestinationSecretOut = ResponseOf<'/v1/destinations/{id}/rotate-secret', 'post'>
+
+// Deliveries
+export type DeliveryOut = ResponseOf<'/v1/deliveries/{id}', 'get'>
+export type DeliveryListOptions = QueryOf<'/v1/deliveries', 'get'>
+export type ListResponseDeliveryOut = ResponseOf<'/v1/deliveries', 'get', ListResponse<DeliveryOut>>
+export type DeliveryRetryOut = ResponseOf<'/v1/deliveries/{id}/retry', 'post'>
+
+export type { JsonObject, ListOptions, ListResponse }

@@ -1,0 +1,79 @@
+import { disableDestination, type FailureStreak } from '../destinations/index.ts'
+import { ingestEvents } from '../events/index.ts'
+import type { DeliverySettings } from '../projects/index.ts'
+import { withTransaction, type Db } from '../store/index.ts'
+import { fanOutDeliveries } from './fan-out.ts'
+import { holdPending } from './store.ts'
+
+const dayMs = 24 * 3600 * 1000
+
+/**
+ * The auto-disable rule: at least `minConsecutiveFailures` failed attempts in a row, the first
+ * of them at least `afterDays` ago. Both must hold: a burst of failures in one bad hour is not
+ * enough, and neither is one failure a week.
+ * @example shouldAutoDisable({ consecutive_failures: 20, failing_since: sixDaysAgo }, rule, now) // true
+ */
+export function shouldAutoDisable(
+  streak: Pick<FailureStreak, 'consecutive_failures' | 'failing_since'>,
+  rule: DeliverySettings['autoDisable'],
+  now: Date,
+): boolean {
+  if (streak.failing_since === null) return false
+  const failingForMs = now.getTime() - streak.failing_since.getTime()
+  return (
+    streak.consecutive_failures >= rule.minConsecutiveFailures &&
+    failingForMs >= rule.afterDays * dayMs
+  )
+}
+
+/** The reason the API shows for an auto-disabled destination. */
+export function autoDisableReason(streak: FailureStreak): string {
+  return (
+    `${streak.consecutive_failures} attempts in a row failed since ` +
+    `${streak.failing_since?.toISOString() ?? 'unknown'}`
+  )
+}
+
+/**
+ * Disables a destination and holds its pending deliveries (one transaction), then tells the
+ * project's other destinations with a `destination.disabled` event. When another worker
+ * disabled it first, does nothing, so the event goes out once.
+ * @returns whether this call disabled it
+ */
+export async function disableAndAnnounce(
+  deps: { db: Db; now: () => Date },
+  target: { destinationId: string; projectId: string; url: string | null; reason: string },
+): Promise<boolean> {
+  const now = deps.now()
+  const disabled = await withTransaction(deps.db.kysely, async (tx) => {
+    const row = await disableDestination(tx, target.destinationId, target.reason, now)
+    if (row) await holdPending(tx, target.destinationId, now)
+    return row !== null
+  })
+  if (!disabled) return false
+  const data = {
+    destinationId: target.destinationId,
+    reason: target.reason,
+    ...(target.url ? { url: target.url } : {}),
+  }
+  await ingestEvents(
+    deps.db.kysely,
+    {
+      projectId: target.projectId,
+      events: [{ type: 'destination.disabled', data }],
+      idempotencyKey: null,
+      requestBody: data,
+      pathOf: () => '',
+    },
+    {
+      now: deps.now,
+      fanOut: async (tx, events) => {
+        await fanOutDeliveries(tx, events, {
+          now: deps.now(),
+          excludeDestinationIds: [target.destinationId],
+        })
+      },
+    },
+  )
+  return true
+}

@@ -1,0 +1,67 @@
+import {
+  lockDestinations,
+  recordFailureStreaks,
+  type FailureStreak,
+  type FailureStreakUpdate,
+} from '../destinations/index.ts'
+import { newId } from '../ids.ts'
+import type { DeliverySettings } from '../projects/index.ts'
+import { withTransaction, type Db } from '../store/index.ts'
+import type { NextState } from './outcome.ts'
+import { completeDeliveries, insertAttempts, type Completion } from './store.ts'
+import type { ClaimedDelivery, DeliveryStatus } from './types.ts'
+
+/** A claimed delivery after its attempt, waiting to be written with the rest of its batch. */
+export interface Finished {
+  claimed: ClaimedDelivery
+  completion: Completion
+  state: NextState
+  settings: DeliverySettings
+}
+
+/**
+ * Writes a batch of results in one short transaction (no network I/O inside): destinations
+ * locked in id order first (see lockDestinations), then the attempts, the deliveries' next
+ * states and the destinations' failure streaks, each as one statement.
+ * @returns the deliveries whose state changed (still leased by this worker) and the streaks
+ */
+export async function writeCompletions(
+  db: Db,
+  finished: readonly Finished[],
+  options: { workerId: string; now: Date },
+): Promise<{ changed: Map<string, DeliveryStatus>; streaks: FailureStreak[] }> {
+  const completions = finished.map((f) => f.completion)
+  const destinationIds = [...new Set(completions.map((c) => c.destinationId))].sort()
+  return withTransaction(db.kysely, async (tx) => {
+    await lockDestinations(tx, destinationIds)
+    await insertAttempts(tx, completions, options.workerId, newId)
+    const changed = await completeDeliveries(tx, completions, options)
+    const streaks = await recordFailureStreaks(tx, streakUpdates(completions))
+    return { changed: new Map(changed.map((r) => [r.id, r.status])), streaks }
+  })
+}
+
+/**
+ * Folds a batch's attempts, in the order they finished, into one streak update per destination:
+ * a success resets the streak, and only the failures after the last success count.
+ */
+export function streakUpdates(completions: readonly Completion[]): FailureStreakUpdate[] {
+  const byDestination = new Map<string, FailureStreakUpdate>()
+  for (const { destinationId, record } of completions) {
+    if (!record) continue
+    const update = byDestination.get(destinationId) ?? {
+      destinationId,
+      reset: false,
+      failures: 0,
+      firstFailureAt: null,
+    }
+    if (record.outcome.kind === 'delivered') {
+      Object.assign(update, { reset: true, failures: 0, firstFailureAt: null })
+    } else {
+      update.failures += 1
+      update.firstFailureAt ??= record.startedAt
+    }
+    byDestination.set(destinationId, update)
+  }
+  return [...byDestination.values()]
+}

@@ -1,0 +1,48 @@
+import type { Transaction } from 'kysely'
+import type { EventRow, FanOut } from '../events/index.ts'
+import { notify } from '../store/index.ts'
+import { renderableFormats } from './render.ts'
+import { insertFanOut } from './store.ts'
+
+/** NOTIFY channel that wakes dispatchers when deliveries become due. */
+export const deliveriesChannel = 'switchyard_deliveries'
+
+/**
+ * Creates the deliveries of newly accepted events, inside the ingest transaction: one per
+ * matching destination (pending when it is enabled, held when not), then a NOTIFY that reaches
+ * listening dispatchers when the transaction commits.
+ * @param excludeDestinationIds destinations that must not get these events (the one a
+ *   `destination.disabled` event is about)
+ * @returns how many deliveries were created
+ */
+export async function fanOutDeliveries(
+  tx: Transaction<any>,
+  events: readonly EventRow[],
+  options: { now: Date; excludeDestinationIds?: readonly string[] },
+): Promise<number> {
+  const pairs = events.flatMap((event) =>
+    renderableFormats(event.type).map((format) => ({
+      eventId: event.id,
+      projectId: event.project_id,
+      type: event.type,
+      format,
+    })),
+  )
+  if (pairs.length === 0) return 0
+  const created = await insertFanOut(tx, pairs, {
+    now: options.now,
+    excludeDestinationIds: options.excludeDestinationIds ?? [],
+  })
+  if (created > 0) await notify(tx, deliveriesChannel)
+  return created
+}
+
+/**
+ * The `FanOut` the events feature calls on ingest.
+ * @example eventRoutes({ db, fanOut: createFanOut({ now }), now })
+ */
+export function createFanOut(deps: { now: () => Date }): FanOut {
+  return async (tx, events) => {
+    await fanOutDeliveries(tx, events, { now: deps.now() })
+  }
+}

@@ -1,0 +1,110 @@
+import { performance } from 'node:perf_hooks'
+import type { Readable } from 'node:stream'
+import { Agent, request } from 'undici'
+import { classifyError, classifyStatus } from './classify.ts'
+import { createPublicOnlyConnector } from './safe-connect.ts'
+import type { AttemptRecord, OutboundRequest } from './types.ts'
+
+/** The most of a response body an attempt keeps; the rest is not read. */
+export const responseBodyLimit = 4096
+
+// The longest a destination may take (timeoutMs max); undici's own timers only back ours up.
+const maxTimeoutMs = 30_000
+
+/** Sends one signed request and says what came of it. Never throws for HTTP or network faults. */
+export interface Sender {
+  send(
+    request: OutboundRequest,
+    log: { requestHeaders: Record<string, string> },
+  ): Promise<AttemptRecord>
+  close(): Promise<void>
+}
+
+/**
+ * One undici Agent for every destination: connections are kept alive and reused per origin.
+ * Redirects are not followed (undici's `request` follows none without an interceptor).
+ * @example const sender = createSender({ allowPrivateTargets: false, now: () => new Date() })
+ */
+export function createSender(options: { allowPrivateTargets: boolean; now: () => Date }): Sender {
+  const agent = new Agent({
+    connect: options.allowPrivateTargets
+      ? { timeout: maxTimeoutMs }
+      : createPublicOnlyConnector({ timeoutMs: maxTimeoutMs }),
+    headersTimeout: maxTimeoutMs,
+    bodyTimeout: maxTimeoutMs,
+    keepAliveTimeout: 10_000,
+  })
+  return {
+    send: (outbound, log) => sendOnce(agent, outbound, log.requestHeaders, options.now),
+    close: () => agent.close(),
+  }
+}
+
+async function sendOnce(
+  agent: Agent,
+  outbound: OutboundRequest,
+  requestHeaders: Record<string, string>,
+  now: () => Date,
+): Promise<AttemptRecord> {
+  const startedAt = now()
+  const started = performance.now()
+  // One deadline for connect, headers and body: a receiver that trickles bytes still times out.
+  const deadline = AbortSignal.timeout(outbound.timeoutMs)
+  const elapsed = () => Math.round(performance.now() - started)
+  try {
+    const response = await request(outbound.url, {
+      dispatcher: agent,
+      method: 'POST',
+      headers: outbound.headers,
+      body: outbound.body,
+      signal: deadline,
+    })
+    const body = await readHead(response.body, responseBodyLimit)
+    const headers = flattenHeaders(response.headers)
+    return {
+      startedAt,
+      durationMs: elapsed(),
+      outcome: classifyStatus(response.statusCode, headers, startedAt),
+      requestHeaders,
+      response: { status: response.statusCode, headers, body: toText(body) },
+    }
+  } catch (error) {
+    return {
+      startedAt,
+      durationMs: elapsed(),
+      outcome: classifyError(error, deadline.aborted, outbound.timeoutMs),
+      requestHeaders,
+      response: null,
+    }
+  }
+}
+
+/**
+ * Reads at most `limit` bytes. Leaving the loop early destroys the stream, which drops the
+ * rest and closes that connection instead of reading a 5 MB answer to reuse it.
+ */
+async function readHead(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk)
+    size += chunk.length
+    if (size >= limit) break
+  }
+  return Buffer.concat(chunks).subarray(0, limit)
+}
+
+function flattenHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]],
+    ),
+  )
+}
+
+// PostgreSQL text cannot hold NUL; a cut multi-byte character becomes U+FFFD.
+function toText(bytes: Buffer): string {
+  return bytes.toString('utf8').replaceAll('\u0000', '')
+}

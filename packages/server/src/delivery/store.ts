@@ -1,0 +1,304 @@
+import { sql } from 'kysely'
+import { query, type Queryable } from '../store/index.ts'
+import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
+
+/*
+ * The only file that names the deliveries and delivery_attempts tables. The two hot-path
+ * statements (fan-out and claim) also read destinations: per-destination matching and
+ * per-destination claiming cannot be done in one statement otherwise. Destinations are only
+ * ever written through src/destinations.
+ */
+
+/** One (event, wire format) pair to fan out: an event once per format that can render it. */
+export interface FanOutPair {
+  eventId: string
+  projectId: string
+  type: string
+  format: string
+}
+
+/**
+ * Hot path (ingest), runs inside the ingest transaction.
+ * Params: the pairs as parallel arrays; destinations to leave out; `now` for the delivery ids
+ * (UUIDv7), `created_at` and the due time.
+ * Result: how many deliveries it created (enabled destination: pending and due now; disabled
+ * destination: held).
+ * Locks: key share on the matched destinations (the foreign key check), nothing else.
+ * Cost: one probe of destinations_project_idx per pair, so a project without destinations pays
+ * one round trip that reads no row.
+ */
+export async function insertFanOut(
+  q: Queryable,
+  pairs: readonly FanOutPair[],
+  options: { excludeDestinationIds: readonly string[]; now: Date },
+): Promise<number> {
+  const col = <T>(pick: (p: FanOutPair) => T) => pairs.map(pick)
+  const now = options.now.toISOString()
+  const rows = await query<{ n: number }>(
+    q,
+    sql`
+    with created as (
+      insert into deliveries (id, project_id, destination_id, event_id, event_type, status,
+                              next_attempt_at, created_at, updated_at)
+      select uuid_v7_at(${options.now.getTime()}), e.project_id, d.id, e.event_id, e.type,
+             case when d.enabled then 'pending' else 'held' end,
+             case when d.enabled then ${now}::timestamptz end, ${now}::timestamptz, ${now}::timestamptz
+      from unnest(${col((p) => p.eventId)}::uuid[], ${col((p) => p.projectId)}::uuid[],
+                  ${col((p) => p.type)}::text[], ${col((p) => p.format)}::text[])
+           as e(event_id, project_id, type, format)
+      join destinations d on d.project_id = e.project_id and d.format = e.format
+                         and (d.event_types is null or e.type = any(d.event_types))
+      where d.id <> all(${options.excludeDestinationIds}::uuid[])
+      returning 1
+    )
+    select count(*)::int as n from created`,
+  )
+  return rows[0]?.n ?? 0
+}
+
+/** What this process is already doing per destination, so a claim takes only what fits. */
+export interface DestinationLoad {
+  destinationId: string
+  inFlight: number
+  /** Whole tokens left in its rate-limit bucket; null when it has no rate limit. */
+  tokens: number | null
+}
+
+/**
+ * Hot path (claim): leases up to `limit` due deliveries in one autocommit statement.
+ *
+ * Shape: walk the enabled destinations from a rotating start (`after`, the last destination
+ * served, so a full batch never starves the destinations after it), and for each one probe
+ * deliveries_due_idx for its oldest due rows, `limit` = its free slots in this process
+ * (max_concurrency minus its sends in flight, and rate-limit tokens left). `for update skip
+ * locked` lets concurrent dispatchers take disjoint rows without waiting for each other.
+ * A single `order by next_attempt_at` scan would read fewer rows per claim, but a hanging
+ * destination's backlog sits at the head of that order and every claim would wade through it;
+ * per-destination probes cost one index probe per enabled destination, whatever the backlogs.
+ *
+ * The lease: `locked_until` = `next_attempt_at` = now + the destination's timeout + margin,
+ * attempts + 1. A dispatcher that dies mid-send leaves the row due again when the lease ends.
+ * Result: the leased deliveries with their destination's sending configuration.
+ * Locks: the leased rows, until the statement commits.
+ */
+export async function claimDue(
+  q: Queryable,
+  claim: {
+    workerId: string
+    now: Date
+    limit: number
+    leaseMarginMs: number
+    after: string | null
+    load: readonly DestinationLoad[]
+  },
+): Promise<ClaimedDelivery[]> {
+  const { workerId, limit, after, load } = claim
+  const now = claim.now.toISOString()
+  const lease = sql`${now}::timestamptz + (c.timeout_ms + ${claim.leaseMarginMs}) * interval '1 millisecond'`
+  return query<ClaimedDelivery>(
+    q,
+    sql`
+    update deliveries d
+    set attempts = d.attempts + 1, locked_by = ${workerId}, locked_until = ${lease},
+        next_attempt_at = ${lease}, updated_at = ${now}::timestamptz
+    from (
+      select x.id, dst.url, dst.format, dst.headers, dst.timeout_ms, dst.max_concurrency,
+             dst.rate_limit_per_second, dst.secret, dst.previous_secret,
+             dst.previous_secret_expires_at
+      from (select * from destinations where enabled
+            order by id <= ${after}::uuid, id offset 0) dst
+      left join unnest(${load.map((l) => l.destinationId)}::uuid[],
+                       ${load.map((l) => l.inFlight)}::int[],
+                       ${load.map((l) => l.tokens)}::int[]) as busy(id, in_flight, tokens)
+             on busy.id = dst.id
+      cross join lateral (
+        select dl.id from deliveries dl
+        where dl.destination_id = dst.id and dl.status = 'pending'
+          and dl.next_attempt_at <= ${now}::timestamptz
+        order by dl.next_attempt_at
+        limit greatest(least(dst.max_concurrency - coalesce(busy.in_flight, 0),
+                             coalesce(busy.tokens, dst.rate_limit_per_second, dst.max_concurrency)), 0)
+        for update skip locked
+      ) x
+      limit ${limit}
+    ) c
+    where d.id = c.id
+    returning d.id, d.project_id, d.destination_id, d.event_id, d.event_type, d.attempts,
+              c.url, c.format, c.headers, c.timeout_ms, c.max_concurrency, c.rate_limit_per_second,
+              c.secret, c.previous_secret, c.previous_secret_expires_at`,
+  )
+}
+
+/** The result of one claimed delivery, ready to be written. */
+export interface Completion {
+  deliveryId: string
+  destinationId: string
+  attempt: number
+  status: DeliveryStatus
+  nextAttemptAt: Date | null
+  /** null when nothing was sent (the event could not be rendered). */
+  record: AttemptRecord | null
+  error: string | null
+}
+
+/**
+ * Hot path (batch complete): logs the attempts, in one statement.
+ * Params: one entry per completion that sent something. Locks: none beyond the new rows.
+ */
+export async function insertAttempts(
+  q: Queryable,
+  done: readonly Completion[],
+  workerId: string,
+  newId: () => string,
+): Promise<void> {
+  const sent = done.filter((c) => c.record !== null)
+  if (sent.length === 0) return
+  const col = <T>(pick: (c: Completion, r: AttemptRecord) => T) =>
+    sent.map((c) => pick(c, c.record!))
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value))
+  await query(
+    q,
+    sql`
+    insert into delivery_attempts (id, delivery_id, number, started_at, duration_ms, outcome,
+                                   status, error_class, error_message, request_headers,
+                                   response_headers, response_body, worker)
+    select u.*, ${workerId} from unnest(
+      ${sent.map(() => newId())}::uuid[], ${col((c) => c.deliveryId)}::uuid[],
+      ${col((c) => c.attempt)}::int[], ${col((_, r) => r.startedAt.toISOString())}::timestamptz[],
+      ${col((_, r) => r.durationMs)}::int[], ${col((_, r) => r.outcome.kind)}::text[],
+      ${col((_, r) => r.response?.status ?? null)}::int[],
+      ${col((_, r) => (r.outcome.kind === 'failed' ? r.outcome.errorClass : null))}::text[],
+      ${col((_, r) => (r.outcome.kind === 'failed' ? r.outcome.message : null))}::text[],
+      ${col((_, r) => json(r.requestHeaders))}::jsonb[],
+      ${col((_, r) => json(r.response?.headers ?? null))}::jsonb[],
+      ${col((_, r) => r.response?.body ?? null)}::text[]) as u`,
+  )
+}
+
+/**
+ * Hot path (batch complete): moves each delivery to its next state, in one statement.
+ * Only rows this worker still leases change: when a lease ran out and another worker took the
+ * delivery, that worker's result wins (both attempts stay logged). A delivery held while it was
+ * in flight stays held unless it succeeded or failed for good.
+ * Result: the rows changed, with their new status. Locks: those rows, until commit.
+ */
+export async function completeDeliveries(
+  q: Queryable,
+  done: readonly Completion[],
+  options: { workerId: string; now: Date },
+): Promise<{ id: string; status: DeliveryStatus }[]> {
+  if (done.length === 0) return []
+  const col = <T>(pick: (c: Completion) => T) => done.map(pick)
+  const now = options.now.toISOString()
+  return query(
+    q,
+    sql`
+    update deliveries d
+    set status = case when d.status = 'held' and u.status = 'pending' then 'held' else u.status end,
+        next_attempt_at = case when d.status = 'held' and u.status = 'pending' then null
+                               else u.next_attempt_at end,
+        locked_by = null, locked_until = null,
+        last_attempt_at = coalesce(u.attempted_at, d.last_attempt_at),
+        last_status = u.http_status, last_error = u.error, updated_at = ${now}::timestamptz,
+        completed_at = case when u.status in ('succeeded', 'failed') then ${now}::timestamptz end
+    from unnest(${col((c) => c.deliveryId)}::uuid[], ${col((c) => c.status)}::text[],
+                ${col((c) => c.nextAttemptAt?.toISOString() ?? null)}::timestamptz[],
+                ${col((c) => c.record?.startedAt.toISOString() ?? null)}::timestamptz[],
+                ${col((c) => c.record?.response?.status ?? null)}::int[], ${col((c) => c.error)}::text[])
+         as u(id, status, next_attempt_at, attempted_at, http_status, error)
+    where d.id = u.id and d.locked_by = ${options.workerId}
+    returning d.id, d.status`,
+  )
+}
+
+/** A disabled destination's pending deliveries wait, not retried, until it is enabled. */
+export async function holdPending(q: Queryable, destinationId: string, now: Date): Promise<number> {
+  const rows = await query(
+    q,
+    sql`
+    update deliveries set status = 'held', next_attempt_at = null, updated_at = ${now.toISOString()}::timestamptz
+    where destination_id = ${destinationId} and status = 'pending'
+    returning 1`,
+  )
+  return rows.length
+}
+
+/** An enabled destination's held deliveries are due now. */
+export async function resumeHeld(q: Queryable, destinationId: string, now: Date): Promise<number> {
+  const rows = await query(
+    q,
+    sql`
+    update deliveries set status = 'pending', next_attempt_at = ${now.toISOString()}::timestamptz,
+                          updated_at = ${now.toISOString()}::timestamptz
+    where destination_id = ${destinationId} and status = 'held'
+    returning 1`,
+  )
+  return rows.length
+}
+
+/**
+ * Failed deliveries created since `since` go again: due now, or held when the destination is
+ * disabled. Each gets one more attempt past its schedule (see retryDelayMs).
+ */
+export async function requeueFailed(
+  q: Queryable,
+  r: { destinationId: string; since: Date; until: Date | null; hold: boolean; now: Date },
+): Promise<number> {
+  const now = r.now.toISOString()
+  const until = r.until?.toISOString() ?? null
+  const rows = await query(
+    q,
+    sql`
+    update deliveries
+    set status = ${r.hold ? 'held' : 'pending'},
+        next_attempt_at = ${r.hold ? null : now}::timestamptz,
+        completed_at = null, updated_at = ${now}::timestamptz
+    where destination_id = ${r.destinationId} and status = 'failed'
+      and created_at >= ${r.since.toISOString()}::timestamptz
+      and (${until}::timestamptz is null or created_at < ${until}::timestamptz)
+    returning 1`,
+  )
+  return rows.length
+}
+
+export interface DeliveryRow {
+  id: string
+  project_id: string
+  destination_id: string
+  event_id: string
+  event_type: string
+  status: DeliveryStatus
+  attempts: number
+  next_attempt_at: Date | null
+  locked_until: Date | null
+  last_attempt_at: Date | null
+  last_status: number | null
+  last_error: string | null
+  created_at: Date
+  updated_at: Date
+  completed_at: Date | null
+}
+
+/**
+ * Makes one delivery due now, whatever its status. One being sent keeps its lease: the retry
+ * happens after that attempt if it fails, rather than as a second send in parallel.
+ */
+export async function retryNow(
+  q: Queryable,
+  projectId: string,
+  id: string,
+  now: Date,
+): Promise<DeliveryRow | null> {
+  const at = now.toISOString()
+  const rows = await query<DeliveryRow>(
+    q,
+    sql`
+    update deliveries
+    set status = 'pending', completed_at = null, updated_at = ${at}::timestamptz,
+        next_attempt_at = case when status = 'pending' and locked_until > ${at}::timestamptz
+                               then next_attempt_at else ${at}::timestamptz end
+    where project_id = ${projectId} and id = ${id}
+    returning *`,
+  )
+  return rows[0] ?? null
+}

@@ -1,0 +1,99 @@
+/**
+ * Terminology:
+ * - event: one accepted fact (`record.created`…), stored before it is acknowledged.
+ * - destination: where a project's events go (src/destinations).
+ * - delivery: one event on its way to one destination. Its id is the `webhook-id` every attempt
+ *   sends, so receivers dedupe retries on it. Status: `pending` (due at `next_attempt_at`, or
+ *   being sent while a lease holds), `held` (the destination is disabled), `succeeded`, `failed`.
+ * - attempt: one HTTP request for a delivery, logged with what came back.
+ * - claim: a dispatcher leasing due deliveries so no other process sends them meanwhile; a lease
+ *   that runs out (the process died) makes the delivery due again.
+ */
+
+export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed'
+
+export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status'
+
+/** What one attempt came to. The sender returns it; it never throws for HTTP or network faults. */
+export type AttemptOutcome =
+  // any 2xx before the timeout: the delivery succeeded
+  | { kind: 'delivered'; status: number }
+  // anything else: retried on the schedule until the last attempt, then the delivery failed
+  | {
+      kind: 'failed'
+      errorClass: ErrorClass
+      message: string
+      status?: number
+      /** From `Retry-After` on 429/503, relative to the attempt's start. */
+      retryAfterMs?: number
+    }
+  // 410 Gone: the receiver asks us to stop; the destination is disabled at once
+  | { kind: 'gone'; status: 410 }
+
+/** One attempt as the sender made it, ready to be logged. */
+export interface AttemptRecord {
+  startedAt: Date
+  durationMs: number
+  outcome: AttemptOutcome
+  /** Headers sent, credential-carrying custom values redacted. */
+  requestHeaders: Record<string, string>
+  response: { status: number; headers: Record<string, string>; body: string } | null
+}
+
+/** A request ready to go out. */
+export interface OutboundRequest {
+  url: string
+  headers: Record<string, string>
+  body: string
+  timeoutMs: number
+}
+
+/** A due delivery a dispatcher leased, with what it needs to send it. */
+export interface ClaimedDelivery {
+  id: string
+  project_id: string
+  destination_id: string
+  event_id: string
+  event_type: string
+  /** This attempt's number (the claim counted it). */
+  attempts: number
+  url: string
+  format: string
+  headers: Record<string, string>
+  timeout_ms: number
+  max_concurrency: number
+  rate_limit_per_second: number | null
+  secret: string
+  previous_secret: string | null
+  previous_secret_expires_at: Date | null
+}
+
+/** What the dispatcher reports, for logs, metrics and tests. */
+export interface AttemptEvent {
+  deliveryId: string
+  destinationId: string
+  eventId: string
+  projectId: string
+  attempt: number
+  outcome: AttemptOutcome
+  /** The delivery's status after this attempt (unchanged when its lease was lost meanwhile). */
+  status: DeliveryStatus
+  nextAttemptAt: Date | null
+}
+
+export interface DisabledEvent {
+  destinationId: string
+  projectId: string
+  reason: string
+}
+
+export interface DispatcherEvents {
+  /** Every recorded attempt. */
+  attempt: [AttemptEvent]
+  /** A delivery succeeded. */
+  delivered: [AttemptEvent]
+  /** A delivery failed for good (its last attempt, or 410). */
+  failed: [AttemptEvent]
+  /** A destination was disabled by a 410 or by the auto-disable rule. */
+  disabled: [DisabledEvent]
+}

@@ -1,0 +1,266 @@
+import { sql } from 'kysely'
+import { query, type Queryable } from '../store/index.ts'
+
+/** The only file that writes the destinations table (the delivery hot path reads it too). */
+
+export interface DestinationRow {
+  id: string
+  project_id: string
+  type: 'webhook' | 'email'
+  name: string | null
+  url: string | null
+  event_filter: string[]
+  event_types: string[] | null
+  format: string
+  headers: Record<string, string>
+  template: string | null
+  timeout_ms: number
+  max_concurrency: number
+  rate_limit_per_second: number | null
+  managed_by: string | null
+  secret: string
+  previous_secret: string | null
+  previous_secret_expires_at: Date | null
+  enabled: boolean
+  disabled_reason: string | null
+  disabled_at: Date | null
+  consecutive_failures: number
+  failing_since: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+/** The fields a caller sets; the rest are derived or kept by the store. */
+export interface DestinationFields {
+  name: string | null
+  url: string
+  eventFilter: string[]
+  eventTypes: string[] | null
+  format: string
+  headers: Record<string, string>
+  timeoutMs: number
+  maxConcurrency: number
+  rateLimitPerSecond: number | null
+}
+
+export async function insertDestination(
+  q: Queryable,
+  d: DestinationFields & {
+    id: string
+    projectId: string
+    secret: string
+    managedBy: string | null
+    now: Date
+  },
+): Promise<DestinationRow> {
+  const rows = await query<DestinationRow>(
+    q,
+    sql`
+    insert into destinations (id, project_id, type, name, url, event_filter, event_types, format,
+                              headers, timeout_ms, max_concurrency, rate_limit_per_second,
+                              managed_by, secret, created_at, updated_at)
+    values (${d.id}, ${d.projectId}, 'webhook', ${d.name}, ${d.url}, ${d.eventFilter}::text[],
+            ${d.eventTypes}::text[], ${d.format}, ${JSON.stringify(d.headers)}::jsonb, ${d.timeoutMs},
+            ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
+            ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
+    returning *`,
+  )
+  return rows[0]!
+}
+
+/** Writes every caller-set field (the route merges a patch into the current row first). */
+export async function updateDestination(
+  q: Queryable,
+  projectId: string,
+  id: string,
+  d: DestinationFields & { now: Date },
+): Promise<DestinationRow | null> {
+  const rows = await query<DestinationRow>(
+    q,
+    sql`
+    update destinations
+    set name = ${d.name}, url = ${d.url}, event_filter = ${d.eventFilter}::text[],
+        event_types = ${d.eventTypes}::text[], format = ${d.format},
+        headers = ${JSON.stringify(d.headers)}::jsonb, timeout_ms = ${d.timeoutMs},
+        max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
+        updated_at = ${d.now.toISOString()}::timestamptz
+    where project_id = ${projectId} and id = ${id}
+    returning *`,
+  )
+  return rows[0] ?? null
+}
+
+export async function findDestination(
+  q: Queryable,
+  projectId: string,
+  id: string,
+): Promise<DestinationRow | null> {
+  const rows = await query<DestinationRow>(
+    q,
+    sql`select * from destinations where project_id = ${projectId} and id = ${id}`,
+  )
+  return rows[0] ?? null
+}
+
+export async function findManagedDestination(
+  q: Queryable,
+  projectId: string,
+  managedBy: string,
+): Promise<DestinationRow | null> {
+  const rows = await query<DestinationRow>(
+    q,
+    sql`select * from destinations where project_id = ${projectId} and managed_by = ${managedBy}`,
+  )
+  return rows[0] ?? null
+}
+
+/** Newest first; `before` is the last id of the previous page. */
+export async function listDestinations(
+  q: Queryable,
+  projectId: string,
+  page: { before: string | null; limit: number },
+): Promise<DestinationRow[]> {
+  return query<DestinationRow>(
+    q,
+    sql`
+    select * from destinations
+    where project_id = ${projectId} and (${page.before}::uuid is null or id < ${page.before}::uuid)
+    order by id desc limit ${page.limit}`,
+  )
+}
+
+/** Deletes the destination; its deliveries and their attempts go with it (on delete cascade). */
+export async function deleteDestination(
+  q: Queryable,
+  projectId: string,
+  id: string,
+): Promise<boolean> {
+  const rows = await query<{ id: string }>(
+    q,
+    sql`delete from destinations where project_id = ${projectId} and id = ${id} returning id`,
+  )
+  return rows.length > 0
+}
+
+/**
+ * Disables an enabled destination.
+ * @returns the row when this call disabled it, null when it was already disabled (or gone), so
+ * racing workers announce a disable once
+ */
+export async function disableDestinationRow(
+  q: Queryable,
+  id: string,
+  reason: string,
+  now: Date,
+): Promise<DestinationRow | null> {
+  const rows = await query<DestinationRow>(
+    q,
+    sql`
+    update destinations
+    set enabled = false, disabled_reason = ${reason}, disabled_at = ${now.toISOString()}::timestamptz,
+        updated_at = ${now.toISOString()}::timestamptz
+    where id = ${id} and enabled
+    returning *`,
+  )
+  return rows[0] ?? null
+}
+
+/** Enables the destination and forgets its failure streak, so one failure cannot re-disable it. */
+export async function enableDestinationRow(
+  q: Queryable,
+  projectId: string,
+  id: string,
+  now: Date,
+): Promise<DestinationRow | null> {
+  const rows = await query<DestinationRow>(
+    q,
+    sql`
+    update destinations
+    set enabled = true, disabled_reason = null, disabled_at = null, consecutive_failures = 0,
+        failing_since = null, updated_at = ${now.toISOString()}::timestamptz
+    where project_id = ${projectId} and id = ${id}
+    returning *`,
+  )
+  return rows[0] ?? null
+}
+
+/** Replaces the secret; the old one keeps signing until `previousExpiresAt` (null: not at all). */
+export async function rotateSecretRow(
+  q: Queryable,
+  projectId: string,
+  id: string,
+  s: { secret: string; previousExpiresAt: Date | null; now: Date },
+): Promise<DestinationRow | null> {
+  const rows = await query<DestinationRow>(
+    q,
+    sql`
+    update destinations
+    set previous_secret = case when ${s.previousExpiresAt?.toISOString() ?? null}::timestamptz is null
+                               then null else secret end,
+        previous_secret_expires_at = ${s.previousExpiresAt?.toISOString() ?? null}::timestamptz,
+        secret = ${s.secret}, updated_at = ${s.now.toISOString()}::timestamptz
+    where project_id = ${projectId} and id = ${id}
+    returning *`,
+  )
+  return rows[0] ?? null
+}
+
+/** One destination's attempts in a completed batch, in the order they finished. */
+export interface FailureStreakUpdate {
+  destinationId: string
+  /** A success in the batch ends the stored streak; `failures` then counts the ones after it. */
+  reset: boolean
+  failures: number
+  /** The first failure counted in `failures`, or null when there was none. */
+  firstFailureAt: Date | null
+}
+
+export interface FailureStreak {
+  id: string
+  project_id: string
+  url: string | null
+  enabled: boolean
+  consecutive_failures: number
+  failing_since: Date | null
+}
+
+/**
+ * Locks destinations in id order for the rest of the transaction. A transaction that completes a
+ * batch takes these first, before any delivery row, the same order a disable takes (destination,
+ * then its deliveries), so two completions or a completion and a disable cannot deadlock.
+ * `for no key update` leaves the fan-out's foreign-key checks (key share) unblocked.
+ */
+export async function lockDestinations(q: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return
+  await query(
+    q,
+    sql`select id from destinations where id = any(${ids}::uuid[]) order by id for no key update`,
+  )
+}
+
+/**
+ * Hot path (batch complete): one statement for a whole batch of attempts.
+ * Params: parallel arrays, one entry per destination. Result: each destination's new streak.
+ * Locks: the destinations' rows; call `lockDestinations` first in the same transaction.
+ */
+export async function recordFailureStreaks(
+  q: Queryable,
+  updates: readonly FailureStreakUpdate[],
+): Promise<FailureStreak[]> {
+  if (updates.length === 0) return []
+  return query<FailureStreak>(
+    q,
+    sql`
+    update destinations d
+    set consecutive_failures = case when u.reset then u.failures
+                                    else d.consecutive_failures + u.failures end,
+        failing_since = case when u.reset then u.first_failure_at
+                             else coalesce(d.failing_since, u.first_failure_at) end
+    from unnest(${updates.map((u) => u.destinationId)}::uuid[], ${updates.map((u) => u.reset)}::boolean[],
+                ${updates.map((u) => u.failures)}::int[],
+                ${updates.map((u) => u.firstFailureAt?.toISOString() ?? null)}::timestamptz[])
+         as u(id, reset, failures, first_failure_at)
+    where d.id = u.id
+    returning d.id, d.project_id, d.url, d.enabled, d.consecutive_failures, d.failing_since`,
+  )
+}

@@ -1,0 +1,82 @@
+import { resolveEventFilter, type CanonicalType } from '../catalog/index.ts'
+import { apiError } from '../errors.ts'
+
+/**
+ * Checks a target URL's shape. Whether its address may be reached is decided at connect time,
+ * after DNS (delivery/safe-connect.ts), so a name that resolves elsewhere later cannot slip by.
+ * @param path the field's JSON pointer, for the error's details
+ * @example checkTargetUrl('https://example.com/hooks', '/url') // returns the URL as given
+ */
+export function checkTargetUrl(value: string, path: string): string {
+  const refuse = (message: string) => apiError('invalid_url', undefined, [{ path, message }])
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw refuse('is not an absolute URL')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw refuse(`must use http or https, not ${url.protocol.slice(0, -1)}`)
+  }
+  if (url.username || url.password) {
+    throw refuse('must not carry credentials (user:password@); send them in a custom header')
+  }
+  if (!url.hostname) throw refuse('has no host')
+  return value
+}
+
+// RFC 9110 §7.6.1 hop-by-hop fields, plus the ones the sender computes itself.
+const reservedHeaders = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+])
+const tokenPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * Checks custom headers: valid names, no hop-by-hop or `webhook-*` names (those carry the
+ * signature), no line breaks in values. Names are kept as written.
+ * @example checkCustomHeaders({ 'DD-API-KEY': 'abc' }, '/headers')
+ */
+export function checkCustomHeaders(
+  headers: Record<string, string>,
+  path: string,
+): Record<string, string> {
+  const faults = Object.entries(headers).flatMap(([name, value]) => {
+    const lower = name.toLowerCase()
+    const at = `${path}/${name}`
+    if (!tokenPattern.test(name)) return [{ path: at, message: 'is not a valid header name' }]
+    if (reservedHeaders.has(lower))
+      return [{ path: at, message: 'is a hop-by-hop header the sender sets itself' }]
+    if (lower.startsWith('webhook-'))
+      return [{ path: at, message: 'webhook-* headers carry the signature and cannot be set' }]
+    if (/[\r\n\0]/.test(value)) return [{ path: at, message: 'must not contain line breaks' }]
+    return []
+  })
+  if (faults.length > 0) throw apiError('invalid_header', undefined, faults)
+  return headers
+}
+
+/**
+ * Turns an event filter into canonical types (null for every type).
+ * @example checkEventFilter(['record_created'], '/events') // ['record.created']
+ */
+export function checkEventFilter(filter: readonly string[], path: string): CanonicalType[] | null {
+  const resolved = resolveEventFilter(filter)
+  if (!resolved.ok) {
+    throw apiError(
+      'unknown_event_name',
+      `Unknown event name${resolved.unknown.length > 1 ? 's' : ''}: ${resolved.unknown.join(', ')}. GET /v1/event-types lists them.`,
+      resolved.unknown.map((name) => ({ path, message: `"${name}" is not in the catalog`, name })),
+    )
+  }
+  return resolved.types === '*' ? null : resolved.types
+}

@@ -1,0 +1,94 @@
+/**
+ * The error catalogue. Every error the API answers has a snake_case `code`, an HTTP status,
+ * a default message that says what to do, and a row in docs/errors.md (a test keeps them equal).
+ */
+export const errorCatalog = {
+    validation_failed: {
+        status: 400,
+        message: 'The request does not match the schema; see details for each field.',
+    },
+    invalid_json: {
+        status: 400,
+        message: 'The request body is not valid JSON; send a JSON document.',
+    },
+    invalid_event_data: {
+        status: 400,
+        message: "The event's data does not match its type's schema; see details.",
+    },
+    invalid_url: {
+        status: 400,
+        message: 'The URL must be an absolute http(s) URL without credentials.',
+    },
+    invalid_cursor: {
+        status: 400,
+        message: 'The cursor is not one this API returned; start again without it.',
+    },
+    unsupported_media_type: {
+        status: 415,
+        message: 'Send the body as application/json.',
+    },
+    unauthorized: {
+        status: 401,
+        message: 'Send a valid key as "Authorization: Bearer <key>".',
+    },
+    forbidden: { status: 403, message: 'This key does not have the role this action needs.' },
+    not_found: { status: 404, message: 'No such resource in this project.' },
+    route_not_found: { status: 404, message: 'No such route; see /openapi.json for the API.' },
+    method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
+    idempotency_conflict: {
+        status: 409,
+        message: 'This Idempotency-Key was used with a different body; use a new key.',
+    },
+    conflict: { status: 409, message: 'The resource is in a state that does not allow this.' },
+    payload_too_large: {
+        status: 413,
+        message: 'The body is larger than the limit (1 MiB by default); send less per request.',
+    },
+    unknown_event_type: {
+        status: 422,
+        message: 'Unknown event type; GET /v1/event-types lists the types.',
+    },
+    unknown_event_name: {
+        status: 422,
+        message: 'The event filter names an event that is not in the catalog; GET /v1/event-types lists them.',
+    },
+    rate_limited: { status: 429, message: 'Too many requests; retry after the Retry-After delay.' },
+    internal_error: {
+        status: 500,
+        message: 'Something went wrong on our side; the request id in the logs tells where.',
+    },
+    store_unavailable: {
+        status: 503,
+        message: 'The database is not reachable; retry shortly.',
+    },
+};
+/** An error the API answers with its catalogue status and code. */
+export class ApiError extends Error {
+    code;
+    status;
+    details;
+    constructor(code, message, details) {
+        super(message ?? errorCatalog[code].message);
+        this.name = 'ApiError';
+        this.code = code;
+        this.status = errorCatalog[code].status;
+        this.details = details;
+    }
+}
+/**
+ * Builds a catalogue error.
+ * @example throw apiError('not_found', `No destination ${id} in this project.`)
+ */
+export function apiError(code, message, details) {
+    return new ApiError(code, message, details);
+}
+/** SQLSTATE codes we branch on (never on message text). */
+export const sqlState = {
+    uniqueViolation: '23505',
+    foreignKeyViolation: '23503',
+    invalidTextRepresentation: '22P02',
+};
+/** @example isSqlState(err, sqlState.uniqueViolation) */
+export function isSqlState(error, code) {
+    return typeof error === 'object' && error !== null && error.code === code;
+}

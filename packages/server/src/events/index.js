@@ -1,0 +1,3 @@
+export { eventRoutes } from "./routes.js";
+export { ingestEvents } from "./ingest.js";
+export { findEventsByIds } from "./store.js";

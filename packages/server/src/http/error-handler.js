@@ -1,0 +1,56 @@
+import { ApiError, apiError } from "../errors.js";
+import { ajvErrorDetails } from "./validation.js";
+// Fastify's own error codes, mapped onto the catalogue.
+const fastifyCodes = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_json',
+};
+/** Every failure leaves as `{"error":{"code","message","details"?}}`. */
+export function installErrorHandler(app) {
+    app.setErrorHandler((raw, request, reply) => {
+        const error = toApiError(raw);
+        if (error.status >= 500)
+            request.log.error({ err: raw }, 'request failed');
+        const body = {
+            code: error.code,
+            message: error.message,
+        };
+        if (error.details !== undefined)
+            body.details = error.details;
+        if (error.code === 'rate_limited' && typeof error.details === 'object' && error.details) {
+            const retryAfter = error.details.retryAfterSeconds;
+            if (retryAfter)
+                void reply.header('retry-after', String(retryAfter));
+        }
+        return reply.status(error.status).send({ error: body });
+    });
+    app.setNotFoundHandler((request, reply) => {
+        const error = apiError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}; see /openapi.json.`);
+        return reply.status(404).send({ error: { code: error.code, message: error.message } });
+    });
+}
+function toApiError(raw) {
+    if (raw instanceof ApiError)
+        return raw;
+    const fastifyError = raw;
+    if (fastifyError.validation) {
+        const where = fastifyError.validationContext ?? 'body';
+        const root = where === 'body' ? '' : `/${where}`;
+        return apiError('validation_failed', undefined, ajvErrorDetails(fastifyError.validation, root));
+    }
+    const mapped = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
+    if (mapped)
+        return apiError(mapped);
+    // secure-json-parse refuses __proto__ and constructor.prototype keys with a plain SyntaxError.
+    if (raw instanceof SyntaxError || fastifyError.statusCode === 400) {
+        return apiError('invalid_json', `The request body is not valid JSON: ${raw.message}`);
+    }
+    if (fastifyError.statusCode === 413)
+        return apiError('payload_too_large');
+    if (fastifyError.statusCode === 415)
+        return apiError('unsupported_media_type');
+    return apiError('internal_error');
+}

@@ -1,0 +1,67 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, {} from 'fastify';
+import { newId } from "../ids.js";
+import { installAuth } from "./auth.js";
+import { installErrorHandler } from "./error-handler.js";
+import { validatorCompiler } from "./validation.js";
+/**
+ * Wires the HTTP server: errors, auth, OpenAPI, health and the features' routes. Owns no routes
+ * of its own beyond health and the OpenAPI document.
+ */
+export async function buildServer(options) {
+    const app = Fastify({
+        loggerInstance: options.logger,
+        bodyLimit: options.bodyLimitBytes,
+        requestIdHeader: 'x-request-id',
+        genReqId: () => newId(),
+        onProtoPoisoning: 'error',
+        onConstructorPoisoning: 'error',
+        disableRequestLogging: false,
+        return503OnClosing: true,
+        // Ids and cursors are URL-safe, so no param needs to be longer than this.
+        routerOptions: { maxParamLength: 200 },
+    });
+    app.setValidatorCompiler(validatorCompiler);
+    // JSON only: a text body is refused with 415 instead of failing validation as a string.
+    app.removeContentTypeParser('text/plain');
+    installErrorHandler(app);
+    installAuth(app, options.authenticators);
+    app.addHook('onSend', async (request, reply) => {
+        void reply.header('x-request-id', request.id);
+    });
+    await app.register(fastifySwagger, {
+        openapi: {
+            openapi: '3.1.0',
+            info: { title: 'Switchyard API', version: options.version },
+            components: {
+                securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+            },
+            security: [{ bearer: [] }],
+        },
+    });
+    registerHealth(app, options.checkReady);
+    for (const feature of options.features)
+        await app.register(feature);
+    return app;
+}
+function registerHealth(app, checkReady) {
+    const hidden = { hide: true };
+    app.get('/healthz', { config: { auth: 'public' }, schema: hidden }, async () => ({
+        status: 'ok',
+    }));
+    app.get('/readyz', { config: { auth: 'public' }, schema: hidden }, async (_request, reply) => {
+        try {
+            await checkReady();
+            return { status: 'ready' };
+        }
+        catch {
+            return reply.status(503).send({
+                error: {
+                    code: 'store_unavailable',
+                    message: 'The database is not reachable; retry shortly.',
+                },
+            });
+        }
+    });
+    app.get('/openapi.json', { config: { auth: 'public' }, schema: hidden }, async () => app.swagger());
+}

@@ -1,0 +1,173 @@
+import { withTransaction } from "../store/index.js";
+import { apiError } from "../errors.js";
+import { callerProject, projectRoles } from "../http/auth.js";
+import { decodeCursor, pageQuerySchema, pageSchema, toPage } from "../http/pagination.js";
+import { isUuid } from "../ids.js";
+import { createApiKey } from "./api-keys.js";
+import { createProject, projectOut, projectOutSchema } from "./projects.js";
+import { deliverySettingsOf, storedSettingsSchema } from "./settings.js";
+import { findProject, listApiKeys, listProjects, updateProjectSettings, } from "./store.js";
+const apiKeyOutSchema = {
+    type: 'object',
+    required: ['id', 'name', 'role', 'prefix', 'createdAt'],
+    properties: {
+        id: { type: 'string', format: 'uuid' },
+        name: { type: 'string' },
+        role: { type: 'string', enum: projectRoles },
+        prefix: { type: 'string', description: 'The first characters of the key.' },
+        createdAt: { type: 'string', format: 'date-time' },
+        key: { type: 'string', description: 'The key itself; returned only when it is created.' },
+    },
+};
+function apiKeyOut(row) {
+    return {
+        id: row.id,
+        name: row.name,
+        role: row.role,
+        prefix: row.prefix,
+        createdAt: row.created_at.toISOString(),
+    };
+}
+/** Projects (instance admin token), API keys and settings (project keys). */
+export function projectRoutes(deps) {
+    const { db } = deps;
+    return async (app) => {
+        app.post('/v1/projects', {
+            config: { auth: 'instance' },
+            schema: {
+                tags: ['projects'],
+                summary: 'Create a project and its first admin API key',
+                body: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name'],
+                    properties: {
+                        name: { type: 'string', minLength: 1, maxLength: 200 },
+                        ownerEmail: { type: 'string', format: 'email', maxLength: 320 },
+                    },
+                },
+                response: {
+                    201: {
+                        ...projectOutSchema,
+                        required: [...projectOutSchema.required, 'apiKey'],
+                        properties: { ...projectOutSchema.properties, apiKey: { type: 'string' } },
+                    },
+                },
+            },
+        }, async (request, reply) => {
+            const { project, apiKey } = await createProject(db.kysely, { name: request.body.name, ownerEmail: request.body.ownerEmail ?? null }, deps.onProjectCreated);
+            return reply.status(201).send({ ...projectOut(project), apiKey });
+        });
+        app.get('/v1/projects', {
+            config: { auth: 'instance' },
+            schema: {
+                tags: ['projects'],
+                summary: 'List projects',
+                querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+                response: { 200: pageSchema(projectOutSchema) },
+            },
+        }, async (request) => {
+            const { limit, cursor } = request.query;
+            const rows = await listProjects(db.kysely, {
+                before: decodeCursor(cursor),
+                limit: limit + 1,
+            });
+            const page = toPage(rows, limit);
+            return { data: page.data.map(projectOut), nextCursor: page.nextCursor };
+        });
+        app.post('/v1/api-keys', {
+            config: { auth: { role: 'admin' } },
+            schema: {
+                tags: ['projects'],
+                summary: 'Create an API key (shown once)',
+                body: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['name', 'role'],
+                    properties: {
+                        name: { type: 'string', minLength: 1, maxLength: 200 },
+                        role: { type: 'string', enum: projectRoles },
+                    },
+                },
+                response: { 201: apiKeyOutSchema },
+            },
+        }, async (request, reply) => {
+            const { row, key } = await createApiKey(db.kysely, {
+                projectId: callerProject(request),
+                ...request.body,
+            });
+            return reply.status(201).send({ ...apiKeyOut(row), key });
+        });
+        app.get('/v1/api-keys', {
+            config: { auth: { role: 'admin' } },
+            schema: {
+                tags: ['projects'],
+                summary: 'List active API keys',
+                querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+                response: { 200: pageSchema(apiKeyOutSchema) },
+            },
+        }, async (request) => {
+            const { limit, cursor } = request.query;
+            const rows = await listApiKeys(db.kysely, callerProject(request), {
+                before: decodeCursor(cursor),
+                limit: limit + 1,
+            });
+            const page = toPage(rows, limit);
+            return { data: page.data.map(apiKeyOut), nextCursor: page.nextCursor };
+        });
+        app.delete('/v1/api-keys/:id', {
+            config: { auth: { role: 'admin' } },
+            schema: { tags: ['projects'], summary: 'Revoke an API key', params: idParams },
+        }, async (request, reply) => {
+            const { id } = request.params;
+            if (!isUuid(id) || !(await deps.keys.revoke(callerProject(request), id))) {
+                throw apiError('not_found', `No active API key ${id} in this project.`);
+            }
+            return reply.status(204).send();
+        });
+        const settingsProperties = {
+            ...storedSettingsSchema,
+            ...Object.assign({}, ...deps.settingsExtensions.map((e) => e.properties)),
+        };
+        app.get('/v1/settings', {
+            config: { auth: { role: 'viewer' } },
+            schema: { tags: ['projects'], summary: "Read the project's settings" },
+        }, async (request) => readSettings(deps, callerProject(request)));
+        app.put('/v1/settings', {
+            config: { auth: { role: 'admin' } },
+            schema: {
+                tags: ['projects'],
+                summary: "Change the project's settings (fields not sent are left as they are)",
+                body: { type: 'object', additionalProperties: false, properties: settingsProperties },
+            },
+        }, async (request) => {
+            const projectId = callerProject(request);
+            const { name, ...rest } = request.body;
+            const own = Object.fromEntries(Object.entries(rest).filter(([k]) => k in storedSettingsSchema));
+            await withTransaction(db.kysely, async (tx) => {
+                await updateProjectSettings(tx, projectId, { ...(name ? { name } : {}), settings: own });
+                for (const extension of deps.settingsExtensions)
+                    await extension.apply(tx, projectId, request.body);
+            });
+            return readSettings(deps, projectId);
+        });
+    };
+}
+const idParams = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', maxLength: 100 } },
+};
+async function readSettings(deps, projectId) {
+    const project = await findProject(deps.db.kysely, projectId);
+    if (!project)
+        throw apiError('not_found', 'This project no longer exists.');
+    const extra = Object.assign({}, ...(await Promise.all(deps.settingsExtensions.map((e) => e.read(deps.db.kysely, projectId)))));
+    return {
+        projectId: project.id,
+        name: project.name,
+        ownerEmail: project.owner_email,
+        ...deliverySettingsOf(project.settings),
+        ...extra,
+    };
+}

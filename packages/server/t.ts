@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite'
+const a = await PGlite.create()
+await a.exec('create table t (x int); insert into t values (1);')
+const blob = await a.dumpDataDir('gzip')
+await a.close()
+const b = await PGlite.create(undefined, { loadDataDir: blob })
+console.log(await b.query('select * from t').catch(e => e.message))
+const a2 = await PGlite.create()
+await a2.exec('create table t (x int); insert into t values (1); checkpoint;')
+const blob2 = await a2.dumpDataDir('gzip')
+const b2 = await PGlite.create({ loadDataDir: blob2 })
+console.log((await b2.query('select * from t').catch(e => e.message)))
