@@ -1,2 +1,0 @@
-export { openDb, openPglite, openPostgres, withTransaction, query, notify, sql } from "./db.js";
-export { migrate, readMigrations, schemaVersion } from "./migrate.js";
