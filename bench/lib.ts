@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+
+/** Shared bench plumbing: fresh databases, a Switchyard child process, timed loops, reports. */
+
+export const serverBin = new URL('../packages/server/bin/switchyard.js', import.meta.url).pathname
+
+export interface Store {
+  kind: 'postgres' | 'pglite'
+  /** For PostgreSQL: the fresh database's URL. */
+  url: string | null
+  dataDir: string
+  drop: () => Promise<void>
+}
+
+/** A fresh database (PostgreSQL when `baseUrl` is given) or a fresh PGlite data dir. */
+export async function freshStore(baseUrl: string | null): Promise<Store> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-bench-'))
+  if (!baseUrl) {
+    return {
+      kind: 'pglite',
+      url: null,
+      dataDir,
+      drop: () => fs.rm(dataDir, { recursive: true, force: true }),
+    }
+  }
+  const name = `switchyard_bench_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: baseUrl })
+  await admin.connect()
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const url = new URL(baseUrl)
+  url.pathname = `/${name}`
+  return {
+    kind: 'postgres',
+    url: url.toString(),
+    dataDir,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl })
+      await c.connect()
+      await c.query(`drop database if exists ${name} with (force)`)
+      await c.end()
+      await fs.rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface RunningServer {
+  url: string
+  apiKey: string
+  child: ChildProcess
+  stop: () => Promise<void>
+}
+
+/** Starts `switchyard start` as a child process (its own CPU, like production) and reads its credentials. */
+export async function startServer(
+  store: Store,
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const child = spawn(
+    process.execPath,
+    [serverBin, 'start', '--port', '0', '--data-dir', store.dataDir],
+    {
+      env: {
+        PATH: process.env.PATH,
+        SWITCHYARD_LOG_LEVEL: 'warn',
+        SWITCHYARD_ALLOW_PRIVATE_TARGETS: 'true',
+        ...(store.url ? { DATABASE_URL: store.url } : {}),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  let output = ''
+  const banner = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+      if (output.includes('Stop with Ctrl-C')) resolve(output)
+    })
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)))
+  })
+  const url = /Listening\s+(http:\/\/\S+)/.exec(banner)![1]!
+  const apiKey = /API key\s+(sy_\S+)/.exec(banner)![1]!
+  return {
+    url,
+    apiKey,
+    child,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/**
+ * Runs `op` from `concurrency` loops for `seconds`; returns operations per second and latencies.
+ */
+export async function timed(
+  concurrency: number,
+  seconds: number,
+  op: (worker: number) => Promise<number>,
+): Promise<{ perSecond: number; total: number; p50: number; p99: number }> {
+  const deadline = performance.now() + seconds * 1000
+  const latencies: number[] = []
+  let total = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now()
+        // Not `total += await op()`: that reads `total` before the await and loses concurrent updates.
+        const done = await op(worker)
+        total += done
+        latencies.push(performance.now() - t0)
+      }
+    }),
+  )
+  const elapsed = (performance.now() - started) / 1000
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0
+  return { perSecond: total / elapsed, total, p50: pct(0.5), p99: pct(0.99) }
+}
+
+/** Prints a table and writes the figures as JSON under bench/results/. */
+export async function report(name: string, rows: Record<string, string | number>[]): Promise<void> {
+  console.table(rows)
+  const dir = new URL('./results/', import.meta.url).pathname
+  await fs.mkdir(dir, { recursive: true })
+  const file = path.join(dir, `${name}.json`)
+  await fs.writeFile(
+    file,
+    JSON.stringify({ at: new Date().toISOString(), cpus: os.cpus().length, rows }, null, 2) + '\n',
+  )
+  console.log(`written to ${path.relative(process.cwd(), file)}`)
+}
