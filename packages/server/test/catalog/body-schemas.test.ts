@@ -7,7 +7,7 @@ import {
   wireName,
 } from '../../src/catalog/index.ts'
 import { goldenCases, readSeed, seedOptions } from './golden-cases.ts'
-import { sampleEvent } from './sample-events.ts'
+import { sampleEvent } from '../../src/catalog/index.ts'
 
 const options = { publicUrl: 'https://switchyard.example.com' }
 

@@ -6,7 +6,7 @@ import {
   seedOptions,
   workflowFailureCase,
 } from './golden-cases.ts'
-import { sampleEvent } from './sample-events.ts'
+import { sampleEvent } from '../../src/catalog/index.ts'
 
 const options = { publicUrl: 'https://switchyard.example.com/' }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { canonicalTypes, renderWireFormat } from '../../src/catalog/index.ts'
-import { sampleEvent } from './sample-events.ts'
+import { sampleEvent } from '../../src/catalog/index.ts'
 
 const options = { publicUrl: 'https://switchyard.example.com' }
 

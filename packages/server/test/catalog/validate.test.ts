@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { canonicalTypes, isCanonicalType, validateEventData } from '../../src/catalog/index.ts'
 import { goldenCases } from './golden-cases.ts'
-import { sampleEvent } from './sample-events.ts'
+import { sampleEvent } from '../../src/catalog/index.ts'
 
 describe('validateEventData', () => {
   it('accepts the sample data of every type', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { renderWireFormat } from '../../src/catalog/index.ts'
 import { readSeed, seedOptions, workspaceCases } from './golden-cases.ts'
-import { sampleEvent } from './sample-events.ts'
+import { sampleEvent } from '../../src/catalog/index.ts'
 
 const options = { publicUrl: 'https://switchyard.example.com' }
 

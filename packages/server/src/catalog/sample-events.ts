@@ -1,7 +1,7 @@
 /*
  * One valid event per canonical type, with full context, for tests that sweep every type.
  */
-import type { CanonicalType, CatalogEvent } from '../../src/catalog/index.ts'
+import type { CanonicalType, CatalogEvent } from './types.ts'
 
 const sampleData: Record<CanonicalType, Record<string, unknown>> = {
   'sync.completed': {
