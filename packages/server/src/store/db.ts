@@ -39,7 +39,10 @@ export async function openDb(options: {
 /** @example const db = await openPglite() // in memory */
 export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Db> {
   if (dataDir) await fs.mkdir(path.dirname(dataDir), { recursive: true })
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) })
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+  })
   const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
   let closed = false
   return {

@@ -12,7 +12,9 @@ afterAll(async () => {
 })
 
 /** Starts `switchyard start` on an embedded store and resolves once the banner is printed. */
-async function start(dataDir: string): Promise<{ child: ChildProcess; output: () => string; url: string }> {
+async function start(
+  dataDir: string,
+): Promise<{ child: ChildProcess; output: () => string; url: string }> {
   const child = spawn(process.execPath, [bin, 'start', '--port', '0', '--data-dir', dataDir], {
     env: { PATH: process.env.PATH, SWITCHYARD_LOG_LEVEL: 'warn', SWITCHYARD_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +51,10 @@ describe('switchyard start', () => {
     expect(output()).toContain(credentials.apiKey)
     const res = await fetch(`${url}/v1/events`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${credentials.apiKey}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${credentials.apiKey}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ type: 'webhook.test', data: {} }),
     })
     expect(res.status).toBe(202)
@@ -61,18 +66,25 @@ describe('switchyard start', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-cli-'))
     dirs.push(dataDir)
     const first = await start(dataDir)
-    const credentials = JSON.parse(await fs.readFile(path.join(dataDir, 'credentials.json'), 'utf8'))
+    const credentials = JSON.parse(
+      await fs.readFile(path.join(dataDir, 'credentials.json'), 'utf8'),
+    )
     const publish = (url: string) =>
       fetch(`${url}/v1/events`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${credentials.apiKey}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${credentials.apiKey}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({ type: 'webhook.test', data: {} }),
       })
     const accepted = await (await publish(first.url)).json()
     first.child.kill('SIGKILL')
     await exited(first.child)
     const second = await start(dataDir)
-    const read = await fetch(`${second.url}/v1/events/${accepted.id}`, { headers: { authorization: `Bearer ${credentials.apiKey}` } })
+    const read = await fetch(`${second.url}/v1/events/${accepted.id}`, {
+      headers: { authorization: `Bearer ${credentials.apiKey}` },
+    })
     expect(read.status).toBe(200)
     expect(second.output()).not.toContain('First start')
     second.child.kill('SIGTERM')

@@ -19,7 +19,9 @@ describe('health and OpenAPI', () => {
   it('serves an OpenAPI 3.1 document with the event routes', async () => {
     const res = await server.api('GET', '/openapi.json')
     expect(res.body.openapi).toBe('3.1.0')
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/events/batch', '/v1/projects', '/v1/settings']))
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/events', '/v1/events/batch', '/v1/projects', '/v1/settings']),
+    )
   })
 
   it('returns a request id on every response', async () => {
@@ -32,29 +34,47 @@ describe('bad input', () => {
   it('answers 401 unauthorized without a key', async () => {
     const res = await server.api('GET', '/v1/events')
     expect(res.status).toBe(401)
-    expect(res.body.error).toEqual({ code: 'unauthorized', message: 'Missing "Authorization: Bearer <key>" header.' })
+    expect(res.body.error).toEqual({
+      code: 'unauthorized',
+      message: 'Missing "Authorization: Bearer <key>" header.',
+    })
   })
 
   it('answers 400 invalid_json for malformed JSON', async () => {
-    const res = await server.api('POST', '/v1/events', { key, rawBody: '{"type": "webhook.test", ', headers: { 'content-type': 'application/json' } })
+    const res = await server.api('POST', '/v1/events', {
+      key,
+      rawBody: '{"type": "webhook.test", ',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(res.status).toBe(400)
     expect(res.body.error.code).toBe('invalid_json')
   })
 
   it('answers 400 invalid_json for a __proto__ key', async () => {
-    const res = await server.api('POST', '/v1/events', { key, rawBody: '{"type":"webhook.test","data":{},"__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } })
+    const res = await server.api('POST', '/v1/events', {
+      key,
+      rawBody: '{"type":"webhook.test","data":{},"__proto__":{"admin":true}}',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(res.status).toBe(400)
     expect(res.body.error.code).toBe('invalid_json')
   })
 
   it('answers 413 payload_too_large over 1 MiB', async () => {
-    const res = await server.api('POST', '/v1/events', { key, body: { type: 'webhook.test', data: { pad: 'x'.repeat(1024 * 1024) } } })
+    const res = await server.api('POST', '/v1/events', {
+      key,
+      body: { type: 'webhook.test', data: { pad: 'x'.repeat(1024 * 1024) } },
+    })
     expect(res.status).toBe(413)
     expect(res.body.error.code).toBe('payload_too_large')
   })
 
   it('answers 415 unsupported_media_type for a text body', async () => {
-    const res = await server.api('POST', '/v1/events', { key, rawBody: 'hello', headers: { 'content-type': 'text/plain' } })
+    const res = await server.api('POST', '/v1/events', {
+      key,
+      rawBody: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    })
     expect(res.status).toBe(415)
     expect(res.body.error.code).toBe('unsupported_media_type')
   })
@@ -62,7 +82,10 @@ describe('bad input', () => {
   it('answers 400 validation_failed for a wrong type, naming the field', async () => {
     const res = await server.api('POST', '/v1/events', { key, body: { type: 42, data: {} } })
     expect(res.status).toBe(400)
-    expect(res.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: '/type', message: 'must be string' }] })
+    expect(res.body.error).toMatchObject({
+      code: 'validation_failed',
+      details: [{ path: '/type', message: 'must be string' }],
+    })
   })
 
   it('answers 404 route_not_found for an unknown route', async () => {

@@ -21,7 +21,9 @@ describe('migrations', () => {
   it('refuses a schema newer than this code, saying what to do', async () => {
     const all = await readMigrations()
     const newer = all.at(-1)!.id + 1
-    await sql`insert into migrations (id, name) values (${newer}, 'from_the_future')`.execute(db.kysely)
+    await sql`insert into migrations (id, name) values (${newer}, 'from_the_future')`.execute(
+      db.kysely,
+    )
     try {
       await expect(migrate(db)).rejects.toThrow(/upgrade Switchyard before starting it/)
     } finally {
@@ -31,7 +33,11 @@ describe('migrations', () => {
 
   it('applies a pending migration once, even when two migrators race', async () => {
     const all = await readMigrations()
-    const extra = { id: all.at(-1)!.id + 1, name: 'test_extra', script: 'create table test_extra (id int primary key);' }
+    const extra = {
+      id: all.at(-1)!.id + 1,
+      name: 'test_extra',
+      script: 'create table test_extra (id int primary key);',
+    }
     const results = await Promise.all([migrate(db, [...all, extra]), migrate(db, [...all, extra])])
     expect(results.flat()).toEqual([extra.id])
     await sql`drop table test_extra`.execute(db.kysely)
@@ -39,9 +45,8 @@ describe('migrations', () => {
   })
 
   it('splits a script on statement-ending semicolons and drops comments', () => {
-    expect(splitStatements('-- a; comment\ncreate table a (x int);\ncreate index b on a (x);\n')).toEqual([
-      'create table a (x int)',
-      'create index b on a (x)',
-    ])
+    expect(
+      splitStatements('-- a; comment\ncreate table a (x int);\ncreate index b on a (x);\n'),
+    ).toEqual(['create table a (x int)', 'create index b on a (x)'])
   })
 })
