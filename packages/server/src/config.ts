@@ -17,6 +17,14 @@ export interface Config {
   role: Role
   logLevel: string
   bodyLimitBytes: number
+  /** Dispatcher: most sends in flight per process, all destinations together. (Default: 500) */
+  deliveryMaxInFlight: number
+  /** Dispatcher: most deliveries one claim leases. (Default: 100) */
+  deliveryBatchSize: number
+  /** Dispatcher: fallback poll when no NOTIFY arrives, in ms. (Default: 1000) */
+  deliveryPollMs: number
+  /** Retry jitter spread: 0.2 waits 80–120 % of each step; 0 makes schedules exact. (Default: 0.2) */
+  deliveryJitter: number
 }
 
 export type Role = 'api' | 'worker' | 'all'
@@ -35,15 +43,22 @@ const defaults = {
   role: 'all',
   logLevel: 'info',
   bodyLimitBytes: 1024 * 1024,
+  deliveryMaxInFlight: 500,
+  deliveryBatchSize: 100,
+  deliveryPollMs: 1000,
+  deliveryJitter: 0.2,
 } satisfies Config
 
 /**
  * Builds the config from defaults, the environment and explicit overrides, then freezes it.
+ * `localDevelopment` (the CLI's `start`) allows private delivery targets on the embedded store
+ * when SWITCHYARD_ALLOW_PRIVATE_TARGETS is unset, so local receivers work out of the box.
  * @example loadConfig(process.env, { port: 0 })
  */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Config> = {},
+  options: { localDevelopment?: boolean } = {},
 ): Readonly<Config> {
   const fromEnv: Partial<Config> = dropUndefined({
     port: env.SWITCHYARD_PORT === undefined ? undefined : parsePort(env.SWITCHYARD_PORT),
@@ -59,6 +74,8 @@ export function loadConfig(
     logLevel: env.SWITCHYARD_LOG_LEVEL,
   })
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
+  if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)
+    merged.allowPrivateTargets = true
   merged.dataDir = path.resolve(merged.dataDir)
   if (!merged.publicUrl) merged.publicUrl = `http://localhost:${merged.port}`
   merged.publicUrl = merged.publicUrl.replace(/\/+$/, '')

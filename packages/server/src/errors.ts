@@ -19,6 +19,18 @@ export const errorCatalog = {
     status: 400,
     message: 'The URL must be an absolute http(s) URL without credentials.',
   },
+  invalid_header: {
+    status: 400,
+    message: 'A custom header is not allowed; see details for each header.',
+  },
+  invalid_trigger: {
+    status: 400,
+    message: 'The trigger definition is not valid; see details for the field.',
+  },
+  verification_failed: {
+    status: 401,
+    message: 'The webhook signature or credentials did not verify; nothing was emitted.',
+  },
   invalid_cursor: {
     status: 400,
     message: 'The cursor is not one this API returned; start again without it.',
@@ -40,6 +52,10 @@ export const errorCatalog = {
     message: 'This Idempotency-Key was used with a different body; use a new key.',
   },
   conflict: { status: 409, message: 'The resource is in a state that does not allow this.' },
+  destination_disabled: {
+    status: 409,
+    message: 'The destination is disabled; enable it first.',
+  },
   payload_too_large: {
     status: 413,
     message: 'The body is larger than the limit (1 MiB by default); send less per request.',
@@ -57,6 +73,19 @@ export const errorCatalog = {
   internal_error: {
     status: 500,
     message: 'Something went wrong on our side; the request id in the logs tells where.',
+  },
+  secret_key_missing: {
+    status: 500,
+    message: 'Set SWITCHYARD_SECRET_KEY: secrets cannot be stored on PostgreSQL without it.',
+  },
+  custom_code_failed: {
+    status: 500,
+    message:
+      "The trigger's custom code threw, timed out or ran out of memory; see the request log.",
+  },
+  subscription_failed: {
+    status: 502,
+    message: "The provider refused the trigger's subscribe or unsubscribe request; see details.",
   },
   store_unavailable: {
     status: 503,

@@ -1,6 +1,15 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { pino, type Logger } from 'pino'
 import type { Config } from './config.ts'
+import {
+  createDeliveryControl,
+  createFanOut,
+  createPruner,
+  createSender,
+  deliveryRoutes,
+  Dispatcher,
+} from './delivery/index.ts'
+import { destinationRoutes, webhookUrlSetting } from './destinations/index.ts'
 import { eventRoutes, type FanOut } from './events/index.ts'
 import { buildServer } from './http/server.ts'
 import {
@@ -13,6 +22,7 @@ import {
   type SettingsExtension,
 } from './projects/index.ts'
 import { migrate, openDb, sql, type Db } from './store/index.ts'
+import { createCredentialOutbox, createSecretBox, userRoutes } from './users/index.ts'
 import { version } from './version.ts'
 
 /** A background loop with a lifecycle (the dispatcher, the pruner…). */
@@ -32,6 +42,8 @@ export interface Engine {
   url: string
   firstStart: FirstStartCredentials | null
   workers: Worker[]
+  /** Sends deliveries; started only when the role runs workers. Tests drive it (`runOnce`, `events`). */
+  dispatcher: Dispatcher
   close(): Promise<void>
 }
 
@@ -99,7 +111,8 @@ export async function startEngine(
         await app.close()
         if (!options.db) await db.close()
       })())
-    return { config, db, app, log, url, firstStart, workers, close }
+    const { dispatcher } = wiring
+    return { config, db, app, log, url, firstStart, workers, dispatcher, close }
   } catch (error) {
     if (!options.db) await db.close().catch(() => {})
     throw error
@@ -113,19 +126,52 @@ interface FeatureWiring {
   settingsExtensions: SettingsExtension[]
   routes: FastifyPluginAsync[]
   workers: Worker[]
+  dispatcher: Dispatcher
 }
 
-function wireFeatures(_deps: {
+function wireFeatures(deps: {
   config: Readonly<Config>
   db: Db
   log: Logger
   now: () => Date
 }): FeatureWiring {
+  const { config, db, log, now } = deps
+  const publicUrl = config.publicUrl
+  const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, now })
+  const dispatcher = new Dispatcher({
+    db,
+    log,
+    now,
+    sender,
+    publicUrl,
+    options: {
+      batchSize: config.deliveryBatchSize,
+      maxInFlight: config.deliveryMaxInFlight,
+      pollMs: config.deliveryPollMs,
+      jitter: config.deliveryJitter,
+    },
+  })
+  const deliveries = createDeliveryControl({ now, sender, publicUrl })
+  const fanOut = createFanOut({ now })
+  const box = createSecretBox({
+    secretKey: config.secretKey,
+    dataDir: config.dataDir,
+    embedded: db.kind === 'pglite',
+  })
   return {
-    fanOut: async () => {},
+    fanOut,
     onProjectCreated: [],
-    settingsExtensions: [],
-    routes: [],
-    workers: [],
+    settingsExtensions: [webhookUrlSetting({ now })],
+    routes: [
+      destinationRoutes({ db, now, deliveries }),
+      deliveryRoutes({ db, now, sender }),
+      userRoutes({ db, box, fanOut, now }),
+    ],
+    workers: [
+      dispatcher,
+      createPruner({ db, log, now }),
+      createCredentialOutbox({ db, fanOut, now, log }),
+    ],
+    dispatcher,
   }
 }

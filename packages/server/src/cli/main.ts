@@ -5,18 +5,21 @@ import { version } from '../version.ts'
 import { runStart } from './start.ts'
 
 /** Flags mirror the environment variables; a flag wins over its variable. */
-function configFrom(options: {
-  port?: string
-  dataDir?: string
-  role?: string
-  host?: string
-}): Readonly<Config> {
+function configFrom(
+  options: {
+    port?: string
+    dataDir?: string
+    role?: string
+    host?: string
+  },
+  load: { localDevelopment?: boolean } = {},
+): Readonly<Config> {
   const overrides: Partial<Config> = {}
   if (options.port !== undefined) overrides.port = Number(options.port)
   if (options.dataDir !== undefined) overrides.dataDir = options.dataDir
   if (options.host !== undefined) overrides.host = options.host
   if (options.role !== undefined) overrides.role = parseRole(options.role)
-  return loadConfig(process.env, overrides)
+  return loadConfig(process.env, overrides, load)
 }
 
 const program = new Command()
@@ -46,7 +49,7 @@ program
     ]),
   )
   .action(async (options) => {
-    await runStart(configFrom(options))
+    await runStart(configFrom(options, { localDevelopment: true }))
   })
 
 program

@@ -47,6 +47,8 @@ function printBanner(engine: Engine, credentialsFile: string | null): void {
     lines.push(
       '  Targets     private and loopback addresses ALLOWED (SWITCHYARD_ALLOW_PRIVATE_TARGETS)',
     )
+    if (engine.db.kind === 'pglite')
+      lines.push('              the embedded store allows them unless the variable is set to 0')
   }
   const first = engine.firstStart
   if (first) {

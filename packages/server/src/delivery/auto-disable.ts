@@ -2,6 +2,7 @@ import { disableDestination, type FailureStreak } from '../destinations/index.ts
 import { ingestEvents } from '../events/index.ts'
 import type { DeliverySettings } from '../projects/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
+import type { Finished } from './complete-batch.ts'
 import { fanOutDeliveries } from './fan-out.ts'
 import { holdPending } from './store.ts'
 
@@ -34,6 +35,39 @@ export function autoDisableReason(streak: FailureStreak): string {
   )
 }
 
+export interface DisableTarget {
+  destinationId: string
+  projectId: string
+  url: string | null
+  reason: string
+}
+
+/**
+ * The destinations a written batch disables: a 410 Gone at once, the others by the rule with
+ * their project's settings (streaks come back from the same write, so they count every worker).
+ */
+export function disableTargets(
+  batch: readonly Finished[],
+  streaks: readonly FailureStreak[],
+  now: Date,
+): DisableTarget[] {
+  const targets = new Map<string, DisableTarget>()
+  for (const { claimed, state } of batch) {
+    if (!state.disableReason) continue
+    const { destination_id: id, project_id: projectId, url } = claimed
+    targets.set(id, { destinationId: id, projectId, url, reason: state.disableReason })
+  }
+  const rules = new Map(batch.map((f) => [f.claimed.destination_id, f.settings.autoDisable]))
+  for (const streak of streaks) {
+    const rule = rules.get(streak.id)
+    if (!streak.enabled || targets.has(streak.id) || !rule) continue
+    if (!shouldAutoDisable(streak, rule, now)) continue
+    const { id, project_id: projectId, url } = streak
+    targets.set(id, { destinationId: id, projectId, url, reason: autoDisableReason(streak) })
+  }
+  return [...targets.values()]
+}
+
 /**
  * Disables a destination and holds its pending deliveries (one transaction), then tells the
  * project's other destinations with a `destination.disabled` event. When another worker
@@ -42,7 +76,7 @@ export function autoDisableReason(streak: FailureStreak): string {
  */
 export async function disableAndAnnounce(
   deps: { db: Db; now: () => Date },
-  target: { destinationId: string; projectId: string; url: string | null; reason: string },
+  target: DisableTarget,
 ): Promise<boolean> {
   const now = deps.now()
   const disabled = await withTransaction(deps.db.kysely, async (tx) => {

@@ -43,7 +43,11 @@ const tlsCode = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|H
  * fired (undici reports that as an abort, with no code of its own).
  * @example classifyError(Object.assign(new Error('x'), { code: 'ENOTFOUND' }), false) // dns
  */
-export function classifyError(error: unknown, timedOut: boolean, timeoutMs: number): AttemptOutcome {
+export function classifyError(
+  error: unknown,
+  timedOut: boolean,
+  timeoutMs: number,
+): AttemptOutcome {
   if (timedOut) return failed('timeout', `no complete answer within ${timeoutMs} ms`)
   const { code, message } = rootCause(error)
   return failed(errorClassOf(code), code ? `${code}: ${message}` : message)
@@ -66,7 +70,11 @@ function rootCause(error: unknown): { code: string; message: string } {
   let found = { code: '', message: String(error) }
   let current: unknown = error
   for (let depth = 0; current && depth < 5; depth++) {
-    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown }
+    const { code, message, cause } = current as {
+      code?: unknown
+      message?: unknown
+      cause?: unknown
+    }
     if (typeof code === 'string') found = { code, message: String(message ?? '') }
     else if (!found.code && typeof message === 'string') found = { code: '', message }
     current = cause

@@ -9,7 +9,7 @@ import type { DeliverySettings } from '../projects/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
 import type { NextState } from './outcome.ts'
 import { completeDeliveries, insertAttempts, type Completion } from './store.ts'
-import type { ClaimedDelivery, DeliveryStatus } from './types.ts'
+import type { AttemptEvent, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
 /** A claimed delivery after its attempt, waiting to be written with the rest of its batch. */
 export interface Finished {
@@ -64,4 +64,24 @@ export function streakUpdates(completions: readonly Completion[]): FailureStreak
     byDestination.set(destinationId, update)
   }
   return [...byDestination.values()]
+}
+
+/**
+ * What the dispatcher reports for a written result. `changed` holds the rows the write moved;
+ * a row missing from it had lost its lease, and reports the state this attempt asked for.
+ */
+export function attemptEventOf(
+  { claimed, completion, state }: Finished,
+  changed: ReadonlyMap<string, DeliveryStatus>,
+): AttemptEvent {
+  return {
+    deliveryId: claimed.id,
+    destinationId: claimed.destination_id,
+    eventId: claimed.event_id,
+    projectId: claimed.project_id,
+    attempt: completion.attempt,
+    outcome: completion.record?.outcome ?? null,
+    status: changed.get(claimed.id) ?? state.status,
+    nextAttemptAt: state.nextAttemptAt,
+  }
 }

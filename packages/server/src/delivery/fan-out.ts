@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely'
+import { hasDestinations } from '../destinations/index.ts'
 import type { EventRow, FanOut } from '../events/index.ts'
 import { notify } from '../store/index.ts'
 import { renderableFormats } from './render.ts'
@@ -29,6 +30,9 @@ export async function fanOutDeliveries(
     })),
   )
   if (pairs.length === 0) return 0
+  // Most of the insert's cost is planning it; a project without destinations skips that.
+  const projectIds = [...new Set(events.map((e) => e.project_id))]
+  if (!(await hasDestinations(tx, projectIds))) return 0
   const created = await insertFanOut(tx, pairs, {
     now: options.now,
     excludeDestinationIds: options.excludeDestinationIds ?? [],

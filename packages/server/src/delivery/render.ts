@@ -12,7 +12,10 @@ import type { EventRow } from '../events/index.ts'
  * The catalog's view of a stored event. Connected-user and credential details are not known
  * to this feature yet; renderers default what is absent.
  */
-export function catalogEventOf(event: EventRow, project: { id: string; name: string }): CatalogEvent {
+export function catalogEventOf(
+  event: EventRow,
+  project: { id: string; name: string },
+): CatalogEvent {
   return {
     id: event.id,
     type: event.type as CanonicalType,
@@ -29,11 +32,7 @@ export function catalogEventOf(event: EventRow, project: { id: string; name: str
  * The JSON body a destination of `format` receives, or null when the format has no name for
  * the event (the fan-out never creates such a delivery, but a destination's format can change).
  */
-export function renderBody(
-  format: string,
-  event: CatalogEvent,
-  publicUrl: string,
-): string | null {
+export function renderBody(format: string, event: CatalogEvent, publicUrl: string): string | null {
   const body = renderWireFormat(format as WireFormat, event, { publicUrl })
   return body === null ? null : JSON.stringify(body)
 }

@@ -15,7 +15,7 @@ const maxTimeoutMs = 30_000
 export interface Sender {
   send(
     request: OutboundRequest,
-    log: { requestHeaders: Record<string, string> },
+    options: { requestHeaders: Record<string, string>; signal?: AbortSignal },
   ): Promise<AttemptRecord>
   close(): Promise<void>
 }
@@ -35,7 +35,7 @@ export function createSender(options: { allowPrivateTargets: boolean; now: () =>
     keepAliveTimeout: 10_000,
   })
   return {
-    send: (outbound, log) => sendOnce(agent, outbound, log.requestHeaders, options.now),
+    send: (outbound, sendOptions) => sendOnce(agent, outbound, sendOptions, options.now),
     close: () => agent.close(),
   }
 }
@@ -43,13 +43,15 @@ export function createSender(options: { allowPrivateTargets: boolean; now: () =>
 async function sendOnce(
   agent: Agent,
   outbound: OutboundRequest,
-  requestHeaders: Record<string, string>,
+  options: { requestHeaders: Record<string, string>; signal?: AbortSignal },
   now: () => Date,
 ): Promise<AttemptRecord> {
+  const { requestHeaders } = options
   const startedAt = now()
   const started = performance.now()
   // One deadline for connect, headers and body: a receiver that trickles bytes still times out.
   const deadline = AbortSignal.timeout(outbound.timeoutMs)
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline
   const elapsed = () => Math.round(performance.now() - started)
   try {
     const response = await request(outbound.url, {
@@ -57,7 +59,7 @@ async function sendOnce(
       method: 'POST',
       headers: outbound.headers,
       body: outbound.body,
-      signal: deadline,
+      signal,
     })
     const body = await readHead(response.body, responseBodyLimit)
     const headers = flattenHeaders(response.headers)

@@ -24,8 +24,9 @@ export interface FanOutPair {
  * Result: how many deliveries it created (enabled destination: pending and due now; disabled
  * destination: held).
  * Locks: key share on the matched destinations (the foreign key check), nothing else.
- * Cost: one probe of destinations_project_idx per pair, so a project without destinations pays
- * one round trip that reads no row.
+ * Cost: one probe of destinations_project_idx per pair; planning dominates (measured ~0.3 ms on
+ * PostgreSQL 15, ~0.5-1 ms on PGlite per call), so fanOutDeliveries skips this statement after a
+ * cheaper `hasDestinations` probe for projects without destinations.
  */
 export async function insertFanOut(
   q: Queryable,
@@ -75,6 +76,8 @@ export interface DestinationLoad {
  * A single `order by next_attempt_at` scan would read fewer rows per claim, but a hanging
  * destination's backlog sits at the head of that order and every claim would wade through it;
  * per-destination probes cost one index probe per enabled destination, whatever the backlogs.
+ * Measured with 1,000 enabled destinations and 100,000 due deliveries: a claim of 100 takes
+ * ~4 ms on PostgreSQL 15 and ~7 ms on PGlite; a claim that finds nothing, ~2 ms and ~4 ms.
  *
  * The lease: `locked_until` = `next_attempt_at` = now + the destination's timeout + margin,
  * attempts + 1. A dispatcher that dies mid-send leaves the row due again when the lease ends.
@@ -105,19 +108,26 @@ export async function claimDue(
       select x.id, dst.url, dst.format, dst.headers, dst.timeout_ms, dst.max_concurrency,
              dst.rate_limit_per_second, dst.secret, dst.previous_secret,
              dst.previous_secret_expires_at
-      from (select * from destinations where enabled
-            order by id <= ${after}::uuid, id offset 0) dst
-      left join unnest(${load.map((l) => l.destinationId)}::uuid[],
-                       ${load.map((l) => l.inFlight)}::int[],
-                       ${load.map((l) => l.tokens)}::int[]) as busy(id, in_flight, tokens)
-             on busy.id = dst.id
+      -- offset 0 keeps this ordered subquery from being flattened: the nested loop then walks
+      -- destinations in this order and stops probing once the outer limit is reached.
+      from (
+        select destinations.*, busy.in_flight, busy.tokens
+        from destinations
+        left join unnest(${load.map((l) => l.destinationId)}::uuid[],
+                         ${load.map((l) => l.inFlight)}::int[],
+                         ${load.map((l) => l.tokens)}::int[]) as busy(id, in_flight, tokens)
+               on busy.id = destinations.id
+        where destinations.enabled
+        order by destinations.id <= ${after}::uuid, destinations.id
+        offset 0
+      ) dst
       cross join lateral (
         select dl.id from deliveries dl
         where dl.destination_id = dst.id and dl.status = 'pending'
           and dl.next_attempt_at <= ${now}::timestamptz
         order by dl.next_attempt_at
-        limit greatest(least(dst.max_concurrency - coalesce(busy.in_flight, 0),
-                             coalesce(busy.tokens, dst.rate_limit_per_second, dst.max_concurrency)), 0)
+        limit greatest(least(dst.max_concurrency - coalesce(dst.in_flight, 0),
+                             coalesce(dst.tokens, dst.rate_limit_per_second, dst.max_concurrency)), 0)
         for update skip locked
       ) x
       limit ${limit}
@@ -143,7 +153,8 @@ export interface Completion {
 
 /**
  * Hot path (batch complete): logs the attempts, in one statement.
- * Params: one entry per completion that sent something. Locks: none beyond the new rows.
+ * Params: one entry per completion that sent something. Locks: key share on the deliveries
+ * (the foreign key check).
  */
 export async function insertAttempts(
   q: Queryable,
@@ -162,7 +173,7 @@ export async function insertAttempts(
     insert into delivery_attempts (id, delivery_id, number, started_at, duration_ms, outcome,
                                    status, error_class, error_message, request_headers,
                                    response_headers, response_body, worker)
-    select u.*, ${workerId} from unnest(
+    select u.*, ${workerId}::text from unnest(
       ${sent.map(() => newId())}::uuid[], ${col((c) => c.deliveryId)}::uuid[],
       ${col((c) => c.attempt)}::int[], ${col((_, r) => r.startedAt.toISOString())}::timestamptz[],
       ${col((_, r) => r.durationMs)}::int[], ${col((_, r) => r.outcome.kind)}::text[],
@@ -171,7 +182,12 @@ export async function insertAttempts(
       ${col((_, r) => (r.outcome.kind === 'failed' ? r.outcome.message : null))}::text[],
       ${col((_, r) => json(r.requestHeaders))}::jsonb[],
       ${col((_, r) => json(r.response?.headers ?? null))}::jsonb[],
-      ${col((_, r) => r.response?.body ?? null)}::text[]) as u`,
+      ${col((_, r) => r.response?.body ?? null)}::text[])
+      as u(id, delivery_id, number, started_at, duration_ms, outcome, status, error_class,
+           error_message, request_headers, response_headers, response_body)
+    -- A delivery deleted mid-send (its destination or project went) has no log to add to.
+    -- The caller locked the destinations first, so none can be deleted after this check.
+    where exists (select 1 from deliveries d where d.id = u.delivery_id)`,
   )
 }
 

@@ -75,7 +75,8 @@ export interface AttemptEvent {
   eventId: string
   projectId: string
   attempt: number
-  outcome: AttemptOutcome
+  /** null when nothing was sent (the event could not be rendered in the destination's format). */
+  outcome: AttemptOutcome | null
   /** The delivery's status after this attempt (unchanged when its lease was lost meanwhile). */
   status: DeliveryStatus
   nextAttemptAt: Date | null

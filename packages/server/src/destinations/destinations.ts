@@ -1,9 +1,11 @@
 import type { WireFormat } from '../catalog/index.ts'
-import { newId } from '../ids.ts'
+import { apiError } from '../errors.ts'
+import { isUuid, newId } from '../ids.ts'
 import type { Queryable } from '../store/index.ts'
 import { maxConcurrencyRange, redactedValue, timeoutMsRange } from './schemas.ts'
 import { newSigningSecret } from './secrets.ts'
 import {
+  findDestination,
   insertDestination,
   updateDestination,
   type DestinationFields,
@@ -108,4 +110,18 @@ export async function patchDestination(
         : patch.rateLimitPerSecond,
   }
   return updateDestination(q, current.project_id, current.id, { ...webhookFields(merged), now })
+}
+
+/**
+ * Reads a destination of the caller's project; another project's, or a non-uuid id, is a 404.
+ * @example const row = await destinationOr404(db.kysely, projectId, request.params.id)
+ */
+export async function destinationOr404(
+  q: Queryable,
+  projectId: string,
+  id: string,
+): Promise<DestinationRow> {
+  const row = isUuid(id) ? await findDestination(q, projectId, id) : null
+  if (!row) throw apiError('not_found', `No destination ${id} in this project.`)
+  return row
 }

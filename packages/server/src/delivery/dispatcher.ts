@@ -1,0 +1,313 @@
+import { EventEmitter } from 'node:events'
+import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Db } from '../store/index.ts'
+import type { FailureStreak } from '../destinations/index.ts'
+import { disableAndAnnounce, disableTargets } from './auto-disable.ts'
+import { attemptEventOf, writeCompletions, type Finished } from './complete-batch.ts'
+import { createDestinationSlots, type DestinationSlots } from './destination-slots.ts'
+import { deliveriesChannel } from './fan-out.ts'
+import { loadBatchContext, sendClaimed, type BatchContext } from './pipeline.ts'
+import type { Sender } from './send.ts'
+import { claimDue } from './store.ts'
+import type { ClaimedDelivery, DeliveryStatus, DispatcherEvents } from './types.ts'
+
+export interface DispatcherOptions {
+  /** Most deliveries one claim leases. (Default: 100) */
+  batchSize: number
+  /** Most sends in flight in this process, all destinations together. (Default: 500) */
+  maxInFlight: number
+  /** Fallback poll when no NOTIFY arrives. (Default: 1000) */
+  pollMs: number
+  /** Lease = the destination's timeout + this, covering the write of the result. (Default: 30000) */
+  leaseMarginMs: number
+  /** Retry jitter spread, 0 to 1. (Default: 0.2) */
+  jitter: number
+  /** The jitter's randomness, [0, 1). (Default: Math.random) */
+  random: () => number
+}
+
+export const defaultDispatcherOptions: DispatcherOptions = {
+  batchSize: 100,
+  maxInFlight: 500,
+  pollMs: 1000,
+  leaseMarginMs: 30_000,
+  jitter: 0.2,
+  random: Math.random,
+}
+
+export interface DispatcherDeps {
+  db: Db
+  log: Logger
+  now: () => Date
+  sender: Sender
+  publicUrl: string
+  options?: Partial<DispatcherOptions>
+}
+
+/**
+ * Claims due deliveries, sends them, records the results. One per worker process; many share
+ * one PostgreSQL through `skip locked` claims and leases. Wakes on NOTIFY, polls as a fallback.
+ * Typed events (`attempt`, `delivered`, `failed`, `disabled`) report what it did.
+ * @example const dispatcher = new Dispatcher({ db, log, now, sender, publicUrl }); await dispatcher.start()
+ */
+export class Dispatcher {
+  readonly name = 'dispatcher'
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  readonly events = new EventEmitter<DispatcherEvents>()
+  readonly #deps: DispatcherDeps
+  readonly #options: DispatcherOptions
+  readonly #slots: DestinationSlots
+  readonly #sends = new Set<Promise<void>>()
+  readonly #stopSends = new AbortController()
+  #finished: Finished[] = []
+  #running = false
+  #started: Promise<void> | null = null
+  #stopped: Promise<void> | null = null
+  #loop: Promise<void> | null = null
+  #wakeAgain = false
+  #flushing: Promise<void> | null = null
+  #after: string | null = null
+  #poll: NodeJS.Timeout | null = null
+  #unlisten: (() => Promise<void>) | null = null
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps
+    this.#options = { ...defaultDispatcherOptions, ...deps.options }
+    this.#slots = createDestinationSlots(deps.now)
+  }
+
+  /** Starts listening and claiming. Idempotent; a stopped dispatcher stays stopped. */
+  start(): Promise<void> {
+    if (this.#stopped) return this.#stopped
+    this.#started ??= (async () => {
+      this.#running = true
+      this.#unlisten = await this.#deps.db.listen(deliveriesChannel, () => this.wake())
+      // NOTIFY can be missed (a LISTEN connection being re-established); the poll covers it.
+      this.#poll = setInterval(() => this.wake(), this.#options.pollMs)
+      this.#poll.unref()
+      this.wake()
+    })()
+    return this.#started
+  }
+
+  /**
+   * Stops claiming, waits up to `graceMs` for sends in flight and writes their results. Sends
+   * still running then are aborted and not recorded: their leases bring them back. Idempotent.
+   */
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.#stopped ??= (async () => {
+      await this.#started?.catch(() => {})
+      this.#running = false
+      if (this.#poll) clearInterval(this.#poll)
+      await this.#unlisten?.().catch(() => {})
+      await this.#loop
+      const grace = new Promise((resolve) => setTimeout(resolve, options.graceMs ?? 10_000).unref())
+      await Promise.race([Promise.allSettled([...this.#sends]), grace])
+      this.#stopSends.abort()
+      await Promise.allSettled([...this.#sends])
+      await this.#drainFinished()
+    })()
+    return this.#stopped
+  }
+
+  /** Claims now instead of at the next poll (NOTIFY calls it; so can tests after moving the clock). */
+  wake(): void {
+    if (!this.#running) return
+    if (this.#loop) {
+      this.#wakeAgain = true
+      return
+    }
+    this.#loop = this.#claimUntilFull().finally(() => {
+      this.#loop = null
+      if (this.#wakeAgain) {
+        this.#wakeAgain = false
+        this.wake()
+      }
+    })
+  }
+
+  /**
+   * One claim, its sends and their recorded results, whether or not the dispatcher runs.
+   * Tests drive time-travelled schedules with it.
+   * @returns how many deliveries it claimed
+   */
+  async runOnce(): Promise<number> {
+    await this.#loop
+    const room = this.#options.maxInFlight - this.#slots.total()
+    const sends = await this.#claimBatch(Math.min(this.#options.batchSize, room))
+    await Promise.allSettled(sends)
+    await this.#drainFinished()
+    return sends.length
+  }
+
+  async #claimUntilFull(): Promise<void> {
+    for (;;) {
+      const room = Math.min(
+        this.#options.batchSize,
+        this.#options.maxInFlight - this.#slots.total(),
+      )
+      if (room <= 0 || !this.#running) return
+      const claimed = await this.#claimBatch(room)
+      if (claimed.length < room) return
+    }
+  }
+
+  async #claimBatch(limit: number): Promise<Promise<void>[]> {
+    if (limit <= 0) return []
+    const { db, now, log } = this.#deps
+    let rows: ClaimedDelivery[]
+    let context: BatchContext
+    try {
+      rows = await claimDue(db.kysely, {
+        workerId: this.workerId,
+        now: now(),
+        limit,
+        leaseMarginMs: this.#options.leaseMarginMs,
+        after: this.#after,
+        load: this.#slots.load(),
+      })
+      if (rows.length === 0) return []
+      for (const row of rows)
+        this.#slots.acquire({ id: row.destination_id, ratePerSecond: row.rate_limit_per_second })
+      this.#after = lastServed(rows, this.#after)
+      this.#scheduleTokenWake()
+      context = await loadBatchContext(db.kysely, rows).catch((error: unknown) => {
+        for (const row of rows) this.#slots.release(row.destination_id)
+        throw error
+      })
+    } catch (error) {
+      // The store is unreachable or restarting: the poll tries again; leases cover the claimed.
+      log.warn({ err: error }, 'claiming deliveries failed')
+      return []
+    }
+    return rows.map((row) => this.#track(this.#deliver(row, context)))
+  }
+
+  async #deliver(row: ClaimedDelivery, context: BatchContext): Promise<void> {
+    try {
+      const finished = await sendClaimed(row, context, {
+        ...this.#deps,
+        retry: { jitter: this.#options.jitter, random: this.#options.random },
+        signal: this.#stopSends.signal,
+      })
+      if (this.#stopSends.signal.aborted) return
+      this.#finished.push(finished)
+      this.#scheduleFlush()
+    } catch (error) {
+      this.#deps.log.error({ err: error, deliveryId: row.id }, 'sending a delivery failed')
+    } finally {
+      this.#slots.release(row.destination_id)
+      // A free slot can take the next due delivery now, while this result waits to be written.
+      this.wake()
+    }
+  }
+
+  #track(send: Promise<void>): Promise<void> {
+    this.#sends.add(send)
+    void send.finally(() => this.#sends.delete(send))
+    return send
+  }
+
+  #scheduleFlush(): void {
+    this.#flushing ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(async () => {
+        await this.#flush()
+      })
+      .finally(() => {
+        this.#flushing = null
+        // After stop() the drain writes what is left; no loop of retries outlives the store.
+        if (!this.#running) return
+        if (this.#finished.length > 0) this.#scheduleFlush()
+        else this.wake()
+      })
+  }
+
+  async #drainFinished(): Promise<void> {
+    while (this.#flushing || this.#finished.length > 0) {
+      if (this.#flushing) await this.#flushing
+      else if (!(await this.#flush())) return
+    }
+  }
+
+  /** @returns false when the write failed (the results are kept for the next try) */
+  async #flush(): Promise<boolean> {
+    const batch = this.#finished.splice(0)
+    if (batch.length === 0) return true
+    const { db, log, now } = this.#deps
+    let written: Awaited<ReturnType<typeof writeCompletions>>
+    try {
+      written = await writeCompletions(db, batch, { workerId: this.workerId, now: now() })
+    } catch (error) {
+      // Nothing of the batch was written (one transaction). A store that is down comes back, so
+      // keep the batch; a batch the store refuses (bad data) would block every later result, so
+      // drop it: its leases run out and the deliveries are sent again.
+      if (isDataError(error)) {
+        log.error({ err: error, results: batch.length }, 'delivery results refused; dropped')
+        return true
+      }
+      log.warn({ err: error, results: batch.length }, 'recording delivery results failed; retrying')
+      this.#finished.unshift(...batch)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      return false
+    }
+    for (const item of batch) this.#report(item, written.changed)
+    await this.#disableWhereDue(batch, written.streaks)
+    return true
+  }
+
+  #report(item: Finished, changed: ReadonlyMap<string, DeliveryStatus>): void {
+    const event = attemptEventOf(item, changed)
+    if (item.completion.record) this.#emit('attempt', event)
+    if (event.status === 'succeeded') this.#emit('delivered', event)
+    if (event.status === 'failed') this.#emit('failed', event)
+  }
+
+  /** Disabling runs after the results are written: a failure here must not write them twice. */
+  async #disableWhereDue(
+    batch: readonly Finished[],
+    streaks: readonly FailureStreak[],
+  ): Promise<void> {
+    for (const target of disableTargets(batch, streaks, this.#deps.now())) {
+      try {
+        if (await disableAndAnnounce(this.#deps, target)) this.#emit('disabled', target)
+      } catch (error) {
+        // The streak stays in the store, so the next failed attempt tries again.
+        this.#deps.log.error({ err: error, ...target }, 'disabling a destination failed')
+      }
+    }
+  }
+
+  #scheduleTokenWake(): void {
+    const wait = this.#slots.nextTokenInMs()
+    if (wait === null || !this.#running) return
+    const timer = setTimeout(() => this.wake(), wait)
+    timer.unref()
+  }
+
+  #emit<K extends keyof DispatcherEvents>(name: K, ...args: DispatcherEvents[K]): void {
+    try {
+      ;(this.events.emit as (name: K, ...args: unknown[]) => boolean)(name, ...args)
+    } catch (error) {
+      // A listener's bug must not stop deliveries.
+      this.#deps.log.error({ err: error, event: name }, 'a dispatcher event listener threw')
+    }
+  }
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^2[23]/.test(code)
+}
+
+/**
+ * The destination the claim ended on, in its rotated order (ids after `after`, then wrapping
+ * around to the smallest): the next claim starts after it.
+ */
+function lastServed(rows: readonly ClaimedDelivery[], after: string | null): string | null {
+  const ids = rows.map((r) => r.destination_id).sort()
+  const wrapped = after === null ? [] : ids.filter((id) => id <= after)
+  return (wrapped.length > 0 ? wrapped : ids).at(-1) ?? after
+}

@@ -1,0 +1,17 @@
+export { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './dispatcher.ts'
+export { createFanOut, fanOutDeliveries, deliveriesChannel } from './fan-out.ts'
+export { createSender, type Sender } from './send.ts'
+export { createDeliveryControl, sendTestEvent } from './control.ts'
+export { createPruner, pruneDeliveries } from './pruner.ts'
+export { deliveryRoutes } from './routes.ts'
+export { waitForDispatch } from './wait-for.ts'
+export { isPrivateAddress } from './safe-connect.ts'
+export { retryDelayMs, parseRetryAfter } from './retry-schedule.ts'
+export type {
+  AttemptEvent,
+  AttemptOutcome,
+  DeliveryStatus,
+  DispatcherEvents,
+  DisabledEvent,
+  ErrorClass,
+} from './types.ts'

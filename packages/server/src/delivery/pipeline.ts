@@ -1,0 +1,102 @@
+import { signingSecrets } from '../destinations/index.ts'
+import { findEventsByIds, type EventRow } from '../events/index.ts'
+import { deliverySettingsOf, findProject, type ProjectRow } from '../projects/index.ts'
+import type { Queryable } from '../store/index.ts'
+import type { Finished } from './complete-batch.ts'
+import { nextState } from './outcome.ts'
+import { catalogEventOf, renderBody } from './render.ts'
+import type { RetryOptions } from './retry-schedule.ts'
+import type { Sender } from './send.ts'
+import { buildRequest } from './signing.ts'
+import type { ClaimedDelivery } from './types.ts'
+
+/*
+ * One claimed delivery's way out, as typed stages: render → sign → send → classify (the
+ * sender) → next state. Nothing here touches the store; results are written in batches.
+ */
+
+/** What a claimed batch shares: its events and their projects, read once per batch. */
+export interface BatchContext {
+  events: Map<string, EventRow>
+  projects: Map<string, ProjectRow>
+}
+
+export async function loadBatchContext(
+  q: Queryable,
+  rows: readonly ClaimedDelivery[],
+): Promise<BatchContext> {
+  const events = await findEventsByIds(q, [...new Set(rows.map((r) => r.event_id))])
+  const projects: ProjectRow[] = []
+  for (const id of new Set(rows.map((r) => r.project_id))) {
+    const project = await findProject(q, id)
+    if (project) projects.push(project)
+  }
+  return {
+    events: new Map(events.map((e) => [e.id, e])),
+    projects: new Map(projects.map((p) => [p.id, p])),
+  }
+}
+
+export interface SendDeps {
+  now: () => Date
+  sender: Sender
+  publicUrl: string
+  retry: Omit<RetryOptions, 'schedule'>
+  /** Aborts the send when the dispatcher stops. */
+  signal: AbortSignal
+}
+
+/**
+ * Renders, signs and sends one claimed delivery, and works out its next state.
+ * @returns the result to record; never throws for HTTP or network faults
+ */
+export async function sendClaimed(
+  row: ClaimedDelivery,
+  context: BatchContext,
+  deps: SendDeps,
+): Promise<Finished> {
+  const project = context.projects.get(row.project_id)
+  const settings = deliverySettingsOf(project?.settings ?? {})
+  const event = context.events.get(row.event_id)
+  const body =
+    event && project ? renderBody(row.format, catalogEventOf(event, project), deps.publicUrl) : null
+  if (body === null) {
+    const error = event
+      ? `the ${row.format} format has no name for ${row.event_type}; nothing was sent`
+      : 'the event no longer exists; nothing was sent'
+    const state = { status: 'failed' as const, nextAttemptAt: null, error, disableReason: null }
+    return { claimed: row, settings, state, completion: completionOf(row, state, null) }
+  }
+  const { request, loggedHeaders } = buildRequest({
+    deliveryId: row.id,
+    url: row.url,
+    body,
+    secrets: signingSecrets(row, deps.now()),
+    customHeaders: row.headers,
+    timeoutMs: row.timeout_ms,
+    timestamp: deps.now(),
+  })
+  const record = await deps.sender.send(request, {
+    requestHeaders: loggedHeaders,
+    signal: deps.signal,
+  })
+  const retry = { schedule: settings.retrySchedule, ...deps.retry }
+  const state = nextState(record.outcome, row.attempts, retry, deps.now())
+  return { claimed: row, settings, state, completion: completionOf(row, state, record) }
+}
+
+function completionOf(
+  row: ClaimedDelivery,
+  state: Finished['state'],
+  record: Finished['completion']['record'],
+): Finished['completion'] {
+  return {
+    deliveryId: row.id,
+    destinationId: row.destination_id,
+    attempt: row.attempts,
+    status: state.status,
+    nextAttemptAt: state.nextAttemptAt,
+    record,
+    error: state.error,
+  }
+}

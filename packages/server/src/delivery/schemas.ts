@@ -1,0 +1,83 @@
+import type { DeliveryRow } from './store.ts'
+import type { AttemptRow } from './log-store.ts'
+
+export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed'] as const
+
+const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const
+
+export const deliveryOutSchema = {
+  type: 'object',
+  required: ['id', 'eventId', 'destinationId', 'eventType', 'status', 'attemptCount', 'createdAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid', description: 'Also the webhook-id every attempt sends.' },
+    eventId: { type: 'string', format: 'uuid' },
+    destinationId: { type: 'string', format: 'uuid' },
+    eventType: { type: 'string' },
+    status: { type: 'string', enum: deliveryStatuses },
+    attemptCount: { type: 'integer', description: 'Attempts made so far.' },
+    nextAttemptAt: nullableTime,
+    lastAttemptAt: nullableTime,
+    lastStatus: { type: ['integer', 'null'] },
+    lastError: { type: ['string', 'null'] },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    completedAt: nullableTime,
+  },
+} as const
+
+export const attemptOutSchema = {
+  type: 'object',
+  required: ['id', 'number', 'startedAt', 'durationMs', 'outcome'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    number: { type: 'integer' },
+    startedAt: { type: 'string', format: 'date-time' },
+    durationMs: { type: 'integer' },
+    outcome: { type: 'string', enum: ['delivered', 'failed', 'gone'] },
+    status: { type: ['integer', 'null'] },
+    errorClass: {
+      type: ['string', 'null'],
+      enum: ['timeout', 'dns', 'connect', 'tls', 'http_status', null],
+    },
+    errorMessage: { type: ['string', 'null'] },
+    requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+    responseHeaders: { type: ['object', 'null'], additionalProperties: { type: 'string' } },
+    responseBody: { type: ['string', 'null'], description: 'The first 4 KiB.' },
+  },
+} as const
+
+/** The API view of a delivery. */
+export function deliveryOut(row: DeliveryRow) {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    destinationId: row.destination_id,
+    eventType: row.event_type,
+    status: row.status,
+    attemptCount: row.attempts,
+    nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
+    lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
+    lastStatus: row.last_status,
+    lastError: row.last_error,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    completedAt: row.completed_at?.toISOString() ?? null,
+  }
+}
+
+/** The API view of a logged attempt. */
+export function attemptOut(row: AttemptRow) {
+  return {
+    id: row.id,
+    number: row.number,
+    startedAt: row.started_at.toISOString(),
+    durationMs: row.duration_ms,
+    outcome: row.outcome,
+    status: row.status,
+    errorClass: row.error_class,
+    errorMessage: row.error_message,
+    requestHeaders: row.request_headers,
+    responseHeaders: row.response_headers,
+    responseBody: row.response_body,
+  }
+}

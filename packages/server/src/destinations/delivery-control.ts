@@ -1,0 +1,64 @@
+import type { Transaction } from 'kysely'
+import type { Queryable } from '../store/index.ts'
+
+/**
+ * What destination actions need from the delivery feature. The delivery feature depends on
+ * this one (it reads destinations), so main.ts hands its implementation in instead of this
+ * feature importing it.
+ */
+export interface DeliveryControl {
+  /** Inside the transaction that disables a destination: its pending deliveries are held. */
+  holdPending(tx: Transaction<any>, destinationId: string, now: Date): Promise<number>
+  /** Inside the transaction that enables a destination: its held deliveries are due now. */
+  resumeHeld(tx: Transaction<any>, destinationId: string, now: Date): Promise<number>
+  /** Failed deliveries created in [since, until) go again (held while the destination is off). */
+  requeueFailed(
+    q: Queryable,
+    request: { destinationId: string; since: Date; until: Date | null; hold: boolean; now: Date },
+  ): Promise<number>
+  /** Sends a `webhook.test` event now, outside the queue, and returns the attempt. */
+  sendTest(target: TestTarget, project: { id: string; name: string }): Promise<TestResult>
+}
+
+/** A destination configuration to test, saved or not. */
+export interface TestTarget {
+  url: string
+  format: string
+  headers: Record<string, string>
+  timeoutMs: number
+  secrets: string[]
+}
+
+/** The attempt a test made. */
+export interface TestResult {
+  webhookId: string
+  startedAt: string
+  durationMs: number
+  outcome: 'delivered' | 'failed' | 'gone'
+  status: number | null
+  errorClass: string | null
+  errorMessage: string | null
+  requestHeaders: Record<string, string>
+  responseHeaders: Record<string, string> | null
+  responseBody: string | null
+}
+
+export const testResultSchema = {
+  type: 'object',
+  required: ['webhookId', 'startedAt', 'durationMs', 'outcome'],
+  properties: {
+    webhookId: { type: 'string' },
+    startedAt: { type: 'string', format: 'date-time' },
+    durationMs: { type: 'integer' },
+    outcome: { type: 'string', enum: ['delivered', 'failed', 'gone'] },
+    status: { type: ['integer', 'null'] },
+    errorClass: {
+      type: ['string', 'null'],
+      enum: ['timeout', 'dns', 'connect', 'tls', 'http_status', null],
+    },
+    errorMessage: { type: ['string', 'null'] },
+    requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+    responseHeaders: { type: ['object', 'null'], additionalProperties: { type: 'string' } },
+    responseBody: { type: ['string', 'null'] },
+  },
+} as const

@@ -1,0 +1,142 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { apiError } from '../errors.ts'
+import { callerProject } from '../http/auth.ts'
+import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
+import { isUuid } from '../ids.ts'
+import type { Db } from '../store/index.ts'
+import { actionRoutes } from './action-routes.ts'
+import type { DeliveryControl } from './delivery-control.ts'
+import {
+  createDestination,
+  destinationOr404,
+  patchDestination,
+  type DestinationIn,
+  type DestinationPatchIn,
+} from './destinations.ts'
+import {
+  destinationInSchema,
+  destinationOut,
+  destinationOutSchema,
+  destinationPatchInSchema,
+  idParamsSchema,
+} from './schemas.ts'
+import { deleteDestination, listDestinations } from './store.ts'
+
+export interface DestinationRoutesDeps {
+  db: Db
+  now: () => Date
+  deliveries: DeliveryControl
+}
+
+/** Webhook destinations: create, read, change, delete, and the actions in action-routes.ts. */
+export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
+  const { db, now } = deps
+  return async (app) => {
+    app.post<{ Body: DestinationIn }>(
+      '/v1/destinations',
+      {
+        config: { auth: { role: 'admin' } },
+        schema: {
+          tags: ['destinations'],
+          summary: 'Create a webhook destination; its signing secret is returned this once',
+          body: destinationInSchema,
+          response: {
+            201: {
+              ...destinationOutSchema,
+              required: [...destinationOutSchema.required, 'secret'],
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const { row, secret } = await createDestination(
+          db.kysely,
+          callerProject(request),
+          request.body,
+          { now: now() },
+        )
+        return reply.status(201).send({ ...destinationOut(row), secret })
+      },
+    )
+
+    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+      '/v1/destinations',
+      {
+        config: { auth: { role: 'viewer' } },
+        schema: {
+          tags: ['destinations'],
+          summary: 'List destinations, newest first',
+          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+          response: { 200: pageSchema(destinationOutSchema) },
+        },
+      },
+      async (request) => {
+        const { limit, cursor } = request.query
+        const rows = await listDestinations(db.kysely, callerProject(request), {
+          before: decodeCursor(cursor),
+          limit: limit + 1,
+        })
+        const page = toPage(rows, limit)
+        return { data: page.data.map(destinationOut), nextCursor: page.nextCursor }
+      },
+    )
+
+    app.get<{ Params: { id: string } }>(
+      '/v1/destinations/:id',
+      {
+        config: { auth: { role: 'viewer' } },
+        schema: {
+          tags: ['destinations'],
+          summary: 'Read a destination (never its secret)',
+          params: idParamsSchema,
+          response: { 200: destinationOutSchema },
+        },
+      },
+      async (request) =>
+        destinationOut(
+          await destinationOr404(db.kysely, callerProject(request), request.params.id),
+        ),
+    )
+
+    app.patch<{ Params: { id: string }; Body: DestinationPatchIn }>(
+      '/v1/destinations/:id',
+      {
+        config: { auth: { role: 'admin' } },
+        schema: {
+          tags: ['destinations'],
+          summary: 'Change a destination (fields not sent are kept; headers are replaced whole)',
+          params: idParamsSchema,
+          body: destinationPatchInSchema,
+          response: { 200: destinationOutSchema },
+        },
+      },
+      async (request) => {
+        const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const row = await patchDestination(db.kysely, current, request.body, now())
+        if (!row)
+          throw apiError('not_found', `No destination ${request.params.id} in this project.`)
+        return destinationOut(row)
+      },
+    )
+
+    app.delete<{ Params: { id: string } }>(
+      '/v1/destinations/:id',
+      {
+        config: { auth: { role: 'admin' } },
+        schema: {
+          tags: ['destinations'],
+          summary: 'Delete a destination with its deliveries and their logs',
+          params: idParamsSchema,
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params
+        if (!isUuid(id) || !(await deleteDestination(db.kysely, callerProject(request), id)))
+          throw apiError('not_found', `No destination ${id} in this project.`)
+        return reply.status(204).send()
+      },
+    )
+
+    await app.register(actionRoutes(deps))
+  }
+}

@@ -1,0 +1,157 @@
+import { errorCatalog, type ErrorCode } from '../errors.ts'
+import { isUuid, newId } from '../ids.ts'
+import type { Db } from '../store/index.ts'
+import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { acceptedResponse, runHandshake } from './handshakes/index.ts'
+import { insertInboundRequest, judgeInboundRequest } from './request-store.ts'
+import { requestView } from './request-view.ts'
+import { persistTriggerValues, secretResolver } from './secrets.ts'
+import { findTrigger, type InboundOutcomeName } from './store.ts'
+import type { HookResponse, InboundOutcome, RequestView, TriggerRow } from './types.ts'
+import { verifyRequest } from './verifiers/index.ts'
+import { hmacPresets } from './verifiers/hmac-presets.ts'
+
+export interface ReceiveDeps {
+  db: Db
+  box: SecretBox
+  now: () => Date
+  publicUrl: string
+}
+
+/** A request to /hooks/:triggerId as it arrived. */
+export interface IncomingHook {
+  triggerId: string
+  method: string
+  path: string
+  queryString: string
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+}
+
+/**
+ * Receives one provider request: stores it raw, judges it (handshake, verification), records the
+ * outcome and returns the answer. Routing and events happen later, from the stored row.
+ * @example const answer = await receiveHook(deps, { triggerId, method: 'POST', path, queryString: '', headers, body })
+ */
+export async function receiveHook(deps: ReceiveDeps, hook: IncomingHook): Promise<HookResponse> {
+  const trigger = isUuid(hook.triggerId) ? await findTrigger(deps.db.kysely, hook.triggerId) : null
+  // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
+  if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
+  const id = newId()
+  const view = requestView(hook, deps.publicUrl)
+  const credentialId = trigger.level === 'user' ? (view.query['id'] ?? null) : null
+  const tooLarge = hook.body.length > trigger.body_limit_bytes
+  await insertInboundRequest(deps.db.kysely, {
+    id,
+    projectId: trigger.project_id,
+    triggerId: trigger.id,
+    credentialId,
+    method: hook.method,
+    path: hook.path,
+    queryString: hook.queryString,
+    headers: hook.headers,
+    body: tooLarge ? Buffer.alloc(0) : hook.body,
+    receivedAt: deps.now(),
+  })
+  const outcome: InboundOutcome = tooLarge
+    ? { kind: 'too_large', size: hook.body.length, limit: trigger.body_limit_bytes }
+    : await judge(deps, trigger, view, credentialId, id).catch((error: unknown) => ({
+        kind: 'error' as const,
+        reason: `internal: ${(error as Error).message}`,
+        internal: true as const,
+      }))
+  const settled = settle(outcome)
+  if (outcome.kind === 'handshake' && Object.keys(outcome.persist).length > 0)
+    await persistTriggerValues(deps, trigger.id, credentialId ?? '', outcome.persist)
+  await judgeInboundRequest(deps.db.kysely, {
+    id,
+    outcome: settled.outcome,
+    reason: settled.reason,
+    responseStatus: settled.response.status,
+  })
+  return settled.response
+}
+
+async function judge(
+  deps: ReceiveDeps,
+  trigger: TriggerRow,
+  view: RequestView,
+  credentialId: string | null,
+  requestId: string,
+): Promise<InboundOutcome> {
+  // Trello and Intercom probe with HEAD before they save the URL; any trigger answers it.
+  if (view.method === 'HEAD') return { kind: 'handshake', response: { status: 200, headers: {}, body: '' }, persist: {} }
+  let credential: CredentialRow | null = null
+  if (trigger.level === 'user') {
+    credential = credentialId ? await findCredential(deps.db.kysely, trigger.project_id, credentialId) : null
+    if (!credential || credential.integration !== trigger.integration)
+      return { kind: 'unknown_credential', credentialId }
+  }
+  const secrets = secretResolver(deps, trigger.id, credential)
+  const now = deps.now()
+  const handshake = await runHandshake(trigger.response, view, {
+    secret: async () => (await secrets.resolve(verificationSecrets(trigger)))[0] ?? null,
+    persisted: secrets.persisted,
+    now,
+  })
+  if (handshake.kind === 'fault') return { kind: 'error', reason: handshake.reason }
+  if (handshake.kind === 'answer' && !handshake.signed)
+    return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
+  const verdict = await verifyRequest(trigger.verification, view, { secrets: secrets.resolve, now })
+  if (!verdict.ok) return 'fault' in verdict ? { kind: 'error', reason: verdict.reason } : { kind: 'rejected', reason: verdict.reason }
+  if (handshake.kind === 'answer')
+    return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
+  return { kind: 'accepted', response: acceptedResponse(trigger.response, requestId) }
+}
+
+function verificationSecrets(trigger: TriggerRow) {
+  const v = trigger.verification
+  if (!v) return []
+  if (v.secrets.length > 0 || 'code' in v) return v.secrets
+  return hmacPresets[v.preset]?.defaultSecrets ?? []
+}
+
+/** The answer and the log entry for each outcome: the one exhaustive switch. */
+function settle(outcome: InboundOutcome): {
+  response: HookResponse
+  outcome: InboundOutcomeName
+  reason: string | null
+} {
+  switch (outcome.kind) {
+    case 'handshake':
+      return { response: outcome.response, outcome: 'handshake', reason: null }
+    case 'accepted':
+      return { response: outcome.response, outcome: 'accepted', reason: null }
+    case 'rejected':
+      // The reason stays in the log: telling a forger why its signature failed helps it.
+      return { response: errorResponse('verification_failed'), outcome: 'rejected', reason: outcome.reason }
+    case 'unknown_credential':
+      return {
+        response: errorResponse('not_found', `No credential ${outcome.credentialId ?? '(missing ?id=)'} for this trigger.`),
+        outcome: 'rejected',
+        reason: outcome.credentialId ? `unknown credential ${outcome.credentialId}` : 'missing ?id= (user-level trigger)',
+      }
+    case 'too_large':
+      return {
+        response: errorResponse('payload_too_large', `The body is ${outcome.size} bytes; this trigger takes up to ${outcome.limit}.`),
+        outcome: 'rejected',
+        reason: `body of ${outcome.size} bytes is over the limit of ${outcome.limit}`,
+      }
+    case 'error':
+      return {
+        response: errorResponse(outcome.internal ? 'internal_error' : 'custom_code_failed'),
+        outcome: 'error',
+        reason: outcome.reason,
+      }
+    default:
+      return outcome satisfies never
+  }
+}
+
+function errorResponse(code: ErrorCode, message?: string): HookResponse {
+  return {
+    status: errorCatalog[code].status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ error: { code, message: message ?? errorCatalog[code].message } }),
+  }
+}

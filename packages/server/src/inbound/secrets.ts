@@ -1,0 +1,72 @@
+import type { Db } from '../store/index.ts'
+import { credentialTokens, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { readTriggerValues, writeTriggerValues } from './store.ts'
+import type { SecretRef, StoredSecretRef } from './types.ts'
+
+/** Encryption contexts: a sealed value opens only for the row it was sealed for. */
+export const triggerSecretContext = (triggerId: string) => `trigger-secret:${triggerId}`
+const valueContext = (triggerId: string, credentialId: string, key: string) =>
+  `trigger-value:${triggerId}:${credentialId}:${key}`
+
+export interface SecretResolver {
+  /** The values of `refs`, in order; references that name nothing are skipped. */
+  resolve(refs: readonly (StoredSecretRef | SecretRef)[]): Promise<string[]>
+  /** The persisted values of the trigger (and of the credential, which win), decrypted. */
+  persisted(): Promise<Record<string, string>>
+}
+
+/**
+ * Resolves a trigger's secrets for one request: sealed literals, the credential's tokens
+ * (per-connection secrets), or values a handshake or API setup persisted. Reads lazily, once.
+ * @example const secrets = await secretResolver(deps, trigger.id, credential).resolve(refs)
+ */
+export function secretResolver(
+  deps: { db: Db; box: SecretBox },
+  triggerId: string,
+  credential: CredentialRow | null,
+): SecretResolver {
+  let tokens: Promise<Record<string, unknown>> | null = null
+  let persisted: Promise<Record<string, string>> | null = null
+  const persistedOnce = () => (persisted ??= readPersisted(deps, triggerId, credential?.id ?? ''))
+  const one = async (ref: StoredSecretRef | SecretRef): Promise<string | null> => {
+    if (typeof ref === 'string') return ref
+    if ('sealed' in ref) return deps.box.open(ref.sealed, triggerSecretContext(triggerId))
+    if (ref.from === 'persisted') return (await persistedOnce())[ref.key] ?? null
+    if (!credential) return null
+    tokens ??= credentialTokens(deps.box, credential)
+    const value = (await tokens)[ref.key]
+    return typeof value === 'string' ? value : null
+  }
+  return {
+    resolve: async (refs) => (await Promise.all(refs.map(one))).filter((v): v is string => v !== null),
+    persisted: persistedOnce,
+  }
+}
+
+async function readPersisted(
+  deps: { db: Db; box: SecretBox },
+  triggerId: string,
+  credentialId: string,
+): Promise<Record<string, string>> {
+  const scopes = credentialId === '' ? [''] : ['', credentialId]
+  const values: Record<string, string> = {}
+  for (const scope of scopes) {
+    const sealed = await readTriggerValues(deps.db.kysely, triggerId, scope)
+    for (const [key, value] of Object.entries(sealed))
+      values[key] = await deps.box.open(value, valueContext(triggerId, scope, key))
+  }
+  return values
+}
+
+/** Seals and stores values for a trigger and credential ('' = the whole trigger). */
+export async function persistTriggerValues(
+  deps: { db: Db; box: SecretBox; now: () => Date },
+  triggerId: string,
+  credentialId: string,
+  values: Record<string, string>,
+): Promise<void> {
+  const sealed: Record<string, string> = {}
+  for (const [key, value] of Object.entries(values))
+    sealed[key] = await deps.box.seal(value, valueContext(triggerId, credentialId, key))
+  await writeTriggerValues(deps.db.kysely, { triggerId, credentialId, sealed, now: deps.now() })
+}

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto'
+import type { Kysely, Transaction } from 'kysely'
+import type { EventIn } from '../events/index.ts'
+import { apiError, type ErrorDetail } from '../errors.ts'
+import { withTransaction } from '../store/index.ts'
+import { diffRecords } from './diff.ts'
+import { recordId } from './record-ids.ts'
+import { markSeen, upsertRecords, writeContents, type PreparedRecord, type WrittenRecord } from './record-store.ts'
+import { lockRunningRun } from './runs.ts'
+import {
+  findPageTotals,
+  insertPage,
+  setPageTotals,
+  touchRun,
+  updateSync,
+  type RunTotals,
+} from './store.ts'
+import { publishAfterCommit, stageEvents, syncEvent, type SyncEventDeps } from './sync-events.ts'
+import type { PageResult, RecordErrorIn, RecordIn, RunRow, SyncRow } from './types.ts'
+
+/** Most records (and most record errors) one page may carry. */
+export const maxPageRecords = 1000
+
+/** Largest content of one record, decoded. */
+export const maxContentBytes = 25 * 1024 * 1024
+
+export interface PageIn {
+  records: RecordIn[]
+  errors: RecordErrorIn[]
+}
+
+/**
+ * Pushes one page into a running run: stores the records, decides created / updated / unchanged
+ * in the database, and emits `record.created` / `record.updated` (INCREMENTAL and FULL runs) and
+ * `record.errored`. Re-sending the same page to the same run changes nothing and emits nothing.
+ * @example await pushPage(db.kysely, deps, { syncId, runId, page: { records, errors: [] } })
+ */
+export async function pushPage(
+  q: Kysely<any>,
+  deps: SyncEventDeps,
+  input: { syncId: string; runId: string; page: PageIn },
+): Promise<PageResult> {
+  checkDuplicates(input.page.records)
+  const prepared = input.page.records.map((r) => prepareRecord(input.syncId, r))
+  const pageHash = hashPage(prepared, input.page.errors)
+  const now = deps.now()
+  const outcome = await withTransaction(q, async (tx) => {
+    const { sync, run } = await lockRunningRun(tx, input.syncId, input.runId)
+    if (!(await insertPage(tx, run.id, pageHash))) {
+      const totals = (await findPageTotals(tx, run.id, pageHash))!
+      return { result: { ...totals, replayed: true }, batches: [] }
+    }
+    const written = await writeRecords(tx, sync, run, prepared, now)
+    const totals: RunTotals = {
+      created: written.filter((w) => w.created || w.was_deleted).length,
+      updated: written.filter((w) => !w.created && !w.was_deleted).length,
+      unchanged: prepared.length - written.length,
+      errored: input.page.errors.length,
+    }
+    await setPageTotals(tx, run.id, pageHash, totals)
+    await touchRun(tx, run.id, now)
+    const events = pageEvents(sync, run, prepared, written, input.page.errors, now)
+    return { result: { ...totals, replayed: false }, batches: await stageEvents(tx, sync, events, now) }
+  })
+  await publishAfterCommit(q, deps, outcome.batches)
+  return outcome.result
+}
+
+/** Upserts the records and their content, marks them seen for FULL runs, and reserves change numbers. */
+async function writeRecords(
+  tx: Transaction<any>,
+  sync: SyncRow,
+  run: RunRow,
+  prepared: PreparedRecord[],
+  now: Date,
+): Promise<WrittenRecord[]> {
+  if (prepared.length === 0) return []
+  const seqBase = Number(sync.record_seq)
+  const seenRunId = run.type === 'INCREMENTAL' ? null : run.id
+  const written = await upsertRecords(tx, { syncId: sync.id, seqBase, seenRunId, now, records: prepared })
+  const byId = new Map(prepared.map((r) => [r.id, r]))
+  await writeContents(
+    tx,
+    written.map((w) => ({ id: w.id, content: byId.get(w.id)!.content })),
+  )
+  if (seenRunId && written.length < prepared.length)
+    await markSeen(
+      tx,
+      run.id,
+      prepared.map((r) => r.id),
+    )
+  await updateSync(tx, sync.id, { recordSeq: seqBase + prepared.length }, now)
+  return written
+}
+
+function pageEvents(
+  sync: SyncRow,
+  run: RunRow,
+  prepared: PreparedRecord[],
+  written: WrittenRecord[],
+  errors: RecordErrorIn[],
+  now: Date,
+): EventIn[] {
+  const byId = new Map(prepared.map((r) => [r.id, r]))
+  // INITIAL reports one sync.completed at the end instead of an event per record.
+  const changes =
+    run.type === 'INITIAL'
+      ? []
+      : written.map((w) => {
+          const record = byId.get(w.id)!
+          const ref = { recordId: w.id, externalId: record.externalId }
+          if (w.created || w.was_deleted || !w.previous_data)
+            return syncEvent(sync, 'record.created', ref, now)
+          const diff = diffRecords(w.previous_data, record.data)
+          return syncEvent(sync, 'record.updated', { ...ref, diff, record: record.data }, now)
+        })
+  const failures = errors.map((e) =>
+    syncEvent(
+      sync,
+      'record.errored',
+      {
+        ...(e.externalId === undefined ? {} : { recordId: recordId(sync.id, e.externalId) }),
+        ...(e.code === undefined ? {} : { code: e.code }),
+        message: e.message,
+      },
+      now,
+    ),
+  )
+  return [...changes, ...failures]
+}
+
+function checkDuplicates(records: RecordIn[]): void {
+  const seen = new Map<string, number>()
+  const details: ErrorDetail[] = []
+  records.forEach((r, i) => {
+    const first = seen.get(r.externalId)
+    if (first === undefined) seen.set(r.externalId, i)
+    else details.push({ path: `/records/${i}/externalId`, message: `repeats /records/${first}` })
+  })
+  if (details.length > 0) throw apiError('duplicate_external_id', undefined, details)
+}
+
+function prepareRecord(syncId: string, r: RecordIn): PreparedRecord {
+  const content = r.content ?? null
+  return {
+    id: recordId(syncId, r.externalId),
+    externalId: r.externalId,
+    name: r.name ?? null,
+    mimeType: r.mimeType ?? null,
+    size: content ? content.length : null,
+    data: r.data,
+    contentHash: content ? createHash('sha256').update(content).digest('hex') : null,
+    content: content ? content.toString('base64') : null,
+  }
+}
+
+/** Identifies a page by what it carries (content by its hash), whatever the JSON spacing. */
+function hashPage(records: PreparedRecord[], errors: RecordErrorIn[]): string {
+  const hash = createHash('sha256')
+  for (const r of records)
+    hash.update(JSON.stringify([r.externalId, r.data, r.name, r.mimeType, r.contentHash]))
+  hash.update(JSON.stringify(errors))
+  return hash.digest('hex')
+}

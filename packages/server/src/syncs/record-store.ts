@@ -1,0 +1,201 @@
+import { sql } from 'kysely'
+import { query, type Queryable } from '../store/index.ts'
+import type { RecordRow } from './types.ts'
+
+/**
+ * The only file that names the sync_records and sync_record_contents tables. Every write here
+ * runs in a transaction that holds the sync's row lock (store.ts `lockSync`).
+ */
+
+/** A record snapshot ready for the store: id computed, content hashed and base64-encoded. */
+export interface PreparedRecord {
+  id: string
+  externalId: string
+  name: string | null
+  mimeType: string | null
+  size: number | null
+  data: Record<string, unknown>
+  /** sha256 hex of the content; null without content. */
+  contentHash: string | null
+  /** base64; null without content. */
+  content: string | null
+}
+
+/** A record the page created or changed, with what it was before. */
+export interface WrittenRecord {
+  id: string
+  previous_data: Record<string, unknown> | null
+  /** A tombstone came back to life: reported as created. */
+  was_deleted: boolean
+  created: boolean
+}
+
+/**
+ * Writes the page's records and returns those created or changed; unchanged ones are left alone.
+ * The database decides: `hash` is sha256 over the jsonb text of (data, name, MIME type, content
+ * hash), and jsonb prints keys in one canonical order, so equal records hash equally whatever
+ * key order the worker sent. Records whose stored hash equals the new one are filtered before
+ * the insert (no write, no row lock); the `on conflict … where` repeats the test as the guard.
+ * `previous` reads the rows as they were before the statement: exact, because the caller holds
+ * the sync lock, so no other page of this sync writes in between.
+ * Change numbers: `seqBase + ordinal` (the caller reserved seqBase+1 … seqBase+n).
+ */
+export async function upsertRecords(
+  q: Queryable,
+  w: { syncId: string; seqBase: number; seenRunId: string | null; now: Date; records: PreparedRecord[] },
+): Promise<WrittenRecord[]> {
+  const col = <T>(pick: (r: PreparedRecord) => T) => w.records.map(pick)
+  return query<WrittenRecord>(
+    q,
+    sql`
+    with input as (
+      select * from unnest(
+        ${col((r) => r.id)}::uuid[], ${col((r) => r.externalId)}::text[], ${col((r) => r.name)}::text[],
+        ${col((r) => r.mimeType)}::text[], ${col((r) => r.size)}::bigint[],
+        ${col((r) => JSON.stringify(r.data))}::jsonb[], ${col((r) => r.contentHash)}::text[])
+        with ordinality as t(id, external_id, name, mime_type, size, data, content_hash, ord)
+    ),
+    hashed as (
+      select i.*, encode(sha256(convert_to(
+        jsonb_build_array(i.data, i.name, i.mime_type, i.content_hash)::text, 'UTF8')), 'hex') as hash
+      from input i
+    ),
+    previous as (
+      select r.id, r.data, r.hash, r.deleted from sync_records r join input i on i.id = r.id
+    ),
+    written as (
+      insert into sync_records as r (id, sync_id, external_id, seq, deleted, name, mime_type, size,
+                                     data, hash, seen_run_id, synced_at)
+      select h.id, ${w.syncId}::uuid, h.external_id, ${w.seqBase}::bigint + h.ord, false, h.name,
+             h.mime_type, h.size, h.data, h.hash, ${w.seenRunId}::uuid, ${w.now.toISOString()}::timestamptz
+      from hashed h left join previous p on p.id = h.id
+      where p.id is null or p.deleted or p.hash is distinct from h.hash
+      order by h.id
+      on conflict (id) do update
+        set seq = excluded.seq, deleted = false, name = excluded.name,
+            mime_type = excluded.mime_type, size = excluded.size, data = excluded.data,
+            hash = excluded.hash, seen_run_id = coalesce(excluded.seen_run_id, r.seen_run_id),
+            synced_at = excluded.synced_at
+        where r.deleted or r.hash is distinct from excluded.hash
+      returning r.id
+    )
+    select w.id, p.data as previous_data, coalesce(p.deleted, false) as was_deleted,
+           (p.id is null) as created
+    from written w left join previous p on p.id = w.id`,
+  )
+}
+
+/** Stores the content of written records (base64 in, bytea stored) and drops stale content. */
+export async function writeContents(
+  q: Queryable,
+  items: { id: string; content: string | null }[],
+): Promise<void> {
+  const withContent = items.filter((i) => i.content !== null)
+  const without = items.filter((i) => i.content === null).map((i) => i.id)
+  if (without.length > 0)
+    await sql`delete from sync_record_contents where record_id = any(${without}::uuid[])`.execute(q)
+  if (withContent.length === 0) return
+  // Base64 text arrays: PGlite cannot serialize bytea arrays, and decode() is cheap.
+  await sql`
+    insert into sync_record_contents (record_id, content)
+    select id, decode(content, 'base64')
+    from unnest(${withContent.map((i) => i.id)}::uuid[], ${withContent.map((i) => i.content)}::text[])
+      as t(id, content)
+    on conflict (record_id) do update set content = excluded.content`.execute(q)
+}
+
+/** FULL runs: notes that the run saw these records (the written ones were marked on write). */
+export async function markSeen(q: Queryable, runId: string, ids: string[]): Promise<void> {
+  await sql`
+    update sync_records set seen_run_id = ${runId}
+    where id = any(${ids}::uuid[]) and seen_run_id is distinct from ${runId}::uuid`.execute(q)
+}
+
+/**
+ * The end of a FULL run: every live record the run did not see becomes a tombstone (metadata,
+ * hash and content removed; id and external id kept) with a new change number.
+ * @returns the tombstoned records, in change-number order
+ */
+export async function tombstoneUnseen(
+  q: Queryable,
+  t: { syncId: string; runId: string; seqBase: number; now: Date },
+): Promise<{ id: string; external_id: string; seq: number }[]> {
+  const rows = await query<{ id: string; external_id: string; seq: number }>(
+    q,
+    sql`
+    with doomed as (
+      select id, row_number() over (order by id) as n from sync_records
+      where sync_id = ${t.syncId} and not deleted and seen_run_id is distinct from ${t.runId}::uuid
+    )
+    update sync_records r
+    set deleted = true, seq = ${t.seqBase}::bigint + d.n, name = null, mime_type = null, size = null,
+        data = null, hash = null, synced_at = ${t.now.toISOString()}::timestamptz
+    from doomed d where r.id = d.id
+    returning r.id, r.external_id, r.seq::int as seq`,
+  )
+  if (rows.length > 0)
+    await sql`delete from sync_record_contents where record_id = any(${rows.map((r) => r.id)}::uuid[])`.execute(
+      q,
+    )
+  return rows.sort((a, b) => a.seq - b.seq)
+}
+
+const recordColumns = sql`id, sync_id, external_id, seq::int as seq, deleted, name, mime_type,
+  size::int as size, data, synced_at`
+
+/** The change feed: records (tombstones included) with a change number above `afterSeq`. */
+export async function listRecords(
+  q: Queryable,
+  f: { syncId: string; afterSeq: number; limit: number },
+): Promise<RecordRow[]> {
+  return query<RecordRow>(
+    q,
+    sql`
+    select ${recordColumns} from sync_records
+    where sync_id = ${f.syncId} and seq > ${f.afterSeq}
+    order by seq limit ${f.limit}`,
+  )
+}
+
+export interface RecordCounts {
+  total: number
+  active: number
+  /** Records with a change number above `afterSeq`. */
+  remaining: number
+}
+
+export async function countRecords(
+  q: Queryable,
+  syncId: string,
+  afterSeq: number,
+): Promise<RecordCounts> {
+  const rows = await query<RecordCounts>(
+    q,
+    sql`
+    select count(*)::int as total, (count(*) filter (where not deleted))::int as active,
+           (count(*) filter (where seq > ${afterSeq}))::int as remaining
+    from sync_records where sync_id = ${syncId}`,
+  )
+  return rows[0]!
+}
+
+export async function findRecord(
+  q: Queryable,
+  syncId: string,
+  id: string,
+): Promise<RecordRow | null> {
+  const rows = await query<RecordRow>(
+    q,
+    sql`select ${recordColumns} from sync_records where sync_id = ${syncId} and id = ${id}`,
+  )
+  return rows[0] ?? null
+}
+
+export async function findContent(q: Queryable, recordId: string): Promise<Buffer | null> {
+  const rows = await query<{ content: Uint8Array }>(
+    q,
+    sql`select content from sync_record_contents where record_id = ${recordId}`,
+  )
+  const content = rows[0]?.content
+  return content ? Buffer.from(content.buffer, content.byteOffset, content.byteLength) : null
+}

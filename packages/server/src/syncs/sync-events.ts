@@ -1,0 +1,106 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Logger } from 'pino'
+import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
+import { newId } from '../ids.ts'
+import { deleteEventBatch, insertEventBatch, pendingEventBatches } from './store.ts'
+import { eventContext, type SyncRow } from './types.ts'
+
+/** What publishing sync events needs: the delivery fan-out and the clock. */
+export interface SyncEventDeps {
+  fanOut: FanOut
+  now: () => Date
+}
+
+// A FULL run can tombstone many records; each outbox batch becomes one ingest transaction.
+const maxEventsPerBatch = 1000
+
+/**
+ * Builds a canonical event about a sync: the sync's user, credential and integration go on the
+ * event, so the managed-sync envelope renders `sync`, `credentialId` and `user.id`.
+ * @example syncEvent(sync, 'record.created', { recordId, externalId }, now)
+ */
+export function syncEvent(
+  sync: SyncRow,
+  type: string,
+  data: Record<string, unknown>,
+  now: Date,
+): EventIn {
+  return {
+    type,
+    ...eventContext(sync),
+    occurredAt: now.toISOString(),
+    data: { syncId: sync.id, model: sync.pipeline, ...data },
+  }
+}
+
+/**
+ * Writes events to the outbox inside the caller's transaction (with the record changes they
+ * report), in batches of up to 1,000.
+ * @returns the batch ids, for `publishEventBatches` once the transaction committed
+ */
+export async function stageEvents(
+  tx: Transaction<any>,
+  sync: SyncRow,
+  events: EventIn[],
+  now: Date,
+): Promise<string[]> {
+  const ids: string[] = []
+  for (let i = 0; i < events.length; i += maxEventsPerBatch) {
+    const id = newId()
+    const batch = events.slice(i, i + maxEventsPerBatch)
+    await insertEventBatch(tx, { id, projectId: sync.project_id, syncId: sync.id, events: batch, now })
+    ids.push(id)
+  }
+  return ids
+}
+
+/**
+ * Publishes outbox batches through `ingestEvents` (stored and fanned out to destinations in one
+ * transaction), then drops them. The batch id is the ingest Idempotency-Key, so a batch
+ * published twice (a crash between ingest and delete, or two publishers) is stored once.
+ * @returns how many batches were published
+ */
+export async function publishEventBatches(
+  q: Kysely<any>,
+  deps: SyncEventDeps,
+  which: { ids: string[] } | { createdBefore: Date },
+): Promise<number> {
+  const batches = await pendingEventBatches(q, {
+    ids: 'ids' in which ? which.ids : null,
+    createdBefore: 'createdBefore' in which ? which.createdBefore : null,
+    limit: 'ids' in which ? which.ids.length : 100,
+  })
+  for (const batch of batches) {
+    const events = batch.events as EventIn[]
+    await ingestEvents(
+      q,
+      {
+        projectId: batch.project_id,
+        events,
+        idempotencyKey: `sync-events:${batch.id}`,
+        requestBody: events,
+        pathOf: (i) => `/events/${i}`,
+      },
+      deps,
+    )
+    await deleteEventBatch(q, batch.id)
+  }
+  return batches.length
+}
+
+/**
+ * Publishes right after a commit. A failure here loses nothing: the batches stay in the outbox
+ * and the scheduler's sweep publishes them.
+ */
+export async function publishAfterCommit(
+  q: Kysely<any>,
+  deps: SyncEventDeps & { log?: Logger },
+  ids: string[],
+): Promise<void> {
+  if (ids.length === 0) return
+  try {
+    await publishEventBatches(q, deps, { ids })
+  } catch (err) {
+    deps.log?.warn({ err }, 'publishing sync events failed; the outbox sweep retries')
+  }
+}

@@ -1,0 +1,105 @@
+import { ingestEvents, type FanOut } from '../events/index.ts'
+import { apiError } from '../errors.ts'
+import { withTransaction, type Db } from '../store/index.ts'
+import type { SecretBox } from './secret-box.ts'
+import {
+  clearPendingEvents,
+  findCredential,
+  findCredentialForUpdate,
+  saveCredential,
+  upsertUser,
+  type CredentialRow,
+} from './store.ts'
+import { mergeCredential, type CredentialIn } from './transitions.ts'
+
+export interface CredentialDeps {
+  db: Db
+  box: SecretBox
+  fanOut: FanOut
+  now: () => Date
+}
+
+/**
+ * Creates or changes a credential, then stores the status event it owes. The credential and its
+ * outbox commit together; the event follows through ingest with an idempotency key, so a crash in
+ * between is repaired by the next flush without a duplicate.
+ * @example await putCredential(deps, projectId, 'cred_1', { userId: 'u1', integration: 'slack', status: 'VALID' })
+ */
+export async function putCredential(
+  deps: CredentialDeps,
+  ids: { projectId: string; id: string },
+  input: CredentialIn,
+): Promise<{ row: CredentialRow; created: boolean }> {
+  const now = deps.now()
+  // Sealed before the transaction: loading the key may read or write the key file.
+  const sealed =
+    input.tokens === undefined || input.tokens === null
+      ? input.tokens
+      : await deps.box.seal(JSON.stringify(input.tokens), tokenContext(ids))
+  const { row, created } = await withTransaction(deps.db.kysely, async (tx) => {
+    const stored = await findCredentialForUpdate(tx, ids.projectId, ids.id)
+    const next = mergeCredential(stored, input, ids, sealed, now)
+    await upsertUser(tx, { projectId: ids.projectId, id: next.user_id, metadata: null, now })
+    return { row: await saveCredential(tx, next), created: stored === null }
+  })
+  return { row: await flushCredentialEvents(deps, row), created }
+}
+
+/**
+ * Stores the outbox's events through ingest (each once, by its key) and clears the outbox.
+ * @returns the row as it is after the flush
+ */
+export async function flushCredentialEvents(
+  deps: Pick<CredentialDeps, 'db' | 'fanOut' | 'now'>,
+  row: CredentialRow,
+): Promise<CredentialRow> {
+  const pending = row.pending_events ?? []
+  for (const event of pending) {
+    const input = {
+      type: event.type,
+      data: event.data,
+      userId: row.user_id,
+      credentialId: row.id,
+      integration: row.integration,
+    }
+    await ingestEvents(
+      deps.db.kysely,
+      {
+        projectId: row.project_id,
+        events: [input],
+        idempotencyKey: event.key,
+        requestBody: input,
+        pathOf: () => '',
+      },
+      deps,
+    )
+  }
+  if (pending.length === 0) return row
+  await clearPendingEvents(deps.db.kysely, row.project_id, row.id, pending)
+  return { ...row, pending_events: null }
+}
+
+/** The decrypted tokens of a credential (for trigger secrets and API setup), {} when none. */
+export async function credentialTokens(
+  box: SecretBox,
+  row: Pick<CredentialRow, 'project_id' | 'id' | 'tokens_ciphertext'>,
+): Promise<Record<string, unknown>> {
+  if (!row.tokens_ciphertext) return {}
+  const text = await box.open(row.tokens_ciphertext, tokenContext({ projectId: row.project_id, id: row.id }))
+  return JSON.parse(text) as Record<string, unknown>
+}
+
+/** @throws not_found when the project has no such credential */
+export async function requireCredential(
+  db: Db,
+  projectId: string,
+  id: string,
+): Promise<CredentialRow> {
+  const row = await findCredential(db.kysely, projectId, id)
+  if (!row) throw apiError('not_found', `No credential ${id} in this project.`)
+  return row
+}
+
+function tokenContext(ids: { projectId: string; id: string }): string {
+  return `credential-tokens:${ids.projectId}:${ids.id}`
+}

@@ -1,0 +1,23 @@
+/**
+ * Connected users and their credentials. Other features use what this file exports.
+ * @example const { row } = await putCredential(deps, { projectId, id }, { userId, integration, status: 'VALID' })
+ */
+export { userRoutes } from './routes.ts'
+export {
+  credentialTokens,
+  flushCredentialEvents,
+  putCredential,
+  requireCredential,
+  type CredentialDeps,
+} from './credentials.ts'
+export { createCredentialOutbox } from './outbox-worker.ts'
+export { createSecretBox, type SecretBox } from './secret-box.ts'
+export {
+  findCredential,
+  findCredentialsByAccount,
+  findUser,
+  type CredentialRow,
+  type CredentialStatus,
+  type UserRow,
+} from './store.ts'
+export type { CredentialIn } from './transitions.ts'

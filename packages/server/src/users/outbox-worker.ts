@@ -1,0 +1,48 @@
+import type { Logger } from 'pino'
+import type { FanOut } from '../events/index.ts'
+import type { Db } from '../store/index.ts'
+import { flushCredentialEvents } from './credentials.ts'
+import { listPendingEvents } from './store.ts'
+
+/**
+ * Repairs the credential outbox: a process that died between committing a status change and
+ * storing its event left the event pending; this stores it (once, by its idempotency key).
+ * Runs at start and then every `intervalMs`.
+ * @example const worker = createCredentialOutbox({ db, fanOut, now, log }); await worker.start()
+ */
+export function createCredentialOutbox(deps: {
+  db: Db
+  fanOut: FanOut
+  now: () => Date
+  log: Logger
+  intervalMs?: number
+}) {
+  let timer: NodeJS.Timeout | null = null
+  let running: Promise<void> | null = null
+  const sweep = async (): Promise<void> => {
+    for (const row of await listPendingEvents(deps.db.kysely, 100)) {
+      await flushCredentialEvents(deps, row).catch((err: unknown) =>
+        deps.log.error({ err, credentialId: row.id }, 'storing a credential event failed'),
+      )
+    }
+  }
+  const tick = () => {
+    running ??= sweep()
+      .catch((err: unknown) => deps.log.error({ err }, 'credential outbox sweep failed'))
+      .finally(() => {
+        running = null
+      })
+  }
+  return {
+    name: 'credential-outbox',
+    start: async () => {
+      tick()
+      timer = setInterval(tick, deps.intervalMs ?? 30_000)
+      timer.unref()
+    },
+    stop: async () => {
+      if (timer) clearInterval(timer)
+      await running
+    },
+  }
+}

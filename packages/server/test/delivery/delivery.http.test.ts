@@ -1,0 +1,207 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { Webhook } from 'standardwebhooks'
+import { waitForDispatch } from '../../src/delivery/index.ts'
+import { createClock } from '../helpers/clock.ts'
+import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { createDestination, exactSchedule, noPoll, publish, recordCreated } from './fixtures.ts'
+
+const clock = createClock()
+let server: TestServer
+const receivers: Receiver[] = []
+
+beforeAll(async () => {
+  server = await startTestServer({ now: clock.now, config: { ...exactSchedule, ...noPoll } })
+})
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()))
+})
+afterAll(() => server.close())
+
+async function receiver(...codes: number[]): Promise<Receiver> {
+  const r = await startReceiver(codes.length > 0 ? statuses(...codes) : undefined)
+  receivers.push(r)
+  return r
+}
+
+/** A project with one destination pointing at `target`. */
+async function setUp(target: Receiver, destination: Record<string, unknown> = {}) {
+  const { apiKey: key } = await server.createProject()
+  const dest = await createDestination(server, key, {
+    url: target.url,
+    events: ['*'],
+    ...destination,
+  })
+  return { key, dest }
+}
+
+const dispatcher = () => server.engine.dispatcher
+const attemptOf = (destinationId: string) =>
+  waitForDispatch(dispatcher(), 'attempt', (e) => e.destinationId === destinationId)
+
+describe('a delivered request', () => {
+  it('carries Standard Webhooks headers that verify with the destination secret', async () => {
+    const target = await receiver()
+    const { key, dest } = await setUp(target)
+    await publish(server, key)
+    const [request] = await target.waitForRequests(1)
+    // Verified by the standardwebhooks package itself, against the wall clock.
+    const payload = new Webhook(dest.secret).verify(request!.body, request!.headers as never)
+    expect(payload).toMatchObject({ type: 'record.created', data: recordCreated.data })
+    expect(request!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/)
+  })
+
+  it('sends JSON with a Switchyard user agent and the custom headers', async () => {
+    const target = await receiver()
+    const { key } = await setUp(target, { headers: { 'X-Team': 'ops', Authorization: 'Bearer t' } })
+    await publish(server, key)
+    const [request] = await target.waitForRequests(1)
+    expect(request!.method).toBe('POST')
+    expect(request!.headers).toMatchObject({
+      'content-type': 'application/json',
+      'user-agent': expect.stringMatching(/^Switchyard\/\d+\.\d+\.\d+/),
+      'x-team': 'ops',
+      authorization: 'Bearer t',
+    })
+  })
+
+  it("renders the body in the destination's wire format", async () => {
+    const target = await receiver()
+    const { key } = await setUp(target, { format: 'managed-sync', events: ['record_created'] })
+    const eventId = await publish(server, key)
+    const [request] = await target.waitForRequests(1)
+    expect(JSON.parse(request!.body)).toEqual({
+      event: 'record_created',
+      sync: 'googledrive',
+      syncInstanceId: recordCreated.data.syncId,
+      credentialId: recordCreated.credentialId,
+      user: { id: recordCreated.userId },
+      data: { recordId: recordCreated.data.recordId, model: 'files' },
+    })
+    expect(eventId).toBeTruthy()
+  })
+
+  it('logs the attempt with status, headers, body, duration, and no credential values', async () => {
+    const target = await receiver()
+    target.answer((_r, res) => res.writeHead(200, { 'x-receipt': 'r-1' }).end('thanks'))
+    const { key, dest } = await setUp(target, { headers: { Authorization: 'Bearer t' } })
+    const delivered = waitForDispatch(dispatcher(), 'delivered', (e) => e.destinationId === dest.id)
+    await publish(server, key)
+    const { deliveryId } = await delivered
+    const res = await server.api('GET', `/v1/deliveries/${deliveryId}`, { key })
+    expect(res.body).toMatchObject({ status: 'succeeded', attemptCount: 1, lastStatus: 200 })
+    expect(res.body.attempts).toEqual([
+      expect.objectContaining({
+        number: 1,
+        outcome: 'delivered',
+        status: 200,
+        errorClass: null,
+        durationMs: expect.any(Number),
+        responseBody: 'thanks',
+        responseHeaders: expect.objectContaining({ 'x-receipt': 'r-1' }),
+        requestHeaders: expect.objectContaining({
+          authorization: '[redacted]',
+          'webhook-id': deliveryId,
+        }),
+      }),
+    ])
+  })
+})
+
+describe('retries', () => {
+  it('retries a 500 on the schedule and sends the same webhook-id', async () => {
+    const target = await receiver(500, 200)
+    const { key, dest } = await setUp(target)
+    const first = attemptOf(dest.id)
+    await publish(server, key)
+    const attempt = await first
+    expect(attempt).toMatchObject({ status: 'pending', outcome: { kind: 'failed', status: 500 } })
+    expect(attempt.nextAttemptAt!.getTime() - clock.now().getTime()).toBeGreaterThan(4_500)
+
+    clock.advance(4_000)
+    await dispatcher().runOnce()
+    expect(target.requests).toHaveLength(1)
+
+    clock.advance(1_100)
+    const delivered = waitForDispatch(dispatcher(), 'delivered', (e) => e.destinationId === dest.id)
+    dispatcher().wake()
+    expect(await delivered).toMatchObject({ attempt: 2, status: 'succeeded' })
+    const [one, two] = target.requests
+    expect(two!.headers['webhook-id']).toBe(one!.headers['webhook-id'])
+    expect(two!.body).toBe(one!.body)
+  })
+
+  it('fails a delivery for good after the last attempt of the schedule', async () => {
+    const target = await receiver(503)
+    const { key, dest } = await setUp(target)
+    await server.api('PUT', '/v1/settings', { key, body: { retrySchedule: [1] } })
+    const first = attemptOf(dest.id)
+    await publish(server, key)
+    await first
+    clock.advance(1_100)
+    const failed = waitForDispatch(dispatcher(), 'failed', (e) => e.destinationId === dest.id)
+    dispatcher().wake()
+    expect(await failed).toMatchObject({ attempt: 2, status: 'failed', nextAttemptAt: null })
+  })
+
+  it('counts a redirect as a failure and does not follow it', async () => {
+    const elsewhere = await receiver()
+    const target = await receiver()
+    target.answer((_r, res) => res.writeHead(302, { location: elsewhere.url }).end())
+    const { key, dest } = await setUp(target)
+    const first = attemptOf(dest.id)
+    await publish(server, key)
+    expect((await first).outcome).toMatchObject({
+      kind: 'failed',
+      errorClass: 'http_status',
+      status: 302,
+      message: expect.stringContaining('not followed'),
+    })
+    expect(elsewhere.requests).toHaveLength(0)
+  })
+
+  it('retries a 429 after its Retry-After delay when that is shorter than the step', async () => {
+    const target = await receiver()
+    let calls = 0
+    target.answer((_r, res) => {
+      if (calls++ === 0) res.writeHead(429, { 'retry-after': '2' }).end()
+      else res.writeHead(200).end()
+    })
+    const { key, dest } = await setUp(target)
+    const first = attemptOf(dest.id)
+    await publish(server, key)
+    const attempt = await first
+    expect(attempt.outcome).toMatchObject({ status: 429, retryAfterMs: 2000 })
+    expect(attempt.nextAttemptAt!.getTime() - clock.now().getTime()).toBeLessThan(2_100)
+    clock.advance(2_100)
+    const delivered = waitForDispatch(dispatcher(), 'delivered', (e) => e.destinationId === dest.id)
+    dispatcher().wake()
+    await delivered
+  })
+
+  it('caps a Retry-After longer than the step at the step', async () => {
+    const target = await receiver()
+    target.answer((_r, res) => res.writeHead(503, { 'retry-after': '86400' }).end())
+    const { key, dest } = await setUp(target)
+    const first = attemptOf(dest.id)
+    await publish(server, key)
+    const waitMs = (await first).nextAttemptAt!.getTime() - clock.now().getTime()
+    expect(waitMs).toBeGreaterThan(4_000)
+    expect(waitMs).toBeLessThanOrEqual(5_000)
+  })
+})
+
+describe('limits', () => {
+  it('sends no more than rateLimitPerSecond in a second', async () => {
+    const target = await receiver()
+    const { key } = await setUp(target, { rateLimitPerSecond: 2 })
+    const events = Array.from({ length: 6 }, () => ({ type: 'webhook.test', data: {} }))
+    await server.api('POST', '/v1/events/batch', { key, body: { events } })
+    await target.waitForRequests(2)
+    await dispatcher().runOnce()
+    expect(target.requests).toHaveLength(2)
+    clock.advance(1_000)
+    dispatcher().wake()
+    await target.waitForRequests(4)
+  })
+})

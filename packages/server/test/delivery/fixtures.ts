@@ -1,0 +1,106 @@
+import { expect } from 'vitest'
+import type { Dispatcher, DispatcherEvents } from '../../src/delivery/index.ts'
+import type { TestServer } from '../helpers/server.ts'
+
+/**
+ * Test servers poll once an hour: every test must be woken by NOTIFY (or by the test itself
+ * after moving the clock), never by the fallback poll.
+ */
+export const noPoll = { deliveryPollMs: 3_600_000 }
+
+/** Retry steps without jitter, so time-travel tests know when the next attempt is due. */
+export const exactSchedule = { deliveryJitter: 0 }
+
+/** A record.created event as a sync worker publishes it (seed: managed-sync record_created). */
+export const recordCreated = {
+  type: 'record.created',
+  userId: 'user_01JH448D13EX2BE1SC1GXVT05R',
+  credentialId: '0aea7d3a-b5f7-4488-890e-d51a5cf4f8f1',
+  integration: 'googledrive',
+  data: {
+    syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
+    model: 'files',
+    recordId: '3ce16e33-0163-564d-98ce-99b0a25ab375',
+  },
+}
+
+/** Creates a destination over HTTP and returns the API's answer (with its secret). */
+export async function createDestination(
+  server: TestServer,
+  key: string,
+  body: Record<string, unknown>,
+): Promise<{ id: string; secret: string } & Record<string, any>> {
+  const res = await server.api('POST', '/v1/destinations', { key, body })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
+}
+
+/** Publishes an event over HTTP and returns its id. */
+export async function publish(
+  server: TestServer,
+  key: string,
+  event: Record<string, unknown> = recordCreated,
+): Promise<string> {
+  const res = await server.api('POST', '/v1/events', { key, body: event })
+  expect(res.status, JSON.stringify(res.body)).toBe(202)
+  return res.body.id
+}
+
+/** Creates a key with `role` in the project of `adminKey`. */
+export async function keyWithRole(
+  server: TestServer,
+  adminKey: string,
+  role: 'viewer' | 'member' | 'admin',
+): Promise<string> {
+  const res = await server.api('POST', '/v1/api-keys', {
+    key: adminKey,
+    body: { name: `${role} key`, role },
+  })
+  expect(res.status).toBe(201)
+  return res.body.key
+}
+
+/** The deliveries of a project matching a query string, newest first. */
+export async function listDeliveries(
+  server: TestServer,
+  key: string,
+  query: string,
+): Promise<Record<string, any>[]> {
+  const res = await server.api('GET', `/v1/deliveries?${query}`, { key })
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+  return res.body.data
+}
+
+/**
+ * Resolves with the first `count` dispatcher events of `name` that match, or rejects after
+ * `timeoutMs`. Subscribe before causing them.
+ */
+export function collectDispatch<K extends keyof DispatcherEvents>(
+  dispatcher: Dispatcher,
+  name: K,
+  matches: (event: DispatcherEvents[K][0]) => boolean,
+  count: number,
+  timeoutMs = 5000,
+): Promise<DispatcherEvents[K][0][]> {
+  return new Promise((resolve, reject) => {
+    const seen: DispatcherEvents[K][0][] = []
+    const listener = (event: DispatcherEvents[K][0]) => {
+      if (!matches(event)) return
+      seen.push(event)
+      if (seen.length < count) return
+      cleanup()
+      resolve(seen)
+    }
+    const timer = setTimeout(() => {
+      cleanup()
+      reject(
+        new Error(`saw ${seen.length} of ${count} "${String(name)}" events in ${timeoutMs} ms`),
+      )
+    }, timeoutMs)
+    const cleanup = () => {
+      clearTimeout(timer)
+      dispatcher.events.off(name, listener as never)
+    }
+    dispatcher.events.on(name, listener as never)
+  })
+}
