@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely'
 import { hasDestinations } from '../destinations/index.ts'
-import type { EventRow, FanOut } from '../events/index.ts'
-import { notify } from '../store/index.ts'
+import type { EventRow, FanOut, InlineFanOut, NewEvent } from '../events/index.ts'
+import { notify, sql } from '../store/index.ts'
 import { renderableFormats } from './render.ts'
-import { insertFanOut } from './store.ts'
+import { fanOutInsertSql, insertFanOut, type FanOutPair } from './store.ts'
 
 /** NOTIFY channel that wakes dispatchers when deliveries become due. */
 export const deliveriesChannel = 'switchyard_deliveries'
@@ -21,14 +21,7 @@ export async function fanOutDeliveries(
   events: readonly EventRow[],
   options: { now: Date; excludeDestinationIds?: readonly string[] },
 ): Promise<number> {
-  const pairs = events.flatMap((event) =>
-    renderableFormats(event.type).map((format) => ({
-      eventId: event.id,
-      projectId: event.project_id,
-      type: event.type,
-      format,
-    })),
-  )
+  const pairs = fanOutPairs(events)
   if (pairs.length === 0) return 0
   // Most of the insert's cost is planning it; a project without destinations skips that.
   const projectIds = [...new Set(events.map((e) => e.project_id))]
@@ -46,7 +39,39 @@ export async function fanOutDeliveries(
  * @example eventRoutes({ db, fanOut: createFanOut({ now }), now })
  */
 export function createFanOut(deps: { now: () => Date }): FanOut {
-  return async (tx, events) => {
+  const fanOut: FanOut = async (tx, events) => {
     await fanOutDeliveries(tx, events, { now: deps.now() })
   }
+  fanOut.inline = (events) => inlineFanOut(events, deps.now())
+  return fanOut
+}
+
+/**
+ * The fan-out as CTEs of the event insert: the deliveries, then one NOTIFY when any were made
+ * (delivered to listeners when the statement commits). No `hasDestinations` probe here: inside
+ * the one statement it would cost as much as the join it saves.
+ */
+function inlineFanOut(events: readonly NewEvent[], now: Date): InlineFanOut | null {
+  const pairs = fanOutPairs(
+    events.map((e) => ({ id: e.id, project_id: e.projectId, type: e.type })),
+  )
+  if (pairs.length === 0) return null
+  return {
+    ctes: sql`, fanned_out as (${fanOutInsertSql(pairs, { now, excludeDestinationIds: [] })}),
+      woken as (select pg_notify(${deliveriesChannel}, '') from (select 1 from fanned_out limit 1) any_delivery)`,
+    touch: sql`(select count(*) from woken)`,
+  }
+}
+
+function fanOutPairs(
+  events: readonly Pick<EventRow, 'id' | 'project_id' | 'type'>[],
+): FanOutPair[] {
+  return events.flatMap((event) =>
+    renderableFormats(event.type).map((format) => ({
+      eventId: event.id,
+      projectId: event.project_id,
+      type: event.type,
+      format,
+    })),
+  )
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { query, type Queryable } from '../store/index.ts'
 import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
@@ -18,27 +18,22 @@ export interface FanOutPair {
 }
 
 /**
- * Hot path (ingest), runs inside the ingest transaction.
+ * Hot path (ingest): the data-modifying part of the fan-out, as a statement fragment
+ * (`insert … returning 1`) that `insertFanOut` wraps, and that ingest appends as a CTE to its
+ * event insert so accepting an event is one statement and one round trip.
  * Params: the pairs as parallel arrays; destinations to leave out; `now` for the delivery ids
  * (UUIDv7), `created_at` and the due time.
- * Result: how many deliveries it created (enabled destination: pending and due now; disabled
- * destination: held).
+ * Rows: one delivery per matching destination (enabled: pending and due now; disabled: held).
  * Locks: key share on the matched destinations (the foreign key check), nothing else.
- * Cost: one probe of destinations_project_idx per pair; planning dominates (measured ~0.3 ms on
- * PostgreSQL 15, ~0.5-1 ms on PGlite per call), so fanOutDeliveries skips this statement after a
- * cheaper `hasDestinations` probe for projects without destinations.
+ * Cost: one probe of destinations_project_idx per pair.
  */
-export async function insertFanOut(
-  q: Queryable,
+export function fanOutInsertSql(
   pairs: readonly FanOutPair[],
   options: { excludeDestinationIds: readonly string[]; now: Date },
-): Promise<number> {
+): RawBuilder<unknown> {
   const col = <T>(pick: (p: FanOutPair) => T) => pairs.map(pick)
   const now = options.now.toISOString()
-  const rows = await query<{ n: number }>(
-    q,
-    sql`
-    with created as (
+  return sql`
       insert into deliveries (id, project_id, destination_id, event_id, event_type, status,
                               next_attempt_at, created_at, updated_at)
       select uuid_v7_at(${options.now.getTime()}), e.project_id, d.id, e.event_id, e.type,
@@ -50,9 +45,21 @@ export async function insertFanOut(
       join destinations d on d.project_id = e.project_id and d.format = e.format
                          and (d.event_types is null or e.type = any(d.event_types))
       where d.id <> all(${options.excludeDestinationIds}::uuid[])
-      returning 1
-    )
-    select count(*)::int as n from created`,
+      returning 1`
+}
+
+/**
+ * The fan-out on its own, inside a caller's transaction (events already stored).
+ * Result: how many deliveries it created.
+ */
+export async function insertFanOut(
+  q: Queryable,
+  pairs: readonly FanOutPair[],
+  options: { excludeDestinationIds: readonly string[]; now: Date },
+): Promise<number> {
+  const rows = await query<{ n: number }>(
+    q,
+    sql`with created as (${fanOutInsertSql(pairs, options)}) select count(*)::int as n from created`,
   )
   return rows[0]?.n ?? 0
 }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { query, type Queryable } from '../store/index.ts'
 
 /** The only file that names the events table. */
@@ -32,24 +32,42 @@ export interface NewEvent {
 }
 
 /**
- * Inserts events in one statement through `unnest` (one round trip for up to 1,000 rows).
- * Returns nothing: a unique violation on (project_id, idempotency_key) aborts the statement, and
- * the caller resolves the replay.
+ * Statement fragments another feature appends to the event insert (see `FanOut.inline`):
+ * `ctes` continues the `with` list (", name as (…)") and may read `inserted`; `touch` is a
+ * scalar expression the final select evaluates, so CTEs that are not data-modifying still run.
  */
-export async function insertEvents(q: Queryable, events: readonly NewEvent[]): Promise<EventRow[]> {
+export interface InlineFanOut {
+  ctes: RawBuilder<unknown>
+  touch: RawBuilder<unknown>
+}
+
+/**
+ * Inserts events in one statement through `unnest` (one round trip for up to 1,000 rows), with
+ * the fan-out's CTEs appended when given, so both commit together without an explicit
+ * transaction. A unique violation on (project_id, idempotency_key) aborts the whole statement,
+ * and the caller resolves the replay.
+ */
+export async function insertEvents(
+  q: Queryable,
+  events: readonly NewEvent[],
+  fanOut?: InlineFanOut,
+): Promise<EventRow[]> {
   const col = <T>(pick: (e: NewEvent) => T) => events.map(pick)
   return query<EventRow>(
     q,
     sql`
-    insert into events (id, project_id, type, user_id, credential_id, integration, occurred_at, data,
-                        idempotency_key, request_hash)
-    select * from unnest(
-      ${col((e) => e.id)}::uuid[], ${col((e) => e.projectId)}::uuid[], ${col((e) => e.type)}::text[],
-      ${col((e) => e.userId)}::text[], ${col((e) => e.credentialId)}::text[],
-      ${col((e) => e.integration)}::text[], ${col((e) => e.occurredAt.toISOString())}::timestamptz[],
-      ${col((e) => JSON.stringify(e.data))}::jsonb[], ${col((e) => e.idempotencyKey)}::text[],
-      ${col((e) => e.requestHash)}::text[])
-    returning *`,
+    with inserted as (
+      insert into events (id, project_id, type, user_id, credential_id, integration, occurred_at,
+                          data, idempotency_key, request_hash)
+      select * from unnest(
+        ${col((e) => e.id)}::uuid[], ${col((e) => e.projectId)}::uuid[], ${col((e) => e.type)}::text[],
+        ${col((e) => e.userId)}::text[], ${col((e) => e.credentialId)}::text[],
+        ${col((e) => e.integration)}::text[], ${col((e) => e.occurredAt.toISOString())}::timestamptz[],
+        ${col((e) => JSON.stringify(e.data))}::jsonb[], ${col((e) => e.idempotencyKey)}::text[],
+        ${col((e) => e.requestHash)}::text[])
+      returning *
+    )${fanOut ? fanOut.ctes : sql``}
+    select inserted.*${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``} from inserted`,
   )
 }
 
