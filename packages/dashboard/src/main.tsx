@@ -1,3 +1,14 @@
+import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { App } from './app.tsx'
+import { takeKeyFromUrl } from './session.ts'
+import './styles.css'
 
-createRoot(document.getElementById('root')!).render(<p>Switchyard</p>)
+// Before anything renders: a sign-in link's key moves to sessionStorage and leaves the URL.
+takeKeyFromUrl()
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+)

@@ -13,6 +13,8 @@ export interface Config {
   secretKey: string | null
   adminToken: string | null
   smtpUrl: string | null
+  /** The From of email destinations' mail. (Default: Switchyard <switchyard@{publicUrl's host}>) */
+  smtpFrom: string
   allowPrivateTargets: boolean
   role: Role
   logLevel: string
@@ -39,6 +41,7 @@ const defaults = {
   secretKey: null,
   adminToken: null,
   smtpUrl: null,
+  smtpFrom: '',
   allowPrivateTargets: false,
   role: 'all',
   logLevel: 'info',
@@ -69,6 +72,7 @@ export function loadConfig(
     secretKey: env.SWITCHYARD_SECRET_KEY || undefined,
     adminToken: env.SWITCHYARD_ADMIN_TOKEN || undefined,
     smtpUrl: env.SMTP_URL || undefined,
+    smtpFrom: env.SMTP_FROM || undefined,
     allowPrivateTargets: parseBool(env.SWITCHYARD_ALLOW_PRIVATE_TARGETS),
     role: env.SWITCHYARD_ROLE === undefined ? undefined : parseRole(env.SWITCHYARD_ROLE),
     logLevel: env.SWITCHYARD_LOG_LEVEL,
@@ -79,7 +83,16 @@ export function loadConfig(
   merged.dataDir = path.resolve(merged.dataDir)
   if (!merged.publicUrl) merged.publicUrl = `http://localhost:${merged.port}`
   merged.publicUrl = merged.publicUrl.replace(/\/+$/, '')
+  if (!merged.smtpFrom) merged.smtpFrom = `Switchyard <switchyard@${hostOf(merged.publicUrl)}>`
   return Object.freeze(merged)
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname || 'localhost'
+  } catch {
+    return 'localhost'
+  }
 }
 
 function parsePort(value: string): number {

@@ -23,6 +23,20 @@ export const errorCatalog = {
     status: 400,
     message: 'A custom header is not allowed; see details for each header.',
   },
+  invalid_template: {
+    status: 400,
+    message:
+      'The destination template does not parse, or reads a path its events never have; see details for the line and column.',
+  },
+  invalid_preset: {
+    status: 400,
+    message:
+      'The destination preset or one of its options is not valid (unknown preset, bad DSN, unknown site); see details.',
+  },
+  invalid_email: {
+    status: 400,
+    message: 'An email destination needs "to" addresses that are email addresses; see details.',
+  },
   invalid_trigger: {
     status: 400,
     message: 'The trigger definition is not valid; see details for the field.',
@@ -34,6 +48,10 @@ export const errorCatalog = {
   invalid_cursor: {
     status: 400,
     message: 'The cursor is not one this API returned; start again without it.',
+  },
+  duplicate_external_id: {
+    status: 400,
+    message: 'A page carries the same externalId twice; send each record once per page.',
   },
   unsupported_media_type: {
     status: 415,
@@ -55,6 +73,26 @@ export const errorCatalog = {
   destination_disabled: {
     status: 409,
     message: 'The destination is disabled; enable it first.',
+  },
+  sync_not_runnable: {
+    status: 409,
+    message: 'The sync is disabled or errored; re-enable it before starting a run.',
+  },
+  sync_run_in_progress: {
+    status: 409,
+    message: 'The sync already has an open run; complete or fail it first.',
+  },
+  sync_run_not_allowed: {
+    status: 409,
+    message: 'This run type is not allowed now: INITIAL once, INCREMENTAL and FULL after it.',
+  },
+  sync_run_finished: {
+    status: 409,
+    message: 'The run is already completed, failed or cancelled; start a new run.',
+  },
+  content_too_large: {
+    status: 413,
+    message: "A record's content is larger than the limit (25 MiB); leave it out or split it.",
   },
   payload_too_large: {
     status: 413,

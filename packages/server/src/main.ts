@@ -4,13 +4,20 @@ import type { Config } from './config.ts'
 import {
   createDeliveryControl,
   createFanOut,
+  createMailer,
   createPruner,
   createSender,
   deliveryRoutes,
   Dispatcher,
 } from './delivery/index.ts'
-import { destinationRoutes, webhookUrlSetting } from './destinations/index.ts'
+import {
+  defaultEmailDestination,
+  destinationRoutes,
+  webhookUrlSetting,
+} from './destinations/index.ts'
 import { eventRoutes, type FanOut } from './events/index.ts'
+import { createInbound } from './inbound/index.ts'
+import { dashboardRoutes } from './http/dashboard.ts'
 import { buildServer } from './http/server.ts'
 import {
   bootstrapEmptyStore,
@@ -22,6 +29,7 @@ import {
   type SettingsExtension,
 } from './projects/index.ts'
 import { migrate, openDb, sql, type Db } from './store/index.ts'
+import { createSyncFeature, type SyncFeature } from './syncs/index.ts'
 import { createCredentialOutbox, createSecretBox, userRoutes } from './users/index.ts'
 import { version } from './version.ts'
 
@@ -84,7 +92,11 @@ export async function startEngine(
       logger: log,
       bodyLimitBytes: config.bodyLimitBytes,
       version,
-      authenticators: { checkInstanceToken, projectKey: (token) => keys.resolve(token) },
+      authenticators: {
+        checkInstanceToken,
+        projectKey: (token) => keys.resolve(token),
+        userToken: wiring.userToken,
+      },
       checkReady: async () => {
         await sql`select 1`.execute(db.kysely)
       },
@@ -97,6 +109,7 @@ export async function startEngine(
         }),
         eventRoutes({ db, fanOut: wiring.fanOut, now }),
         ...wiring.routes,
+        dashboardRoutes(),
       ],
     })
     const listenOnHttp = config.role !== 'worker'
@@ -127,6 +140,7 @@ interface FeatureWiring {
   routes: FastifyPluginAsync[]
   workers: Worker[]
   dispatcher: Dispatcher
+  userToken: SyncFeature['userToken']
 }
 
 function wireFeatures(deps: {
@@ -138,11 +152,13 @@ function wireFeatures(deps: {
   const { config, db, log, now } = deps
   const publicUrl = config.publicUrl
   const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, now })
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, now })
   const dispatcher = new Dispatcher({
     db,
     log,
     now,
     sender,
+    mailer,
     publicUrl,
     options: {
       batchSize: config.deliveryBatchSize,
@@ -151,27 +167,42 @@ function wireFeatures(deps: {
       jitter: config.deliveryJitter,
     },
   })
-  const deliveries = createDeliveryControl({ now, sender, publicUrl })
+  const deliveries = createDeliveryControl({ now, sender, mailer, publicUrl })
   const fanOut = createFanOut({ now })
   const box = createSecretBox({
     secretKey: config.secretKey,
     dataDir: config.dataDir,
     embedded: db.kind === 'pglite',
   })
+  const inbound = createInbound({
+    db,
+    box,
+    fanOut,
+    log,
+    now,
+    publicUrl,
+    allowPrivateTargets: config.allowPrivateTargets,
+  })
+  const syncs = createSyncFeature({ db, log, now, fanOut })
   return {
     fanOut,
-    onProjectCreated: [],
-    settingsExtensions: [webhookUrlSetting({ now })],
+    onProjectCreated: [defaultEmailDestination({ now })],
+    settingsExtensions: [webhookUrlSetting({ now }), syncs.settings],
     routes: [
       destinationRoutes({ db, now, deliveries }),
       deliveryRoutes({ db, now, sender }),
       userRoutes({ db, box, fanOut, now }),
+      ...inbound.routes,
+      syncs.routes,
     ],
     workers: [
       dispatcher,
       createPruner({ db, log, now }),
       createCredentialOutbox({ db, fanOut, now, log }),
+      ...inbound.workers,
+      syncs.scheduler,
     ],
     dispatcher,
+    userToken: syncs.userToken,
   }
 }

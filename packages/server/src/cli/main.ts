@@ -1,8 +1,16 @@
 import { Command, Option } from 'commander'
 import { loadConfig, parseRole, type Config } from '../config.ts'
-import { migrate, openDb } from '../store/index.ts'
 import { version } from '../version.ts'
-import { runStart } from './start.ts'
+import { registerDeliveries } from './commands/deliveries.ts'
+import { registerDestinations } from './commands/destinations.ts'
+import { registerEvents } from './commands/events.ts'
+import { registerListen } from './commands/listen.ts'
+import { registerReplay } from './commands/replay.ts'
+import { registerSend } from './commands/send.ts'
+import { registerTriggers } from './commands/triggers.ts'
+import { registerVerify } from './commands/verify.ts'
+import { defaultUrl } from './context.ts'
+import { exitCodes, formatError } from './errors.ts'
 
 /** Flags mirror the environment variables; a flag wins over its variable. */
 function configFrom(
@@ -28,7 +36,39 @@ const program = new Command()
     'Self-hostable webhook engine: outbound delivery, sync change feed, inbound triggers.',
   )
   .version(version)
-  .showHelpAfterError()
+  // Options before the command name are the program's, so `destinations create --url` can
+  // mean the destination's URL; API commands take --url and --api-key after their name too.
+  .enablePositionalOptions()
+  .option('--url <url>', `the server's URL (SWITCHYARD_URL, default ${defaultUrl})`)
+  .option(
+    '--api-key <key>',
+    'a project API key (SWITCHYARD_API_KEY, else .switchyard/credentials.json)',
+  )
+  // Usage errors print as one line, like every other error.
+  .configureOutput({
+    outputError: (text, write) =>
+      write(`switchyard: usage: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
+  })
+  .addHelpText(
+    'after',
+    `
+Environment:
+  SWITCHYARD_URL        the server's URL for API commands (--url)
+  SWITCHYARD_API_KEY    a project API key (--api-key); else the apiKey of
+                        $SWITCHYARD_DATA_DIR/credentials.json (default ./.switchyard)
+  DATABASE_URL, SWITCHYARD_PORT, …   configure \`start\` (see the README)
+
+Exit codes:
+  0  done
+  1  the API refused, the server is unreachable, or the command line is wrong
+  2  \`verify\`: the request does not verify
+
+Examples:
+  $ switchyard start
+  $ switchyard send webhook.test
+  $ switchyard listen --forward-to http://localhost:3000/webhooks
+  $ switchyard deliveries ls --status failed --json`,
+  )
 
 program
   .command('start')
@@ -49,6 +89,8 @@ program
     ]),
   )
   .action(async (options) => {
+    // Loaded on use: the engine is most of the CLI's start-up time, and API commands skip it.
+    const { runStart } = await import('./start.ts')
     await runStart(configFrom(options, { localDevelopment: true }))
   })
 
@@ -58,6 +100,7 @@ program
   .option('-d, --data-dir <dir>', 'embedded store directory (SWITCHYARD_DATA_DIR)')
   .action(async (options) => {
     const config = configFrom(options)
+    const { migrate, openDb } = await import('../store/index.ts')
     const db = await openDb(config)
     try {
       const applied = await migrate(db)
@@ -69,7 +112,18 @@ program
     }
   })
 
+const env = process.env
+registerSend(program, env)
+registerEvents(program, env)
+registerDeliveries(program, env)
+registerDestinations(program, env)
+registerReplay(program, env)
+registerListen(program, env)
+registerVerify(program)
+registerTriggers(program, env)
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exit(1)
+  process.stderr.write(formatError(error) + '\n')
+  const code = (error as { exitCode?: unknown }).exitCode
+  process.exit(typeof code === 'number' ? code : exitCodes.error)
 })

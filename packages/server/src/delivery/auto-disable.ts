@@ -1,4 +1,4 @@
-import { disableDestination, type FailureStreak } from '../destinations/index.ts'
+import { disableDestination, shownUrl, type FailureStreak } from '../destinations/index.ts'
 import { ingestEvents } from '../events/index.ts'
 import type { DeliverySettings } from '../projects/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
@@ -82,14 +82,12 @@ export async function disableAndAnnounce(
   const disabled = await withTransaction(deps.db.kysely, async (tx) => {
     const row = await disableDestination(tx, target.destinationId, target.reason, now)
     if (row) await holdPending(tx, target.destinationId, now)
-    return row !== null
+    return row
   })
   if (!disabled) return false
-  const data = {
-    destinationId: target.destinationId,
-    reason: target.reason,
-    ...(target.url ? { url: target.url } : {}),
-  }
+  // The URL as reads show it: a Slack preset's URL is a secret the event must not carry.
+  const url = shownUrl(disabled)
+  const data = { destinationId: target.destinationId, reason: target.reason, ...(url ? { url } : {}) }
   await ingestEvents(
     deps.db.kysely,
     {

@@ -2,23 +2,17 @@ import type { CanonicalType } from '../catalog/index.ts'
 import type { DeliveryControl, TestResult, TestTarget } from '../destinations/index.ts'
 import { newId } from '../ids.ts'
 import { notify } from '../store/index.ts'
+import { prepareAttempt, type AttemptDeps } from './attempt.ts'
 import { deliveriesChannel } from './fan-out.ts'
-import { renderBody } from './render.ts'
-import type { Sender } from './send.ts'
-import { buildRequest } from './signing.ts'
 import { holdPending, requeueFailed, resumeHeld } from './store.ts'
 import type { AttemptRecord } from './types.ts'
 
 /**
  * The delivery side of destination actions (see DeliveryControl). Moves that make deliveries
  * due send a NOTIFY, delivered to dispatchers when the caller's transaction commits.
- * @example destinationRoutes({ db, now, deliveries: createDeliveryControl({ now, sender, publicUrl }) })
+ * @example destinationRoutes({ db, now, deliveries: createDeliveryControl({ now, sender, mailer, publicUrl }) })
  */
-export function createDeliveryControl(deps: {
-  now: () => Date
-  sender: Sender
-  publicUrl: string
-}): DeliveryControl {
+export function createDeliveryControl(deps: AttemptDeps): DeliveryControl {
   return {
     holdPending,
     resumeHeld: async (tx, destinationId, now) => {
@@ -36,36 +30,37 @@ export function createDeliveryControl(deps: {
 }
 
 /**
- * Sends a `webhook.test` event to a target now, outside the queue: nothing is stored.
+ * Sends a `webhook.test` event to a target now, outside the queue: nothing is stored. Email
+ * targets get it by mail, through the same render and send stages as a delivery.
  * @returns the attempt, with a fresh webhook-id
  */
 export async function sendTestEvent(
-  deps: { now: () => Date; sender: Sender; publicUrl: string },
+  deps: AttemptDeps,
   target: TestTarget,
   project: { id: string; name: string },
 ): Promise<TestResult> {
   const now = deps.now()
-  const event = {
-    id: newId(),
-    type: 'webhook.test' as CanonicalType,
-    occurredAt: now,
-    data: {},
-    project,
-  }
-  // Every format has a name for webhook.test.
-  const body = renderBody(target.format, event, deps.publicUrl) ?? '{}'
+  const event = { id: newId(), type: 'webhook.test' as CanonicalType, occurredAt: now, data: {}, project }
   const webhookId = newId()
-  const { request, loggedHeaders } = buildRequest({
-    deliveryId: webhookId,
-    url: target.url,
-    body,
-    secrets: target.secrets,
-    customHeaders: target.headers,
-    timeoutMs: target.timeoutMs,
-    timestamp: now,
-  })
-  const record = await deps.sender.send(request, { requestHeaders: loggedHeaders })
-  return { webhookId, ...attemptFields(record) }
+  const prepared = prepareAttempt({ ...target, deliveryId: webhookId }, event, deps)
+  // Every format has a name for webhook.test; a stored preset whose options no longer pass
+  // is what can fail here, and it is reported like a failed attempt.
+  if (!prepared.ok) return { webhookId, ...unsentFields(now, prepared.error) }
+  return { webhookId, ...attemptFields(await prepared.send()) }
+}
+
+function unsentFields(now: Date, error: string): Omit<TestResult, 'webhookId'> {
+  return {
+    startedAt: now.toISOString(),
+    durationMs: 0,
+    outcome: 'failed',
+    status: null,
+    errorClass: null,
+    errorMessage: error,
+    requestHeaders: {},
+    responseHeaders: null,
+    responseBody: null,
+  }
 }
 
 /** The API fields of an attempt the sender made. */

@@ -10,6 +10,7 @@ import { createDestinationSlots, type DestinationSlots } from './destination-slo
 import { deliveriesChannel } from './fan-out.ts'
 import { loadBatchContext, sendClaimed, type BatchContext } from './pipeline.ts'
 import type { Sender } from './send.ts'
+import type { Mailer } from './smtp.ts'
 import { claimDue } from './store.ts'
 import type { ClaimedDelivery, DeliveryStatus, DispatcherEvents } from './types.ts'
 
@@ -42,6 +43,8 @@ export interface DispatcherDeps {
   log: Logger
   now: () => Date
   sender: Sender
+  /** Sends email destinations' deliveries. */
+  mailer: Mailer
   publicUrl: string
   options?: Partial<DispatcherOptions>
 }
@@ -50,7 +53,7 @@ export interface DispatcherDeps {
  * Claims due deliveries, sends them, records the results. One per worker process; many share
  * one PostgreSQL through `skip locked` claims and leases. Wakes on NOTIFY, polls as a fallback.
  * Typed events (`attempt`, `delivered`, `failed`, `disabled`) report what it did.
- * @example const dispatcher = new Dispatcher({ db, log, now, sender, publicUrl }); await dispatcher.start()
+ * @example const dispatcher = new Dispatcher({ db, log, now, sender, mailer, publicUrl }); await dispatcher.start()
  */
 export class Dispatcher {
   readonly name = 'dispatcher'

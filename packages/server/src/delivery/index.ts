@@ -1,6 +1,7 @@
 export { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './dispatcher.ts'
 export { createFanOut, fanOutDeliveries, deliveriesChannel } from './fan-out.ts'
 export { createSender, type Sender } from './send.ts'
+export { createMailer, type Mailer } from './smtp.ts'
 export { createDeliveryControl, sendTestEvent } from './control.ts'
 export { createPruner, pruneDeliveries } from './pruner.ts'
 export { deliveryRoutes } from './routes.ts'

@@ -3,16 +3,18 @@ import { findEventsByIds, type EventRow } from '../events/index.ts'
 import { deliverySettingsOf, findProject, type ProjectRow } from '../projects/index.ts'
 import type { Queryable } from '../store/index.ts'
 import type { Finished } from './complete-batch.ts'
+import { prepareAttempt, type AttemptTarget, type PreparedAttempt } from './attempt.ts'
 import { nextState } from './outcome.ts'
-import { catalogEventOf, renderBody } from './render.ts'
+import { catalogEventOf } from './render.ts'
 import type { RetryOptions } from './retry-schedule.ts'
 import type { Sender } from './send.ts'
-import { buildRequest } from './signing.ts'
+import type { Mailer } from './smtp.ts'
 import type { ClaimedDelivery } from './types.ts'
 
 /*
- * One claimed delivery's way out, as typed stages: render → sign → send → classify (the
- * sender) → next state. Nothing here touches the store; results are written in batches.
+ * One claimed delivery's way out, as typed stages: render (wire format, then template, preset
+ * or email) → sign → send over HTTP or SMTP → classify (the sender) → next state. Nothing here
+ * touches the store; results are written in batches.
  */
 
 /** What a claimed batch shares: its events and their projects, read once per batch. */
@@ -40,6 +42,7 @@ export async function loadBatchContext(
 export interface SendDeps {
   now: () => Date
   sender: Sender
+  mailer: Mailer
   publicUrl: string
   retry: Omit<RetryOptions, 'schedule'>
   /** Aborts the send when the dispatcher stops. */
@@ -58,31 +61,33 @@ export async function sendClaimed(
   const project = context.projects.get(row.project_id)
   const settings = deliverySettingsOf(project?.settings ?? {})
   const event = context.events.get(row.event_id)
-  const body =
-    event && project ? renderBody(row.format, catalogEventOf(event, project), deps.publicUrl) : null
-  if (body === null) {
-    const error = event
-      ? `the ${row.format} format has no name for ${row.event_type}; nothing was sent`
-      : 'the event no longer exists; nothing was sent'
-    const state = { status: 'failed' as const, nextAttemptAt: null, error, disableReason: null }
+  const prepared: PreparedAttempt =
+    event && project
+      ? prepareAttempt(attemptTargetOf(row, deps.now()), catalogEventOf(event, project), deps)
+      : { ok: false, error: 'the event no longer exists; nothing was sent' }
+  if (!prepared.ok) {
+    const state = { status: 'failed' as const, nextAttemptAt: null, error: prepared.error, disableReason: null }
     return { claimed: row, settings, state, completion: completionOf(row, state, null) }
   }
-  const { request, loggedHeaders } = buildRequest({
-    deliveryId: row.id,
-    url: row.url,
-    body,
-    secrets: signingSecrets(row, deps.now()),
-    customHeaders: row.headers,
-    timeoutMs: row.timeout_ms,
-    timestamp: deps.now(),
-  })
-  const record = await deps.sender.send(request, {
-    requestHeaders: loggedHeaders,
-    signal: deps.signal,
-  })
+  const record = await prepared.send()
   const retry = { schedule: settings.retrySchedule, ...deps.retry }
   const state = nextState(record.outcome, row.attempts, retry, deps.now())
   return { claimed: row, settings, state, completion: completionOf(row, state, record) }
+}
+
+function attemptTargetOf(row: ClaimedDelivery, now: Date): AttemptTarget {
+  return {
+    deliveryId: row.id,
+    type: row.type,
+    url: row.url,
+    emailTo: row.email_to,
+    format: row.format,
+    headers: row.headers,
+    template: row.template,
+    preset: row.preset,
+    timeoutMs: row.timeout_ms,
+    secrets: signingSecrets(row, now),
+  }
 }
 
 function completionOf(

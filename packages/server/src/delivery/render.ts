@@ -1,5 +1,4 @@
 import {
-  renderWireFormat,
   wireFormats,
   wireName,
   type CanonicalType,
@@ -26,15 +25,6 @@ export function catalogEventOf(
     credentialId: event.credential_id,
     integration: event.integration ? { type: event.integration } : null,
   }
-}
-
-/**
- * The JSON body a destination of `format` receives, or null when the format has no name for
- * the event (the fan-out never creates such a delivery, but a destination's format can change).
- */
-export function renderBody(format: string, event: CatalogEvent, publicUrl: string): string | null {
-  const body = renderWireFormat(format as WireFormat, event, { publicUrl })
-  return body === null ? null : JSON.stringify(body)
 }
 
 /**

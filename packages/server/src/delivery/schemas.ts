@@ -1,5 +1,6 @@
 import type { DeliveryRow } from './store.ts'
 import type { AttemptRow } from './log-store.ts'
+import { errorClasses } from './types.ts'
 
 export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed'] as const
 
@@ -34,11 +35,11 @@ export const attemptOutSchema = {
     startedAt: { type: 'string', format: 'date-time' },
     durationMs: { type: 'integer' },
     outcome: { type: 'string', enum: ['delivered', 'failed', 'gone'] },
-    status: { type: ['integer', 'null'] },
-    errorClass: {
-      type: ['string', 'null'],
-      enum: ['timeout', 'dns', 'connect', 'tls', 'http_status', null],
+    status: {
+      type: ['integer', 'null'],
+      description: 'The HTTP status, or for email the SMTP reply code.',
     },
+    errorClass: { type: ['string', 'null'], enum: [...errorClasses, null] },
     errorMessage: { type: ['string', 'null'] },
     requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
     responseHeaders: { type: ['object', 'null'], additionalProperties: { type: 'string' } },

@@ -112,7 +112,8 @@ export async function claimDue(
     set attempts = d.attempts + 1, locked_by = ${workerId}, locked_until = ${lease},
         next_attempt_at = ${lease}, updated_at = ${now}::timestamptz
     from (
-      select x.id, dst.url, dst.format, dst.headers, dst.timeout_ms, dst.max_concurrency,
+      select x.id, dst.type, dst.url, dst.email_to, dst.format, dst.headers, dst.template,
+             dst.preset, dst.timeout_ms, dst.max_concurrency,
              dst.rate_limit_per_second, dst.secret, dst.previous_secret,
              dst.previous_secret_expires_at
       -- offset 0 keeps this ordered subquery from being flattened: the nested loop then walks
@@ -141,7 +142,8 @@ export async function claimDue(
     ) c
     where d.id = c.id
     returning d.id, d.project_id, d.destination_id, d.event_id, d.event_type, d.attempts,
-              c.url, c.format, c.headers, c.timeout_ms, c.max_concurrency, c.rate_limit_per_second,
+              c.type, c.url, c.email_to, c.format, c.headers, c.template, c.preset, c.timeout_ms,
+              c.max_concurrency, c.rate_limit_per_second,
               c.secret, c.previous_secret, c.previous_secret_expires_at`,
   )
 }

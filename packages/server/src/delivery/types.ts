@@ -1,3 +1,5 @@
+import type { StoredPreset } from '../destinations/index.ts'
+
 /**
  * Terminology:
  * - event: one accepted fact (`record.created`…), stored before it is acknowledged.
@@ -5,18 +7,29 @@
  * - delivery: one event on its way to one destination. Its id is the `webhook-id` every attempt
  *   sends, so receivers dedupe retries on it. Status: `pending` (due at `next_attempt_at`, or
  *   being sent while a lease holds), `held` (the destination is disabled), `succeeded`, `failed`.
- * - attempt: one HTTP request for a delivery, logged with what came back.
+ * - attempt: one HTTP request (or, for an email destination, one SMTP transaction) for a
+ *   delivery, logged with what came back.
  * - claim: a dispatcher leasing due deliveries so no other process sends them meanwhile; a lease
  *   that runs out (the process died) makes the delivery due again.
  */
 
 export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed'
 
-export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status'
+/** Why an attempt failed; `smtp_status` is a mail server's 4xx/5xx reply (email destinations). */
+export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status'
+
+export const errorClasses: readonly ErrorClass[] = [
+  'timeout',
+  'dns',
+  'connect',
+  'tls',
+  'http_status',
+  'smtp_status',
+]
 
 /** What one attempt came to. The sender returns it; it never throws for HTTP or network faults. */
 export type AttemptOutcome =
-  // any 2xx before the timeout: the delivery succeeded
+  // any 2xx before the timeout (email: the server accepted the message, 250): succeeded
   | { kind: 'delivered'; status: number }
   // anything else: retried on the schedule until the last attempt, then the delivery failed
   | {
@@ -35,8 +48,9 @@ export interface AttemptRecord {
   startedAt: Date
   durationMs: number
   outcome: AttemptOutcome
-  /** Headers sent, credential-carrying custom values redacted. */
+  /** Headers sent, credential-carrying custom values redacted (email: to, subject, message-id). */
   requestHeaders: Record<string, string>
+  /** What came back (email: the SMTP reply code and text). */
   response: { status: number; headers: Record<string, string>; body: string } | null
 }
 
@@ -57,9 +71,14 @@ export interface ClaimedDelivery {
   event_type: string
   /** This attempt's number (the claim counted it). */
   attempts: number
-  url: string
+  type: 'webhook' | 'email'
+  /** Null for email destinations. */
+  url: string | null
+  email_to: string[] | null
   format: string
   headers: Record<string, string>
+  template: string | null
+  preset: StoredPreset | null
   timeout_ms: number
   max_concurrency: number
   rate_limit_per_second: number | null

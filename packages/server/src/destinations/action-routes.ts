@@ -1,21 +1,21 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 import { callerProject } from '../http/auth.ts'
 import { findProject } from '../projects/index.ts'
 import { withTransaction } from '../store/index.ts'
-import { testResultSchema, type TestTarget } from './delivery-control.ts'
+import { testResultSchema, testTargetOf } from './delivery-control.ts'
+import { destinationFields, type DestinationIn } from './destination-fields.ts'
 import { destinationOr404 } from './destinations.ts'
 import type { DestinationRoutesDeps } from './routes.ts'
 import {
   destinationOut,
   destinationOutSchema,
+  destinationTypeSchema,
   idParamsSchema,
   webhookFieldSchemas,
 } from './schemas.ts'
 import { newSigningSecret, signingSecrets } from './secrets.ts'
 import { disableDestinationRow, enableDestinationRow, rotateSecretRow } from './store.ts'
-import { checkCustomHeaders, checkTargetUrl } from './validate.ts'
 
 const admin = { auth: { role: 'admin' } } as const
 const tags = ['destinations']
@@ -162,20 +162,14 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         config: admin,
         schema: {
           tags,
-          summary: 'Send a webhook.test event to a destination now and return the attempt',
+          summary: 'Send a webhook.test event to a destination now (HTTP or email) and return the attempt',
           params: idParamsSchema,
           response: { 200: testResultSchema },
         },
       },
       async (request) => {
         const row = await destinationOr404(db.kysely, callerProject(request), request.params.id)
-        const target: TestTarget = {
-          url: row.url ?? '',
-          format: row.format,
-          headers: row.headers,
-          timeoutMs: row.timeout_ms,
-          secrets: signingSecrets(row, now()),
-        }
+        const target = testTargetOf(row, signingSecrets(row, now()))
         return deliveries.sendTest(target, await projectOf(callerProject(request)))
       },
     )
@@ -187,14 +181,13 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         schema: {
           tags,
           summary: 'Send a webhook.test event to an unsaved destination configuration',
+          description: 'Takes what POST /v1/destinations takes, checked the same way; events are optional.',
           body: {
             type: 'object',
             additionalProperties: false,
-            required: ['url'],
             properties: {
-              url: webhookFieldSchemas.url,
-              format: { ...webhookFieldSchemas.format, default: 'standard' },
-              headers: webhookFieldSchemas.headers,
+              type: destinationTypeSchema,
+              ...webhookFieldSchemas,
               timeoutMs: { ...webhookFieldSchemas.timeoutMs, default: 15_000 },
               secret: {
                 type: 'string',
@@ -207,14 +200,9 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const body = request.body
-        const target: TestTarget = {
-          url: checkTargetUrl(body.url, '/url'),
-          format: body.format,
-          headers: checkCustomHeaders(body.headers ?? {}, '/headers'),
-          timeoutMs: body.timeoutMs,
-          secrets: [body.secret ?? newSigningSecret()],
-        }
+        const { secret, ...body } = request.body
+        const fields = destinationFields({ ...body, events: body.events ?? ['*'] })
+        const target = testTargetOf(fields, [secret ?? newSigningSecret()])
         return deliveries.sendTest(target, await projectOf(callerProject(request)))
       },
     )
@@ -227,10 +215,4 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
   }
 }
 
-interface UnsavedTarget {
-  url: string
-  format: WireFormat
-  headers?: Record<string, string>
-  timeoutMs: number
-  secret?: string
-}
+type UnsavedTarget = Omit<DestinationIn, 'events'> & { events?: string[]; secret?: string }

@@ -1,5 +1,7 @@
 import type { Transaction } from 'kysely'
 import type { Queryable } from '../store/index.ts'
+import type { DestinationFields, DestinationRow } from './store.ts'
+import type { StoredPreset } from './templates/index.ts'
 
 /**
  * What destination actions need from the delivery feature. The delivery feature depends on
@@ -16,17 +18,45 @@ export interface DeliveryControl {
     q: Queryable,
     request: { destinationId: string; since: Date; until: Date | null; hold: boolean; now: Date },
   ): Promise<number>
-  /** Sends a `webhook.test` event now, outside the queue, and returns the attempt. */
+  /** Sends a `webhook.test` event now, outside the queue (HTTP or SMTP), and returns the attempt. */
   sendTest(target: TestTarget, project: { id: string; name: string }): Promise<TestResult>
 }
 
 /** A destination configuration to test, saved or not. */
 export interface TestTarget {
-  url: string
+  type: 'webhook' | 'email'
+  /** Null for email. */
+  url: string | null
+  /** Email recipients; null for webhooks. */
+  emailTo: string[] | null
   format: string
   headers: Record<string, string>
+  template: string | null
+  preset: StoredPreset | null
   timeoutMs: number
   secrets: string[]
+}
+
+/**
+ * The test target of validated fields (an unsaved configuration) or of a saved row.
+ * @example testTargetOf(destinationFields(body), [newSigningSecret()])
+ */
+export function testTargetOf(
+  d: DestinationFields | DestinationRow,
+  secrets: string[],
+): TestTarget {
+  const row = 'project_id' in d
+  return {
+    type: d.type,
+    url: d.url,
+    emailTo: row ? d.email_to : d.emailTo,
+    format: d.format,
+    headers: d.headers,
+    template: d.template,
+    preset: d.preset,
+    timeoutMs: row ? d.timeout_ms : d.timeoutMs,
+    secrets,
+  }
 }
 
 /** The attempt a test made. */
@@ -51,10 +81,13 @@ export const testResultSchema = {
     startedAt: { type: 'string', format: 'date-time' },
     durationMs: { type: 'integer' },
     outcome: { type: 'string', enum: ['delivered', 'failed', 'gone'] },
-    status: { type: ['integer', 'null'] },
+    status: {
+      type: ['integer', 'null'],
+      description: 'The HTTP status, or for email the SMTP reply code (250 when accepted).',
+    },
     errorClass: {
       type: ['string', 'null'],
-      enum: ['timeout', 'dns', 'connect', 'tls', 'http_status', null],
+      enum: ['timeout', 'dns', 'connect', 'tls', 'http_status', 'smtp_status', null],
     },
     errorMessage: { type: ['string', 'null'] },
     requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },

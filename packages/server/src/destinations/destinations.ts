@@ -2,61 +2,33 @@ import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
 import type { Queryable } from '../store/index.ts'
-import { maxConcurrencyRange, redactedValue, timeoutMsRange } from './schemas.ts'
+import { destinationFields, type DestinationIn } from './destination-fields.ts'
+import { redactedValue } from './schemas.ts'
 import { newSigningSecret } from './secrets.ts'
 import {
   findDestination,
   insertDestination,
   updateDestination,
-  type DestinationFields,
   type DestinationRow,
 } from './store.ts'
-import { checkCustomHeaders, checkEventFilter, checkTargetUrl } from './validate.ts'
 
 /**
  * Terminology:
- * - destination: where a project's events go — a webhook URL with an event filter, a wire
- *   format, custom headers and limits; it signs with its own `whsec_` secret.
+ * - destination: where a project's events go. A `webhook` destination is a URL with an event
+ *   filter, a wire format, custom headers, limits and optionally a template or a preset (Slack,
+ *   Datadog, New Relic, Sentry); it signs with its own `whsec_` secret. An `email` destination
+ *   mails each event to its `to` addresses over SMTP.
  * - managed destination: one another feature owns, like the project webhook that
  *   `PUT /v1/settings {webhookUrl}` creates. It is listed, and can be read and tested like any.
  */
 
-/** `POST /v1/destinations` body. */
-export interface DestinationIn {
-  type?: 'webhook'
-  name?: string | null
-  url: string
-  events: string[]
-  format?: WireFormat
-  headers?: Record<string, string>
-  timeoutMs?: number
-  maxConcurrency?: number
-  rateLimitPerSecond?: number | null
-}
+export type { DestinationIn } from './destination-fields.ts'
 
 /** `PATCH /v1/destinations/:id` body: any of the fields, the rest are kept. */
 export type DestinationPatchIn = Partial<Omit<DestinationIn, 'type'>>
 
 /**
- * Validates a webhook configuration and fills in defaults.
- * @throws invalid_url, invalid_header or unknown_event_name, with the field in `details`
- */
-export function webhookFields(input: DestinationIn): DestinationFields {
-  return {
-    name: input.name ?? null,
-    url: checkTargetUrl(input.url, '/url'),
-    eventFilter: [...input.events],
-    eventTypes: checkEventFilter(input.events, '/events'),
-    format: input.format ?? 'standard',
-    headers: checkCustomHeaders(input.headers ?? {}, '/headers'),
-    timeoutMs: input.timeoutMs ?? timeoutMsRange.default,
-    maxConcurrency: input.maxConcurrency ?? maxConcurrencyRange.default,
-    rateLimitPerSecond: input.rateLimitPerSecond ?? null,
-  }
-}
-
-/**
- * Creates a webhook destination with a fresh secret.
+ * Creates a destination with a fresh secret.
  * @returns the row and its secret, which the API shows this once
  * @example const { row, secret } = await createDestination(db.kysely, projectId, { url, events: ['*'] }, { now })
  */
@@ -68,7 +40,7 @@ export async function createDestination(
 ): Promise<{ row: DestinationRow; secret: string }> {
   const secret = newSigningSecret()
   const row = await insertDestination(q, {
-    ...webhookFields(input),
+    ...destinationFields(input),
     id: newId(),
     projectId,
     secret,
@@ -79,8 +51,8 @@ export async function createDestination(
 }
 
 /**
- * Applies a patch to a destination. A header sent back with the `[redacted]` value a read
- * showed keeps its stored value, so read-modify-write does not wipe credentials.
+ * Applies a patch to a destination. A header or preset secret sent back with the `[redacted]`
+ * value a read showed keeps its stored value, so read-modify-write does not wipe credentials.
  */
 export async function patchDestination(
   q: Queryable,
@@ -88,6 +60,28 @@ export async function patchDestination(
   patch: DestinationPatchIn,
   now: Date,
 ): Promise<DestinationRow | null> {
+  const merged = current.type === 'email' ? emailMerge(current, patch) : webhookMerge(current, patch)
+  const fields = destinationFields(merged, current.preset)
+  return updateDestination(q, current.project_id, current.id, { ...fields, now })
+}
+
+function sharedMerge(current: DestinationRow, patch: DestinationPatchIn) {
+  return {
+    name: patch.name === undefined ? current.name : patch.name,
+    events: patch.events ?? current.event_filter,
+    format: patch.format ?? (current.format as WireFormat),
+    timeoutMs: patch.timeoutMs ?? current.timeout_ms,
+    maxConcurrency: patch.maxConcurrency ?? current.max_concurrency,
+    rateLimitPerSecond:
+      patch.rateLimitPerSecond === undefined
+        ? current.rate_limit_per_second
+        : patch.rateLimitPerSecond,
+  }
+}
+
+function webhookMerge(current: DestinationRow, patch: DestinationPatchIn): DestinationIn {
+  const template = patch.template === undefined ? (current.preset ?? current.template) : patch.template
+  const hasPreset = template !== null && typeof template === 'object'
   const headers = patch.headers
     ? Object.fromEntries(
         Object.entries(patch.headers).map(([name, value]) => [
@@ -96,20 +90,28 @@ export async function patchDestination(
         ]),
       )
     : current.headers
-  const merged: DestinationIn = {
-    name: patch.name === undefined ? current.name : patch.name,
-    url: patch.url ?? current.url ?? '',
-    events: patch.events ?? current.event_filter,
-    format: patch.format ?? (current.format as WireFormat),
+  return {
+    ...sharedMerge(current, patch),
+    type: 'webhook',
+    // With a preset the URL is the preset's; without one the stored URL stays unless replaced.
+    url: patch.url ?? (hasPreset ? undefined : (current.url ?? undefined)),
     headers,
-    timeoutMs: patch.timeoutMs ?? current.timeout_ms,
-    maxConcurrency: patch.maxConcurrency ?? current.max_concurrency,
-    rateLimitPerSecond:
-      patch.rateLimitPerSecond === undefined
-        ? current.rate_limit_per_second
-        : patch.rateLimitPerSecond,
+    template,
+    ...(patch.to === undefined ? {} : { to: patch.to }),
   }
-  return updateDestination(q, current.project_id, current.id, { ...webhookFields(merged), now })
+}
+
+function emailMerge(current: DestinationRow, patch: DestinationPatchIn): DestinationIn {
+  // url, template and headers pass through so that sending them is refused, not ignored.
+  const { url, template, headers } = patch
+  return {
+    ...sharedMerge(current, patch),
+    type: 'email',
+    to: patch.to ?? current.email_to ?? [],
+    ...(url === undefined ? {} : { url }),
+    ...(template === undefined ? {} : { template }),
+    ...(headers === undefined ? {} : { headers }),
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { wireFormats } from '../catalog/index.ts'
 import type { DestinationRow } from './store.ts'
+import { presetNames, presetUrlIsSecret, redactPreset } from './templates/index.ts'
 
 export const timeoutMsRange = { minimum: 1000, maximum: 30_000, default: 15_000 } as const
 export const maxConcurrencyRange = { minimum: 1, maximum: 100, default: 10 } as const
@@ -21,10 +22,45 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   )
 }
 
-/** The fields a webhook destination is configured with (create, patch and test share them). */
+const presetOptionValue = {
+  anyOf: [
+    { type: 'string', maxLength: 4096 },
+    { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } },
+  ],
+} as const
+
+/** The fields a destination is configured with (create, patch and test share them). */
 export const webhookFieldSchemas = {
   name: { type: ['string', 'null'], maxLength: 200 },
-  url: { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s) target.' },
+  url: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 2048,
+    description: 'Webhook: the http(s) target. Not with a preset (its URL comes from the preset).',
+  },
+  to: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 20,
+    items: { type: 'string', maxLength: 320 },
+    description: 'Email: the recipients (bare addresses).',
+  },
+  template: {
+    description:
+      'Webhook: a custom body (JSON text with {{ $.event… }} placeholders), or a preset: ' +
+      `{"preset": ${presetNames.map((n) => `"${n}"`).join(' | ')}, …options}. Null sends the event as rendered.`,
+    anyOf: [
+      { type: 'string', minLength: 1, maxLength: 65_536 },
+      {
+        type: 'object',
+        required: ['preset'],
+        properties: { preset: { type: 'string', maxLength: 50 } },
+        additionalProperties: presetOptionValue,
+        maxProperties: 20,
+      },
+      { type: 'null' },
+    ],
+  },
   events: {
     type: 'array',
     minItems: 1,
@@ -37,7 +73,8 @@ export const webhookFieldSchemas = {
     type: 'object',
     maxProperties: 50,
     additionalProperties: { type: 'string', maxLength: 4096 },
-    description: 'Custom request headers (no hop-by-hop or webhook-* names).',
+    description:
+      'Custom request headers (no hop-by-hop or webhook-* names); values may hold {{ }} placeholders.',
   },
   timeoutMs: { type: 'integer', minimum: timeoutMsRange.minimum, maximum: timeoutMsRange.maximum },
   maxConcurrency: {
@@ -48,14 +85,24 @@ export const webhookFieldSchemas = {
   rateLimitPerSecond: { type: ['integer', 'null'], minimum: 1, maximum: 10_000 },
 } as const
 
+export const destinationTypeSchema = {
+  type: 'string',
+  enum: ['webhook', 'email'],
+  default: 'webhook',
+  description: 'webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.',
+} as const
+
 export const destinationInSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['url', 'events'],
+  required: ['events'],
   properties: {
-    type: { type: 'string', enum: ['webhook'], default: 'webhook' },
+    type: destinationTypeSchema,
     ...webhookFieldSchemas,
-    format: { ...webhookFieldSchemas.format, default: 'standard' },
+    format: {
+      ...webhookFieldSchemas.format,
+      description: 'Wire format of the event: monitoring for email and presets, standard otherwise.',
+    },
     timeoutMs: { ...webhookFieldSchemas.timeoutMs, default: timeoutMsRange.default },
     maxConcurrency: { ...webhookFieldSchemas.maxConcurrency, default: maxConcurrencyRange.default },
   },
@@ -73,9 +120,21 @@ export const destinationOutSchema = {
   required: ['id', 'type', 'url', 'events', 'format', 'enabled', 'createdAt'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    type: { type: 'string' },
+    type: { type: 'string', enum: ['webhook', 'email'] },
     name: { type: ['string', 'null'] },
-    url: { type: ['string', 'null'] },
+    url: {
+      type: ['string', 'null'],
+      description: "Null for email. A Slack preset's URL shows only its origin.",
+    },
+    to: { type: ['array', 'null'], items: { type: 'string' } },
+    template: {
+      description: 'The custom body template, or the preset with its secret options redacted.',
+      anyOf: [
+        { type: 'string' },
+        { type: 'object', additionalProperties: presetOptionValue },
+        { type: 'null' },
+      ],
+    },
     events: { type: 'array', items: { type: 'string' } },
     format: { type: 'string' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
@@ -103,7 +162,9 @@ export function destinationOut(row: DestinationRow) {
     id: row.id,
     type: row.type,
     name: row.name,
-    url: row.url,
+    url: shownUrl(row),
+    to: row.email_to,
+    template: row.preset ? redactPreset(row.preset) : row.template,
     events: row.event_filter,
     format: row.format,
     headers: redactHeaders(row.headers),
@@ -118,6 +179,24 @@ export function destinationOut(row: DestinationRow) {
     managed: row.managed_by !== null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+  }
+}
+
+/**
+ * A destination's URL as reads and `destination.disabled` events show it: a Slack preset's URL
+ * is its secret, so only its origin shows.
+ * @example shownUrl(slackRow) // 'https://hooks.slack.com/[redacted]'
+ */
+export function shownUrl(d: Pick<DestinationRow, 'url' | 'preset'>): string | null {
+  return d.preset && d.url && presetUrlIsSecret(d.preset) ? redactUrl(d.url) : d.url
+}
+
+/** Keeps a URL's origin: enough to recognise it, not enough to post to it. */
+function redactUrl(url: string): string {
+  try {
+    return `${new URL(url).origin}/${redactedValue}`
+  } catch {
+    return redactedValue
   }
 }
 

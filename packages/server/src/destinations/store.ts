@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { query, type Queryable } from '../store/index.ts'
+import type { StoredPreset } from './templates/index.ts'
 
 /** The only file that writes the destinations table (the delivery hot path reads it too). */
 
@@ -13,7 +14,12 @@ export interface DestinationRow {
   event_types: string[] | null
   format: string
   headers: Record<string, string>
+  /** A custom body template (JSON text with placeholders). */
   template: string | null
+  /** A preset request with its options (secrets included); `url` is its endpoint. */
+  preset: StoredPreset | null
+  /** Email destinations: the recipients. */
+  email_to: string[] | null
   timeout_ms: number
   max_concurrency: number
   rate_limit_per_second: number | null
@@ -32,8 +38,13 @@ export interface DestinationRow {
 
 /** The fields a caller sets; the rest are derived or kept by the store. */
 export interface DestinationFields {
+  type: 'webhook' | 'email'
   name: string | null
-  url: string
+  /** Null for email destinations. */
+  url: string | null
+  emailTo: string[] | null
+  template: string | null
+  preset: StoredPreset | null
   eventFilter: string[]
   eventTypes: string[] | null
   format: string
@@ -56,19 +67,27 @@ export async function insertDestination(
   const rows = await query<DestinationRow>(
     q,
     sql`
-    insert into destinations (id, project_id, type, name, url, event_filter, event_types, format,
-                              headers, timeout_ms, max_concurrency, rate_limit_per_second,
-                              managed_by, secret, created_at, updated_at)
-    values (${d.id}, ${d.projectId}, 'webhook', ${d.name}, ${d.url}, ${d.eventFilter}::text[],
-            ${d.eventTypes}::text[], ${d.format}, ${JSON.stringify(d.headers)}::jsonb, ${d.timeoutMs},
-            ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
+    insert into destinations (id, project_id, type, name, url, email_to, event_filter, event_types,
+                              format, headers, template, preset, timeout_ms, max_concurrency,
+                              rate_limit_per_second, managed_by, secret, created_at, updated_at)
+    values (${d.id}, ${d.projectId}, ${d.type}, ${d.name}, ${d.url}, ${d.emailTo}::text[],
+            ${d.eventFilter}::text[], ${d.eventTypes}::text[], ${d.format},
+            ${JSON.stringify(d.headers)}::jsonb, ${d.template}, ${jsonOrNull(d.preset)}::jsonb,
+            ${d.timeoutMs}, ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
             ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
     returning *`,
   )
   return rows[0]!
 }
 
-/** Writes every caller-set field (the route merges a patch into the current row first). */
+function jsonOrNull(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value)
+}
+
+/**
+ * Writes every caller-set field (the route merges a patch into the current row first). The
+ * type never changes: a destination is a webhook or an email destination for its whole life.
+ */
 export async function updateDestination(
   q: Queryable,
   projectId: string,
@@ -79,12 +98,13 @@ export async function updateDestination(
     q,
     sql`
     update destinations
-    set name = ${d.name}, url = ${d.url}, event_filter = ${d.eventFilter}::text[],
-        event_types = ${d.eventTypes}::text[], format = ${d.format},
-        headers = ${JSON.stringify(d.headers)}::jsonb, timeout_ms = ${d.timeoutMs},
+    set name = ${d.name}, url = ${d.url}, email_to = ${d.emailTo}::text[],
+        event_filter = ${d.eventFilter}::text[], event_types = ${d.eventTypes}::text[],
+        format = ${d.format}, headers = ${JSON.stringify(d.headers)}::jsonb,
+        template = ${d.template}, preset = ${jsonOrNull(d.preset)}::jsonb, timeout_ms = ${d.timeoutMs},
         max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
         updated_at = ${d.now.toISOString()}::timestamptz
-    where project_id = ${projectId} and id = ${id}
+    where project_id = ${projectId} and id = ${id} and type = ${d.type}
     returning *`,
   )
   return rows[0] ?? null

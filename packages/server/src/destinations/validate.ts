@@ -80,3 +80,27 @@ export function checkEventFilter(filter: readonly string[], path: string): Canon
   }
   return resolved.types === '*' ? null : resolved.types
 }
+
+// The `email` format of ajv-formats, which `POST /v1/projects {ownerEmail}` checks with, so the
+// default destination's address always passes here too.
+const emailPattern =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i
+
+/**
+ * Checks email recipients: bare addresses (no display names), at least one. Repeats are dropped.
+ * @throws invalid_email with the index of each address that is not one
+ * @example checkEmailAddresses(['ops@acme.test'], '/to') // ['ops@acme.test']
+ */
+export function checkEmailAddresses(to: readonly string[] | undefined, path: string): string[] {
+  if (!to || to.length === 0)
+    throw apiError('invalid_email', 'An email destination needs at least one address in "to".', [
+      { path, message: 'is required' },
+    ])
+  const faults = to.flatMap((address, i) =>
+    address.length <= 320 && emailPattern.test(address)
+      ? []
+      : [{ path: `${path}/${i}`, message: `"${address}" is not an email address` }],
+  )
+  if (faults.length > 0) throw apiError('invalid_email', faults[0]!.message + '.', faults)
+  return [...new Set(to)]
+}

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { isCanonicalType, validateEventData } from '../catalog/index.ts'
 import { apiError, isSqlState, sqlState, type ErrorDetail } from '../errors.ts'
 import { newId } from '../ids.ts'
-import { withTransaction } from '../store/index.ts'
+import { notify, withTransaction } from '../store/index.ts'
 import {
   findByIdempotencyKey,
   insertEvents,
@@ -11,6 +11,7 @@ import {
   type InlineFanOut,
   type NewEvent,
 } from './store.ts'
+import { eventsChannel, eventsNotice } from './stream.ts'
 
 /** An event as producers publish it (`POST /v1/events`). */
 export interface EventIn {
@@ -69,6 +70,9 @@ export async function ingestEvents(
           await deps.fanOut(tx, inserted)
           return inserted
         })
+    // Live streams (GET /v1/events/stream) read the batch by its id range. Inside a caller's
+    // transaction the notice goes out on commit, so nothing announced can be rolled back.
+    await notify(q, eventsChannel, eventsNotice(input.projectId, events))
     return { events: sortLike(events, rows), replayed: false }
   } catch (error) {
     // Two requests with one key raced: the loser answers like a retry would.

@@ -7,6 +7,7 @@ import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
 import { ingestEvents, type EventIn, type FanOut } from './ingest.ts'
 import { eventInSchema, eventOut, eventOutSchema, idempotencyHeaderSchema } from './schemas.ts'
+import { eventStreamRoutes } from './stream.ts'
 import { findEvent, listEvents } from './store.ts'
 
 export interface EventRoutesDeps {
@@ -182,5 +183,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
       },
       async () => ({ data: describeEventTypes() }),
     )
+
+    await app.register(eventStreamRoutes({ db }))
   }
 }

@@ -129,6 +129,33 @@ export async function listEvents(q: Queryable, f: EventFilter): Promise<EventRow
   )
 }
 
+/**
+ * A project's events with ids in [fromId, throughId], oldest first: what one NOTIFY announced
+ * (its first and last id), or everything from a stream's `Last-Event-ID` on (`throughId` null).
+ */
+export async function listEventsInRange(
+  q: Queryable,
+  r: {
+    projectId: string
+    types: readonly string[] | null
+    fromId: string
+    throughId: string | null
+    limit: number
+  },
+): Promise<EventRow[]> {
+  const types = r.types ? [...r.types] : null
+  return query<EventRow>(
+    q,
+    sql`
+    select * from events
+    where project_id = ${r.projectId} and id >= ${r.fromId}::uuid
+      and (${r.throughId}::uuid is null or id <= ${r.throughId}::uuid)
+      and (${types}::text[] is null or type = any(${types}::text[]))
+    order by id
+    limit ${r.limit}`,
+  )
+}
+
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => '\\' + c)
 }

@@ -28,7 +28,8 @@ export class InboundFeed {
   /** @returns the function that unsubscribes */
   subscribe(fn: Subscriber): () => void {
     this.subscribers.add(fn)
-    if (!this.closed) this.listening ??= this.db.listen(inboundChannel, (payload) => this.publish(payload))
+    if (!this.closed)
+      this.listening ??= this.db.listen(inboundChannel, (payload) => this.publish(payload))
     return () => {
       this.subscribers.delete(fn)
     }

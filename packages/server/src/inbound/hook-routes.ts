@@ -12,9 +12,13 @@ export const maxHookBodyBytes = 10 * 1024 * 1024
 export function hookRoutes(deps: ReceiveDeps): FastifyPluginAsync {
   return async (app) => {
     app.removeAllContentTypeParsers()
-    app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxHookBodyBytes }, (_request, body, done) => {
-      done(null, body)
-    })
+    app.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: maxHookBodyBytes },
+      (_request, body, done) => {
+        done(null, body)
+      },
+    )
     app.route<{ Params: { triggerId: string } }>({
       method: ['POST', 'PUT', 'GET', 'HEAD'],
       url: '/hooks/:triggerId',

@@ -55,21 +55,32 @@ export async function receiveHook(deps: ReceiveDeps, hook: IncomingHook): Promis
   })
   const outcome: InboundOutcome = tooLarge
     ? { kind: 'too_large', size: hook.body.length, limit: trigger.body_limit_bytes }
-    : await judge(deps, trigger, view, credentialId, id).catch((error: unknown) => ({
-        kind: 'error' as const,
-        reason: `internal: ${(error as Error).message}`,
-        internal: true as const,
-      }))
+    : await judge(deps, trigger, view, credentialId, id).catch(internalError)
+  return record(deps, { id, triggerId: trigger.id, credentialId }, outcome)
+}
+
+/** Persists what a handshake asked to keep, logs the outcome, and gives the answer. */
+async function record(
+  deps: ReceiveDeps,
+  ids: { id: string; triggerId: string; credentialId: string | null },
+  outcome: InboundOutcome,
+): Promise<HookResponse> {
   const settled = settle(outcome)
   if (outcome.kind === 'handshake' && Object.keys(outcome.persist).length > 0)
-    await persistTriggerValues(deps, trigger.id, credentialId ?? '', outcome.persist)
+    await persistTriggerValues(deps, ids.triggerId, ids.credentialId ?? '', outcome.persist)
   await judgeInboundRequest(deps.db.kysely, {
-    id,
+    id: ids.id,
     outcome: settled.outcome,
     reason: settled.reason,
     responseStatus: settled.response.status,
   })
   return settled.response
+}
+
+// A store failure while judging is ours, not the provider's: logged as an error, answered 500
+// so the provider retries.
+function internalError(error: unknown): InboundOutcome {
+  return { kind: 'error', reason: `internal: ${(error as Error).message}`, internal: true }
 }
 
 async function judge(
@@ -80,10 +91,13 @@ async function judge(
   requestId: string,
 ): Promise<InboundOutcome> {
   // Trello and Intercom probe with HEAD before they save the URL; any trigger answers it.
-  if (view.method === 'HEAD') return { kind: 'handshake', response: { status: 200, headers: {}, body: '' }, persist: {} }
+  if (view.method === 'HEAD')
+    return { kind: 'handshake', response: { status: 200, headers: {}, body: '' }, persist: {} }
   let credential: CredentialRow | null = null
   if (trigger.level === 'user') {
-    credential = credentialId ? await findCredential(deps.db.kysely, trigger.project_id, credentialId) : null
+    credential = credentialId
+      ? await findCredential(deps.db.kysely, trigger.project_id, credentialId)
+      : null
     if (!credential || credential.integration !== trigger.integration)
       return { kind: 'unknown_credential', credentialId }
   }
@@ -98,7 +112,10 @@ async function judge(
   if (handshake.kind === 'answer' && !handshake.signed)
     return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
   const verdict = await verifyRequest(trigger.verification, view, { secrets: secrets.resolve, now })
-  if (!verdict.ok) return 'fault' in verdict ? { kind: 'error', reason: verdict.reason } : { kind: 'rejected', reason: verdict.reason }
+  if (!verdict.ok)
+    return 'fault' in verdict
+      ? { kind: 'error', reason: verdict.reason }
+      : { kind: 'rejected', reason: verdict.reason }
   if (handshake.kind === 'answer')
     return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
   return { kind: 'accepted', response: acceptedResponse(trigger.response, requestId) }
@@ -124,16 +141,28 @@ function settle(outcome: InboundOutcome): {
       return { response: outcome.response, outcome: 'accepted', reason: null }
     case 'rejected':
       // The reason stays in the log: telling a forger why its signature failed helps it.
-      return { response: errorResponse('verification_failed'), outcome: 'rejected', reason: outcome.reason }
+      return {
+        response: errorResponse('verification_failed'),
+        outcome: 'rejected',
+        reason: outcome.reason,
+      }
     case 'unknown_credential':
       return {
-        response: errorResponse('not_found', `No credential ${outcome.credentialId ?? '(missing ?id=)'} for this trigger.`),
+        response: errorResponse(
+          'not_found',
+          `No credential ${outcome.credentialId ?? '(missing ?id=)'} for this trigger.`,
+        ),
         outcome: 'rejected',
-        reason: outcome.credentialId ? `unknown credential ${outcome.credentialId}` : 'missing ?id= (user-level trigger)',
+        reason: outcome.credentialId
+          ? `unknown credential ${outcome.credentialId}`
+          : 'missing ?id= (user-level trigger)',
       }
     case 'too_large':
       return {
-        response: errorResponse('payload_too_large', `The body is ${outcome.size} bytes; this trigger takes up to ${outcome.limit}.`),
+        response: errorResponse(
+          'payload_too_large',
+          `The body is ${outcome.size} bytes; this trigger takes up to ${outcome.limit}.`,
+        ),
         outcome: 'rejected',
         reason: `body of ${outcome.size} bytes is over the limit of ${outcome.limit}`,
       }

@@ -41,7 +41,9 @@ export async function judgeInboundRequest(
         response_status = ${r.responseStatus}
       where id = ${r.id}
       returning trigger_id, id, outcome)
-    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from judged`.execute(q)
+    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from judged`.execute(
+    q,
+  )
 }
 
 /**
@@ -69,7 +71,13 @@ export async function claimAcceptedRequests(
 
 export async function completeRouting(
   q: Queryable,
-  r: { id: string; outcome: 'routed' | 'unrouted'; eventIds: string[]; credentialIds: string[]; now: Date },
+  r: {
+    id: string
+    outcome: 'routed' | 'unrouted'
+    eventIds: string[]
+    credentialIds: string[]
+    now: Date
+  },
 ): Promise<void> {
   await sql`
     with done as (
@@ -78,11 +86,17 @@ export async function completeRouting(
         processed_at = ${r.now.toISOString()}::timestamptz
       where id = ${r.id}
       returning trigger_id, id, outcome)
-    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from done`.execute(q)
+    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from done`.execute(
+    q,
+  )
 }
 
 /** Puts an unrouted request back in the router's queue (after the missing credential exists). */
-export async function requeueRequest(q: Queryable, projectId: string, id: string): Promise<boolean> {
+export async function requeueRequest(
+  q: Queryable,
+  projectId: string,
+  id: string,
+): Promise<boolean> {
   const rows = await query<{ id: string }>(
     q,
     sql`

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino'
-import { ApiError } from '../errors.ts'
 import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
 import type { InboundFeed } from './feed.ts'
@@ -33,8 +32,8 @@ export interface RouterDeps {
 /**
  * Routes accepted inbound requests after they were answered: claims rows, finds their
  * credentials, and emits one `trigger.received` per target through ingest. Driven only by rows,
- * so a crash after the answer loses nothing; the ingest idempotency key (the request id) makes a
- * repeated run after a crash store no second event.
+ * so a crash after the answer loses nothing; events and the routed mark commit together, so a
+ * crash never emits twice.
  */
 export class InboundRouter {
   readonly name = 'inbound-router'
@@ -94,35 +93,99 @@ export class InboundRouter {
         leaseUntil: new Date(now.getTime() + this.options.leaseMs),
         limit: this.options.batchSize,
       })
-      for (const row of rows) await this.route(row)
+      const plans = await this.plan(rows)
+      for (const group of groupByProject(plans)) await this.emit(group)
       if (rows.length < this.options.batchSize || this.stopped) return
     }
   }
 
-  private async route(row: InboundRequestRow): Promise<void> {
+  /** Finds each claimed request's targets; a request whose routing fails stays leased and is retried. */
+  private async plan(rows: InboundRequestRow[]): Promise<RoutingPlan[]> {
     const { db, publicUrl } = this.deps
-    const trigger = await findTrigger(db.kysely, row.trigger_id)
-    if (!trigger) return
-    const view = viewOfRow(row, publicUrl)
-    try {
-      const targets = await routeRequest(db, trigger, row, view)
-      const eventIds = await this.emit(trigger, row, view, targets)
-      await completeRouting(db.kysely, {
-        id: row.id,
-        outcome: targets.length > 0 ? 'routed' : 'unrouted',
-        eventIds,
-        credentialIds: [...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : [])))],
-        now: this.deps.now(),
-      })
-    } catch (err) {
-      // The lease runs out and the row is tried again; the log says why it failed.
-      this.deps.log.error({ err, inboundRequestId: row.id }, 'routing an inbound request failed')
+    const triggers = new Map<string, TriggerRow | null>()
+    const plans: RoutingPlan[] = []
+    for (const row of rows) {
+      if (!triggers.has(row.trigger_id))
+        triggers.set(row.trigger_id, await findTrigger(db.kysely, row.trigger_id))
+      const trigger = triggers.get(row.trigger_id)
+      if (!trigger) continue
+      try {
+        const view = viewOfRow(row, publicUrl)
+        const targets = await routeRequest(db, trigger, row, view)
+        plans.push({ row, targets, events: eventsOf(trigger, row, view, targets) })
+      } catch (err) {
+        this.deps.log.error({ err, inboundRequestId: row.id }, 'routing an inbound request failed')
+      }
     }
+    return plans
   }
 
-  private async emit(trigger: TriggerRow, row: InboundRequestRow, view: RequestView, targets: RouteTarget[]): Promise<string[]> {
-    const headers = Object.fromEntries(Object.entries(view.headers).filter(([k]) => !withheldHeaders.has(k)))
-    const events: EventIn[] = targets.map((t) => ({
+  /**
+   * Stores the events of one project's requests and marks the requests routed in the same
+   * transaction (the ingest's fan-out step), so a crash either keeps both or neither: no
+   * idempotency key is needed, and a batch costs one transaction, not one per request.
+   */
+  private async emit(plans: RoutingPlan[]): Promise<void> {
+    const { db, fanOut } = this.deps
+    const complete: FanOut = async (tx, events) => {
+      await fanOut(tx, events)
+      for (const { row, targets } of plans) {
+        const eventIds = events
+          .filter((e) => e.data['inboundRequestId'] === row.id)
+          .map((e) => e.id)
+        await completeRouting(tx, {
+          id: row.id,
+          outcome: targets.length > 0 ? 'routed' : 'unrouted',
+          eventIds,
+          credentialIds: [
+            ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
+          ],
+          now: this.deps.now(),
+        })
+      }
+    }
+    const events = plans.flatMap((p) => p.events)
+    await ingestEvents(
+      db.kysely,
+      {
+        projectId: plans[0]!.row.project_id,
+        events,
+        idempotencyKey: null,
+        requestBody: null,
+        pathOf: (n) => `/events/${n}`,
+      },
+      { fanOut: complete, now: this.deps.now },
+    ).catch((err: unknown) => this.deps.log.error({ err }, 'emitting trigger events failed'))
+  }
+}
+
+interface RoutingPlan {
+  row: InboundRequestRow
+  targets: RouteTarget[]
+  events: EventIn[]
+}
+
+function groupByProject(plans: RoutingPlan[]): RoutingPlan[][] {
+  const groups = new Map<string, RoutingPlan[]>()
+  for (const plan of plans) {
+    const group = groups.get(plan.row.project_id) ?? []
+    group.push(plan)
+    groups.set(plan.row.project_id, group)
+  }
+  return [...groups.values()]
+}
+
+function eventsOf(
+  trigger: TriggerRow,
+  row: InboundRequestRow,
+  view: RequestView,
+  targets: RouteTarget[],
+): EventIn[] {
+  const headers = Object.fromEntries(
+    Object.entries(view.headers).filter(([k]) => !withheldHeaders.has(k)),
+  )
+  return targets.map((t) =>
+    dropUndefined({
       type: 'trigger.received',
       userId: t.credential?.user_id,
       credentialId: t.credential?.id,
@@ -137,27 +200,12 @@ export class InboundRouter {
         method: row.method,
         query: view.query,
       },
-    }))
-    const ids: string[] = []
-    for (let i = 0; i < events.length; i += 1000) {
-      const chunk = events.slice(i, i + 1000).map(dropUndefined)
-      const key = `switchyard:inbound:${row.id}:${i / 1000}`
-      try {
-        const { events: stored } = await ingestEvents(
-          this.deps.db.kysely,
-          { projectId: row.project_id, events: chunk, idempotencyKey: key, requestBody: chunk, pathOf: (n) => `/events/${n}` },
-          this.deps,
-        )
-        ids.push(...stored.map((e) => e.id))
-      } catch (error) {
-        // The credentials changed between a crashed run and this one: what was stored stands.
-        if (!(error instanceof ApiError && error.code === 'idempotency_conflict')) throw error
-      }
-    }
-    return ids
-  }
+    }),
+  )
 }
 
 function dropUndefined(event: EventIn): EventIn {
-  return Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined)) as unknown as EventIn
+  return Object.fromEntries(
+    Object.entries(event).filter(([, v]) => v !== undefined),
+  ) as unknown as EventIn
 }

@@ -36,7 +36,12 @@ export async function routeRequest(
   const targets: RouteTarget[] = []
   for (const item of items) {
     const accounts = accountIds(routing, view, item)
-    const matches = await findCredentialsByAccount(db.kysely, trigger.project_id, trigger.integration, accounts)
+    const matches = await findCredentialsByAccount(
+      db.kysely,
+      trigger.project_id,
+      trigger.integration,
+      accounts,
+    )
     for (const credential of matches) targets.push({ credential, payload: item })
   }
   return targets

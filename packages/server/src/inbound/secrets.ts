@@ -38,7 +38,8 @@ export function secretResolver(
     return typeof value === 'string' ? value : null
   }
   return {
-    resolve: async (refs) => (await Promise.all(refs.map(one))).filter((v): v is string => v !== null),
+    resolve: async (refs) =>
+      (await Promise.all(refs.map(one))).filter((v): v is string => v !== null),
     persisted: persistedOnce,
   }
 }

@@ -8,13 +8,7 @@ import type { TriggerRow } from './types.ts'
 export const inboundChannel = 'switchyard_inbound'
 
 export type InboundOutcomeName =
-  | 'received'
-  | 'handshake'
-  | 'rejected'
-  | 'error'
-  | 'accepted'
-  | 'routed'
-  | 'unrouted'
+  'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted'
 
 export interface InboundRequestRow {
   id: string
@@ -39,7 +33,11 @@ type TriggerFields = Omit<TriggerRow, 'created_at' | 'updated_at'>
 
 const j = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value))
 
-export async function insertTrigger(q: Queryable, t: TriggerFields, now: Date): Promise<TriggerRow> {
+export async function insertTrigger(
+  q: Queryable,
+  t: TriggerFields,
+  now: Date,
+): Promise<TriggerRow> {
   const rows = await query<TriggerRow>(
     q,
     sql`
@@ -53,7 +51,11 @@ export async function insertTrigger(q: Queryable, t: TriggerFields, now: Date): 
   return rows[0]!
 }
 
-export async function updateTrigger(q: Queryable, t: TriggerFields, now: Date): Promise<TriggerRow | null> {
+export async function updateTrigger(
+  q: Queryable,
+  t: TriggerFields,
+  now: Date,
+): Promise<TriggerRow | null> {
   const rows = await query<TriggerRow>(
     q,
     sql`
@@ -141,12 +143,22 @@ export async function deleteTriggerValues(
   credentialId: string,
 ): Promise<void> {
   await sql`
-    delete from trigger_values where trigger_id = ${triggerId} and credential_id = ${credentialId}`.execute(q)
+    delete from trigger_values where trigger_id = ${triggerId} and credential_id = ${credentialId}`.execute(
+    q,
+  )
 }
 
 export async function upsertSubscription(
   q: Queryable,
-  s: { triggerId: string; credentialId: string; projectId: string; status: 'active' | 'failed'; responseStatus: number | null; error: string | null; now: Date },
+  s: {
+    triggerId: string
+    credentialId: string
+    projectId: string
+    status: 'active' | 'failed'
+    responseStatus: number | null
+    error: string | null
+    now: Date
+  },
 ): Promise<void> {
   const now = s.now.toISOString()
   await sql`
@@ -160,7 +172,11 @@ export async function upsertSubscription(
   )
 }
 
-export async function deleteSubscription(q: Queryable, triggerId: string, credentialId: string): Promise<boolean> {
+export async function deleteSubscription(
+  q: Queryable,
+  triggerId: string,
+  credentialId: string,
+): Promise<boolean> {
   const rows = await query<{ trigger_id: string }>(
     q,
     sql`

@@ -14,7 +14,8 @@
  */
 
 /** A secret as a trigger names it: literal, from the credential's tokens, or persisted. */
-export type SecretRef = string | { from: 'credential'; key: string } | { from: 'persisted'; key: string }
+export type SecretRef =
+  string | { from: 'credential'; key: string } | { from: 'persisted'; key: string }
 
 /** A stored secret: literals are sealed at save time. */
 export type StoredSecretRef = { sealed: string } | Exclude<SecretRef, string>

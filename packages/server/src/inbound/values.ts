@@ -52,7 +52,11 @@ export function jsonPathValues(path: string, json: unknown): string[] {
   if (json === undefined || json === null || typeof json !== 'object') return []
   const found = JSONPath({ path, json: json as object, wrap: true }) as unknown[]
   return found.flatMap((v) =>
-    typeof v === 'string' ? [v] : typeof v === 'number' || typeof v === 'boolean' ? [String(v)] : [],
+    typeof v === 'string'
+      ? [v]
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? [String(v)]
+        : [],
   )
 }
 

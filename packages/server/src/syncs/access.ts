@@ -22,7 +22,11 @@ export function callerScope(request: FastifyRequest): SyncScope {
  * The sync `id` in the caller's scope.
  * @throws not_found for a malformed id, another project's or another user's sync
  */
-export async function loadSync(q: Queryable, request: FastifyRequest, id: string): Promise<SyncRow> {
+export async function loadSync(
+  q: Queryable,
+  request: FastifyRequest,
+  id: string,
+): Promise<SyncRow> {
   const sync = isUuid(id) ? await findSync(q, callerScope(request), id) : null
   if (!sync) throw apiError('not_found', `No sync ${id} in this project.`)
   return sync

@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely'
 import { ApiError } from '../errors.ts'
-import { ConnectorError, type Connector, type ConnectorContext, type ConnectorRecord } from './connectors/index.ts'
+import {
+  ConnectorError,
+  type Connector,
+  type ConnectorContext,
+  type ConnectorRecord,
+} from './connectors/index.ts'
 import { maxContentBytes, pushPage } from './pages.ts'
 import { completeRun, failRun, startRun, type RunFailureIn } from './runs.ts'
 import type { SyncEventDeps } from './sync-events.ts'
@@ -63,10 +68,16 @@ async function* withContent(
   let page = { records: [] as RecordIn[], errors: [] as RecordErrorIn[] }
   let bytes = 0
   for (const record of listed) {
-    const content = await connector.readContent(context, record.externalId).catch((error: unknown) => {
-      page.errors.push({ externalId: record.externalId, code: '10005', message: messageOf(error) })
-      return null
-    })
+    const content = await connector
+      .readContent(context, record.externalId)
+      .catch((error: unknown) => {
+        page.errors.push({
+          externalId: record.externalId,
+          code: '10005',
+          message: messageOf(error),
+        })
+        return null
+      })
     if (!content) continue
     if (content.length > maxContentBytes) {
       const message = `The file is ${content.length} bytes; the content limit is ${maxContentBytes}.`

@@ -3,7 +3,8 @@
  * signals that are retried with backoff instead of stopping the sync.
  */
 
-export type SyncErrorCategory = 'credential' | 'authorization' | 'configuration' | 'account_limit' | 'system'
+export type SyncErrorCategory =
+  'credential' | 'authorization' | 'configuration' | 'account_limit' | 'system'
 
 export interface SyncErrorCode {
   code: string
@@ -12,7 +13,8 @@ export interface SyncErrorCode {
   suggestedAction: string
 }
 
-const reconnect = 'Prompt the end user to re-authenticate the integration through the Connect Portal.'
+const reconnect =
+  'Prompt the end user to re-authenticate the integration through the Connect Portal.'
 const contactSupport = 'No action for the end user; contact the operator if the error persists.'
 
 const credential = (code: string, description: string): SyncErrorCode => ({
@@ -30,10 +32,22 @@ const system = (code: string, description: string): SyncErrorCode => ({
 
 /** Every code of the seed's table; all of them are permanent (the sync becomes ERRORED). */
 export const syncErrorCodes: readonly SyncErrorCode[] = [
-  credential('PROXY_7300', 'Credential not found (the credential the sync is bound to was deleted).'),
-  credential('PROXY_7301', 'Credential not found (the credential the sync is bound to was deleted).'),
-  credential('PROXY_7306', 'Credential not found (the credential the sync is bound to was deleted).'),
-  credential('PROXY_7317', 'Credential not found (the credential the sync is bound to was deleted).'),
+  credential(
+    'PROXY_7300',
+    'Credential not found (the credential the sync is bound to was deleted).',
+  ),
+  credential(
+    'PROXY_7301',
+    'Credential not found (the credential the sync is bound to was deleted).',
+  ),
+  credential(
+    'PROXY_7306',
+    'Credential not found (the credential the sync is bound to was deleted).',
+  ),
+  credential(
+    'PROXY_7317',
+    'Credential not found (the credential the sync is bound to was deleted).',
+  ),
   credential('PROXY_7303', 'Credential is in an invalid state (e.g. revoked or expired).'),
   credential('PROXY_7311', 'Credential configuration not found.'),
   credential('PROXY_7325', 'Credential not found for external ID.'),
@@ -48,7 +62,8 @@ export const syncErrorCodes: readonly SyncErrorCode[] = [
   {
     code: 'PROXY_403',
     category: 'authorization',
-    description: 'Third-party API rejected the request as forbidden (insufficient permissions or scopes).',
+    description:
+      'Third-party API rejected the request as forbidden (insufficient permissions or scopes).',
     suggestedAction: reconnect,
   },
   {
@@ -113,7 +128,9 @@ export function classifyFailure(code: string, httpStatus?: number): FailureClass
 }
 
 /** Backoff steps after consecutive transient failures: 30 s, 1 min, 2 min, 5 min, 15 min, 30 min, then hourly. */
-export const retryBackoffMs: readonly number[] = [30_000, 60_000, 120_000, 300_000, 900_000, 1_800_000, 3_600_000]
+export const retryBackoffMs: readonly number[] = [
+  30_000, 60_000, 120_000, 300_000, 900_000, 1_800_000, 3_600_000,
+]
 
 /**
  * When a sync that failed transiently runs again: the worker's `retryAfterMs` when it gave one

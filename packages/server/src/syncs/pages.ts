@@ -5,7 +5,13 @@ import { apiError, type ErrorDetail } from '../errors.ts'
 import { withTransaction } from '../store/index.ts'
 import { diffRecords } from './diff.ts'
 import { recordId } from './record-ids.ts'
-import { markSeen, upsertRecords, writeContents, type PreparedRecord, type WrittenRecord } from './record-store.ts'
+import {
+  markSeen,
+  upsertRecords,
+  writeContents,
+  type PreparedRecord,
+  type WrittenRecord,
+} from './record-store.ts'
 import { lockRunningRun } from './runs.ts'
 import {
   findPageTotals,
@@ -60,13 +66,16 @@ export async function pushPage(
     await setPageTotals(tx, run.id, pageHash, totals)
     await touchRun(tx, run.id, now)
     const events = pageEvents(sync, run, prepared, written, input.page.errors, now)
-    return { result: { ...totals, replayed: false }, batches: await stageEvents(tx, sync, events, now) }
+    return {
+      result: { ...totals, replayed: false },
+      batches: await stageEvents(tx, sync, events, now),
+    }
   })
   await publishAfterCommit(q, deps, outcome.batches)
   return outcome.result
 }
 
-/** Upserts the records and their content, marks them seen for FULL runs, and reserves change numbers. */
+/** Upserts the records and their content, marks them seen for FULL runs, moves the change counter. */
 async function writeRecords(
   tx: Transaction<any>,
   sync: SyncRow,
@@ -77,19 +86,27 @@ async function writeRecords(
   if (prepared.length === 0) return []
   const seqBase = Number(sync.record_seq)
   const seenRunId = run.type === 'INCREMENTAL' ? null : run.id
-  const written = await upsertRecords(tx, { syncId: sync.id, seqBase, seenRunId, now, records: prepared })
+  const written = await upsertRecords(tx, {
+    syncId: sync.id,
+    seqBase,
+    seenRunId,
+    now,
+    records: prepared,
+  })
   const byId = new Map(prepared.map((r) => [r.id, r]))
-  await writeContents(
-    tx,
-    written.map((w) => ({ id: w.id, content: byId.get(w.id)!.content })),
-  )
+  // A new record has no stored content to drop: only content to write.
+  const contents = written
+    .map((w) => ({ id: w.id, content: byId.get(w.id)!.content, created: w.created }))
+    .filter((c) => c.content !== null || !c.created)
+  await writeContents(tx, contents)
   if (seenRunId && written.length < prepared.length)
     await markSeen(
       tx,
       run.id,
       prepared.map((r) => r.id),
     )
-  await updateSync(tx, sync.id, { recordSeq: seqBase + prepared.length }, now)
+  if (written.length > 0)
+    await updateSync(tx, sync.id, { recordSeq: seqBase + written.length }, now)
   return written
 }
 
@@ -101,18 +118,19 @@ function pageEvents(
   errors: RecordErrorIn[],
   now: Date,
 ): EventIn[] {
-  const byId = new Map(prepared.map((r) => [r.id, r]))
+  const writtenById = new Map(written.map((w) => [w.id, w]))
   // INITIAL reports one sync.completed at the end instead of an event per record.
   const changes =
     run.type === 'INITIAL'
       ? []
-      : written.map((w) => {
-          const record = byId.get(w.id)!
+      : prepared.flatMap((record) => {
+          const w = writtenById.get(record.id)
+          if (!w) return []
           const ref = { recordId: w.id, externalId: record.externalId }
           if (w.created || w.was_deleted || !w.previous_data)
-            return syncEvent(sync, 'record.created', ref, now)
+            return [syncEvent(sync, 'record.created', ref, now)]
           const diff = diffRecords(w.previous_data, record.data)
-          return syncEvent(sync, 'record.updated', { ...ref, diff, record: record.data }, now)
+          return [syncEvent(sync, 'record.updated', { ...ref, diff, record: record.data }, now)]
         })
   const failures = errors.map((e) =>
     syncEvent(

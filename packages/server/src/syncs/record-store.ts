@@ -38,11 +38,18 @@ export interface WrittenRecord {
  * the insert (no write, no row lock); the `on conflict … where` repeats the test as the guard.
  * `previous` reads the rows as they were before the statement: exact, because the caller holds
  * the sync lock, so no other page of this sync writes in between.
- * Change numbers: `seqBase + ordinal` (the caller reserved seqBase+1 … seqBase+n).
+ * Change numbers: seqBase+1 … seqBase+n for the n records written, in page order (the caller
+ * holds the sync lock and moves the sync's counter past them).
  */
 export async function upsertRecords(
   q: Queryable,
-  w: { syncId: string; seqBase: number; seenRunId: string | null; now: Date; records: PreparedRecord[] },
+  w: {
+    syncId: string
+    seqBase: number
+    seenRunId: string | null
+    now: Date
+    records: PreparedRecord[]
+  },
 ): Promise<WrittenRecord[]> {
   const col = <T>(pick: (r: PreparedRecord) => T) => w.records.map(pick)
   return query<WrittenRecord>(
@@ -61,12 +68,16 @@ export async function upsertRecords(
       from input i
     ),
     previous as (
-      select r.id, r.data, r.hash, r.deleted from sync_records r join input i on i.id = r.id
+      -- = any(ids), not a join with input: the planner cannot estimate the unnest and would
+      -- scan every record of the table (42 ms at 100,000 records, against 2 ms by the index).
+      select r.id, r.data, r.hash, r.deleted from sync_records r
+      where r.id = any(${col((r) => r.id)}::uuid[])
     ),
     written as (
       insert into sync_records as r (id, sync_id, external_id, seq, deleted, name, mime_type, size,
                                      data, hash, seen_run_id, synced_at)
-      select h.id, ${w.syncId}::uuid, h.external_id, ${w.seqBase}::bigint + h.ord, false, h.name,
+      select h.id, ${w.syncId}::uuid, h.external_id,
+             ${w.seqBase}::bigint + row_number() over (order by h.ord), false, h.name,
              h.mime_type, h.size, h.data, h.hash, ${w.seenRunId}::uuid, ${w.now.toISOString()}::timestamptz
       from hashed h left join previous p on p.id = h.id
       where p.id is null or p.deleted or p.hash is distinct from h.hash
@@ -131,7 +142,7 @@ export async function tombstoneUnseen(
     set deleted = true, seq = ${t.seqBase}::bigint + d.n, name = null, mime_type = null, size = null,
         data = null, hash = null, synced_at = ${t.now.toISOString()}::timestamptz
     from doomed d where r.id = d.id
-    returning r.id, r.external_id, r.seq::int as seq`,
+    returning r.id, r.external_id, r.seq`,
   )
   if (rows.length > 0)
     await sql`delete from sync_record_contents where record_id = any(${rows.map((r) => r.id)}::uuid[])`.execute(
@@ -140,8 +151,9 @@ export async function tombstoneUnseen(
   return rows.sort((a, b) => a.seq - b.seq)
 }
 
-const recordColumns = sql`id, sync_id, external_id, seq::int as seq, deleted, name, mime_type,
-  size::int as size, data, synced_at`
+// bigint columns arrive as numbers on both stores (src/store/db.ts sets the pg parser).
+const recordColumns = sql`id, sync_id, external_id, seq, deleted, name, mime_type, size, data,
+  synced_at`
 
 /** The change feed: records (tombstones included) with a change number above `afterSeq`. */
 export async function listRecords(

@@ -4,7 +4,15 @@ import { newId } from '../ids.ts'
 import { withTransaction } from '../store/index.ts'
 import { classifyFailure, retryDelayMs, type FailureClass } from './error-codes.ts'
 import { countRecords, tombstoneUnseen } from './record-store.ts'
-import { finishRuns, findOpenRun, findRun, insertRun, lockSync, updateSync } from './store.ts'
+import {
+  finishRuns,
+  findOpenRun,
+  findRun,
+  insertRun,
+  lockSync,
+  updateSync,
+  type SyncPatch,
+} from './store.ts'
 import { publishAfterCommit, stageEvents, syncEvent, type SyncEventDeps } from './sync-events.ts'
 import type { RunRow, RunType, SyncRow } from './types.ts'
 
@@ -83,6 +91,7 @@ export async function completeRun(
   input: { syncId: string; runId: string; cursor: string | null },
 ): Promise<{ sync: SyncRow; run: RunRow }> {
   const now = deps.now()
+  const { cursor } = input
   const done = await withTransaction(q, async (tx) => {
     const { sync, run } = await lockRunningRun(tx, input.syncId, input.runId)
     const events = run.type === 'FULL' ? await tombstone(tx, sync, run, now) : []
@@ -91,26 +100,27 @@ export async function completeRun(
       const completed = { syncedAt: now.toISOString(), numRecords: active }
       events.push(syncEvent(sync, 'sync.completed', completed, now))
     }
-    await finishRuns(tx, { syncId: sync.id, runId: run.id, status: 'completed', now, cursor: input.cursor })
-    const updated = await updateSync(
-      tx,
-      sync.id,
-      {
-        status: 'IDLE',
-        lastSyncedAt: now,
-        ...(input.cursor === null ? {} : { latestCursor: input.cursor }),
-        ...(run.type === 'INITIAL' ? { initialCompletedAt: now } : {}),
-        ...(run.type === 'INCREMENTAL' ? {} : { lastFullAt: now }),
-        transientFailures: 0,
-        nextRunAt: new Date(now.getTime() + sync.incremental_every_seconds * 1000),
-      },
-      now,
-    )
+    await finishRuns(tx, { syncId: sync.id, runId: run.id, status: 'completed', now, cursor })
+    const updated = await updateSync(tx, sync.id, completionPatch(sync, run, cursor, now), now)
     const batches = await stageEvents(tx, sync, events, now)
     return { sync: updated, run: (await findRun(tx, sync.id, run.id))!, batches }
   })
   await publishAfterCommit(q, deps, done.batches)
   return { sync: done.sync, run: done.run }
+}
+
+/** A completed run leaves the sync IDLE, its failures forgotten, the next run due in a period. */
+function completionPatch(sync: SyncRow, run: RunRow, cursor: string | null, now: Date): SyncPatch {
+  return {
+    status: 'IDLE',
+    lastSyncedAt: now,
+    ...(cursor === null ? {} : { latestCursor: cursor }),
+    ...(run.type === 'INITIAL' ? { initialCompletedAt: now } : {}),
+    // An INITIAL run saw everything too: the first FULL run is due a full period after it.
+    ...(run.type === 'INCREMENTAL' ? {} : { lastFullAt: now }),
+    transientFailures: 0,
+    nextRunAt: new Date(now.getTime() + sync.incremental_every_seconds * 1000),
+  }
 }
 
 async function tombstone(tx: Transaction<any>, sync: SyncRow, run: RunRow, now: Date) {
@@ -146,25 +156,25 @@ export async function failRun(
     const { sync, run } = await lockRunningRun(tx, input.syncId, input.runId)
     const error = { code, message }
     await finishRuns(tx, { syncId: sync.id, runId: run.id, status: 'failed', now, error })
-    if (failure.kind === 'permanent') {
-      const updated = await updateSync(tx, sync.id, { status: 'ERRORED', error, nextRunAt: null }, now)
-      const batches = await stageEvents(tx, sync, [syncEvent(sync, 'sync.errored', error, now)], now)
-      return { sync: updated, run: (await findRun(tx, sync.id, run.id))!, batches }
-    }
-    const failures = sync.transient_failures + 1
-    const delay = retryDelayMs(failures, retryAfterMs)
-    const updated = await updateSync(
-      tx,
-      sync.id,
-      {
-        status: sync.initial_completed_at ? 'IDLE' : 'INITIALIZING',
-        transientFailures: failures,
-        nextRunAt: new Date(now.getTime() + delay),
-      },
-      now,
-    )
-    return { sync: updated, run: (await findRun(tx, sync.id, run.id))!, batches: [] }
+    const permanent = failure.kind === 'permanent'
+    const patch: SyncPatch = permanent
+      ? { status: 'ERRORED', error, nextRunAt: null }
+      : retryPatch(sync, retryAfterMs, now)
+    const updated = await updateSync(tx, sync.id, patch, now)
+    const events = permanent ? [syncEvent(sync, 'sync.errored', error, now)] : []
+    const batches = await stageEvents(tx, sync, events, now)
+    return { sync: updated, run: (await findRun(tx, sync.id, run.id))!, batches }
   })
   await publishAfterCommit(q, deps, done.batches)
   return { sync: done.sync, run: done.run, failure }
+}
+
+/** A transient failure: back to waiting, due again after the backoff (or the worker's retryAfterMs). */
+function retryPatch(sync: SyncRow, retryAfterMs: number | undefined, now: Date): SyncPatch {
+  const failures = sync.transient_failures + 1
+  return {
+    status: sync.initial_completed_at ? 'IDLE' : 'INITIALIZING',
+    transientFailures: failures,
+    nextRunAt: new Date(now.getTime() + retryDelayMs(failures, retryAfterMs)),
+  }
 }

@@ -48,7 +48,9 @@ export class SyncScheduler {
   async start(): Promise<void> {
     if (this.#timer || this.#deps.connectors.size === 0) return
     this.#timer = setInterval(() => {
-      this.runOnce().catch((err: unknown) => this.#deps.log.warn({ err }, 'sync scheduler tick failed'))
+      this.runOnce().catch((err: unknown) =>
+        this.#deps.log.warn({ err }, 'sync scheduler tick failed'),
+      )
     }, this.#options.pollMs)
     this.#timer.unref()
   }

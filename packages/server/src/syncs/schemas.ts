@@ -196,7 +196,10 @@ export const failInSchema = {
   additionalProperties: false,
   required: ['code', 'message'],
   properties: {
-    code: { ...text(100), description: 'A sync error code (GET /v1/sync-error-codes) or a transient one.' },
+    code: {
+      ...text(100),
+      description: 'A sync error code (GET /v1/sync-error-codes) or a transient one.',
+    },
     message: text(10_000),
     httpStatus: { type: 'integer', minimum: 100, maximum: 599 },
     retryAfterMs: { type: 'integer', minimum: 0, maximum: 86_400_000 },

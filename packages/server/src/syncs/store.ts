@@ -44,7 +44,11 @@ export interface SyncScope {
   userId: string | null
 }
 
-export async function findSync(q: Queryable, scope: SyncScope, id: string): Promise<SyncRow | null> {
+export async function findSync(
+  q: Queryable,
+  scope: SyncScope,
+  id: string,
+): Promise<SyncRow | null> {
   const rows = await query<SyncRow>(
     q,
     sql`
@@ -209,7 +213,9 @@ export async function findOpenRun(q: Queryable, syncId: string): Promise<RunRow 
 }
 
 export async function touchRun(q: Queryable, runId: string, now: Date): Promise<void> {
-  await sql`update sync_runs set touched_at = ${ts(now)}::timestamptz where id = ${runId}`.execute(q)
+  await sql`update sync_runs set touched_at = ${ts(now)}::timestamptz where id = ${runId}`.execute(
+    q,
+  )
 }
 
 /** Ends a run, or every open run of the sync when `runId` is null. */
@@ -309,9 +315,7 @@ export async function insertEventBatch(
   await sql`
     insert into sync_event_batches (id, project_id, sync_id, events, created_at)
     values (${b.id}, ${b.projectId}, ${b.syncId}, ${JSON.stringify(b.events)}::jsonb,
-            ${ts(b.now)}::timestamptz)`.execute(
-    q,
-  )
+            ${ts(b.now)}::timestamptz)`.execute(q)
 }
 
 /** Unpublished batches: the given ones, or all created before `createdBefore`, oldest first. */

@@ -2,13 +2,19 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Logger } from 'pino'
 import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
 import { newId } from '../ids.ts'
-import { deleteEventBatch, insertEventBatch, pendingEventBatches } from './store.ts'
+import {
+  deleteEventBatch,
+  insertEventBatch,
+  pendingEventBatches,
+  type EventBatchRow,
+} from './store.ts'
 import { eventContext, type SyncRow } from './types.ts'
 
-/** What publishing sync events needs: the delivery fan-out and the clock. */
+/** What publishing sync events needs: the delivery fan-out, the clock, a log for failures. */
 export interface SyncEventDeps {
   fanOut: FanOut
   now: () => Date
+  log?: Logger
 }
 
 // A FULL run can tombstone many records; each outbox batch becomes one ingest transaction.
@@ -48,7 +54,13 @@ export async function stageEvents(
   for (let i = 0; i < events.length; i += maxEventsPerBatch) {
     const id = newId()
     const batch = events.slice(i, i + maxEventsPerBatch)
-    await insertEventBatch(tx, { id, projectId: sync.project_id, syncId: sync.id, events: batch, now })
+    await insertEventBatch(tx, {
+      id,
+      projectId: sync.project_id,
+      syncId: sync.id,
+      events: batch,
+      now,
+    })
     ids.push(id)
   }
   return ids
@@ -57,7 +69,8 @@ export async function stageEvents(
 /**
  * Publishes outbox batches through `ingestEvents` (stored and fanned out to destinations in one
  * transaction), then drops them. The batch id is the ingest Idempotency-Key, so a batch
- * published twice (a crash between ingest and delete, or two publishers) is stored once.
+ * published twice (a crash between ingest and delete, or two publishers) is stored once. A
+ * batch that fails stays in the outbox for the scheduler's sweep and does not hold up the rest.
  * @returns how many batches were published
  */
 export async function publishEventBatches(
@@ -70,37 +83,36 @@ export async function publishEventBatches(
     createdBefore: 'createdBefore' in which ? which.createdBefore : null,
     limit: 'ids' in which ? which.ids.length : 100,
   })
+  let published = 0
   for (const batch of batches) {
-    const events = batch.events as EventIn[]
-    await ingestEvents(
-      q,
-      {
-        projectId: batch.project_id,
-        events,
-        idempotencyKey: `sync-events:${batch.id}`,
-        requestBody: events,
-        pathOf: (i) => `/events/${i}`,
-      },
-      deps,
-    )
-    await deleteEventBatch(q, batch.id)
+    try {
+      await publishBatch(q, deps, batch)
+      published++
+    } catch (err) {
+      deps.log?.warn({ err, batchId: batch.id }, 'publishing sync events failed; the sweep retries')
+    }
   }
-  return batches.length
+  return published
 }
 
-/**
- * Publishes right after a commit. A failure here loses nothing: the batches stay in the outbox
- * and the scheduler's sweep publishes them.
- */
+async function publishBatch(q: Kysely<any>, deps: SyncEventDeps, batch: EventBatchRow) {
+  const events = batch.events as EventIn[]
+  const input = {
+    projectId: batch.project_id,
+    events,
+    idempotencyKey: `sync-events:${batch.id}`,
+    requestBody: events,
+    pathOf: (i: number) => `/events/${i}`,
+  }
+  await ingestEvents(q, input, deps)
+  await deleteEventBatch(q, batch.id)
+}
+
+/** Publishes what a transaction staged, right after it committed. */
 export async function publishAfterCommit(
   q: Kysely<any>,
-  deps: SyncEventDeps & { log?: Logger },
+  deps: SyncEventDeps,
   ids: string[],
 ): Promise<void> {
-  if (ids.length === 0) return
-  try {
-    await publishEventBatches(q, deps, { ids })
-  } catch (err) {
-    deps.log?.warn({ err }, 'publishing sync events failed; the outbox sweep retries')
-  }
+  if (ids.length > 0) await publishEventBatches(q, deps, { ids })
 }

@@ -80,7 +80,12 @@ export async function reenableSync(q: Kysely<any>, syncId: string, now: Date): P
     if (!sync) throw apiError('not_found', `No sync ${syncId} in this project.`)
     if (sync.status !== 'DISABLED' && sync.status !== 'ERRORED') return sync
     const status = sync.initial_completed_at ? 'IDLE' : 'INITIALIZING'
-    return updateSync(tx, syncId, { status, error: null, transientFailures: 0, nextRunAt: now }, now)
+    return updateSync(
+      tx,
+      syncId,
+      { status, error: null, transientFailures: 0, nextRunAt: now },
+      now,
+    )
   })
 }
 

@@ -85,7 +85,10 @@ export async function credentialTokens(
   row: Pick<CredentialRow, 'project_id' | 'id' | 'tokens_ciphertext'>,
 ): Promise<Record<string, unknown>> {
   if (!row.tokens_ciphertext) return {}
-  const text = await box.open(row.tokens_ciphertext, tokenContext({ projectId: row.project_id, id: row.id }))
+  const text = await box.open(
+    row.tokens_ciphertext,
+    tokenContext({ projectId: row.project_id, id: row.id }),
+  )
   return JSON.parse(text) as Record<string, unknown>
 }
 

@@ -2,7 +2,12 @@ import type { FastifyPluginAsync } from 'fastify'
 import { apiError } from '../errors.ts'
 import { callerProject } from '../http/auth.ts'
 import { pageQuerySchema, pageSchema } from '../http/pagination.ts'
-import { credentialTokens, putCredential, requireCredential, type CredentialDeps } from './credentials.ts'
+import {
+  credentialTokens,
+  putCredential,
+  requireCredential,
+  type CredentialDeps,
+} from './credentials.ts'
 import {
   callerIdSchema,
   credentialInSchema,
@@ -12,7 +17,13 @@ import {
   userOut,
   userOutSchema,
 } from './schemas.ts'
-import { findUser, listCredentials, upsertUser, type CredentialRow, type CredentialStatus } from './store.ts'
+import {
+  findUser,
+  listCredentials,
+  upsertUser,
+  type CredentialRow,
+  type CredentialStatus,
+} from './store.ts'
 import type { CredentialIn } from './transitions.ts'
 
 const userParams = {
@@ -25,7 +36,8 @@ const idParams = { type: 'object', required: ['id'], properties: { id: callerIdS
 /** Connected users and their credentials (`PUT/GET /v1/users/:userId`, `/v1/credentials`). */
 export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
   const { db } = deps
-  const view = async (row: CredentialRow) => credentialOut(row, await credentialTokens(deps.box, row))
+  const view = async (row: CredentialRow) =>
+    credentialOut(row, await credentialTokens(deps.box, row))
   return async (app) => {
     app.put<{ Params: { userId: string }; Body: { metadata?: Record<string, unknown> } }>(
       '/v1/users/:userId',
@@ -159,7 +171,8 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
         const last = data.at(-1)
         return {
           data: await Promise.all(data.map(view)),
-          nextCursor: rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null,
+          nextCursor:
+            rows.length > limit && last ? Buffer.from(last.id).toString('base64url') : null,
         }
       },
     )

@@ -58,7 +58,11 @@ export async function upsertUser(
   return rows[0]!
 }
 
-export async function findUser(q: Queryable, projectId: string, id: string): Promise<UserRow | null> {
+export async function findUser(
+  q: Queryable,
+  projectId: string,
+  id: string,
+): Promise<UserRow | null> {
   const rows = await query<UserRow>(
     q,
     sql`select * from users where project_id = ${projectId} and id = ${id}`,

@@ -90,7 +90,10 @@ function newCredential(
     throw apiError(
       'validation_failed',
       'A new credential needs userId and integration.',
-      missing.map((f) => ({ path: `/${f}`, message: 'is required when the credential is created' })),
+      missing.map((f) => ({
+        path: `/${f}`,
+        message: 'is required when the credential is created',
+      })),
     )
   return {
     project_id: ids.projectId,

@@ -1,6 +1,11 @@
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSender, Dispatcher, waitForDispatch } from '../../src/delivery/index.ts'
+import {
+  createMailer,
+  createSender,
+  Dispatcher,
+  waitForDispatch,
+} from '../../src/delivery/index.ts'
 import { claimDue } from '../../src/delivery/store.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, type Receiver } from '../helpers/receiver.ts'
@@ -29,6 +34,7 @@ function dispatcher(batchSize: number): Dispatcher {
     log: pino({ level: 'silent' }),
     now: clock.now,
     sender,
+    mailer: createMailer({ smtpUrl: null, from: 'switchyard@localhost', now: clock.now }),
     publicUrl: server.url,
     options: { batchSize },
   })

@@ -162,7 +162,8 @@ describe('credential reads', () => {
 
   it('lists credentials by user in pages', async () => {
     const user = `pager_${Date.now()}`
-    for (const suffix of ['a', 'b', 'c']) await put(`${user}_${suffix}`, { userId: user, integration: 'x' })
+    for (const suffix of ['a', 'b', 'c'])
+      await put(`${user}_${suffix}`, { userId: user, integration: 'x' })
     const first = await server.api('GET', `/v1/credentials?userId=${user}&limit=2`, { key })
     expect(first.body.data.map((c: any) => c.id)).toEqual([`${user}_a`, `${user}_b`])
     const second = await server.api(
@@ -170,7 +171,10 @@ describe('credential reads', () => {
       `/v1/credentials?userId=${user}&limit=2&cursor=${first.body.nextCursor}`,
       { key },
     )
-    expect(second.body).toEqual({ data: [expect.objectContaining({ id: `${user}_c` })], nextCursor: null })
+    expect(second.body).toEqual({
+      data: [expect.objectContaining({ id: `${user}_c` })],
+      nextCursor: null,
+    })
   })
 })
 

@@ -39,13 +39,19 @@ export async function runHandshake(
  * Custom code (Paragon's "Use custom code"): `respond(request, ctx)` returns
  * `{status, headers, body, persist}` to answer a handshake itself, or null to go on.
  */
-async function respondWithCode(code: string, view: RequestView, deps: HandshakeDeps): Promise<HandshakeResult> {
+async function respondWithCode(
+  code: string,
+  view: RequestView,
+  deps: HandshakeDeps,
+): Promise<HandshakeResult> {
   const ctx = { persisted: await deps.persisted(), now: deps.now.getTime() }
   const result = await runSandboxed(code, 'respond', [sandboxRequest(view), ctx])
   if (!result.ok) return { kind: 'fault', reason: `custom code failed: ${result.error}` }
   if (result.value === null || result.value === undefined) return { kind: 'none' }
   const answer = answerOf(result.value)
-  return answer ? { kind: 'answer', signed: false, answer } : { kind: 'fault', reason: 'respond() must return {status, headers, body, persist} or null' }
+  return answer
+    ? { kind: 'answer', signed: false, answer }
+    : { kind: 'fault', reason: 'respond() must return {status, headers, body, persist} or null' }
 }
 
 function answerOf(value: unknown): HandshakeAnswer | null {
@@ -63,18 +69,29 @@ function answerOf(value: unknown): HandshakeAnswer | null {
 }
 
 function isStringMap(value: unknown): value is Record<string, string> {
-  return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string')
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((v) => typeof v === 'string')
+  )
 }
 
 /** The answer to an accepted request: the trigger's static response, else 200 `{"received": true}`. */
 export function acceptedResponse(response: ResponseConfig | null, requestId: string): HookResponse {
   if (response?.status === undefined && response?.body === undefined)
-    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ received: true, id: requestId }) }
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ received: true, id: requestId }),
+    }
   const body = response.body ?? ''
   const isText = typeof body === 'string'
   return {
     status: response.status ?? 200,
-    headers: { ...(isText ? {} : { 'content-type': 'application/json; charset=utf-8' }), ...response.headers },
+    headers: {
+      ...(isText ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      ...response.headers,
+    },
     body: isText ? body : JSON.stringify(body),
   }
 }

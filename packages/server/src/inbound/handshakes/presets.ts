@@ -20,7 +20,10 @@ export interface HandshakePreset {
    */
   signed: boolean
   options?: Record<string, string>
-  detect(view: RequestView, ctx: HandshakeContext): Promise<HandshakeAnswer | null> | HandshakeAnswer | null
+  detect(
+    view: RequestView,
+    ctx: HandshakeContext,
+  ): Promise<HandshakeAnswer | null> | HandshakeAnswer | null
 }
 
 const text = (body: string, extra: Record<string, string> = {}, status = 200): HandshakeAnswer => ({
@@ -48,7 +51,9 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     signed: true,
     detect: (view) => {
       const challenge = field(view, 'challenge')
-      return field(view, 'type') === 'url_verification' && typeof challenge === 'string' ? text(challenge) : null
+      return field(view, 'type') === 'url_verification' && typeof challenge === 'string'
+        ? text(challenge)
+        : null
     },
   },
   'microsoft-graph': {
@@ -63,10 +68,15 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     doc: 'endpoint.url_validation: {plainToken, encryptedToken: hex HMAC-SHA256(secret, plainToken)}',
     signed: true,
     detect: async (view, ctx) => {
-      const plainToken = (field(view, 'payload') as { plainToken?: unknown } | undefined)?.plainToken
-      if (field(view, 'event') !== 'endpoint.url_validation' || typeof plainToken !== 'string') return null
+      const plainToken = (field(view, 'payload') as { plainToken?: unknown } | undefined)
+        ?.plainToken
+      if (field(view, 'event') !== 'endpoint.url_validation' || typeof plainToken !== 'string')
+        return null
       const secret = (await ctx.secret()) ?? ''
-      return json({ plainToken, encryptedToken: createHmac('sha256', secret).update(plainToken).digest('hex') })
+      return json({
+        plainToken,
+        encryptedToken: createHmac('sha256', secret).update(plainToken).digest('hex'),
+      })
     },
   },
   x: {
@@ -78,7 +88,9 @@ export const handshakePresets: Record<string, HandshakePreset> = {
       const token = view.query['crc_token']
       if (view.method !== 'GET' || token === undefined) return null
       const secret = (await ctx.secret()) ?? ''
-      return json({ response_token: `sha256=${createHmac('sha256', secret).update(token).digest('base64')}` })
+      return json({
+        response_token: `sha256=${createHmac('sha256', secret).update(token).digest('base64')}`,
+      })
     },
   },
   dropbox: {
@@ -109,7 +121,12 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     detect: (view) => {
       const secret = view.headers['x-hook-secret']
       if (secret === undefined) return null
-      return { ...text(''), status: 200, headers: { 'x-hook-secret': secret }, persist: { hookSecret: secret } }
+      return {
+        ...text(''),
+        status: 200,
+        headers: { 'x-hook-secret': secret },
+        persist: { hookSecret: secret },
+      }
     },
   },
   monday: {
@@ -117,7 +134,9 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     signed: false,
     detect: (view) => {
       const challenge = field(view, 'challenge')
-      return typeof challenge === 'string' && field(view, 'event') === undefined ? json({ challenge }) : null
+      return typeof challenge === 'string' && field(view, 'event') === undefined
+        ? json({ challenge })
+        : null
     },
   },
   notion: {
@@ -125,7 +144,9 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     signed: false,
     detect: (view) => {
       const token = field(view, 'verification_token')
-      return typeof token === 'string' ? { ...text(''), persist: { verificationToken: token } } : null
+      return typeof token === 'string'
+        ? { ...text(''), persist: { verificationToken: token } }
+        : null
     },
   },
   okta: {
@@ -133,7 +154,9 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     signed: false,
     detect: (view) => {
       const challenge = view.headers['x-okta-verification-challenge']
-      return view.method === 'GET' && challenge !== undefined ? json({ verification: challenge }) : null
+      return view.method === 'GET' && challenge !== undefined
+        ? json({ verification: challenge })
+        : null
     },
   },
   smartsheet: {
@@ -152,6 +175,12 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     detect: (view) => (field(view, 'type') === 1 ? json({ type: 1 }) : null),
   },
   trello: { ...none, doc: 'HEAD on webhook creation answered 200 (every trigger answers HEAD)' },
-  intercom: { ...none, doc: 'HEAD when the URL is added answered 200 (every trigger answers HEAD)' },
-  xero: { ...none, doc: 'Intent to receive: 200 when the signature verifies, 401 when not (use verification "xero")' },
+  intercom: {
+    ...none,
+    doc: 'HEAD when the URL is added answered 200 (every trigger answers HEAD)',
+  },
+  xero: {
+    ...none,
+    doc: 'Intent to receive: 200 when the signature verifies, 401 when not (use verification "xero")',
+  },
 }

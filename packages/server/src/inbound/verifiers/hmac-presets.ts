@@ -11,7 +11,11 @@ export interface HmacPreset {
 const hex = { encoding: 'hex', keyEncoding: 'utf8', algorithm: 'sha256' } as const
 const b64 = { encoding: 'base64', keyEncoding: 'utf8', algorithm: 'sha256' } as const
 const bodyOnly = { content: '{body}' }
-const seconds = (header: string, toleranceSeconds: number, direction: 'past' | 'both' = 'past') => ({
+const seconds = (
+  header: string,
+  toleranceSeconds: number,
+  direction: 'past' | 'both' = 'past',
+) => ({
   header,
   unit: 's' as const,
   toleranceSeconds,
@@ -30,12 +34,22 @@ export const hmacPresets: Record<string, HmacPreset> = {
       ...hex,
       content: '{timestamp}.{body}',
       signature: { header: 'stripe-signature', regex: 'v1=([0-9a-fA-F]+)' },
-      timestamp: { header: 'stripe-signature', regex: 't=(\\d+)', unit: 's', toleranceSeconds: 300, direction: 'past' },
+      timestamp: {
+        header: 'stripe-signature',
+        regex: 't=(\\d+)',
+        unit: 's',
+        toleranceSeconds: 300,
+        direction: 'past',
+      },
     },
   },
   github: {
     doc: 'X-Hub-Signature-256: sha256=<hex HMAC of the body>',
-    scheme: { ...hex, ...bodyOnly, signature: { header: 'x-hub-signature-256', prefix: 'sha256=' } },
+    scheme: {
+      ...hex,
+      ...bodyOnly,
+      signature: { header: 'x-hub-signature-256', prefix: 'sha256=' },
+    },
   },
   slack: {
     doc: 'X-Slack-Signature: v0=<hex HMAC of "v0:{ts}:{body}">, 5 min',
@@ -57,7 +71,11 @@ export const hmacPresets: Record<string, HmacPreset> = {
   },
   shopify: {
     doc: 'X-Shopify-Hmac-Sha256: base64 HMAC of the body',
-    scheme: { ...b64, ...bodyOnly, signature: { header: ['x-shopify-hmac-sha256', 'shopify-hmac-sha256'] } },
+    scheme: {
+      ...b64,
+      ...bodyOnly,
+      signature: { header: ['x-shopify-hmac-sha256', 'shopify-hmac-sha256'] },
+    },
   },
   'hubspot-v3': {
     doc: 'X-HubSpot-Signature-v3: base64 HMAC of method + URL + body + timestamp (ms), 5 min',
@@ -65,7 +83,12 @@ export const hmacPresets: Record<string, HmacPreset> = {
       ...b64,
       content: '{method}{url}{body}{timestamp}',
       signature: { header: 'x-hubspot-signature-v3' },
-      timestamp: { header: 'x-hubspot-request-timestamp', unit: 'ms', toleranceSeconds: 300, direction: 'past' },
+      timestamp: {
+        header: 'x-hubspot-request-timestamp',
+        unit: 'ms',
+        toleranceSeconds: 300,
+        direction: 'past',
+      },
     },
   },
   'standard-webhooks': {
@@ -82,7 +105,11 @@ export const hmacPresets: Record<string, HmacPreset> = {
   },
   square: {
     doc: 'x-square-hmacsha256-signature: base64 HMAC of notification URL + body',
-    scheme: { ...b64, content: '{url}{body}', signature: { header: 'x-square-hmacsha256-signature' } },
+    scheme: {
+      ...b64,
+      content: '{url}{body}',
+      signature: { header: 'x-square-hmacsha256-signature' },
+    },
   },
   linear: {
     doc: 'Linear-Signature: hex HMAC of the body; webhookTimestamp (ms, in the body) within 60 s',
@@ -90,7 +117,12 @@ export const hmacPresets: Record<string, HmacPreset> = {
       ...hex,
       ...bodyOnly,
       signature: { header: 'linear-signature' },
-      timestamp: { bodyPath: '$.webhookTimestamp', unit: 'ms', toleranceSeconds: 60, direction: 'both' },
+      timestamp: {
+        bodyPath: '$.webhookTimestamp',
+        unit: 'ms',
+        toleranceSeconds: 60,
+        direction: 'both',
+      },
     },
   },
   asana: {
@@ -104,12 +136,22 @@ export const hmacPresets: Record<string, HmacPreset> = {
       ...b64,
       content: '{body}{timestamp}',
       signature: { header: ['box-signature-primary', 'box-signature-secondary'] },
-      timestamp: { header: 'box-delivery-timestamp', unit: 'rfc3339', toleranceSeconds: 600, direction: 'both' },
+      timestamp: {
+        header: 'box-delivery-timestamp',
+        unit: 'rfc3339',
+        toleranceSeconds: 600,
+        direction: 'both',
+      },
     },
   },
   intercom: {
     doc: 'X-Hub-Signature: sha1=<hex HMAC-SHA1 of the body>, key = client secret',
-    scheme: { ...hex, algorithm: 'sha1', ...bodyOnly, signature: { header: 'x-hub-signature', prefix: 'sha1=' } },
+    scheme: {
+      ...hex,
+      algorithm: 'sha1',
+      ...bodyOnly,
+      signature: { header: 'x-hub-signature', prefix: 'sha1=' },
+    },
   },
   jira: {
     doc: 'X-Hub-Signature: sha256=<hex HMAC of the body> (WebSub)',
@@ -122,7 +164,12 @@ export const hmacPresets: Record<string, HmacPreset> = {
   },
   trello: {
     doc: 'X-Trello-Webhook: base64 HMAC-SHA1 of body + callback URL',
-    scheme: { ...b64, algorithm: 'sha1', content: '{body}{url}', signature: { header: 'x-trello-webhook' } },
+    scheme: {
+      ...b64,
+      algorithm: 'sha1',
+      content: '{body}{url}',
+      signature: { header: 'x-trello-webhook' },
+    },
   },
   zendesk: {
     doc: 'X-Zendesk-Webhook-Signature: base64 HMAC of timestamp + body',
@@ -143,7 +190,12 @@ export const hmacPresets: Record<string, HmacPreset> = {
       ...hex,
       content: '{timestamp}.{body}',
       signature: { header: 'calendly-webhook-signature', regex: 'v1=([0-9a-fA-F]+)' },
-      timestamp: { header: 'calendly-webhook-signature', regex: 't=(\\d+)', unit: 's', toleranceSeconds: 180 },
+      timestamp: {
+        header: 'calendly-webhook-signature',
+        regex: 't=(\\d+)',
+        unit: 's',
+        toleranceSeconds: 180,
+      },
     },
   },
   airtable: {
@@ -161,7 +213,13 @@ export const hmacPresets: Record<string, HmacPreset> = {
       ...hex,
       content: '{timestamp}:{body}',
       signature: { header: 'paddle-signature', regex: 'h1=([0-9a-fA-F]+)' },
-      timestamp: { header: 'paddle-signature', regex: 'ts=(\\d+)', unit: 's', toleranceSeconds: 5, direction: 'both' },
+      timestamp: {
+        header: 'paddle-signature',
+        regex: 'ts=(\\d+)',
+        unit: 's',
+        toleranceSeconds: 5,
+        direction: 'both',
+      },
     },
   },
   mailgun: {
@@ -170,7 +228,12 @@ export const hmacPresets: Record<string, HmacPreset> = {
       ...hex,
       content: '{$.signature.timestamp}{$.signature.token}',
       signature: { bodyPath: '$.signature.signature' },
-      timestamp: { bodyPath: '$.signature.timestamp', unit: 's', toleranceSeconds: 300, direction: 'past' },
+      timestamp: {
+        bodyPath: '$.signature.timestamp',
+        unit: 's',
+        toleranceSeconds: 300,
+        direction: 'past',
+      },
     },
   },
   dropbox: {
@@ -179,11 +242,19 @@ export const hmacPresets: Record<string, HmacPreset> = {
   },
   meta: {
     doc: 'X-Hub-Signature-256: sha256=<hex HMAC of the body>, key = App Secret (WhatsApp, Instagram too)',
-    scheme: { ...hex, ...bodyOnly, signature: { header: 'x-hub-signature-256', prefix: 'sha256=' } },
+    scheme: {
+      ...hex,
+      ...bodyOnly,
+      signature: { header: 'x-hub-signature-256', prefix: 'sha256=' },
+    },
   },
   x: {
     doc: 'x-twitter-webhooks-signature: sha256=<base64 HMAC of the body>, key = consumer secret',
-    scheme: { ...b64, ...bodyOnly, signature: { header: 'x-twitter-webhooks-signature', prefix: 'sha256=' } },
+    scheme: {
+      ...b64,
+      ...bodyOnly,
+      signature: { header: 'x-twitter-webhooks-signature', prefix: 'sha256=' },
+    },
   },
   xero: {
     doc: 'x-xero-signature: base64 HMAC of the body; intent-to-receive is answered 200/401 by it',

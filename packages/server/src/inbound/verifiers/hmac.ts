@@ -14,7 +14,8 @@ export function verifyHmac(
   now: Date,
 ): VerifyResult {
   const received = readValues(scheme.signature, view, { allHeaders: true })
-  if (received.length === 0) return { ok: false, reason: `missing signature (${describe(scheme.signature)})` }
+  if (received.length === 0)
+    return { ok: false, reason: `missing signature (${describe(scheme.signature)})` }
   const timestamp = scheme.timestamp ? readValues(scheme.timestamp, view)[0] : undefined
   if (scheme.timestamp) {
     const problem = checkTimestamp(scheme.timestamp, timestamp, now)
@@ -95,7 +96,11 @@ export function contentTokenProblem(token: string): string | null {
 
 export const contentTokens = tokenPattern
 
-function tokenValue(token: string, view: RequestView, values: { timestamp: string; id: string }): Buffer {
+function tokenValue(
+  token: string,
+  view: RequestView,
+  values: { timestamp: string; id: string },
+): Buffer {
   switch (token) {
     case 'body':
       return view.body
@@ -110,7 +115,8 @@ function tokenValue(token: string, view: RequestView, values: { timestamp: strin
     case 'query.sorted':
       return Buffer.from(view.queryString.split('&').filter(Boolean).sort().join('&'))
   }
-  if (token.startsWith('header.')) return Buffer.from(view.headers[token.slice(7).toLowerCase()] ?? '')
+  if (token.startsWith('header.'))
+    return Buffer.from(view.headers[token.slice(7).toLowerCase()] ?? '')
   return Buffer.from(jsonPathValues(token, view.json())[0] ?? '')
 }
 
@@ -127,7 +133,11 @@ export function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right)
 }
 
-function describe(source: { header?: string | string[]; query?: string; bodyPath?: string }): string {
+function describe(source: {
+  header?: string | string[]
+  query?: string
+  bodyPath?: string
+}): string {
   if (source.header) return `header ${[source.header].flat().join(' or ')}`
   if (source.query) return `query parameter ${source.query}`
   return `body ${source.bodyPath ?? ''}`

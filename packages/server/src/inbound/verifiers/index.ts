@@ -1,5 +1,11 @@
 import { runSandboxed } from '../../sandbox/index.ts'
-import type { RequestView, SecretRef, StoredSecretRef, VerificationConfig, VerifyResult } from '../types.ts'
+import type {
+  RequestView,
+  SecretRef,
+  StoredSecretRef,
+  VerificationConfig,
+  VerifyResult,
+} from '../types.ts'
 import { verifyHmac } from './hmac.ts'
 import { hmacPresets } from './hmac-presets.ts'
 import { specialVerifiers } from './special.ts'
@@ -18,7 +24,11 @@ export interface VerifyContext {
 }
 
 /** Every verification preset name (GET /v1/trigger-presets lists them). */
-export const verificationPresetNames = ['hmac', ...Object.keys(hmacPresets), ...Object.keys(specialVerifiers)]
+export const verificationPresetNames = [
+  'hmac',
+  ...Object.keys(hmacPresets),
+  ...Object.keys(specialVerifiers),
+]
 
 /**
  * Verifies a request with the trigger's verification: the generic HMAC, a named preset from the
@@ -31,7 +41,8 @@ export async function verifyRequest(
   ctx: VerifyContext,
 ): Promise<Verdict> {
   if (config === null) return { ok: true }
-  if ('code' in config) return verifyWithCode(config.code, view, await ctx.secrets(config.secrets), ctx.now)
+  if ('code' in config)
+    return verifyWithCode(config.code, view, await ctx.secrets(config.secrets), ctx.now)
   if (config.preset === 'hmac' && 'algorithm' in config)
     return verifyHmac(config, view, await ctx.secrets(config.secrets), ctx.now)
   const options = 'options' in config ? config.options : {}
@@ -46,7 +57,10 @@ export async function verifyRequest(
   return special.verify(view, await ctx.secrets(config.secrets), options)
 }
 
-function withOptions(scheme: (typeof hmacPresets)[string]['scheme'], options: Record<string, unknown>) {
+function withOptions(
+  scheme: (typeof hmacPresets)[string]['scheme'],
+  options: Record<string, unknown>,
+) {
   const tolerance = options['toleranceSeconds']
   if (typeof tolerance !== 'number' || !scheme.timestamp) return scheme
   return { ...scheme, timestamp: { ...scheme.timestamp, toleranceSeconds: tolerance } }
@@ -65,15 +79,26 @@ export function sandboxRequest(view: RequestView) {
   }
 }
 
-async function verifyWithCode(code: string, view: RequestView, secrets: string[], now: Date): Promise<Verdict> {
-  const result = await runSandboxed(code, 'verify', [sandboxRequest(view), { secrets, now: now.getTime() }])
+async function verifyWithCode(
+  code: string,
+  view: RequestView,
+  secrets: string[],
+  now: Date,
+): Promise<Verdict> {
+  const result = await runSandboxed(code, 'verify', [
+    sandboxRequest(view),
+    { secrets, now: now.getTime() },
+  ])
   if (!result.ok) return { ok: false, reason: `custom code failed: ${result.error}`, fault: true }
   const value = result.value
   if (value === true) return { ok: true }
   if (value && typeof value === 'object' && 'valid' in value) {
     const { valid, reason } = value as { valid: unknown; reason?: unknown }
     if (valid === true) return { ok: true }
-    return { ok: false, reason: typeof reason === 'string' ? reason : 'custom code rejected the request' }
+    return {
+      ok: false,
+      reason: typeof reason === 'string' ? reason : 'custom code rejected the request',
+    }
   }
   return { ok: false, reason: 'custom code rejected the request' }
 }

@@ -7,13 +7,24 @@ export interface SpecialVerifier {
   doc: string
   /** Options the trigger may set, with their meaning (listed by GET /v1/trigger-presets). */
   options?: Record<string, string>
-  verify(view: RequestView, secrets: readonly string[], options: Record<string, unknown>): VerifyResult
+  verify(
+    view: RequestView,
+    secrets: readonly string[],
+    options: Record<string, unknown>,
+  ): VerifyResult
 }
 
-const missing = (header: string): VerifyResult => ({ ok: false, reason: `missing header ${header}` })
+const missing = (header: string): VerifyResult => ({
+  ok: false,
+  reason: `missing header ${header}`,
+})
 const mismatch: VerifyResult = { ok: false, reason: 'signature mismatch' }
 const anySecret = (secrets: readonly string[], check: (s: string) => boolean): VerifyResult =>
-  secrets.length === 0 ? { ok: false, reason: 'no secret is configured' } : secrets.some(check) ? { ok: true } : mismatch
+  secrets.length === 0
+    ? { ok: false, reason: 'no secret is configured' }
+    : secrets.some(check)
+      ? { ok: true }
+      : mismatch
 
 /**
  * Twilio: base64 HMAC-SHA1 of the full URL then each POST parameter name+value, names sorted.
@@ -26,19 +37,32 @@ function verifyTwilio(view: RequestView, secrets: readonly string[]): VerifyResu
   const bodyHash = view.query['bodySHA256']
   if (bodyHash !== undefined) {
     const actual = createHash('sha256').update(view.body).digest('hex')
-    if (!safeEqual(actual, bodyHash)) return { ok: false, reason: 'bodySHA256 does not match the body' }
+    if (!safeEqual(actual, bodyHash))
+      return { ok: false, reason: 'bodySHA256 does not match the body' }
   }
   const params = bodyHash === undefined ? sortedParams(view.form()) : ''
   return anySecret(secrets, (secret) =>
     urlVariants(view.url).some((url) =>
-      safeEqual(createHmac('sha1', secret).update(url + params).digest('base64'), signature),
+      safeEqual(
+        createHmac('sha1', secret)
+          .update(url + params)
+          .digest('base64'),
+        signature,
+      ),
     ),
   )
 }
 
 function sortedParams(form: URLSearchParams): string {
   const names = [...new Set(form.keys())].sort()
-  return names.map((n) => [...new Set(form.getAll(n))].sort().map((v) => n + v).join('')).join('')
+  return names
+    .map((n) =>
+      [...new Set(form.getAll(n))]
+        .sort()
+        .map((v) => n + v)
+        .join(''),
+    )
+    .join('')
 }
 
 function urlVariants(url: string): string[] {
@@ -57,7 +81,9 @@ function hubspotLegacy(withRequestLine: boolean) {
     const line = withRequestLine ? view.method + view.url : ''
     return anySecret(secrets, (secret) =>
       safeEqual(
-        createHash('sha256').update(Buffer.concat([Buffer.from(secret + line), view.body])).digest('hex'),
+        createHash('sha256')
+          .update(Buffer.concat([Buffer.from(secret + line), view.body]))
+          .digest('hex'),
         signature.toLowerCase(),
       ),
     )
@@ -71,7 +97,11 @@ function verifySendgrid(view: RequestView, secrets: readonly string[]): VerifyRe
   if (!signature || !timestamp) return missing('X-Twilio-Email-Event-Webhook-Signature/-Timestamp')
   const payload = Buffer.concat([Buffer.from(timestamp), view.body])
   return anySecret(secrets, (publicKey) => {
-    const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' })
+    const key = createPublicKey({
+      key: Buffer.from(publicKey, 'base64'),
+      format: 'der',
+      type: 'spki',
+    })
     return verifySignature('sha256', payload, key, Buffer.from(signature, 'base64'))
   })
 }
@@ -101,11 +131,17 @@ function verifyBasic(view: RequestView, secrets: readonly string[]): VerifyResul
 }
 
 /** A static token in a header (default X-API-Key; GitLab: X-Gitlab-Token) or a query parameter. */
-function verifyToken(view: RequestView, secrets: readonly string[], options: Record<string, unknown>): VerifyResult {
+function verifyToken(
+  view: RequestView,
+  secrets: readonly string[],
+  options: Record<string, unknown>,
+): VerifyResult {
   const query = typeof options['query'] === 'string' ? options['query'] : null
-  const header = typeof options['header'] === 'string' ? options['header'].toLowerCase() : 'x-api-key'
+  const header =
+    typeof options['header'] === 'string' ? options['header'].toLowerCase() : 'x-api-key'
   const given = query ? view.query[query] : view.headers[header]
-  if (given === undefined) return query ? { ok: false, reason: `missing query parameter ${query}` } : missing(header)
+  if (given === undefined)
+    return query ? { ok: false, reason: `missing query parameter ${query}` } : missing(header)
   const prefix = typeof options['prefix'] === 'string' ? options['prefix'] : ''
   return anySecret(secrets, (secret) => safeEqual(given, prefix + secret))
 }
@@ -117,12 +153,35 @@ const tokenOptions = {
 }
 
 export const specialVerifiers: Record<string, SpecialVerifier> = {
-  twilio: { doc: 'X-Twilio-Signature: base64 HMAC-SHA1 of URL + sorted params (JSON: bodySHA256)', verify: verifyTwilio },
-  'hubspot-v1': { doc: 'X-HubSpot-Signature: hex SHA-256 of secret + body', verify: hubspotLegacy(false) },
-  'hubspot-v2': { doc: 'X-HubSpot-Signature: hex SHA-256 of secret + method + URL + body', verify: hubspotLegacy(true) },
-  sendgrid: { doc: 'ECDSA P-256 over timestamp + body; secret = the verification public key (base64)', verify: verifySendgrid },
-  discord: { doc: 'Ed25519 over timestamp + body; secret = the application public key (hex)', verify: verifyDiscord },
+  twilio: {
+    doc: 'X-Twilio-Signature: base64 HMAC-SHA1 of URL + sorted params (JSON: bodySHA256)',
+    verify: verifyTwilio,
+  },
+  'hubspot-v1': {
+    doc: 'X-HubSpot-Signature: hex SHA-256 of secret + body',
+    verify: hubspotLegacy(false),
+  },
+  'hubspot-v2': {
+    doc: 'X-HubSpot-Signature: hex SHA-256 of secret + method + URL + body',
+    verify: hubspotLegacy(true),
+  },
+  sendgrid: {
+    doc: 'ECDSA P-256 over timestamp + body; secret = the verification public key (base64)',
+    verify: verifySendgrid,
+  },
+  discord: {
+    doc: 'Ed25519 over timestamp + body; secret = the application public key (hex)',
+    verify: verifyDiscord,
+  },
   basic: { doc: 'Authorization: Basic; each secret is "user:password"', verify: verifyBasic },
-  'api-key': { doc: 'A static key in a header (default X-API-Key)', options: tokenOptions, verify: verifyToken },
-  token: { doc: 'A static token in a header or query parameter (GitLab, Okta, Google channels)', options: tokenOptions, verify: verifyToken },
+  'api-key': {
+    doc: 'A static key in a header (default X-API-Key)',
+    options: tokenOptions,
+    verify: verifyToken,
+  },
+  token: {
+    doc: 'A static token in a header or query parameter (GitLab, Okta, Google channels)',
+    options: tokenOptions,
+    verify: verifyToken,
+  },
 }

@@ -2,7 +2,13 @@ import type { Dirent, Stats } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { ErrorDetail } from '../../errors.ts'
-import { ConnectorError, type Connector, type ConnectorContext, type ConnectorPass, type ConnectorRecord } from './types.ts'
+import {
+  ConnectorError,
+  type Connector,
+  type ConnectorContext,
+  type ConnectorPass,
+  type ConnectorRecord,
+} from './types.ts'
 
 const mimeTypes: Record<string, string> = {
   '.txt': 'text/plain',
@@ -55,7 +61,8 @@ export function filesystemConnector(options: FilesystemOptions = {}): Connector 
     pipelines: ['files'],
     checkConfiguration: (configuration) => checkConfiguration(configuration, roots),
     listAll: (context) => pass(rootOf(context), null, pageSize),
-    listChanges: (context, cursor) => pass(rootOf(context), cursor === null ? null : Number(cursor), pageSize),
+    listChanges: (context, cursor) =>
+      pass(rootOf(context), cursor === null ? null : Number(cursor), pageSize),
     readContent: async (context, externalId) => {
       try {
         return await fs.readFile(path.join(rootOf(context), ...externalId.split('/')))
@@ -67,7 +74,10 @@ export function filesystemConnector(options: FilesystemOptions = {}): Connector 
   }
 }
 
-function checkConfiguration(configuration: Record<string, unknown>, roots?: string[]): ErrorDetail[] {
+function checkConfiguration(
+  configuration: Record<string, unknown>,
+  roots?: string[],
+): ErrorDetail[] {
   const dir = configuration.path
   if (typeof dir !== 'string' || !path.isAbsolute(dir))
     return [{ path: '/configuration/path', message: 'must be an absolute directory path' }]
@@ -139,9 +149,13 @@ async function* walk(
 
 async function checkRoot(root: string): Promise<void> {
   const stats = await fs.stat(root).catch((error: unknown) => {
-    throw new ConnectorError('10006', `The sync's directory ${root} cannot be read (${codeOf(error)}).`, {
-      cause: error,
-    })
+    throw new ConnectorError(
+      '10006',
+      `The sync's directory ${root} cannot be read (${codeOf(error)}).`,
+      {
+        cause: error,
+      },
+    )
   })
   if (!stats.isDirectory())
     throw new ConnectorError('10006', `The sync's path ${root} is not a directory.`)

@@ -1,0 +1,82 @@
+import {
+  renderWireFormat,
+  wireName,
+  type CatalogEvent,
+  type WireFormat,
+} from '../catalog/index.ts'
+import {
+  composeEmail,
+  renderWebhookRequest,
+  templateFunctionsFor,
+  type StoredPreset,
+} from '../destinations/index.ts'
+import type { Sender } from './send.ts'
+import { buildRequest } from './signing.ts'
+import type { Mailer } from './smtp.ts'
+import type { AttemptRecord } from './types.ts'
+
+/** What one attempt needs of its destination, saved (a claimed delivery) or not (a test). */
+export interface AttemptTarget {
+  /** The delivery id: the `webhook-id`, the email's Message-ID, and the seed of `uuid()`. */
+  deliveryId: string
+  type: 'webhook' | 'email'
+  url: string | null
+  emailTo: string[] | null
+  format: string
+  headers: Record<string, string>
+  template: string | null
+  preset: StoredPreset | null
+  timeoutMs: number
+  secrets: readonly string[]
+}
+
+export interface AttemptDeps {
+  now: () => Date
+  sender: Sender
+  mailer: Mailer
+  publicUrl: string
+  signal?: AbortSignal
+}
+
+/** An attempt ready to go, or why nothing can be sent (logged as the delivery's error). */
+export type PreparedAttempt =
+  | { ok: true; send: () => Promise<AttemptRecord> }
+  | { ok: false; error: string }
+
+/**
+ * The render stage for both channels: the event in the destination's wire format, then either
+ * the email made of it, or the webhook request (template or preset applied, signed).
+ * @example const prepared = prepareAttempt(target, event, deps); if (prepared.ok) await prepared.send()
+ */
+export function prepareAttempt(
+  target: AttemptTarget,
+  event: CatalogEvent,
+  deps: AttemptDeps,
+): PreparedAttempt {
+  const format = target.format as WireFormat
+  const body = renderWireFormat(format, event, { publicUrl: deps.publicUrl })
+  if (body === null)
+    return { ok: false, error: `the ${format} format has no name for ${event.type}; nothing was sent` }
+  const { timeoutMs, signal } = { timeoutMs: target.timeoutMs, signal: deps.signal }
+  if (target.type === 'email') {
+    const type = wireName(format, event.type) ?? event.type
+    const to = target.emailTo ?? []
+    const message = composeEmail({ to, body, type, projectName: event.project.name })
+    const id = target.deliveryId
+    return { ok: true, send: () => deps.mailer.send({ ...message, id }, { timeoutMs, signal }) }
+  }
+  const shape = { url: target.url ?? '', headers: target.headers, template: target.template, preset: target.preset }
+  const fns = templateFunctionsFor(target.deliveryId, deps.now)
+  const rendered = renderWebhookRequest(shape, { type: event.type, body }, fns)
+  if (!rendered.ok) return rendered
+  const { request, loggedHeaders } = buildRequest({
+    deliveryId: target.deliveryId,
+    url: rendered.url,
+    body: rendered.body,
+    secrets: target.secrets,
+    customHeaders: rendered.headers,
+    timeoutMs,
+    timestamp: deps.now(),
+  })
+  return { ok: true, send: () => deps.sender.send(request, { requestHeaders: loggedHeaders, signal }) }
+}

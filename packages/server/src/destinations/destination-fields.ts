@@ -1,0 +1,113 @@
+import type { WireFormat } from '../catalog/index.ts'
+import { apiError } from '../errors.ts'
+import { maxConcurrencyRange, timeoutMsRange } from './schemas.ts'
+import type { DestinationFields } from './store.ts'
+import {
+  checkCustomTemplate,
+  checkHeaderTemplates,
+  checkPreset,
+  type TemplateScope,
+} from './template-fields.ts'
+import type { StoredPreset } from './templates/index.ts'
+import {
+  checkCustomHeaders,
+  checkEmailAddresses,
+  checkEventFilter,
+  checkTargetUrl,
+} from './validate.ts'
+
+/** `POST /v1/destinations` body (and, with `events` optional, `POST /v1/destinations/test`). */
+export interface DestinationIn {
+  type?: 'webhook' | 'email'
+  name?: string | null
+  /** Webhook: the target; with a preset it comes from the preset instead. */
+  url?: string
+  /** Email: the recipients. */
+  to?: string[]
+  events: string[]
+  format?: WireFormat
+  headers?: Record<string, string>
+  /** Webhook: a custom body template (JSON text), or a preset with its options. */
+  template?: string | StoredPreset | null
+  timeoutMs?: number
+  maxConcurrency?: number
+  rateLimitPerSecond?: number | null
+}
+
+/**
+ * Validates a destination configuration and fills in defaults: the format is `monitoring` for
+ * email and preset destinations, `standard` otherwise.
+ * @param currentPreset the stored preset, whose secrets `[redacted]` options keep (patches)
+ * @throws invalid_url, invalid_header, invalid_email, invalid_template, invalid_preset,
+ *   unknown_event_name or validation_failed, with the field in `details`
+ */
+export function destinationFields(
+  input: DestinationIn,
+  currentPreset: StoredPreset | null = null,
+): DestinationFields {
+  return input.type === 'email' ? emailFields(input) : webhookFields(input, currentPreset)
+}
+
+function commonFields(input: DestinationIn, format: WireFormat) {
+  return {
+    name: input.name ?? null,
+    eventFilter: [...input.events],
+    eventTypes: checkEventFilter(input.events, '/events'),
+    format,
+    timeoutMs: input.timeoutMs ?? timeoutMsRange.default,
+    maxConcurrency: input.maxConcurrency ?? maxConcurrencyRange.default,
+    rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+  }
+}
+
+function webhookFields(input: DestinationIn, currentPreset: StoredPreset | null): DestinationFields {
+  refuseFields(input, ['to'], 'webhook')
+  const template = input.template ?? null
+  const preset = template !== null && typeof template === 'object' ? template : null
+  const common = commonFields(input, input.format ?? (preset ? 'monitoring' : 'standard'))
+  const headers = checkCustomHeaders(input.headers ?? {}, '/headers')
+  const checkedPreset = preset ? checkPreset(preset, currentPreset, common.format) : null
+  if (checkedPreset && input.url !== undefined)
+    throw apiError('invalid_url', 'With a preset the URL comes from the preset.', [
+      { path: '/url', message: 'comes from the preset; set template.url to send elsewhere' },
+    ])
+  if (!checkedPreset && input.url === undefined)
+    throw apiError('invalid_url', 'A webhook destination needs a url.', [
+      { path: '/url', message: 'is required' },
+    ])
+  const scope: TemplateScope = { format: common.format, eventTypes: common.eventTypes }
+  if (typeof template === 'string') checkCustomTemplate(template, scope)
+  checkHeaderTemplates(headers, scope)
+  return {
+    ...common,
+    type: 'webhook',
+    url: checkedPreset?.url ?? checkTargetUrl(input.url!, '/url'),
+    emailTo: null,
+    headers,
+    template: typeof template === 'string' ? template : null,
+    preset: checkedPreset?.stored ?? null,
+  }
+}
+
+function emailFields(input: DestinationIn): DestinationFields {
+  refuseFields(input, ['url', 'template', 'headers'], 'email')
+  return {
+    ...commonFields(input, input.format ?? 'monitoring'),
+    type: 'email',
+    url: null,
+    emailTo: checkEmailAddresses(input.to, '/to'),
+    headers: {},
+    template: null,
+    preset: null,
+  }
+}
+
+function refuseFields(input: DestinationIn, fields: (keyof DestinationIn)[], type: string): void {
+  const given = fields.filter((field) => input[field] !== undefined && input[field] !== null)
+  if (given.length === 0) return
+  throw apiError(
+    'validation_failed',
+    undefined,
+    given.map((field) => ({ path: `/${field}`, message: `is not used by ${type} destinations` })),
+  )
+}

@@ -1,0 +1,239 @@
+import { apiError, type ErrorDetail } from '../errors.ts'
+import { checkSandboxCode } from '../sandbox/index.ts'
+import type { SecretBox } from '../users/index.ts'
+import { handshakePresets } from './handshakes/index.ts'
+import { triggerSecretContext } from './secrets.ts'
+import type {
+  HmacScheme,
+  ResponseConfig,
+  RoutingConfig,
+  SecretRef,
+  SetupConfig,
+  StoredSecretRef,
+  TriggerRow,
+  ValueSource,
+  VerificationConfig,
+} from './types.ts'
+import {
+  contentTokenProblem,
+  contentTokens,
+  hmacPresets,
+  specialVerifiers,
+} from './verifiers/index.ts'
+import { jsonPathProblem } from './values.ts'
+
+/** A trigger as the API takes it (`POST /v1/triggers`). */
+export interface TriggerIn {
+  integration: string
+  name: string
+  level: 'user' | 'app'
+  setup?: SetupConfig
+  response?: string | (ResponseConfig & Record<string, unknown>) | null
+  verification?:
+    ({ preset?: string; code?: string; secrets?: SecretRef[] } & Record<string, unknown>) | null
+  routing?: RoutingConfig | null
+  bodyLimitBytes?: number
+}
+
+export type TriggerFields = Omit<TriggerRow, 'created_at' | 'updated_at'>
+
+const responseKeys = new Set(['preset', 'code', 'status', 'headers', 'body'])
+const verificationKeys = new Set(['preset', 'code', 'secrets'])
+
+/**
+ * Checks a trigger definition beyond its JSON Schema (preset names, JSONPaths, regexes, custom
+ * code that compiles) and seals its literal secrets.
+ * @throws invalid_trigger with one detail per fault
+ */
+export async function normalizeTrigger(
+  input: TriggerIn,
+  ids: { id: string; projectId: string },
+  box: SecretBox,
+): Promise<TriggerFields> {
+  const details: ErrorDetail[] = []
+  const response = normalizeResponse(input.response ?? null, details)
+  if (response?.code !== undefined)
+    await checkCode(response.code, 'respond', '/response/code', details)
+  const verification = input.verification
+    ? checkVerification(input.verification, input.level, details)
+    : null
+  if (verification && 'code' in verification)
+    await checkCode(verification.code, 'verify', '/verification/code', details)
+  if (input.routing) checkRouting(input.routing, input.level, details)
+  if (input.setup) checkSetup(input.setup, details)
+  if (details.length > 0) throw apiError('invalid_trigger', undefined, details)
+  return {
+    id: ids.id,
+    project_id: ids.projectId,
+    integration: input.integration,
+    name: input.name,
+    level: input.level,
+    setup: input.setup ?? { mode: 'manual' },
+    response,
+    verification: verification && (await sealSecrets(verification, ids.id, box)),
+    routing: input.routing ?? null,
+    body_limit_bytes: input.bodyLimitBytes ?? 1024 * 1024,
+  }
+}
+
+function normalizeResponse(
+  response: TriggerIn['response'],
+  details: ErrorDetail[],
+): ResponseConfig | null {
+  if (response === null || response === undefined) return null
+  const config: ResponseConfig & Record<string, unknown> =
+    typeof response === 'string' ? { preset: response } : { ...response }
+  const options = Object.fromEntries(Object.entries(config).filter(([k]) => !responseKeys.has(k)))
+  if (config.preset !== undefined && !handshakePresets[config.preset])
+    details.push({
+      path: '/response/preset',
+      message: `unknown handshake preset "${config.preset}"; GET /v1/trigger-presets lists them`,
+    })
+  if (config.code !== undefined && config.preset !== undefined)
+    details.push({ path: '/response', message: 'give either preset or code, not both' })
+  const { preset, code, status, headers, body } = config
+  return dropUndefined({
+    preset,
+    code,
+    status,
+    headers,
+    body,
+    options: Object.keys(options).length > 0 ? options : undefined,
+  })
+}
+
+function checkVerification(
+  input: NonNullable<TriggerIn['verification']>,
+  level: 'user' | 'app',
+  details: ErrorDetail[],
+): VerificationConfig | null {
+  const secrets = (input.secrets ?? []) as SecretRef[]
+  secrets.forEach((ref, i) => {
+    if (typeof ref === 'object' && ref.from === 'credential' && level === 'app')
+      details.push({
+        path: `/verification/secrets/${i}`,
+        message: 'credential secrets need a user-level trigger (?id= names the credential)',
+      })
+  })
+  if (typeof input.code === 'string')
+    return { code: input.code, secrets: secrets as StoredSecretRef[] }
+  const preset = input.preset
+  if (preset === 'hmac') return checkHmac(input as unknown as HmacScheme, secrets, details)
+  if (!preset || (!hmacPresets[preset] && !specialVerifiers[preset])) {
+    details.push({
+      path: '/verification/preset',
+      message: `unknown verification preset "${preset ?? ''}"; GET /v1/trigger-presets lists them`,
+    })
+    return null
+  }
+  if (secrets.length === 0 && !hmacPresets[preset]?.defaultSecrets)
+    details.push({ path: '/verification/secrets', message: 'needs at least one secret' })
+  const options = Object.fromEntries(
+    Object.entries(input).filter(([k]) => !verificationKeys.has(k)),
+  )
+  return { preset, secrets: secrets as StoredSecretRef[], options }
+}
+
+function checkHmac(
+  input: HmacScheme,
+  secrets: SecretRef[],
+  details: ErrorDetail[],
+): VerificationConfig {
+  const scheme: HmacScheme = {
+    algorithm: input.algorithm ?? 'sha256',
+    content: input.content ?? '{body}',
+    signature: input.signature,
+    encoding: input.encoding ?? 'hex',
+    keyEncoding: input.keyEncoding ?? 'utf8',
+    ...(input.timestamp ? { timestamp: input.timestamp } : {}),
+    ...(input.id ? { id: input.id } : {}),
+  }
+  if (!scheme.signature)
+    details.push({ path: '/verification/signature', message: 'is required for the hmac preset' })
+  else checkSource(scheme.signature, '/verification/signature', details)
+  if (scheme.timestamp) checkSource(scheme.timestamp, '/verification/timestamp', details)
+  if (scheme.id) checkSource(scheme.id, '/verification/id', details)
+  for (const match of scheme.content.matchAll(contentTokens)) {
+    const problem = contentTokenProblem(match[1]!)
+    if (problem) details.push({ path: '/verification/content', message: problem })
+  }
+  if (secrets.length === 0)
+    details.push({ path: '/verification/secrets', message: 'needs at least one secret' })
+  return { preset: 'hmac', secrets: secrets as StoredSecretRef[], ...scheme }
+}
+
+function checkSource(source: ValueSource, path: string, details: ErrorDetail[]): void {
+  const given = ['header', 'query', 'bodyPath'].filter((k) => k in source)
+  if (given.length !== 1)
+    details.push({ path, message: 'needs exactly one of header, query or bodyPath' })
+  if (source.bodyPath !== undefined) {
+    const problem = jsonPathProblem(source.bodyPath)
+    if (problem) details.push({ path: `${path}/bodyPath`, message: problem })
+  }
+  if (source.regex !== undefined) {
+    try {
+      new RegExp(source.regex, 'g')
+    } catch (error) {
+      details.push({
+        path: `${path}/regex`,
+        message: `is not a valid regular expression: ${(error as Error).message}`,
+      })
+    }
+  }
+}
+
+function checkRouting(routing: RoutingConfig, level: 'user' | 'app', details: ErrorDetail[]): void {
+  if (level === 'user')
+    details.push({ path: '/routing', message: 'user-level triggers route by ?id=; remove routing' })
+  const sources = [routing, ...(routing.fallbacks ?? [])]
+  sources.forEach((source, i) => {
+    const problem = jsonPathProblem(source.path)
+    if (problem)
+      details.push({
+        path: i === 0 ? '/routing/path' : `/routing/fallbacks/${i - 1}/path`,
+        message: problem,
+      })
+  })
+  if (routing.split !== undefined) {
+    const problem = jsonPathProblem(routing.split)
+    if (problem) details.push({ path: '/routing/split', message: problem })
+  }
+}
+
+function checkSetup(setup: SetupConfig, details: ErrorDetail[]): void {
+  if (setup.mode === 'api' && !setup.subscribe)
+    details.push({ path: '/setup/subscribe', message: 'is required when setup.mode is "api"' })
+  for (const [name, path] of Object.entries(setup.subscribe?.persist ?? {})) {
+    const problem = jsonPathProblem(path)
+    if (problem) details.push({ path: `/setup/subscribe/persist/${name}`, message: problem })
+  }
+}
+
+async function checkCode(
+  code: string,
+  entry: string,
+  path: string,
+  details: ErrorDetail[],
+): Promise<void> {
+  const problem = await checkSandboxCode(code, entry)
+  if (problem) details.push({ path, message: problem })
+}
+
+async function sealSecrets(
+  config: VerificationConfig,
+  triggerId: string,
+  box: SecretBox,
+): Promise<VerificationConfig> {
+  const secrets = await Promise.all(
+    (config.secrets as (StoredSecretRef | string)[]).map(async (ref) =>
+      typeof ref === 'string'
+        ? { sealed: await box.seal(ref, triggerSecretContext(triggerId)) }
+        : ref,
+    ),
+  )
+  return { ...config, secrets }
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}

@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
+import type { FanOut } from '../events/index.ts'
+import type { Db } from '../store/index.ts'
+import type { SecretBox } from '../users/index.ts'
+import { InboundFeed } from './feed.ts'
+import { hookRoutes } from './hook-routes.ts'
+import { inboundLogRoutes } from './log-routes.ts'
+import { InboundRouter, type RouterOptions } from './router.ts'
+import { triggerRoutes } from './routes.ts'
+import { setupRoutes } from './setup-routes.ts'
+
+export { InboundFeed, type InboundNotice } from './feed.ts'
+export { InboundRouter } from './router.ts'
+export { receiveHook } from './receive.ts'
+export type { InboundOutcome, TriggerRow } from './types.ts'
+
+export interface InboundDeps {
+  db: Db
+  box: SecretBox
+  fanOut: FanOut
+  log: Logger
+  now: () => Date
+  publicUrl: string
+  allowPrivateTargets: boolean
+  router?: Partial<RouterOptions>
+}
+
+/**
+ * Inbound triggers, wired: the /hooks receiver, the trigger and log APIs, API setup, and the
+ * router worker that emits `trigger.received` after each answer.
+ * @example const inbound = createInbound({ db, box, fanOut, log, now, publicUrl, allowPrivateTargets })
+ */
+export function createInbound(deps: InboundDeps): {
+  routes: FastifyPluginAsync[]
+  workers: InboundRouter[]
+  feed: InboundFeed
+} {
+  const feed = new InboundFeed(deps.db)
+  const router = new InboundRouter({ ...deps, feed }, deps.router)
+  const closeFeed: FastifyPluginAsync = async (app) => {
+    app.addHook('onClose', async () => feed.close())
+  }
+  return {
+    routes: [
+      hookRoutes(deps),
+      triggerRoutes(deps),
+      inboundLogRoutes({ db: deps.db, feed }),
+      setupRoutes(deps),
+      closeFeed,
+    ],
+    workers: [router],
+    feed,
+  }
+}

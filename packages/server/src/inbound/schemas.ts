@@ -1,0 +1,189 @@
+import type { InboundRequestRow } from './store.ts'
+
+const name = { type: 'string', minLength: 1, maxLength: 200 } as const
+const stringMap = {
+  type: 'object',
+  additionalProperties: { type: 'string', maxLength: 4000 },
+  maxProperties: 50,
+} as const
+
+const secretRef = {
+  anyOf: [
+    { type: 'string', minLength: 1, maxLength: 2000 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from', 'key'],
+      properties: { from: { type: 'string', enum: ['credential', 'persisted'] }, key: name },
+    },
+  ],
+} as const
+
+const setupRequest = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method', 'url'],
+  properties: {
+    method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+    url: { type: 'string', minLength: 1, maxLength: 2000 },
+    headers: stringMap,
+    body: {},
+    persist: { ...stringMap, description: 'Values to keep from the JSON answer: name → JSONPath.' },
+  },
+} as const
+
+const routingSource = {
+  from: { type: 'string', enum: ['body', 'header', 'query'] },
+  path: { type: 'string', minLength: 1, maxLength: 500 },
+} as const
+
+/** The definition fields shared by create (all required ones) and patch (all optional). */
+export const triggerProperties = {
+  integration: { type: 'string', minLength: 1, maxLength: 100 },
+  name,
+  level: { type: 'string', enum: ['user', 'app'] },
+  setup: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mode'],
+    properties: {
+      mode: { type: 'string', enum: ['manual', 'api'] },
+      subscribe: setupRequest,
+      unsubscribe: setupRequest,
+    },
+  },
+  response: {
+    description:
+      'A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}.',
+    anyOf: [
+      { type: 'string', minLength: 1, maxLength: 100 },
+      { type: 'null' },
+      {
+        type: 'object',
+        properties: {
+          preset: { type: 'string', maxLength: 100 },
+          code: { type: 'string', minLength: 1, maxLength: 65536 },
+          status: { type: 'integer', minimum: 200, maximum: 599 },
+          headers: stringMap,
+          body: {},
+        },
+      },
+    ],
+  },
+  verification: {
+    description:
+      'A preset with secrets (and its options), the generic {preset: "hmac", …}, or {code}.',
+    type: ['object', 'null'],
+    properties: {
+      preset: { type: 'string', maxLength: 100 },
+      code: { type: 'string', minLength: 1, maxLength: 65536 },
+      secrets: { type: 'array', maxItems: 10, items: secretRef },
+    },
+  },
+  routing: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['from', 'path'],
+    properties: {
+      ...routingSource,
+      fallbacks: {
+        type: 'array',
+        maxItems: 10,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['from', 'path'],
+          properties: routingSource,
+        },
+      },
+      split: { type: 'string', minLength: 1, maxLength: 500 },
+    },
+  },
+  bodyLimitBytes: { type: 'integer', minimum: 1, maximum: 10 * 1024 * 1024 },
+} as const
+
+export const triggerInSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['integration', 'name', 'level'],
+  properties: triggerProperties,
+} as const
+
+export const triggerPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: triggerProperties,
+} as const
+
+export const triggerOutSchema = {
+  type: 'object',
+  required: ['id', 'integration', 'name', 'level', 'url', 'createdAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    integration: { type: 'string' },
+    name: { type: 'string' },
+    level: { type: 'string' },
+    url: {
+      type: 'string',
+      description: 'Where the provider sends; user-level URLs add ?id={credentialId}.',
+    },
+    setup: { type: 'object', additionalProperties: true },
+    response: { type: ['object', 'null'], additionalProperties: true },
+    verification: { type: ['object', 'null'], additionalProperties: true },
+    routing: { type: ['object', 'null'], additionalProperties: true },
+    bodyLimitBytes: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const
+
+export const inboundRequestOutSchema = {
+  type: 'object',
+  required: ['id', 'triggerId', 'method', 'outcome', 'receivedAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    triggerId: { type: 'string', format: 'uuid' },
+    credentialId: { type: ['string', 'null'] },
+    method: { type: 'string' },
+    path: { type: 'string' },
+    query: { type: 'string' },
+    headers: { type: 'object', additionalProperties: true },
+    body: { type: 'string', description: 'The body as UTF-8 text (first 64 KiB).' },
+    bodySize: { type: 'integer' },
+    outcome: {
+      type: 'string',
+      enum: ['received', 'handshake', 'rejected', 'error', 'accepted', 'routed', 'unrouted'],
+    },
+    reason: { type: ['string', 'null'] },
+    responseStatus: { type: ['integer', 'null'] },
+    eventIds: { type: 'array', items: { type: 'string' } },
+    credentialIds: { type: 'array', items: { type: 'string' } },
+    receivedAt: { type: 'string', format: 'date-time' },
+    processedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+} as const
+
+const bodyShown = 64 * 1024
+
+export function inboundRequestOut(row: InboundRequestRow) {
+  const body = Buffer.from(row.body)
+  return {
+    id: row.id,
+    triggerId: row.trigger_id,
+    credentialId: row.credential_id,
+    method: row.method,
+    path: row.path,
+    query: row.query_string,
+    headers: row.headers,
+    body: body.subarray(0, bodyShown).toString('utf8'),
+    bodySize: body.length,
+    outcome: row.outcome,
+    reason: row.reason,
+    responseStatus: row.response_status,
+    eventIds: row.event_ids ?? [],
+    credentialIds: row.routed_credential_ids ?? [],
+    receivedAt: row.received_at.toISOString(),
+    processedAt: row.processed_at?.toISOString() ?? null,
+  }
+}

@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify'
+import { apiError } from '../errors.ts'
+import { isUuid } from '../ids.ts'
+import { loadSync } from './access.ts'
+import { readRecordsPage } from './read-api.ts'
+import { findContent, findRecord } from './record-store.ts'
+import type { SyncRoutesDeps } from './routes.ts'
+import { idParams, recordOut, recordParams } from './schemas.ts'
+import type { RecordRow } from './types.ts'
+
+const tags = ['sync records']
+const auth = { auth: { role: 'viewer' as const, allowUserToken: true } }
+const anyRecord = { type: 'object', additionalProperties: true } as const
+
+/**
+ * The read API, wire-compatible with Paragon's Managed Sync API (Pull Synced Records, Get
+ * Synced Record, Download Content): code written against it works with another base URL.
+ */
+export function registerRecordRoutes(app: FastifyInstance, deps: SyncRoutesDeps): void {
+  const q = deps.db.kysely
+  const liveRecord = async (syncId: string, id: string): Promise<RecordRow> => {
+    const row = isUuid(id) ? await findRecord(q, syncId, id) : null
+    if (!row || row.deleted) throw apiError('not_found', `No record ${id} in this sync.`)
+    return row
+  }
+
+  app.get<{
+    Params: { id: string }
+    Querystring: { pageSize?: number; limit?: number; cursor?: string }
+  }>(
+    '/v1/syncs/:id/records',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Pull synced records in change order (deleted ones as sparse entries)',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            pageSize: { type: 'integer', minimum: 1, maximum: 1000, description: 'Default 100.' },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 1000,
+              description: 'Alias of pageSize.',
+            },
+            cursor: {
+              type: 'string',
+              maxLength: 200,
+              description: 'paging.cursor of a previous page.',
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['data', 'paging'],
+            properties: {
+              data: { type: 'array', items: anyRecord },
+              paging: {
+                type: 'object',
+                properties: {
+                  totalRecords: { type: 'integer' },
+                  totalActiveRecords: { type: 'integer' },
+                  remainingRecords: { type: 'integer' },
+                  cursor: { type: 'string' },
+                  lastSeen: { type: ['integer', 'null'] },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const sync = await loadSync(q, request, request.params.id)
+      const { pageSize, limit, cursor } = request.query
+      return readRecordsPage(q, sync.id, { pageSize: pageSize ?? limit ?? 100, cursor })
+    },
+  )
+
+  app.get<{ Params: { id: string; recordId: string } }>(
+    '/v1/syncs/:id/records/:recordId',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: 'Get one synced record (404 once deleted)',
+        params: recordParams,
+        response: { 200: { type: 'object', required: ['data'], properties: { data: anyRecord } } },
+      },
+    },
+    async (request) => {
+      const sync = await loadSync(q, request, request.params.id)
+      return { data: recordOut(await liveRecord(sync.id, request.params.recordId)) }
+    },
+  )
+
+  app.get<{ Params: { id: string; recordId: string } }>(
+    '/v1/syncs/:id/records/:recordId/content',
+    {
+      config: auth,
+      schema: {
+        tags,
+        summary: "Download a record's content, with its MIME type",
+        params: recordParams,
+      },
+    },
+    async (request, reply) => {
+      const sync = await loadSync(q, request, request.params.id)
+      const record = await liveRecord(sync.id, request.params.recordId)
+      const content = await findContent(q, record.id)
+      if (!content) throw apiError('not_found', `Record ${record.id} has no content.`)
+      return reply.type(record.mime_type ?? 'application/octet-stream').send(content)
+    },
+  )
+}

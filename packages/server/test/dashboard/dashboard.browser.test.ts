@@ -1,0 +1,252 @@
+import { existsSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { defaultDashboardDir } from '../../src/http/dashboard.ts'
+import { startReceiver, type Receiver } from '../helpers/receiver.ts'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
+
+// Debian's Chromium, driven by playwright-core: no browser download. CI's .ci/run installs it.
+const chromiumPath = '/usr/bin/chromium'
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+]
+const screenshotDir =
+  process.env.SWITCHYARD_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'switchyard-dashboard')
+
+let server: TestServer
+let browser: Browser
+const contexts: BrowserContext[] = []
+const receivers: Receiver[] = []
+const consoleErrors: string[] = []
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath))
+    throw new Error(
+      `Chromium is missing at ${chromiumPath}; the dashboard's browser tests need it: apt-get install -y chromium`,
+    )
+  if (!existsSync(path.join(defaultDashboardDir, 'index.html')))
+    throw new Error(
+      `The dashboard is not built (${defaultDashboardDir}): run npm install at the repository root, or npm run build -w @switchyard/dashboard`,
+    )
+  ;[server, browser] = await Promise.all([
+    startTestServer(),
+    chromium.launch({ executablePath: chromiumPath, args: chromiumArgs }),
+  ])
+})
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()))
+  await Promise.all(receivers.splice(0).map((r) => r.close()))
+  const errors = consoleErrors.splice(0)
+  expect(errors, 'the browser console logged errors').toEqual([])
+})
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+})
+
+/** A fresh tab (its own session storage) that fails the test on any console error. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+  contexts.push(context)
+  const page = await context.newPage()
+  page.setDefaultTimeout(10_000)
+  page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`))
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return
+    // The role probe: GET /v1/api-keys answers 403 to a key that is not admin, by design.
+    if (message.location().url.includes('/v1/api-keys') && message.text().includes('403')) return
+    consoleErrors.push(message.text())
+  })
+  return page
+}
+
+/** Opens `path` through a one-time sign-in link and waits for the signed-in frame. */
+async function signedIn(key: string, pagePath = '/'): Promise<Page> {
+  const page = await newPage()
+  await page.goto(`${server.url}${pagePath}#key=${encodeURIComponent(key)}`)
+  await page.getByRole('navigation', { name: 'Main' }).waitFor()
+  return page
+}
+
+async function receiver(): Promise<Receiver> {
+  const r = await startReceiver()
+  receivers.push(r)
+  return r
+}
+
+/** A project with one destination aimed at a fresh receiver, and a delivered event. */
+async function deliveredEvent() {
+  const target = await receiver()
+  const { apiKey } = await server.createProject()
+  const destination = await server.api('POST', '/v1/destinations', {
+    key: apiKey,
+    body: { name: 'Orders service', url: target.url, events: ['*'] },
+  })
+  await server.api('POST', '/v1/events', { key: apiKey, body: { type: 'webhook.test', data: {} } })
+  await target.waitForRequests(1)
+  const list = await server.api('GET', '/v1/deliveries', { key: apiKey })
+  return { apiKey, target, destinationId: destination.body.id, deliveryId: list.body.data[0].id }
+}
+
+it('signs in from a one-time link and takes the key out of the URL', async () => {
+  const { apiKey } = await server.createProject()
+  const page = await signedIn(apiKey)
+  expect(page.url()).toBe(`${server.url}/`)
+  expect(await page.evaluate(() => sessionStorage.getItem('switchyard.apiKey'))).toBe(apiKey)
+  expect(await page.evaluate(() => localStorage.length)).toBe(0)
+  await page.reload()
+  await page.getByRole('heading', { name: 'Overview' }).waitFor()
+  expect(await page.getByTestId('role').textContent()).toBe('admin key')
+})
+
+it('sends a test to the destination being created and shows the attempt', async () => {
+  const target = await receiver()
+  const { apiKey } = await server.createProject()
+  const page = await signedIn(apiKey, '/destinations/new')
+  await page.getByLabel('URL').fill(target.url)
+  await page.getByRole('button', { name: 'Send test' }).click()
+  const attempt = page.getByTestId('attempt')
+  await attempt.getByText('delivered').waitFor()
+  expect(await attempt.textContent()).toContain('HTTP 200')
+  const [request] = await target.waitForRequests(1)
+  expect(JSON.parse(request!.body)).toMatchObject({ type: 'webhook.test' })
+})
+
+it('creates a destination and lists it', async () => {
+  const target = await receiver()
+  const { apiKey } = await server.createProject()
+  const page = await signedIn(apiKey, '/destinations/new')
+  await page.getByLabel('URL').fill(target.url)
+  await page.getByLabel('Name (optional)').fill('Billing service')
+  await page.getByRole('button', { name: 'Create destination' }).click()
+  await page.getByRole('heading', { name: 'Destination created' }).waitFor()
+  expect(await page.locator('pre.code').textContent()).toMatch(/^whsec_/)
+  await page.getByRole('navigation', { name: 'Main' }).getByText('Destinations').click()
+  const row = page.getByTestId('destinations-table').getByRole('row', { name: /Billing service/ })
+  await row.waitFor()
+  expect(await row.textContent()).toContain(target.url)
+})
+
+it('shows a delivery to a receiver in Deliveries, with its attempt', async () => {
+  const { apiKey } = await deliveredEvent()
+  const page = await signedIn(apiKey)
+  await page.getByRole('navigation', { name: 'Main' }).getByText('Deliveries').click()
+  const row = page.getByTestId('deliveries-table').getByRole('row', { name: /Orders service/ })
+  await row.getByText('succeeded').waitFor()
+  await row.click()
+  const attempt = page.getByTestId('attempt')
+  await attempt.getByText('Attempt 1').waitFor()
+  expect(await attempt.textContent()).toContain('HTTP 200')
+  expect(await page.getByText('webhook-signature').count()).toBeGreaterThan(0)
+})
+
+it('disables admin controls for a viewer key and says why', async () => {
+  const { apiKey, destinationId } = await deliveredEvent()
+  const viewer = await server.api('POST', '/v1/api-keys', {
+    key: apiKey,
+    body: { name: 'Read only', role: 'viewer' },
+  })
+  const page = await signedIn(viewer.body.key, `/destinations/${destinationId}`)
+  expect(await page.getByTestId('role').textContent()).toBe('read-only key')
+  const sendTest = page.getByRole('button', { name: 'Send test' })
+  await sendTest.waitFor()
+  expect(await sendTest.isDisabled()).toBe(true)
+  const tooltip = page.locator('.tooltip', { has: sendTest })
+  expect(await tooltip.getAttribute('title')).toMatch(/admin/)
+  expect(await page.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true)
+})
+
+it('sends a delivery again with Retry now, under the same webhook-id', async () => {
+  const { apiKey, target, deliveryId } = await deliveredEvent()
+  const page = await signedIn(apiKey, `/deliveries/${deliveryId}`)
+  await page.getByText('Attempt 1').waitFor()
+  await page.getByRole('button', { name: 'Retry now' }).click()
+  const [first, second] = await target.waitForRequests(2)
+  expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id'])
+  await page.getByText('Attempt 2').waitFor()
+})
+
+it('disables a destination and enables it again from the overview', async () => {
+  const { apiKey, destinationId } = await deliveredEvent()
+  const page = await signedIn(apiKey, `/destinations/${destinationId}`)
+  await page.getByRole('button', { name: 'Disable' }).click()
+  const dialog = page.getByRole('dialog')
+  await dialog.getByLabel('Reason (shown on the overview)').fill('receiver down for maintenance')
+  await dialog.getByRole('button', { name: 'Disable' }).click()
+  await page.getByRole('button', { name: 'Enable' }).waitFor()
+  await page.getByRole('navigation', { name: 'Main' }).getByText('Overview').click()
+  const banner = page.getByTestId('disabled-destination')
+  await banner.getByText('receiver down for maintenance').waitFor()
+  await banner.getByRole('button', { name: 'Enable' }).click()
+  await banner.waitFor({ state: 'detached' })
+  const after = await server.api('GET', `/v1/destinations/${destinationId}`, { key: apiKey })
+  expect(after.body.enabled).toBe(true)
+})
+
+it('creates a trigger step by step and shows its URL', async () => {
+  const { apiKey } = await server.createProject()
+  const page = await signedIn(apiKey, '/triggers/new')
+  await page.getByLabel('Integration').fill('shopify')
+  await page.getByLabel('Name', { exact: true }).fill('orders_create')
+  for (const step of ['Setup', 'Response', 'Routing', 'Verification', 'Review']) {
+    await page.getByRole('button', { name: 'Next' }).click()
+    await page.getByRole('heading', { name: step }).waitFor()
+  }
+  await page.getByRole('button', { name: 'Create trigger' }).click()
+  await page.getByRole('heading', { name: 'Trigger created' }).waitFor()
+  expect(await page.locator('pre.code').textContent()).toMatch(/\/hooks\/[0-9a-f-]{36}$/)
+})
+
+it('shows a request to a trigger live in its listen view', async () => {
+  const { apiKey } = await server.createProject()
+  const trigger = await server.api('POST', '/v1/triggers', {
+    key: apiKey,
+    body: { integration: 'custom', name: 'orders', level: 'app' },
+  })
+  const page = await signedIn(apiKey, `/triggers/${trigger.body.id}`)
+  await page.getByRole('button', { name: 'Listen for events' }).click()
+  await page.getByText('Listening…').waitFor()
+  const sent = await fetch(`${server.url}/hooks/${trigger.body.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ order: 42 }),
+  })
+  expect(sent.status).toBe(200)
+  const received = page.getByTestId('listen').getByTestId('inbound-request').first()
+  await received.waitFor()
+  expect(await received.textContent()).toContain(`POST /hooks/${trigger.body.id}`)
+})
+
+it('renders every page with its heading', async () => {
+  const { apiKey, destinationId, deliveryId } = await deliveredEvent()
+  const events = await server.api('GET', '/v1/events', { key: apiKey })
+  const pages: [name: string, path: string, heading: string | RegExp][] = [
+    ['overview', '/', 'Overview'],
+    ['destinations', '/destinations', 'Destinations'],
+    ['destination', `/destinations/${destinationId}`, /Orders service/],
+    ['destination-new', '/destinations/new', 'New destination'],
+    ['sync-webhook', '/webhook', 'Sync webhook'],
+    ['deliveries', '/deliveries', 'Deliveries'],
+    ['delivery', `/deliveries/${deliveryId}`, /webhook\.test/],
+    ['events', '/events', 'Events'],
+    ['event', `/events/${events.body.data[0].id}`, /webhook\.test/],
+    ['syncs', '/syncs', 'Syncs'],
+    ['triggers', '/triggers', 'Triggers'],
+    ['trigger-new', '/triggers/new', 'New trigger'],
+  ]
+  const page = await signedIn(apiKey)
+  for (const [name, pagePath, heading] of pages) {
+    await page.goto(`${server.url}${pagePath}`)
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor()
+    await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
+  }
+})
