@@ -60,10 +60,11 @@ export interface RunningServer {
 export async function startServer(
   store: Store,
   env: Record<string, string> = {},
+  args: string[] = [],
 ): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
-    [serverBin, 'start', '--port', '0', '--data-dir', store.dataDir],
+    [serverBin, 'start', '--port', '0', '--data-dir', store.dataDir, ...args],
     {
       env: {
         PATH: process.env.PATH,
@@ -83,8 +84,9 @@ export async function startServer(
     })
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)))
   })
-  const url = /Listening\s+(http:\/\/\S+)/.exec(banner)![1]!
-  const apiKey = /API key\s+(sy_\S+)/.exec(banner)![1]!
+  // A worker has no URL; a start on an existing database prints no API key.
+  const url = /Listening\s+(http:\/\/\S+)/.exec(banner)?.[1] ?? ''
+  const apiKey = /API key\s+(sy_\S+)/.exec(banner)?.[1] ?? ''
   return {
     url,
     apiKey,
@@ -139,3 +141,80 @@ export async function report(name: string, rows: Record<string, string | number>
   )
   console.log(`written to ${path.relative(process.cwd(), file)}`)
 }
+
+export interface Receiver {
+  url: string
+  child: ChildProcess
+  get: <T>(path: string) => Promise<T>
+  reset: (record: boolean) => Promise<void>
+  stop: () => Promise<void>
+}
+
+/** Starts bench/receiver.ts in its own process (see there for its paths). */
+export async function startReceiver(): Promise<Receiver> {
+  const file = new URL('./receiver.ts', import.meta.url).pathname
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk) => {
+      out += chunk
+      const m = /\{"port":(\d+)\}/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)))
+  })
+  const url = `http://127.0.0.1:${port}`
+  return {
+    url,
+    child,
+    get: async <T>(p: string) => (await (await fetch(url + p)).json()) as T,
+    reset: async (rec: boolean) =>
+      void (await fetch(url + '/reset', { method: 'POST', body: JSON.stringify({ record: rec }) })),
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** A small JSON client for the Switchyard API. */
+export function api(base: string, apiKey: string) {
+  return async <T = unknown>(method: string, p: string, body?: unknown): Promise<T> => {
+    const res = await fetch(base + p, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    if (res.status >= 300) throw new Error(`${method} ${p} answered ${res.status}: ${text}`)
+    return (text ? JSON.parse(text) : null) as T
+  }
+}
+
+/** A process's resident set size in MB, from /proc (Linux). */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024
+}
+
+/** Polls `check` every `everyMs` until it returns true or `timeoutMs` passes; returns whether it did. */
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 20,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (performance.now() < deadline) {
+    if (await check()) return true
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+  return false
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

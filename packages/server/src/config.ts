@@ -76,11 +76,15 @@ export function loadConfig(
     allowPrivateTargets: parseBool(env.SWITCHYARD_ALLOW_PRIVATE_TARGETS),
     role: env.SWITCHYARD_ROLE === undefined ? undefined : parseRole(env.SWITCHYARD_ROLE),
     logLevel: env.SWITCHYARD_LOG_LEVEL,
+    deliveryMaxInFlight: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_MAX_IN_FLIGHT'),
+    deliveryBatchSize: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_BATCH_SIZE'),
+    deliveryPollMs: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_POLL_MS'),
   })
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
   if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)
     merged.allowPrivateTargets = true
-  merged.dataDir = path.resolve(merged.dataDir)
+  // `memory://` (an in-memory PGlite) is not a path.
+  if (!merged.dataDir.startsWith('memory://')) merged.dataDir = path.resolve(merged.dataDir)
   if (!merged.publicUrl) merged.publicUrl = `http://localhost:${merged.port}`
   merged.publicUrl = merged.publicUrl.replace(/\/+$/, '')
   if (!merged.smtpFrom) merged.smtpFrom = `Switchyard <switchyard@${hostOf(merged.publicUrl)}>`
@@ -109,6 +113,15 @@ export function parseRole(value: string): Role {
     throw new Error(`role must be one of ${roles.join(', ')}, got "${value}"`)
   }
   return value as Role
+}
+
+function parsePositiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name]
+  if (value === undefined || value === '') return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive integer, got "${value}"`)
+  return n
 }
 
 function parseBool(value: string | undefined): boolean | undefined {

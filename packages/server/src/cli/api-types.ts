@@ -18,8 +18,11 @@ export type EventView = {
 /** `GET /v1/destinations/:id` */
 export type DestinationView = {
   id: string
+  /** `webhook`, or `email` (with `to` and no `url`). */
+  type?: string
   name: string | null
   url: string | null
+  to?: string[] | null
   events: string[]
   format: string
   enabled: boolean

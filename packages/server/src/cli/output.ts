@@ -1,4 +1,4 @@
-import { styleText } from 'node:util'
+import { stripVTControlCharacters, styleText } from 'node:util'
 
 type Style = Parameters<typeof styleText>[0]
 
@@ -36,10 +36,14 @@ export function printJsonLine(value: unknown): void {
  * @example printTable(['ID', 'STATUS'], [['0192…', 'failed']])
  */
 export function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  // Widths and padding count what shows, not the colour codes around it.
+  const width = (cell: string) => stripVTControlCharacters(cell).length
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => width(r[i] ?? ''))))
   const format = (cells: string[]) =>
     cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .map((cell, i) =>
+        i === cells.length - 1 ? cell : cell + ' '.repeat(widths[i]! - width(cell)),
+      )
       .join('  ')
       .trimEnd()
   print(paint('bold', format(header)))

@@ -1,9 +1,4 @@
-import {
-  renderWireFormat,
-  wireName,
-  type CatalogEvent,
-  type WireFormat,
-} from '../catalog/index.ts'
+import { renderWireFormat, wireName, type CatalogEvent, type WireFormat } from '../catalog/index.ts'
 import {
   composeEmail,
   renderWebhookRequest,
@@ -40,8 +35,7 @@ export interface AttemptDeps {
 
 /** An attempt ready to go, or why nothing can be sent (logged as the delivery's error). */
 export type PreparedAttempt =
-  | { ok: true; send: () => Promise<AttemptRecord> }
-  | { ok: false; error: string }
+  { ok: true; send: () => Promise<AttemptRecord> } | { ok: false; error: string }
 
 /**
  * The render stage for both channels: the event in the destination's wire format, then either
@@ -56,18 +50,44 @@ export function prepareAttempt(
   const format = target.format as WireFormat
   const body = renderWireFormat(format, event, { publicUrl: deps.publicUrl })
   if (body === null)
-    return { ok: false, error: `the ${format} format has no name for ${event.type}; nothing was sent` }
-  const { timeoutMs, signal } = { timeoutMs: target.timeoutMs, signal: deps.signal }
-  if (target.type === 'email') {
-    const type = wireName(format, event.type) ?? event.type
-    const to = target.emailTo ?? []
-    const message = composeEmail({ to, body, type, projectName: event.project.name })
-    const id = target.deliveryId
-    return { ok: true, send: () => deps.mailer.send({ ...message, id }, { timeoutMs, signal }) }
+    return {
+      ok: false,
+      error: `the ${format} format has no name for ${event.type}; nothing was sent`,
+    }
+  return target.type === 'email'
+    ? emailAttempt(target, event, body, deps)
+    : webhookAttempt(target, event, body, deps)
+}
+
+function emailAttempt(
+  target: AttemptTarget,
+  event: CatalogEvent,
+  body: unknown,
+  deps: AttemptDeps,
+): PreparedAttempt {
+  const type = wireName(target.format as WireFormat, event.type) ?? event.type
+  const to = target.emailTo ?? []
+  const message = {
+    ...composeEmail({ to, body, type, projectName: event.project.name }),
+    id: target.deliveryId,
   }
-  const shape = { url: target.url ?? '', headers: target.headers, template: target.template, preset: target.preset }
+  const options = { timeoutMs: target.timeoutMs, signal: deps.signal }
+  return { ok: true, send: () => deps.mailer.send(message, options) }
+}
+
+function webhookAttempt(
+  target: AttemptTarget,
+  event: CatalogEvent,
+  body: unknown,
+  deps: AttemptDeps,
+): PreparedAttempt {
+  const { url, headers, template, preset } = target
   const fns = templateFunctionsFor(target.deliveryId, deps.now)
-  const rendered = renderWebhookRequest(shape, { type: event.type, body }, fns)
+  const rendered = renderWebhookRequest(
+    { url: url ?? '', headers, template, preset },
+    { type: event.type, body },
+    fns,
+  )
   if (!rendered.ok) return rendered
   const { request, loggedHeaders } = buildRequest({
     deliveryId: target.deliveryId,
@@ -75,8 +95,9 @@ export function prepareAttempt(
     body: rendered.body,
     secrets: target.secrets,
     customHeaders: rendered.headers,
-    timeoutMs,
+    timeoutMs: target.timeoutMs,
     timestamp: deps.now(),
   })
-  return { ok: true, send: () => deps.sender.send(request, { requestHeaders: loggedHeaders, signal }) }
+  const options = { requestHeaders: loggedHeaders, signal: deps.signal }
+  return { ok: true, send: () => deps.sender.send(request, options) }
 }

@@ -87,7 +87,11 @@ export async function disableAndAnnounce(
   if (!disabled) return false
   // The URL as reads show it: a Slack preset's URL is a secret the event must not carry.
   const url = shownUrl(disabled)
-  const data = { destinationId: target.destinationId, reason: target.reason, ...(url ? { url } : {}) }
+  const data = {
+    destinationId: target.destinationId,
+    reason: target.reason,
+    ...(url ? { url } : {}),
+  }
   await ingestEvents(
     deps.db.kysely,
     {

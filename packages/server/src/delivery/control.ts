@@ -40,7 +40,13 @@ export async function sendTestEvent(
   project: { id: string; name: string },
 ): Promise<TestResult> {
   const now = deps.now()
-  const event = { id: newId(), type: 'webhook.test' as CanonicalType, occurredAt: now, data: {}, project }
+  const event = {
+    id: newId(),
+    type: 'webhook.test' as CanonicalType,
+    occurredAt: now,
+    data: {},
+    project,
+  }
   const webhookId = newId()
   const prepared = prepareAttempt({ ...target, deliveryId: webhookId }, event, deps)
   // Every format has a name for webhook.test; a stored preset whose options no longer pass

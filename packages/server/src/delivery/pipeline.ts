@@ -66,7 +66,12 @@ export async function sendClaimed(
       ? prepareAttempt(attemptTargetOf(row, deps.now()), catalogEventOf(event, project), deps)
       : { ok: false, error: 'the event no longer exists; nothing was sent' }
   if (!prepared.ok) {
-    const state = { status: 'failed' as const, nextAttemptAt: null, error: prepared.error, disableReason: null }
+    const state = {
+      status: 'failed' as const,
+      nextAttemptAt: null,
+      error: prepared.error,
+      disableReason: null,
+    }
     return { claimed: row, settings, state, completion: completionOf(row, state, null) }
   }
   const record = await prepared.send()

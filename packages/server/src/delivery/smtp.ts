@@ -63,11 +63,21 @@ async function sendEmail(
   try {
     const { from } = options
     const { to, subject, text, html } = message
-    const sending = transport.sendMail({ from, to, subject, text, html, messageId: requestHeaders['message-id'] })
+    const sending = transport.sendMail({
+      from,
+      to,
+      subject,
+      text,
+      html,
+      messageId: requestHeaders['message-id'],
+    })
     const info = await withDeadline(sending, sendOptions.timeoutMs, sendOptions.signal)
     const status = replyCode(info.response) ?? 250
     const refused = info.rejected.length > 0 ? ` (refused: ${info.rejected.join(', ')})` : ''
-    return record({ kind: 'delivered', status }, { status, headers: {}, body: info.response + refused })
+    return record(
+      { kind: 'delivered', status },
+      { status, headers: {}, body: info.response + refused },
+    )
   } catch (error) {
     return record(classifySmtpError(error, sendOptions.timeoutMs), smtpReply(error))
   }
@@ -114,11 +124,18 @@ const networkClasses: Record<string, ErrorClass> = {
  * // { kind: 'failed', errorClass: 'smtp_status', status: 550, message: 'SMTP 550: No such user' }
  */
 export function classifySmtpError(error: unknown, timeoutMs: number): AttemptOutcome {
-  if (error instanceof Deadline) return failed('timeout', `no complete answer within ${timeoutMs} ms`)
+  if (error instanceof Deadline)
+    return failed('timeout', `no complete answer within ${timeoutMs} ms`)
   const { code, responseCode, response, message } = (error ?? {}) as SmtpError
   if (typeof responseCode === 'number' && responseCode >= 400) {
-    const text = typeof response === 'string' ? response.replace(/^\d{3}[ -]?/, '') : String(message)
-    return { kind: 'failed', errorClass: 'smtp_status', status: responseCode, message: `SMTP ${responseCode}: ${text}` }
+    const text =
+      typeof response === 'string' ? response.replace(/^\d{3}[ -]?/, '') : String(message)
+    return {
+      kind: 'failed',
+      errorClass: 'smtp_status',
+      status: responseCode,
+      message: `SMTP ${responseCode}: ${text}`,
+    }
   }
   const errorClass = (typeof code === 'string' && networkClasses[code]) || 'connect'
   const text = String(message ?? error)

@@ -162,7 +162,8 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         config: admin,
         schema: {
           tags,
-          summary: 'Send a webhook.test event to a destination now (HTTP or email) and return the attempt',
+          summary:
+            'Send a webhook.test event to a destination now (HTTP or email) and return the attempt',
           params: idParamsSchema,
           response: { 200: testResultSchema },
         },
@@ -181,7 +182,8 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         schema: {
           tags,
           summary: 'Send a webhook.test event to an unsaved destination configuration',
-          description: 'Takes what POST /v1/destinations takes, checked the same way; events are optional.',
+          description:
+            'Takes what POST /v1/destinations takes, checked the same way; events are optional.',
           body: {
             type: 'object',
             additionalProperties: false,

@@ -41,10 +41,7 @@ export interface TestTarget {
  * The test target of validated fields (an unsaved configuration) or of a saved row.
  * @example testTargetOf(destinationFields(body), [newSigningSecret()])
  */
-export function testTargetOf(
-  d: DestinationFields | DestinationRow,
-  secrets: string[],
-): TestTarget {
+export function testTargetOf(d: DestinationFields | DestinationRow, secrets: string[]): TestTarget {
   const row = 'project_id' in d
   return {
     type: d.type,

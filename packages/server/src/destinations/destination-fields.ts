@@ -60,7 +60,10 @@ function commonFields(input: DestinationIn, format: WireFormat) {
   }
 }
 
-function webhookFields(input: DestinationIn, currentPreset: StoredPreset | null): DestinationFields {
+function webhookFields(
+  input: DestinationIn,
+  currentPreset: StoredPreset | null,
+): DestinationFields {
   refuseFields(input, ['to'], 'webhook')
   const template = input.template ?? null
   const preset = template !== null && typeof template === 'object' ? template : null

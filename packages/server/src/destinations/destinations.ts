@@ -60,7 +60,8 @@ export async function patchDestination(
   patch: DestinationPatchIn,
   now: Date,
 ): Promise<DestinationRow | null> {
-  const merged = current.type === 'email' ? emailMerge(current, patch) : webhookMerge(current, patch)
+  const merged =
+    current.type === 'email' ? emailMerge(current, patch) : webhookMerge(current, patch)
   const fields = destinationFields(merged, current.preset)
   return updateDestination(q, current.project_id, current.id, { ...fields, now })
 }
@@ -80,7 +81,8 @@ function sharedMerge(current: DestinationRow, patch: DestinationPatchIn) {
 }
 
 function webhookMerge(current: DestinationRow, patch: DestinationPatchIn): DestinationIn {
-  const template = patch.template === undefined ? (current.preset ?? current.template) : patch.template
+  const template =
+    patch.template === undefined ? (current.preset ?? current.template) : patch.template
   const hasPreset = template !== null && typeof template === 'object'
   const headers = patch.headers
     ? Object.fromEntries(

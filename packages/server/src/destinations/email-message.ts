@@ -51,7 +51,9 @@ export function composeEmail(input: {
   const html = [
     `<p><strong>${escapeHtml(message)}</strong></p>`,
     '<table>',
-    ...rows.map(([label, value]) => `<tr><th align="left">${label}</th><td>${escapeHtml(value)}</td></tr>`),
+    ...rows.map(
+      ([label, value]) => `<tr><th align="left">${label}</th><td>${escapeHtml(value)}</td></tr>`,
+    ),
     '</table>',
     ...(link ? [`<p><a href="${escapeHtml(link)}">View the execution</a></p>`] : []),
     `<pre>${escapeHtml(json)}</pre>`,

@@ -4,11 +4,7 @@ export { defaultEmailDestination } from './default-email.ts'
 export { createDestination, type DestinationIn, type DestinationPatchIn } from './destinations.ts'
 export { signingSecrets, newSigningSecret } from './secrets.ts'
 export { redactHeaders, shownUrl } from './schemas.ts'
-export {
-  renderWebhookRequest,
-  type RenderedRequest,
-  type WebhookShape,
-} from './webhook-request.ts'
+export { renderWebhookRequest, type RenderedRequest, type WebhookShape } from './webhook-request.ts'
 export { composeEmail, type EmailMessage } from './email-message.ts'
 export { templateFunctionsFor, type StoredPreset } from './templates/index.ts'
 export {

@@ -28,7 +28,10 @@ export interface DestinationRoutesDeps {
   deliveries: DeliveryControl
 }
 
-/** Webhook destinations: create, read, change, delete, and the actions in action-routes.ts. */
+/**
+ * Destinations (webhook and email): create, read, change, delete, and the actions in
+ * action-routes.ts. Reading is open to every role; everything else needs `admin`.
+ */
 export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
   const { db, now } = deps
   return async (app) => {
@@ -38,7 +41,8 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
         config: { auth: { role: 'admin' } },
         schema: {
           tags: ['destinations'],
-          summary: 'Create a webhook destination; its signing secret is returned this once',
+          summary:
+            'Create a webhook or email destination; its signing secret is returned this once',
           body: destinationInSchema,
           response: {
             201: {

@@ -101,7 +101,8 @@ export const destinationInSchema = {
     ...webhookFieldSchemas,
     format: {
       ...webhookFieldSchemas.format,
-      description: 'Wire format of the event: monitoring for email and presets, standard otherwise.',
+      description:
+        'Wire format of the event: monitoring for email and presets, standard otherwise.',
     },
     timeoutMs: { ...webhookFieldSchemas.timeoutMs, default: timeoutMsRange.default },
     maxConcurrency: { ...webhookFieldSchemas.maxConcurrency, default: maxConcurrencyRange.default },

@@ -46,7 +46,11 @@ export function eventBodySchemas(scope: TemplateScope): JsonSchema[] {
  * @throws invalid_template with `details: [{ path, message, line, column, offset }]`
  * @example checkCustomTemplate('{"text": "{{$.event.message}}"}', { format: 'monitoring', eventTypes: null })
  */
-export function checkCustomTemplate(text: string, scope: TemplateScope, path = '/template'): string {
+export function checkCustomTemplate(
+  text: string,
+  scope: TemplateScope,
+  path = '/template',
+): string {
   const parsed = parseTemplate(text)
   if (!parsed.ok) throw templateError([{ path, ...parsed.fault }])
   refuseUnresolvable(text, placeholdersOf(parsed.template.root), scope, path)

@@ -44,13 +44,21 @@ export function renderWebhookRequest(
     const resolved = resolvePreset(shape.preset, null)
     if (!resolved.ok) {
       const fault = resolved.faults[0]!
-      return { ok: false, error: `the ${shape.preset.preset} preset's ${fault.option ?? 'name'} ${fault.message}; nothing was sent` }
+      return {
+        ok: false,
+        error: `the ${shape.preset.preset} preset's ${fault.option ?? 'name'} ${fault.message}; nothing was sent`,
+      }
     }
     return presetRequest(shape.url, headers, resolved.preset, event, fns)
   }
-  if (shape.template === null) return { ok: true, url: shape.url, headers, body: JSON.stringify(event.body) }
+  if (shape.template === null)
+    return { ok: true, url: shape.url, headers, body: JSON.stringify(event.body) }
   const parsed = parsedTemplate(shape.template)
-  if (!parsed.ok) return { ok: false, error: `the template does not parse (${parsed.fault.message}); nothing was sent` }
+  if (!parsed.ok)
+    return {
+      ok: false,
+      error: `the template does not parse (${parsed.fault.message}); nothing was sent`,
+    }
   const body = JSON.stringify(renderTemplate(parsed.template, context, fns))
   return { ok: true, url: shape.url, headers, body }
 }

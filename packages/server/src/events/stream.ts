@@ -48,8 +48,19 @@ class EventFeed {
   /** Resolves once the LISTEN is in place; returns the function that unsubscribes. */
   async subscribe(fn: Subscriber): Promise<() => void> {
     this.subscribers.add(fn)
-    this.listening ??= this.db.listen(eventsChannel, (payload) => this.publish(payload))
-    await this.listening
+    this.listening ??= this.db
+      .listen(eventsChannel, (payload) => this.publish(payload))
+      .catch((error: unknown) => {
+        // The next stream tries again instead of every stream failing on a stale rejection.
+        this.listening = null
+        throw error
+      })
+    try {
+      await this.listening
+    } catch (error) {
+      this.subscribers.delete(fn)
+      throw error
+    }
     return () => this.subscribers.delete(fn)
   }
 
@@ -155,15 +166,7 @@ async function openEventStream(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<() => void> {
-  reply.hijack()
-  const raw = reply.raw
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-request-id': request.id,
-  })
-  const sendRange = rangeSender(deps.db, stream, raw)
+  const sendRange = rangeSender(deps.db, stream, reply.raw)
   let open!: () => void
   let queue = new Promise<void>((resolve) => (open = resolve))
   const enqueue = (work: () => Promise<void>) => {
@@ -172,9 +175,18 @@ async function openEventStream(
       .catch((err: unknown) => request.log.warn({ err }, 'event stream write failed'))
   }
   if (stream.lastEventId) enqueue(() => sendRange(stream.lastEventId!, null, resumeLimit))
+  // Subscribed before answering, so a LISTEN that fails still gets an ordinary error response.
   const unsubscribe = await deps.feed.subscribe((notice) => {
     if (notice.projectId === stream.projectId)
       enqueue(() => sendRange(notice.fromId, notice.throughId, Infinity))
+  })
+  reply.hijack()
+  const raw = reply.raw
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': request.id,
   })
   raw.write(`event: ready\ndata: ${JSON.stringify(stream.ready)}\n\n`)
   open()
@@ -184,6 +196,7 @@ async function openEventStream(
     unsubscribe()
   }
   raw.on('close', close)
+  if (raw.destroyed) close()
   return () => {
     close()
     raw.end()

@@ -45,9 +45,13 @@ describe('switchyard errors and connection settings', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-cli-creds-'))
     await fs.writeFile(path.join(dataDir, 'credentials.json'), JSON.stringify({ apiKey }))
     const env = { ...cliEnv(server), SWITCHYARD_DATA_DIR: dataDir }
-    const res = await runCli(['destinations', 'ls', '--json'], { env })
+    const res = await runCli(['send', 'webhook.test', '--json'], { env })
     await fs.rm(dataDir, { recursive: true })
-    expect(res).toMatchObject({ code: 0, stdout: '[]\n' })
+    expect(res.code, res.stderr).toBe(0)
+    const check = await server.api('GET', `/v1/events/${JSON.parse(res.stdout).id}`, {
+      key: apiKey,
+    })
+    expect(check.status).toBe(200)
   })
 
   it('takes --url and --api-key before or after the command, the flag over the variable', async () => {

@@ -24,6 +24,34 @@ export const recordCreated = {
   },
 }
 
+/**
+ * A workflow.failed event as the platform publishes it, carrying what the Event Destinations
+ * document's workflow_failure example shows (seed 002).
+ */
+export const workflowFailed = {
+  type: 'workflow.failed',
+  userId: '<User ID>',
+  credentialId: '57a96b31-c69e-421a-bb32-7a25f9c6a893',
+  integration: 'slack',
+  occurredAt: '2024-10-22T20:40:42.607Z',
+  data: {
+    workflow: { id: 'cae72d65-7fc6-4249-9047-48fc640bfd46', name: 'Test Workflow Name' },
+    execution: { id: '07911c9b-2006-4348-938b-b7ebac94dc1f' },
+    step: {
+      id: '3507a59f-d552-45a5-8bca-ed5315111ca0',
+      instanceId: '45ab5c3d-5ad3-46a0-9b79-692b4c06520d',
+      startTime: 1729629642606,
+      endTime: 1729629642606,
+    },
+    error: 'Test error message',
+  },
+}
+
+/** workflowFailed with its error (or other data) replaced. */
+export function workflowFailedWith(data: Record<string, unknown>): typeof workflowFailed {
+  return { ...workflowFailed, data: { ...workflowFailed.data, ...data } }
+}
+
 /** Creates a destination over HTTP and returns the API's answer (with its secret). */
 export async function createDestination(
   server: TestServer,

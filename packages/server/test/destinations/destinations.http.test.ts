@@ -84,6 +84,15 @@ describe('POST /v1/destinations', () => {
     },
   )
 
+  it('answers 400 invalid_url for a webhook without a url', async () => {
+    const res = await server.api('POST', '/v1/destinations', { key, body: { events: ['*'] } })
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatchObject({
+      code: 'invalid_url',
+      details: [{ path: '/url', message: 'is required' }],
+    })
+  })
+
   it('answers 400 validation_failed for a timeout outside 1–30 s', async () => {
     const res = await server.api('POST', '/v1/destinations', {
       key,
@@ -109,6 +118,8 @@ describe('POST /v1/destinations', () => {
 describe('GET /v1/destinations', () => {
   it('pages newest first with a cursor', async () => {
     const { apiKey } = await server.createProject('paging')
+    // The project starts with its default email destination, the oldest of the list.
+    const [defaultEmail] = (await server.api('GET', '/v1/destinations', { key: apiKey })).body.data
     const ids = []
     for (let i = 0; i < 3; i++)
       ids.push((await createDestination(server, apiKey, { url: hook, events: ['*'] })).id)
@@ -119,7 +130,7 @@ describe('GET /v1/destinations', () => {
       `/v1/destinations?limit=2&cursor=${first.body.nextCursor}`,
       { key: apiKey },
     )
-    expect(second.body.data.map((d: { id: string }) => d.id)).toEqual([ids[0]])
+    expect(second.body.data.map((d: { id: string }) => d.id)).toEqual([ids[0], defaultEmail.id])
     expect(second.body.nextCursor).toBeNull()
   })
 })

@@ -95,10 +95,11 @@ async function list({ client }: Connection, options: { json?: boolean }): Promis
   if (rows.length === 0)
     return print('No destinations; create one with `switchyard destinations create`.')
   printTable(
-    ['ID', 'URL', 'FORMAT', 'EVENTS', 'STATE', 'FAILURES'],
+    ['ID', 'TYPE', 'TARGET', 'FORMAT', 'EVENTS', 'STATE', 'FAILURES'],
     rows.map((d) => [
       d.id,
-      d.url ?? '-',
+      d.type ?? 'webhook',
+      d.url ?? d.to?.join(',') ?? '-',
       d.format,
       d.events.join(','),
       state(d),

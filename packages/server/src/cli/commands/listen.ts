@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { signWebhook } from '@switchyard/sdk'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import {
@@ -64,7 +63,7 @@ Examples:
       )
       .action(async (options: ListenOptions, command: Command) => {
         const connection = connect(command, env)
-        const signingSecret = options.secret ?? `whsec_${randomBytes(24).toString('base64')}`
+        const signingSecret = options.secret ?? (await sessionSecret())
         let project: StreamReady['project'] = { id: '', name: '' }
         await followEvents(connection, listOption(options.events), {
           onReady: (ready) => {
@@ -149,6 +148,12 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
     return `no answer in ${timeoutMs} ms`
   const code = (error as { cause?: { code?: unknown } }).cause?.code
   return typeof code === 'string' ? `${code} (is your app running?)` : String(error)
+}
+
+/** A new secret, made the way destinations' are (loaded on use: it brings in the store). */
+async function sessionSecret(): Promise<string> {
+  const { newSigningSecret } = await import('../../destinations/index.ts')
+  return newSigningSecret()
 }
 
 function httpUrl(value: string): string {

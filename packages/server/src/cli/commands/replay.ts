@@ -1,7 +1,7 @@
 import type { SwitchyardClient } from '@switchyard/sdk'
 import type { Command } from 'commander'
 import type { DeliveryView, DestinationView } from '../api-types.ts'
-import { connect, connectionOptions } from '../context.ts'
+import { connect, connectionOptions, type Connection } from '../context.ts'
 import { count, note, print, printJson } from '../output.ts'
 import { createProgress } from '../progress.ts'
 import { parseTime } from '../time.ts'
@@ -26,8 +26,10 @@ interface Summary {
   held: number
 }
 
-// Poll no more often than this; slower when a poll itself takes long (many deliveries to page).
-const minPollMs = 250
+// Poll no more often than this, and leave the server three times as long as a poll took: with
+// thousands pending, each poll pages through them all (an embedded store serves one query at
+// a time, so polling flat out would slow the very sends it watches).
+const minPollMs = 500
 const stallWarningMs = 30_000
 
 /**
@@ -58,42 +60,57 @@ Examples:
   $ switchyard replay --destination 0192f0c4-… --since 2h
   $ switchyard replay --destination 0192f0c4-… --since 2025-01-31T09:00:00Z --json`,
       )
-      .action(async (options: ReplayOptions, command: Command) => {
-        const { client } = connect(command, env)
-        const destination = (await client.destinations.get(options.destination)) as DestinationView
-        const window = {
-          destinationId: destination.id,
-          since: options.since.toISOString(),
-          until: options.until?.toISOString(),
-        }
-        // Which deliveries the replay covers, and how many attempts each had: one that has had
-        // more since, or left `pending`, has been tried again.
-        const tracked = new Map<string, number>()
-        for (const d of await listAll(client, { ...window, status: 'failed' }))
-          tracked.set(d.id, d.attemptCount)
-        const { requeued } = (await client.destinations.recover(destination.id, {
-          since: window.since,
-          ...(window.until ? { until: window.until } : {}),
-        })) as { requeued: number }
-        const url = destination.url ?? destination.id
-        if (requeued === 0 || !destination.enabled || !options.wait) {
-          const held = destination.enabled ? 0 : requeued
-          if (options.json) return printJson({ destinationId: destination.id, requeued, held })
-          if (requeued === 0)
-            return print(`Nothing to replay: no failed deliveries to ${url} then.`)
-          if (held > 0)
-            return print(
-              `Requeued ${count(held)} deliveries to ${url}; held: the destination is disabled.`,
-            )
-          return print(`Requeued ${count(requeued)} deliveries to ${url}.`)
-        }
-        note(`Requeued ${count(requeued)} failed deliveries to ${url}.`)
-        await follow(client, window, tracked)
-        const summary = { requeued, ...(await settle(client, window, tracked)) }
-        if (options.json) return printJson(summary)
-        print(summaryLine(summary, url))
-      }),
+      .action((options: ReplayOptions, command: Command) => replay(connect(command, env), options)),
   )
+}
+
+async function replay({ client }: Connection, options: ReplayOptions): Promise<void> {
+  const destination = (await client.destinations.get(options.destination)) as DestinationView
+  const window = {
+    destinationId: destination.id,
+    since: options.since.toISOString(),
+    until: options.until?.toISOString(),
+  }
+  // Which deliveries the replay covers, and when each was last tried: one that has left
+  // `pending`, or is pending after a later finished attempt (a retry is scheduled), is done.
+  // (Not the attempt count: it goes up when a send starts, not when it ends.)
+  const tracked = new Map<string, string | null>()
+  for (const d of await listAll(client, { ...window, status: 'failed' }))
+    tracked.set(d.id, d.lastAttemptAt)
+  const { requeued } = (await client.destinations.recover(destination.id, {
+    since: window.since,
+    ...(window.until ? { until: window.until } : {}),
+  })) as { requeued: number }
+  const url = destination.url ?? destination.id
+  if (requeued === 0 || !destination.enabled || !options.wait)
+    return printRequeued(
+      { destinationId: destination.id, requeued, enabled: destination.enabled, url },
+      options,
+    )
+  note(`Requeued ${count(requeued)} failed deliveries to ${url}.`)
+  process.once('SIGINT', () => {
+    note('\nStopped following; the server goes on sending the requeued deliveries.')
+    process.exit(130)
+  })
+  await follow(client, window, tracked)
+  const summary = { requeued, ...(await settle(client, window, tracked)) }
+  if (options.json) return printJson(summary)
+  print(summaryLine(summary, url))
+}
+
+/** When there is nothing to follow: none requeued, the destination holds them, or --no-wait. */
+function printRequeued(
+  r: { destinationId: string; requeued: number; enabled: boolean; url: string },
+  options: { json?: boolean },
+): void {
+  const held = r.enabled ? 0 : r.requeued
+  if (options.json) return printJson({ destinationId: r.destinationId, requeued: r.requeued, held })
+  if (r.requeued === 0) return print(`Nothing to replay: no failed deliveries to ${r.url} then.`)
+  if (held > 0)
+    return print(
+      `Requeued ${count(held)} deliveries to ${r.url}; held: the destination is disabled.`,
+    )
+  print(`Requeued ${count(r.requeued)} deliveries to ${r.url}.`)
 }
 
 type Window = { destinationId: string; since: string; until: string | undefined }
@@ -102,7 +119,7 @@ type Window = { destinationId: string; since: string; until: string | undefined 
 async function follow(
   client: SwitchyardClient,
   window: Window,
-  tracked: Map<string, number>,
+  tracked: Map<string, string | null>,
 ): Promise<void> {
   const progress = createProgress('replay', tracked.size)
   let done = 0
@@ -111,7 +128,9 @@ async function follow(
   for (;;) {
     const started = Date.now()
     const pending = await listAll(client, { ...window, status: 'pending' })
-    const waiting = pending.filter((d) => tracked.get(d.id) === d.attemptCount).length
+    const waiting = pending.filter(
+      (d) => tracked.has(d.id) && tracked.get(d.id) === d.lastAttemptAt,
+    ).length
     if (tracked.size - waiting !== done) lastChange = Date.now()
     done = tracked.size - waiting
     if (waiting === 0) break
@@ -120,7 +139,7 @@ async function follow(
       warned = true
       note(`\nNo progress for ${stallWarningMs / 1000} s: is a worker running (SWITCHYARD_ROLE)?`)
     }
-    await sleep(Math.max(minPollMs, Date.now() - started))
+    await sleep(Math.max(minPollMs, 3 * (Date.now() - started)))
   }
   progress.finish(done)
 }
@@ -129,7 +148,7 @@ async function follow(
 async function settle(
   client: SwitchyardClient,
   window: Window,
-  tracked: Map<string, number>,
+  tracked: Map<string, string | null>,
 ): Promise<Omit<Summary, 'requeued'>> {
   const countOf = async (status: DeliveryView['status']) =>
     (await listAll(client, { ...window, status })).filter((d) => tracked.has(d.id)).length

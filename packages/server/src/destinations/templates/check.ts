@@ -25,10 +25,20 @@ export function pathFaults(
     const schemas = Object.hasOwn(roots, root) ? roots[root]! : null
     if (schemas === null) {
       const names = Object.keys(roots).map((name) => `$.${name}`)
-      return [{ placeholder, message: `"${expression.path}" reads $.${root}; templates read ${names.join(' and ')}` }]
+      return [
+        {
+          placeholder,
+          message: `"${expression.path}" reads $.${root}; templates read ${names.join(' and ')}`,
+        },
+      ]
     }
     if (schemas.some((schema) => canResolve(schema, rest))) return []
-    return [{ placeholder, message: `"${expression.path}" never resolves in the events this destination receives` }]
+    return [
+      {
+        placeholder,
+        message: `"${expression.path}" never resolves in the events this destination receives`,
+      },
+    ]
   })
 }
 

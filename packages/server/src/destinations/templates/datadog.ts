@@ -27,14 +27,20 @@ export const datadogPreset: PresetDefinition = {
   title: 'Datadog logs (HTTP intake v2)',
   options: {
     apiKey: { description: 'A Datadog API key.', required: true, secret: true },
-    site: { description: 'The Datadog site of the account.', choices: datadogSites, default: 'datadoghq.com' },
+    site: {
+      description: 'The Datadog site of the account.',
+      choices: datadogSites,
+      default: 'datadoghq.com',
+    },
     service: { description: 'The `service` of the logs.', default: 'switchyard' },
     ddsource: { description: 'The `ddsource` of the logs.', default: 'switchyard' },
     tags: { description: 'Extra `ddtags`, like "env:prod".', list: true, default: [] },
-    url: urlOption('Send here instead of the site\'s intake (a proxy, or a test receiver).'),
+    url: urlOption("Send here instead of the site's intake (a proxy, or a test receiver)."),
   },
   endpoint: (options) => ({
-    url: (options.url as string | undefined) ?? `https://http-intake.logs.${options.site as string}/api/v2/logs`,
+    url:
+      (options.url as string | undefined) ??
+      `https://http-intake.logs.${options.site as string}/api/v2/logs`,
   }),
   headers: (options) => ({ 'DD-API-KEY': options.apiKey as string }),
   context: (options) => ({

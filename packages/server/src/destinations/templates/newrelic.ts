@@ -18,9 +18,13 @@ export const newRelicPreset: PresetDefinition = {
   title: 'New Relic Log API',
   options: {
     apiKey: { description: 'A New Relic license key or insert key.', required: true, secret: true },
-    region: { description: 'The data center of the account.', choices: ['US', 'EU'], default: 'US' },
+    region: {
+      description: 'The data center of the account.',
+      choices: ['US', 'EU'],
+      default: 'US',
+    },
     service: { description: 'The `service` attribute of the logs.', default: 'switchyard' },
-    url: urlOption('Send here instead of the region\'s endpoint (a proxy, or a test receiver).'),
+    url: urlOption("Send here instead of the region's endpoint (a proxy, or a test receiver)."),
   },
   endpoint: (options) => ({
     url:

@@ -80,7 +80,8 @@ function refusalsAsFaults<T>(text: string, parse: () => T): ParseResult<T> {
   try {
     return { ok: true, template: parse() }
   } catch (error) {
-    if (error instanceof Refusal) return { ok: false, fault: faultAt(text, error.offset, error.message) }
+    if (error instanceof Refusal)
+      return { ok: false, fault: faultAt(text, error.offset, error.message) }
     throw error
   }
 }
@@ -95,7 +96,8 @@ function skipSpace(c: Cursor): void {
 
 function parseValue(c: Cursor): TemplateNode {
   const ch = c.text[c.pos]
-  if (ch === '{' && c.text[c.pos + 1] === '{') return { kind: 'insert', placeholder: parsePlaceholder(c) }
+  if (ch === '{' && c.text[c.pos + 1] === '{')
+    return { kind: 'insert', placeholder: parsePlaceholder(c) }
   if (ch === '{') return parseObject(c)
   if (ch === '[') return parseArray(c)
   if (ch === '"') return parseString(c)
@@ -194,13 +196,15 @@ function parseEscape(c: Cursor): string {
 }
 
 const literal = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y
+const words: Record<string, null | boolean> = { null: null, true: true, false: false }
 
 function parseLiteral(c: Cursor): TemplateNode {
   literal.lastIndex = c.pos
   const match = literal.exec(c.text)
   if (!match) return refuse(c.pos, `unexpected character ${JSON.stringify(c.text[c.pos])}`)
-  c.pos += match[0].length
-  const value = match[0] === 'null' ? null : match[0] === 'true' ? true : match[0] === 'false' ? false : Number(match[0])
+  const text = match[0]
+  c.pos += text.length
+  const value = Object.hasOwn(words, text) ? (words[text] as null | boolean) : Number(text)
   return { kind: 'literal', value }
 }
 

@@ -44,7 +44,9 @@ export interface ResolvedPreset {
 export function resolvePreset(
   input: StoredPreset,
   current: StoredPreset | null,
-): { ok: true; preset: ResolvedPreset; stored: StoredPreset } | { ok: false; faults: PresetFault[] } {
+):
+  | { ok: true; preset: ResolvedPreset; stored: StoredPreset }
+  | { ok: false; faults: PresetFault[] } {
   const name = input.preset
   if (!(presetNames as readonly string[]).includes(name)) {
     const message = `"${name}" is not a preset; the presets are ${presetNames.join(', ')}`
@@ -52,7 +54,9 @@ export function resolvePreset(
   }
   const definition = presets[name as PresetName]
   const kept = current?.preset === name ? current : null
-  const unknown = Object.keys(input).filter((k) => k !== 'preset' && !Object.hasOwn(definition.options, k))
+  const unknown = Object.keys(input).filter(
+    (k) => k !== 'preset' && !Object.hasOwn(definition.options, k),
+  )
   const faults: PresetFault[] = unknown.map((option) => ({
     option,
     message: `is not an option of the ${name} preset`,
@@ -82,7 +86,12 @@ function checkOption(
   })
   if (given === undefined || given === null) {
     if (spec.required) return fault(`is required by this preset (${spec.description})`)
-    return { value: spec.default === undefined ? undefined : structuredClone(spec.default) as string | string[] }
+    return {
+      value:
+        spec.default === undefined
+          ? undefined
+          : (structuredClone(spec.default) as string | string[]),
+    }
   }
   const values = spec.list ? given : [given]
   if (!Array.isArray(values) || values.some((v) => typeof v !== 'string' || v.length === 0))
@@ -95,7 +104,9 @@ function checkOption(
 
 /** Only options the caller set or that have defaults are stored; absent ones stay absent. */
 function storedOptions(definition: PresetDefinition, options: PresetOptions): PresetOptions {
-  return Object.fromEntries(Object.keys(definition.options).flatMap((k) => (k in options ? [[k, options[k]!]] : [])))
+  return Object.fromEntries(
+    Object.keys(definition.options).flatMap((k) => (k in options ? [[k, options[k]!]] : [])),
+  )
 }
 
 /**
@@ -105,7 +116,10 @@ function storedOptions(definition: PresetDefinition, options: PresetOptions): Pr
 export function redactPreset(stored: StoredPreset): StoredPreset {
   const definition = presets[stored.preset as PresetName]
   return Object.fromEntries(
-    Object.entries(stored).map(([k, v]) => [k, definition?.options[k]?.secret ? redactedOption : v]),
+    Object.entries(stored).map(([k, v]) => [
+      k,
+      definition?.options[k]?.secret ? redactedOption : v,
+    ]),
   ) as StoredPreset
 }
 

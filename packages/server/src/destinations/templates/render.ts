@@ -39,7 +39,11 @@ export function renderTemplate(
  * value can never split the header.
  * @example renderText(parseTextTemplate('{{$.event.type}}'), { event }, fns) // 'workflow_failure'
  */
-export function renderText(template: TextTemplate, context: object, fns: TemplateFunctions): string {
+export function renderText(
+  template: TextTemplate,
+  context: object,
+  fns: TemplateFunctions,
+): string {
   const rendering = { context, fns, escape: (text: string) => text.replace(/[\r\n\0]+/g, ' ') }
   return renderParts(template.parts, rendering)
 }

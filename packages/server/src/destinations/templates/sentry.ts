@@ -49,16 +49,42 @@ function dsnOf(options: PresetOptions): ParsedDsn {
   return parsed
 }
 
+/**
+ * The event body. Issues group by type, integration and (for workflow failures) workflow, not
+ * by the message, which names the user: one failing workflow is one issue, not one per user.
+ */
+function sentryTemplate(workflow: boolean): string {
+  const workflowId = workflow ? ', "{{$.event.workflow.id}}"' : ''
+  const workflowTag = workflow ? ',\n    "workflow": {{$.event.workflow.name}}' : ''
+  return String.raw`{
+  "event_id": "{{uuid()}}",
+  "timestamp": {{$.event.timestampISO}},
+  "platform": "other",
+  "level": {{$.preset.level}},
+  "logger": "switchyard",
+  "environment": {{$.preset.environment}},
+  "logentry": {"formatted": {{$.event.message}}},
+  "fingerprint": ["{{$.event.type}}", "{{$.event.integration.type}}"${workflowId}],
+  "tags": {
+    "event_type": {{$.event.type}},
+    "project": {{$.event.project.name}},
+    "integration": {{$.event.integration.type}}${workflowTag}
+  },
+  "user": {"id": {{$.event.user.id}}},
+  "extra": {"event": {{$.event}}}
+}`
+}
+
 export const sentryLevels = ['fatal', 'error', 'warning', 'info', 'debug'] as const
 
 export const sentryPreset: PresetDefinition = {
   name: 'sentry',
   title: 'Sentry (store endpoint)',
   options: {
-    dsn: { description: 'The project\'s DSN.', required: true, secret: true },
-    environment: { description: 'The events\' `environment`.', default: 'production' },
-    level: { description: 'The events\' `level`.', choices: sentryLevels, default: 'error' },
-    url: urlOption('Send here instead of the DSN\'s store endpoint (a relay, or a test receiver).'),
+    dsn: { description: "The project's DSN.", required: true, secret: true },
+    environment: { description: "The events' `environment`.", default: 'production' },
+    level: { description: "The events' `level`.", choices: sentryLevels, default: 'error' },
+    url: urlOption("Send here instead of the DSN's store endpoint (a relay, or a test receiver)."),
   },
   endpoint: (options) => {
     const parsed = parseDsn(options.dsn as string)
@@ -73,25 +99,6 @@ export const sentryPreset: PresetDefinition = {
     }
   },
   context: (options) => ({ environment: options.environment, level: options.level }),
-  templates: {
-    default: String.raw`{
-  "event_id": "{{uuid()}}",
-  "timestamp": {{$.event.timestampISO}},
-  "platform": "other",
-  "level": {{$.preset.level}},
-  "logger": "switchyard",
-  "environment": {{$.preset.environment}},
-  "logentry": {"formatted": {{$.event.message}}},
-  "fingerprint": ["{{$.event.type}}", "{{$.event.integration.type}}", "{{$.event.workflow.id}}"],
-  "tags": {
-    "event_type": {{$.event.type}},
-    "project": {{$.event.project.name}},
-    "integration": {{$.event.integration.type}},
-    "workflow": {{$.event.workflow.name}}
-  },
-  "user": {"id": {{$.event.user.id}}},
-  "extra": {"event": {{$.event}}}
-}`,
-  },
+  templates: { 'workflow.failed': sentryTemplate(true), default: sentryTemplate(false) },
   limits: { maxBodyBytes: 1_000_000, maxStringChars: 8192 },
 }

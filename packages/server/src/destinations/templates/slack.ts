@@ -21,7 +21,9 @@ const footer = String.raw`{"type": "context", "elements": [{"type": "mrkdwn", "t
 export const slackPreset: PresetDefinition = {
   name: 'slack',
   title: 'Slack incoming webhook',
-  options: { url: urlOption('The incoming webhook URL (https://hooks.slack.com/services/…).', true) },
+  options: {
+    url: urlOption('The incoming webhook URL (https://hooks.slack.com/services/…).', true),
+  },
   endpoint: (options) => ({ url: options.url as string }),
   headers: () => ({}),
   context: () => ({}),

@@ -10,8 +10,7 @@
 
 /** What a placeholder evaluates. */
 export type Expression =
-  | { kind: 'path'; path: string; segments: string[] }
-  | { kind: 'call'; name: TemplateFunction }
+  { kind: 'path'; path: string; segments: string[] } | { kind: 'call'; name: TemplateFunction }
 
 export const templateFunctions = ['uuid', 'now'] as const
 export type TemplateFunction = (typeof templateFunctions)[number]
