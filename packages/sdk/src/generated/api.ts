@@ -134,6 +134,1256 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/credentials': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List credentials in id order */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          integration?: string
+          /** @description Items per page. */
+          limit?: number
+          status?: 'VALID' | 'INVALID' | 'PENDING'
+          userId?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** Format: date-time */
+                createdAt: string
+                error?: string | null
+                externalState?: unknown
+                id: string
+                /** Format: date-time */
+                installedAt?: string | null
+                integration: string
+                metadata: {
+                  [key: string]: unknown
+                }
+                providerAccountId?: string | null
+                /** @enum {string} */
+                status: 'VALID' | 'INVALID' | 'PENDING'
+                /** @description Each token masked to its last four characters. */
+                tokens: {
+                  [key: string]: string
+                }
+                /** Format: date-time */
+                updatedAt?: string
+                userId: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/credentials/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read a credential (tokens masked) */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              error?: string | null
+              externalState?: unknown
+              id: string
+              /** Format: date-time */
+              installedAt?: string | null
+              integration: string
+              metadata: {
+                [key: string]: unknown
+              }
+              providerAccountId?: string | null
+              /** @enum {string} */
+              status: 'VALID' | 'INVALID' | 'PENDING'
+              /** @description Each token masked to its last four characters. */
+              tokens: {
+                [key: string]: string
+              }
+              /** Format: date-time */
+              updatedAt?: string
+              userId: string
+            }
+          }
+        }
+      }
+    }
+    /** Create or change a credential; status changes emit credential events */
+    put: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            error?: string | null
+            /** @description Shown as `state` in the workspace format. */
+            externalState?: unknown
+            integration?: string
+            metadata?: Record<string, never>
+            providerAccountId?: string | null
+            /** @enum {string} */
+            status?: 'VALID' | 'INVALID' | 'PENDING'
+            /** @description accessToken, refreshToken, webhookSecret…; encrypted at rest, never read back. */
+            tokens?: {
+              [key: string]: string | number | boolean | null
+            } | null
+            userId?: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              error?: string | null
+              externalState?: unknown
+              id: string
+              /** Format: date-time */
+              installedAt?: string | null
+              integration: string
+              metadata: {
+                [key: string]: unknown
+              }
+              providerAccountId?: string | null
+              /** @enum {string} */
+              status: 'VALID' | 'INVALID' | 'PENDING'
+              /** @description Each token masked to its last four characters. */
+              tokens: {
+                [key: string]: string
+              }
+              /** Format: date-time */
+              updatedAt?: string
+              userId: string
+            }
+          }
+        }
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              error?: string | null
+              externalState?: unknown
+              id: string
+              /** Format: date-time */
+              installedAt?: string | null
+              integration: string
+              metadata: {
+                [key: string]: unknown
+              }
+              providerAccountId?: string | null
+              /** @enum {string} */
+              status: 'VALID' | 'INVALID' | 'PENDING'
+              /** @description Each token masked to its last four characters. */
+              tokens: {
+                [key: string]: string
+              }
+              /** Format: date-time */
+              updatedAt?: string
+              userId: string
+            }
+          }
+        }
+      }
+    }
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/deliveries': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List deliveries, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          destinationId?: string
+          eventId?: string
+          /** @description Items per page. */
+          limit?: number
+          /** @description Created at or after. */
+          since?: string
+          status?: 'pending' | 'held' | 'succeeded' | 'failed'
+          /** @description Created before. */
+          until?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** @description Attempts made so far. */
+                attemptCount: number
+                /** Format: date-time */
+                completedAt?: string | null
+                /** Format: date-time */
+                createdAt: string
+                /** Format: uuid */
+                destinationId: string
+                /** Format: uuid */
+                eventId: string
+                eventType: string
+                /**
+                 * Format: uuid
+                 * @description Also the webhook-id every attempt sends.
+                 */
+                id: string
+                /** Format: date-time */
+                lastAttemptAt?: string | null
+                lastError?: string | null
+                lastStatus?: number | null
+                /** Format: date-time */
+                nextAttemptAt?: string | null
+                /** @enum {string} */
+                status: 'pending' | 'held' | 'succeeded' | 'failed'
+                /** Format: date-time */
+                updatedAt?: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/deliveries/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read a delivery with every attempt */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description Attempts made so far. */
+              attemptCount: number
+              attempts: {
+                durationMs: number
+                /** @enum {string|null} */
+                errorClass?:
+                  'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status' | null
+                errorMessage?: string | null
+                /** Format: uuid */
+                id: string
+                number: number
+                /** @enum {string} */
+                outcome: 'delivered' | 'failed' | 'gone'
+                requestHeaders?: {
+                  [key: string]: string
+                }
+                /** @description The first 4 KiB. */
+                responseBody?: string | null
+                responseHeaders?: {
+                  [key: string]: string
+                } | null
+                /** Format: date-time */
+                startedAt: string
+                /** @description The HTTP status, or for email the SMTP reply code. */
+                status?: number | null
+              }[]
+              /** Format: date-time */
+              completedAt?: string | null
+              /** Format: date-time */
+              createdAt: string
+              /** Format: uuid */
+              destinationId: string
+              /** Format: uuid */
+              eventId: string
+              eventType: string
+              /**
+               * Format: uuid
+               * @description Also the webhook-id every attempt sends.
+               */
+              id: string
+              /** Format: date-time */
+              lastAttemptAt?: string | null
+              lastError?: string | null
+              lastStatus?: number | null
+              /** Format: date-time */
+              nextAttemptAt?: string | null
+              /** @enum {string} */
+              status: 'pending' | 'held' | 'succeeded' | 'failed'
+              /** Format: date-time */
+              updatedAt?: string
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/deliveries/{id}/retry': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Send a delivery again now, whatever its status (same webhook-id) */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description Attempts made so far. */
+              attemptCount: number
+              /** Format: date-time */
+              completedAt?: string | null
+              /** Format: date-time */
+              createdAt: string
+              /** Format: uuid */
+              destinationId: string
+              /** Format: uuid */
+              eventId: string
+              eventType: string
+              /**
+               * Format: uuid
+               * @description Also the webhook-id every attempt sends.
+               */
+              id: string
+              /** Format: date-time */
+              lastAttemptAt?: string | null
+              lastError?: string | null
+              lastStatus?: number | null
+              /** Format: date-time */
+              nextAttemptAt?: string | null
+              /** @enum {string} */
+              status: 'pending' | 'held' | 'succeeded' | 'failed'
+              /** Format: date-time */
+              updatedAt?: string
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/destinations': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List destinations, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** @description Failed attempts in a row. */
+                consecutiveFailures?: number
+                /** Format: date-time */
+                createdAt: string
+                /** Format: date-time */
+                disabledAt?: string | null
+                disabledReason?: string | null
+                enabled: boolean
+                events: string[]
+                /** Format: date-time */
+                failingSince?: string | null
+                format: string
+                headers?: {
+                  [key: string]: string
+                }
+                /** Format: uuid */
+                id: string
+                /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
+                managed?: boolean
+                maxConcurrency?: number
+                name?: string | null
+                rateLimitPerSecond?: number | null
+                /** @description The whsec_ signing secret; returned only on create. */
+                secret?: string
+                /** @description The custom body template, or the preset with its secret options redacted. */
+                template?:
+                  | string
+                  | {
+                      [key: string]: string | string[]
+                    }
+                  | null
+                timeoutMs?: number
+                to?: string[] | null
+                /** @enum {string} */
+                type: 'webhook' | 'email'
+                /** Format: date-time */
+                updatedAt?: string
+                /** @description Null for email. A Slack preset's URL shows only its origin. */
+                url: string | null
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    /** Create a webhook or email destination; its signing secret is returned this once */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Canonical names, any wire format's names, or ["*"] for every event. */
+            events: string[]
+            /**
+             * @description Wire format of the event: monitoring for email and presets, standard otherwise.
+             * @enum {string}
+             */
+            format?: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
+            /** @description Custom request headers (no hop-by-hop or webhook-* names); values may hold {{ }} placeholders. */
+            headers?: {
+              [key: string]: string
+            }
+            /** @default 10 */
+            maxConcurrency?: number
+            name?: string | null
+            rateLimitPerSecond?: number | null
+            /** @description Webhook: a custom body (JSON text with {{ $.event… }} placeholders), or a preset: {"preset": "slack" | "datadog" | "newrelic" | "sentry", …options}. Null sends the event as rendered. */
+            template?:
+              | string
+              | ({
+                  preset: string
+                } & {
+                  [key: string]: string | string[]
+                })
+              | null
+            /** @default 15000 */
+            timeoutMs?: number
+            /** @description Email: the recipients (bare addresses). */
+            to?: string[]
+            /**
+             * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.
+             * @default webhook
+             * @enum {string}
+             */
+            type?: 'webhook' | 'email'
+            /** @description Webhook: the http(s) target. Not with a preset (its URL comes from the preset). */
+            url?: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description Failed attempts in a row. */
+              consecutiveFailures?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: date-time */
+              disabledAt?: string | null
+              disabledReason?: string | null
+              enabled: boolean
+              events: string[]
+              /** Format: date-time */
+              failingSince?: string | null
+              format: string
+              headers?: {
+                [key: string]: string
+              }
+              /** Format: uuid */
+              id: string
+              /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
+              managed?: boolean
+              maxConcurrency?: number
+              name?: string | null
+              rateLimitPerSecond?: number | null
+              /** @description The whsec_ signing secret; returned only on create. */
+              secret: string
+              /** @description The custom body template, or the preset with its secret options redacted. */
+              template?:
+                | string
+                | {
+                    [key: string]: string | string[]
+                  }
+                | null
+              timeoutMs?: number
+              to?: string[] | null
+              /** @enum {string} */
+              type: 'webhook' | 'email'
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              url: string | null
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/destinations/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read a destination (never its secret) */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description Failed attempts in a row. */
+              consecutiveFailures?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: date-time */
+              disabledAt?: string | null
+              disabledReason?: string | null
+              enabled: boolean
+              events: string[]
+              /** Format: date-time */
+              failingSince?: string | null
+              format: string
+              headers?: {
+                [key: string]: string
+              }
+              /** Format: uuid */
+              id: string
+              /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
+              managed?: boolean
+              maxConcurrency?: number
+              name?: string | null
+              rateLimitPerSecond?: number | null
+              /** @description The whsec_ signing secret; returned only on create. */
+              secret?: string
+              /** @description The custom body template, or the preset with its secret options redacted. */
+              template?:
+                | string
+                | {
+                    [key: string]: string | string[]
+                  }
+                | null
+              timeoutMs?: number
+              to?: string[] | null
+              /** @enum {string} */
+              type: 'webhook' | 'email'
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              url: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    /** Delete a destination with its deliveries and their logs */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    options?: never
+    head?: never
+    /** Change a destination (fields not sent are kept; headers are replaced whole) */
+    patch: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Canonical names, any wire format's names, or ["*"] for every event. */
+            events?: string[]
+            /**
+             * @description Wire format of the body.
+             * @enum {string}
+             */
+            format?: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
+            /** @description Custom request headers (no hop-by-hop or webhook-* names); values may hold {{ }} placeholders. */
+            headers?: {
+              [key: string]: string
+            }
+            maxConcurrency?: number
+            name?: string | null
+            rateLimitPerSecond?: number | null
+            /** @description Webhook: a custom body (JSON text with {{ $.event… }} placeholders), or a preset: {"preset": "slack" | "datadog" | "newrelic" | "sentry", …options}. Null sends the event as rendered. */
+            template?:
+              | string
+              | ({
+                  preset: string
+                } & {
+                  [key: string]: string | string[]
+                })
+              | null
+            timeoutMs?: number
+            /** @description Email: the recipients (bare addresses). */
+            to?: string[]
+            /** @description Webhook: the http(s) target. Not with a preset (its URL comes from the preset). */
+            url?: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description Failed attempts in a row. */
+              consecutiveFailures?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: date-time */
+              disabledAt?: string | null
+              disabledReason?: string | null
+              enabled: boolean
+              events: string[]
+              /** Format: date-time */
+              failingSince?: string | null
+              format: string
+              headers?: {
+                [key: string]: string
+              }
+              /** Format: uuid */
+              id: string
+              /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
+              managed?: boolean
+              maxConcurrency?: number
+              name?: string | null
+              rateLimitPerSecond?: number | null
+              /** @description The whsec_ signing secret; returned only on create. */
+              secret?: string
+              /** @description The custom body template, or the preset with its secret options redacted. */
+              template?:
+                | string
+                | {
+                    [key: string]: string | string[]
+                  }
+                | null
+              timeoutMs?: number
+              to?: string[] | null
+              /** @enum {string} */
+              type: 'webhook' | 'email'
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              url: string | null
+            }
+          }
+        }
+      }
+    }
+    trace?: never
+  }
+  '/v1/destinations/{id}/disable': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Disable a destination; its deliveries are held until it is enabled */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            reason?: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description Failed attempts in a row. */
+              consecutiveFailures?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: date-time */
+              disabledAt?: string | null
+              disabledReason?: string | null
+              enabled: boolean
+              events: string[]
+              /** Format: date-time */
+              failingSince?: string | null
+              format: string
+              headers?: {
+                [key: string]: string
+              }
+              /** Format: uuid */
+              id: string
+              /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
+              managed?: boolean
+              maxConcurrency?: number
+              name?: string | null
+              rateLimitPerSecond?: number | null
+              /** @description The whsec_ signing secret; returned only on create. */
+              secret?: string
+              /** @description The custom body template, or the preset with its secret options redacted. */
+              template?:
+                | string
+                | {
+                    [key: string]: string | string[]
+                  }
+                | null
+              timeoutMs?: number
+              to?: string[] | null
+              /** @enum {string} */
+              type: 'webhook' | 'email'
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              url: string | null
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/destinations/{id}/enable': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Enable a destination; its held deliveries are sent now */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description Failed attempts in a row. */
+              consecutiveFailures?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: date-time */
+              disabledAt?: string | null
+              disabledReason?: string | null
+              enabled: boolean
+              events: string[]
+              /** Format: date-time */
+              failingSince?: string | null
+              format: string
+              headers?: {
+                [key: string]: string
+              }
+              /** Format: uuid */
+              id: string
+              /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
+              managed?: boolean
+              maxConcurrency?: number
+              name?: string | null
+              rateLimitPerSecond?: number | null
+              /** @description The whsec_ signing secret; returned only on create. */
+              secret?: string
+              /** @description The custom body template, or the preset with its secret options redacted. */
+              template?:
+                | string
+                | {
+                    [key: string]: string | string[]
+                  }
+                | null
+              timeoutMs?: number
+              to?: string[] | null
+              /** @enum {string} */
+              type: 'webhook' | 'email'
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              url: string | null
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/destinations/{id}/recover': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Send again the failed deliveries created since a time */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            since: string
+            /** Format: date-time */
+            until?: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              requeued: number
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/destinations/{id}/rotate-secret': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Replace the signing secret; the old one keeps signing during the grace */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            graceHours?: number
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              previousSecretExpiresAt: string | null
+              secret: string
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/destinations/{id}/test': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Send a webhook.test event to a destination now (HTTP or email) and return the attempt */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              durationMs: number
+              /** @enum {string|null} */
+              errorClass?:
+                'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status' | null
+              errorMessage?: string | null
+              /** @enum {string} */
+              outcome: 'delivered' | 'failed' | 'gone'
+              requestHeaders?: {
+                [key: string]: string
+              }
+              responseBody?: string | null
+              responseHeaders?: {
+                [key: string]: string
+              } | null
+              /** Format: date-time */
+              startedAt: string
+              /** @description The HTTP status, or for email the SMTP reply code (250 when accepted). */
+              status?: number | null
+              webhookId: string
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/destinations/test': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * Send a webhook.test event to an unsaved destination configuration
+     * @description Takes what POST /v1/destinations takes, checked the same way; events are optional.
+     */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Canonical names, any wire format's names, or ["*"] for every event. */
+            events?: string[]
+            /**
+             * @description Wire format of the body.
+             * @enum {string}
+             */
+            format?: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
+            /** @description Custom request headers (no hop-by-hop or webhook-* names); values may hold {{ }} placeholders. */
+            headers?: {
+              [key: string]: string
+            }
+            maxConcurrency?: number
+            name?: string | null
+            rateLimitPerSecond?: number | null
+            /** @description Sign with this secret; a throwaway one is used when absent. */
+            secret?: string
+            /** @description Webhook: a custom body (JSON text with {{ $.event… }} placeholders), or a preset: {"preset": "slack" | "datadog" | "newrelic" | "sentry", …options}. Null sends the event as rendered. */
+            template?:
+              | string
+              | ({
+                  preset: string
+                } & {
+                  [key: string]: string | string[]
+                })
+              | null
+            /** @default 15000 */
+            timeoutMs?: number
+            /** @description Email: the recipients (bare addresses). */
+            to?: string[]
+            /**
+             * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.
+             * @default webhook
+             * @enum {string}
+             */
+            type?: 'webhook' | 'email'
+            /** @description Webhook: the http(s) target. Not with a preset (its URL comes from the preset). */
+            url?: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              durationMs: number
+              /** @enum {string|null} */
+              errorClass?:
+                'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status' | null
+              errorMessage?: string | null
+              /** @enum {string} */
+              outcome: 'delivered' | 'failed' | 'gone'
+              requestHeaders?: {
+                [key: string]: string
+              }
+              responseBody?: string | null
+              responseHeaders?: {
+                [key: string]: string
+              } | null
+              /** Format: date-time */
+              startedAt: string
+              /** @description The HTTP status, or for email the SMTP reply code (250 when accepted). */
+              status?: number | null
+              webhookId: string
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/event-types': {
     parameters: {
       query?: never
@@ -404,6 +1654,222 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/events/stream': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Server-sent events: each new event of the project (`event: event`, `id:` the event id; Last-Event-ID resumes) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Comma-separated event names (canonical or any wire format); all when absent. */
+          types?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/inbound-requests': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List inbound requests, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+          outcome?:
+            'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted'
+          triggerId?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** @description The body as UTF-8 text (first 64 KiB). */
+                body?: string
+                bodySize?: number
+                credentialId?: string | null
+                credentialIds?: string[]
+                eventIds?: string[]
+                headers?: {
+                  [key: string]: unknown
+                }
+                /** Format: uuid */
+                id: string
+                method: string
+                /** @enum {string} */
+                outcome:
+                  | 'received'
+                  | 'handshake'
+                  | 'rejected'
+                  | 'error'
+                  | 'accepted'
+                  | 'routed'
+                  | 'unrouted'
+                path?: string
+                /** Format: date-time */
+                processedAt?: string | null
+                query?: string
+                reason?: string | null
+                /** Format: date-time */
+                receivedAt: string
+                responseStatus?: number | null
+                /** Format: uuid */
+                triggerId: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/inbound-requests/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read one inbound request */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description The body as UTF-8 text (first 64 KiB). */
+              body?: string
+              bodySize?: number
+              credentialId?: string | null
+              credentialIds?: string[]
+              eventIds?: string[]
+              headers?: {
+                [key: string]: unknown
+              }
+              /** Format: uuid */
+              id: string
+              method: string
+              /** @enum {string} */
+              outcome:
+                'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted'
+              path?: string
+              /** Format: date-time */
+              processedAt?: string | null
+              query?: string
+              reason?: string | null
+              /** Format: date-time */
+              receivedAt: string
+              responseStatus?: number | null
+              /** Format: uuid */
+              triggerId: string
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/inbound-requests/{id}/replay': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Route an accepted request again (after the credential it was for exists) */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/projects': {
     parameters: {
       query?: never
@@ -536,6 +2002,13 @@ export interface paths {
             retentionDays?: number
             /** @description Seconds to wait before each retry. */
             retrySchedule?: number[]
+            /** @description Connected users call the sync read API with an RS256 JWT signed by this key: sub = user id, aud in audiences. */
+            userTokens?: {
+              audiences: string[]
+              publicKey: string
+            } | null
+            /** @description Where sync and record events go (managed-sync format); null removes it. */
+            webhookUrl?: string | null
           }
         }
       }
@@ -546,6 +2019,1428 @@ export interface paths {
             [name: string]: unknown
           }
           content?: never
+        }
+      }
+    }
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/sync-error-codes': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** The codes sync_errored and record_errored carry */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List syncs, newest first (a user token lists its own) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          integration?: string
+          /** @description Items per page. */
+          limit?: number
+          status?: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+          userId?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                configuration?: {
+                  [key: string]: unknown
+                }
+                configurationName?: string | null
+                /** Format: date-time */
+                createdAt?: string
+                credentialId: string | null
+                error?: {
+                  code: string
+                  message: string
+                }
+                /** Format: uuid */
+                id: string
+                integration: string
+                /** Format: date-time */
+                nextRunAt?: string | null
+                pipeline: string
+                schedule?: {
+                  fullEverySeconds?: number
+                  incrementalEverySeconds?: number
+                }
+                /** @enum {string} */
+                status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+                summary: {
+                  /** Format: date-time */
+                  lastSyncedAt: string | null
+                  latestCursor: string | null
+                  syncedRecordsCount: number
+                  totalRecords: number
+                }
+                userId: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    /** Enable a sync for a connected user */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Integration-specific, e.g. {"path": …}. */
+            configuration?: Record<string, never>
+            configurationName?: string
+            credentialId?: string
+            /** @description e.g. googledrive, or filesystem (built in). */
+            integration: string
+            /** @description The synced model, e.g. files. */
+            pipeline: string
+            schedule?: {
+              fullEverySeconds?: number
+              incrementalEverySeconds?: number
+            }
+            /** @description Required with a project key; a user token supplies it. */
+            userId?: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              configuration?: {
+                [key: string]: unknown
+              }
+              configurationName?: string | null
+              /** Format: date-time */
+              createdAt?: string
+              credentialId: string | null
+              error?: {
+                code: string
+                message: string
+              }
+              /** Format: uuid */
+              id: string
+              integration: string
+              /** Format: date-time */
+              nextRunAt?: string | null
+              pipeline: string
+              schedule?: {
+                fullEverySeconds?: number
+                incrementalEverySeconds?: number
+              }
+              /** @enum {string} */
+              status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+              summary: {
+                /** Format: date-time */
+                lastSyncedAt: string | null
+                latestCursor: string | null
+                syncedRecordsCount: number
+                totalRecords: number
+              }
+              userId: string
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Get a sync and its status */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              configuration?: {
+                [key: string]: unknown
+              }
+              configurationName?: string | null
+              /** Format: date-time */
+              createdAt?: string
+              credentialId: string | null
+              error?: {
+                code: string
+                message: string
+              }
+              /** Format: uuid */
+              id: string
+              integration: string
+              /** Format: date-time */
+              nextRunAt?: string | null
+              pipeline: string
+              schedule?: {
+                fullEverySeconds?: number
+                incrementalEverySeconds?: number
+              }
+              /** @enum {string} */
+              status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+              summary: {
+                /** Format: date-time */
+                lastSyncedAt: string | null
+                latestCursor: string | null
+                syncedRecordsCount: number
+                totalRecords: number
+              }
+              userId: string
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    /** Delete a sync and its records */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/disable': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Pause a sync (open runs are cancelled) */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              configuration?: {
+                [key: string]: unknown
+              }
+              configurationName?: string | null
+              /** Format: date-time */
+              createdAt?: string
+              credentialId: string | null
+              error?: {
+                code: string
+                message: string
+              }
+              /** Format: uuid */
+              id: string
+              integration: string
+              /** Format: date-time */
+              nextRunAt?: string | null
+              pipeline: string
+              schedule?: {
+                fullEverySeconds?: number
+                incrementalEverySeconds?: number
+              }
+              /** @enum {string} */
+              status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+              summary: {
+                /** Format: date-time */
+                lastSyncedAt: string | null
+                latestCursor: string | null
+                syncedRecordsCount: number
+                totalRecords: number
+              }
+              userId: string
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/records': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Pull synced records in change order (deleted ones as sparse entries) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description paging.cursor of a previous page. */
+          cursor?: string
+          /** @description Alias of pageSize. */
+          limit?: number
+          /** @description Default 100. */
+          pageSize?: number
+        }
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                [key: string]: unknown
+              }[]
+              paging: {
+                cursor?: string
+                lastSeen?: number | null
+                remainingRecords?: number
+                totalActiveRecords?: number
+                totalRecords?: number
+              }
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/records/{recordId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Get one synced record (404 once deleted) */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+          recordId: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                [key: string]: unknown
+              }
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/records/{recordId}/content': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Download a record's content, with its MIME type */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+          recordId: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/reenable': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Resume a disabled or errored sync */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              configuration?: {
+                [key: string]: unknown
+              }
+              configurationName?: string | null
+              /** Format: date-time */
+              createdAt?: string
+              credentialId: string | null
+              error?: {
+                code: string
+                message: string
+              }
+              /** Format: uuid */
+              id: string
+              integration: string
+              /** Format: date-time */
+              nextRunAt?: string | null
+              pipeline: string
+              schedule?: {
+                fullEverySeconds?: number
+                incrementalEverySeconds?: number
+              }
+              /** @enum {string} */
+              status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+              summary: {
+                /** Format: date-time */
+                lastSyncedAt: string | null
+                latestCursor: string | null
+                syncedRecordsCount: number
+                totalRecords: number
+              }
+              userId: string
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/runs': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Start a run (INITIAL, INCREMENTAL or FULL) */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            type: 'INITIAL' | 'INCREMENTAL' | 'FULL'
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              cursor?: string | null
+              error?: {
+                code: string
+                message: string
+              } | null
+              /** Format: date-time */
+              finishedAt?: string | null
+              /** Format: uuid */
+              id: string
+              /** Format: date-time */
+              startedAt: string
+              status: string
+              /** Format: uuid */
+              syncId: string
+              /** @enum {string} */
+              type: 'INITIAL' | 'INCREMENTAL' | 'FULL'
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/runs/{runId}/complete': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Complete a run (FULL: tombstones unseen records; INITIAL: sync_complete) */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+          runId: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            cursor?: string | null
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/runs/{runId}/fail': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Fail a run: permanent codes set ERRORED, transient ones retry with backoff */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+          runId: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description A sync error code (GET /v1/sync-error-codes) or a transient one. */
+            code: string
+            httpStatus?: number
+            message: string
+            retryAfterMs?: number
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/syncs/{id}/runs/{runId}/records': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Push a page of up to 1,000 record snapshots and record errors */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+          runId: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default [] */
+            errors?: {
+              code?: string
+              externalId?: string
+              message: string
+            }[]
+            /** @default [] */
+            records?: {
+              /** @description The file bytes, base64. */
+              content?: string
+              /** @description The record's fields (metadata for files). */
+              data: Record<string, never>
+              externalId: string
+              mimeType?: string
+              name?: string
+            }[]
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              created: number
+              errored: number
+              replayed: boolean
+              unchanged: number
+              updated: number
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/trigger-presets': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Handshake and verification presets, with their fields */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/triggers': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List triggers, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                bodyLimitBytes?: number
+                /** Format: date-time */
+                createdAt: string
+                /** Format: uuid */
+                id: string
+                integration: string
+                level: string
+                name: string
+                response?: {
+                  [key: string]: unknown
+                } | null
+                routing?: {
+                  [key: string]: unknown
+                } | null
+                setup?: {
+                  [key: string]: unknown
+                }
+                /** Format: date-time */
+                updatedAt?: string
+                /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
+                url: string
+                verification?: {
+                  [key: string]: unknown
+                } | null
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    /** Create a trigger */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            bodyLimitBytes?: number
+            integration: string
+            /** @enum {string} */
+            level: 'user' | 'app'
+            name: string
+            /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. */
+            response?:
+              | string
+              | null
+              | {
+                  body?: unknown
+                  code?: string
+                  headers?: {
+                    [key: string]: string
+                  }
+                  preset?: string
+                  status?: number
+                }
+            routing?: {
+              fallbacks?: {
+                /** @enum {string} */
+                from: 'body' | 'header' | 'query'
+                path: string
+              }[]
+              /** @enum {string} */
+              from: 'body' | 'header' | 'query'
+              path: string
+              split?: string
+            } | null
+            setup?: {
+              /** @enum {string} */
+              mode: 'manual' | 'api'
+              subscribe?: {
+                body?: unknown
+                headers?: {
+                  [key: string]: string
+                }
+                /** @enum {string} */
+                method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                /** @description Values to keep from the JSON answer: name → JSONPath. */
+                persist?: {
+                  [key: string]: string
+                }
+                url: string
+              }
+              unsubscribe?: {
+                body?: unknown
+                headers?: {
+                  [key: string]: string
+                }
+                /** @enum {string} */
+                method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                /** @description Values to keep from the JSON answer: name → JSONPath. */
+                persist?: {
+                  [key: string]: string
+                }
+                url: string
+              }
+            }
+            /** @description A preset with secrets (and its options), the generic {preset: "hmac", …}, or {code}. */
+            verification?: {
+              code?: string
+              preset?: string
+              secrets?: (
+                | string
+                | {
+                    /** @enum {string} */
+                    from: 'credential' | 'persisted'
+                    key: string
+                  }
+              )[]
+            } | null
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              bodyLimitBytes?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: uuid */
+              id: string
+              integration: string
+              level: string
+              name: string
+              response?: {
+                [key: string]: unknown
+              } | null
+              routing?: {
+                [key: string]: unknown
+              } | null
+              setup?: {
+                [key: string]: unknown
+              }
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
+              url: string
+              verification?: {
+                [key: string]: unknown
+              } | null
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/triggers/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read a trigger */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              bodyLimitBytes?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: uuid */
+              id: string
+              integration: string
+              level: string
+              name: string
+              response?: {
+                [key: string]: unknown
+              } | null
+              routing?: {
+                [key: string]: unknown
+              } | null
+              setup?: {
+                [key: string]: unknown
+              }
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
+              url: string
+              verification?: {
+                [key: string]: unknown
+              } | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    /** Delete a trigger and its request log */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    options?: never
+    head?: never
+    /** Change a trigger (fields sent replace the stored ones; verification secrets in full) */
+    patch: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            bodyLimitBytes?: number
+            integration?: string
+            /** @enum {string} */
+            level?: 'user' | 'app'
+            name?: string
+            /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. */
+            response?:
+              | string
+              | null
+              | {
+                  body?: unknown
+                  code?: string
+                  headers?: {
+                    [key: string]: string
+                  }
+                  preset?: string
+                  status?: number
+                }
+            routing?: {
+              fallbacks?: {
+                /** @enum {string} */
+                from: 'body' | 'header' | 'query'
+                path: string
+              }[]
+              /** @enum {string} */
+              from: 'body' | 'header' | 'query'
+              path: string
+              split?: string
+            } | null
+            setup?: {
+              /** @enum {string} */
+              mode: 'manual' | 'api'
+              subscribe?: {
+                body?: unknown
+                headers?: {
+                  [key: string]: string
+                }
+                /** @enum {string} */
+                method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                /** @description Values to keep from the JSON answer: name → JSONPath. */
+                persist?: {
+                  [key: string]: string
+                }
+                url: string
+              }
+              unsubscribe?: {
+                body?: unknown
+                headers?: {
+                  [key: string]: string
+                }
+                /** @enum {string} */
+                method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                /** @description Values to keep from the JSON answer: name → JSONPath. */
+                persist?: {
+                  [key: string]: string
+                }
+                url: string
+              }
+            }
+            /** @description A preset with secrets (and its options), the generic {preset: "hmac", …}, or {code}. */
+            verification?: {
+              code?: string
+              preset?: string
+              secrets?: (
+                | string
+                | {
+                    /** @enum {string} */
+                    from: 'credential' | 'persisted'
+                    key: string
+                  }
+              )[]
+            } | null
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              bodyLimitBytes?: number
+              /** Format: date-time */
+              createdAt: string
+              /** Format: uuid */
+              id: string
+              integration: string
+              level: string
+              name: string
+              response?: {
+                [key: string]: unknown
+              } | null
+              routing?: {
+                [key: string]: unknown
+              } | null
+              setup?: {
+                [key: string]: unknown
+              }
+              /** Format: date-time */
+              updatedAt?: string
+              /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
+              url: string
+              verification?: {
+                [key: string]: unknown
+              } | null
+            }
+          }
+        }
+      }
+    }
+    trace?: never
+  }
+  '/v1/triggers/{id}/listen': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Server-sent events: every request to the trigger as it is judged and routed */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/triggers/{id}/subscriptions': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Register the trigger's webhook at the provider for a credential */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            credentialId: string
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/triggers/{id}/subscriptions/{credentialId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /** Run the trigger's unsubscribe request for a credential and forget its values */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          credentialId: string
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/users/{userId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read a connected user and its credentials */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          userId: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              credentials?: {
+                /** Format: date-time */
+                createdAt: string
+                error?: string | null
+                externalState?: unknown
+                id: string
+                /** Format: date-time */
+                installedAt?: string | null
+                integration: string
+                metadata: {
+                  [key: string]: unknown
+                }
+                providerAccountId?: string | null
+                /** @enum {string} */
+                status: 'VALID' | 'INVALID' | 'PENDING'
+                /** @description Each token masked to its last four characters. */
+                tokens: {
+                  [key: string]: string
+                }
+                /** Format: date-time */
+                updatedAt?: string
+                userId: string
+              }[]
+              id: string
+              metadata: {
+                [key: string]: unknown
+              }
+              /** Format: date-time */
+              updatedAt: string
+            }
+          }
+        }
+      }
+    }
+    /** Create a connected user or replace its metadata */
+    put: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          userId: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            metadata?: Record<string, never>
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              id: string
+              metadata: {
+                [key: string]: unknown
+              }
+              /** Format: date-time */
+              updatedAt: string
+            }
+          }
         }
       }
     }

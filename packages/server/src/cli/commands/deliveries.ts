@@ -11,7 +11,8 @@ import {
   statusColour,
 } from '../output.ts'
 
-const statuses = ['pending', 'held', 'succeeded', 'failed']
+const statuses = ['pending', 'held', 'succeeded', 'failed'] as const
+type DeliveryStatus = (typeof statuses)[number]
 
 /** `switchyard deliveries ls|show|retry`: each event's sends to each destination. */
 export function registerDeliveries(program: Command, env: NodeJS.ProcessEnv): void {
@@ -23,7 +24,7 @@ export function registerDeliveries(program: Command, env: NodeJS.ProcessEnv): vo
       .description('List deliveries, newest first')
       .option('--destination <id>', 'only this destination')
       .option('--event <id>', 'only this event')
-      .addOption(new Option('--status <status>', 'only this status').choices(statuses))
+      .addOption(new Option('--status <status>', 'only this status').choices([...statuses]))
       .option('--limit <n>', 'how many', positiveInteger, 20)
       .option('--json', 'print a JSON array')
       .addHelpText('after', '\nExample:\n  $ switchyard deliveries ls --status failed --limit 100')
@@ -92,7 +93,7 @@ async function list({ client }: Connection, options: ListOptions): Promise<void>
 interface ListOptions {
   destination?: string
   event?: string
-  status?: string
+  status?: DeliveryStatus
   limit: number
   json?: boolean
 }

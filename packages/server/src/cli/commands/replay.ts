@@ -84,7 +84,13 @@ async function replay({ client }: Connection, options: ReplayOptions): Promise<v
   const url = destination.url ?? destination.id
   if (requeued === 0 || !destination.enabled || !options.wait)
     return printRequeued(
-      { destinationId: destination.id, requeued, enabled: destination.enabled, url },
+      {
+        destinationId: destination.id,
+        requeued,
+        enabled: destination.enabled,
+        url,
+        since: window.since,
+      },
       options,
     )
   note(`Requeued ${count(requeued)} failed deliveries to ${url}.`)
@@ -100,12 +106,13 @@ async function replay({ client }: Connection, options: ReplayOptions): Promise<v
 
 /** When there is nothing to follow: none requeued, the destination holds them, or --no-wait. */
 function printRequeued(
-  r: { destinationId: string; requeued: number; enabled: boolean; url: string },
+  r: { destinationId: string; requeued: number; enabled: boolean; url: string; since: string },
   options: { json?: boolean },
 ): void {
   const held = r.enabled ? 0 : r.requeued
   if (options.json) return printJson({ destinationId: r.destinationId, requeued: r.requeued, held })
-  if (r.requeued === 0) return print(`Nothing to replay: no failed deliveries to ${r.url} then.`)
+  if (r.requeued === 0)
+    return print(`Nothing to replay: no failed deliveries to ${r.url} since ${r.since}.`)
   if (held > 0)
     return print(
       `Requeued ${count(held)} deliveries to ${r.url}; held: the destination is disabled.`,
