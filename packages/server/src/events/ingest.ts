@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { isCanonicalType, validateEventData } from '../catalog/index.ts'
 import { apiError, isSqlState, sqlState, type ErrorDetail } from '../errors.ts'
 import { newId } from '../ids.ts'
-import { notify, withTransaction } from '../store/index.ts'
+import { withTransaction } from '../store/index.ts'
 import {
   findByIdempotencyKey,
   insertEvents,
@@ -62,17 +62,17 @@ export async function ingestEvents(
   }
   const rows = toNewEvents(input, requestHash, deps.now())
   try {
+    // Live streams (GET /v1/events/stream) read the batch by its id range. The NOTIFY is part
+    // of the insert, so it goes out on commit and nothing announced can be rolled back.
+    const announce = { channel: eventsChannel, payload: eventsNotice(input.projectId, rows) }
     const inline = deps.fanOut.inline?.(rows)
     const events = inline
-      ? await insertEvents(q, rows, inline)
+      ? await insertEvents(q, rows, { fanOut: inline, announce })
       : await withTransaction(q, async (tx) => {
-          const inserted = await insertEvents(tx, rows)
+          const inserted = await insertEvents(tx, rows, { announce })
           await deps.fanOut(tx, inserted)
           return inserted
         })
-    // Live streams (GET /v1/events/stream) read the batch by its id range. Inside a caller's
-    // transaction the notice goes out on commit, so nothing announced can be rolled back.
-    await notify(q, eventsChannel, eventsNotice(input.projectId, events))
     return { events: sortLike(events, rows), replayed: false }
   } catch (error) {
     // Two requests with one key raced: the loser answers like a retry would.

@@ -44,14 +44,16 @@ export interface InlineFanOut {
 /**
  * Inserts events in one statement through `unnest` (one round trip for up to 1,000 rows), with
  * the fan-out's CTEs appended when given, so both commit together without an explicit
- * transaction. A unique violation on (project_id, idempotency_key) aborts the whole statement,
+ * transaction. `announce` adds a NOTIFY, sent when the statement (or the caller's transaction)
+ * commits. A unique violation on (project_id, idempotency_key) aborts the whole statement,
  * and the caller resolves the replay.
  */
 export async function insertEvents(
   q: Queryable,
   events: readonly NewEvent[],
-  fanOut?: InlineFanOut,
+  options: { fanOut?: InlineFanOut | null; announce?: { channel: string; payload: string } } = {},
 ): Promise<EventRow[]> {
+  const { fanOut, announce } = options
   const col = <T>(pick: (e: NewEvent) => T) => events.map(pick)
   return query<EventRow>(
     q,
@@ -66,8 +68,9 @@ export async function insertEvents(
         ${col((e) => JSON.stringify(e.data))}::jsonb[], ${col((e) => e.idempotencyKey)}::text[],
         ${col((e) => e.requestHash)}::text[])
       returning *
-    )${fanOut ? fanOut.ctes : sql``}
-    select inserted.*${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``} from inserted`,
+    )${fanOut ? fanOut.ctes : sql``}${announce ? sql`, announced as (select pg_notify(${announce.channel}, ${announce.payload}))` : sql``}
+    select inserted.*${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce ? sql`, (select count(*) from announced) as announced` : sql``}
+    from inserted`,
   )
 }
 
