@@ -6,5 +6,9 @@ export default defineConfig({
     // The OpenAPI staleness check and the client tests boot a real server on PGlite (a few seconds).
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // CI sums every package's JSON report into one "N passed, N failed" line.
+    reporters: process.env.SWITCHYARD_TEST_RESULTS
+      ? ['default', ['json', { outputFile: `${process.env.SWITCHYARD_TEST_RESULTS}.sdk.json` }]]
+      : ['default'],
   },
 })

@@ -11,7 +11,7 @@ export default defineConfig({
     maxWorkers: 2,
     // CI asks for a JSON report too, to print one "N passed, N failed" line over both stores.
     reporters: process.env.SWITCHYARD_TEST_RESULTS
-      ? ['default', ['json', { outputFile: process.env.SWITCHYARD_TEST_RESULTS }]]
+      ? ['default', ['json', { outputFile: `${process.env.SWITCHYARD_TEST_RESULTS}.server.json` }]]
       : ['default'],
   },
 })
