@@ -67,6 +67,13 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   const pool = new pg.Pool({ connectionString, max: 20, idleTimeoutMillis: 30_000 })
   // A dropped connection (server restart) surfaces here; the pool replaces it on next use.
   pool.on('error', () => {})
+  // A connection that drops while checked out (inside a transaction, or between a claim's
+  // queries) emits 'error' on the client itself; without a listener that kills the process
+  // (57P01 on a PostgreSQL restart, seen in bench/fault). The query in flight still rejects,
+  // and the pool discards the client on release because it is no longer queryable.
+  pool.on('connect', (client) => {
+    client.on('error', () => {})
+  })
   const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
   return {
     kind: 'postgres',
