@@ -33,7 +33,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     genReqId: () => newId(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    disableRequestLogging: false,
     return503OnClosing: true,
     // Ids and cursors are URL-safe, so no param needs to be longer than this.
     routerOptions: { maxParamLength: 200 },
