@@ -3,7 +3,7 @@ import {
   composeEmail,
   renderWebhookRequest,
   templateFunctionsFor,
-  type StoredPreset,
+  type TestTarget,
 } from '../destinations/index.ts'
 import type { Sender } from './send.ts'
 import { buildRequest } from './signing.ts'
@@ -11,18 +11,9 @@ import type { Mailer } from './smtp.ts'
 import type { AttemptRecord } from './types.ts'
 
 /** What one attempt needs of its destination, saved (a claimed delivery) or not (a test). */
-export interface AttemptTarget {
+export interface AttemptTarget extends Readonly<TestTarget> {
   /** The delivery id: the `webhook-id`, the email's Message-ID, and the seed of `uuid()`. */
   deliveryId: string
-  type: 'webhook' | 'email'
-  url: string | null
-  emailTo: string[] | null
-  format: string
-  headers: Record<string, string>
-  template: string | null
-  preset: StoredPreset | null
-  timeoutMs: number
-  secrets: readonly string[]
 }
 
 export interface AttemptDeps {
