@@ -2,6 +2,7 @@ import { signingSecrets } from '../destinations/index.ts'
 import { findEventsByIds, type EventRow } from '../events/index.ts'
 import { deliverySettingsOf, findProject, type ProjectRow } from '../projects/index.ts'
 import type { Queryable } from '../store/index.ts'
+import { findCredential, findUser, type CredentialRow, type UserRow } from '../users/index.ts'
 import type { Finished } from './complete-batch.ts'
 import { prepareAttempt, type AttemptTarget, type PreparedAttempt } from './attempt.ts'
 import { nextState } from './outcome.ts'
@@ -17,10 +18,14 @@ import type { ClaimedDelivery } from './types.ts'
  * touches the store; results are written in batches.
  */
 
-/** What a claimed batch shares: its events and their projects, read once per batch. */
+/** What a claimed batch shares: its events, their projects, credentials and users, read once. */
 export interface BatchContext {
   events: Map<string, EventRow>
   projects: Map<string, ProjectRow>
+  /** Keyed by `projectId/credentialId`. */
+  credentials: Map<string, CredentialRow>
+  /** Keyed by `projectId/userId`. */
+  users: Map<string, UserRow>
 }
 
 export async function loadBatchContext(
@@ -33,10 +38,44 @@ export async function loadBatchContext(
     const project = await findProject(q, id)
     if (project) projects.push(project)
   }
+  const credentials = await loadEach(events, (e) => e.credential_id, findCredential, q)
+  const userOf = (e: EventRow) =>
+    e.user_id ?? credentials.get(`${e.project_id}/${e.credential_id}`)?.user_id ?? null
+  const users = await loadEach(events, userOf, findUser, q)
   return {
     events: new Map(events.map((e) => [e.id, e])),
     projects: new Map(projects.map((p) => [p.id, p])),
+    credentials,
+    users,
   }
+}
+
+/**
+ * The rows an event names (its credential, its user), one lookup per distinct id in the batch.
+ * Most batches carry a handful of distinct credentials, so this stays a few queries per claim.
+ */
+async function loadEach<Row>(
+  events: readonly EventRow[],
+  idOf: (event: EventRow) => string | null,
+  find: (q: Queryable, projectId: string, id: string) => Promise<Row | null>,
+  q: Queryable,
+): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>()
+  for (const event of events) {
+    const id = idOf(event)
+    const key = `${event.project_id}/${id}`
+    if (id === null || found.has(key)) continue
+    const row = await find(q, event.project_id, id)
+    if (row) found.set(key, row)
+  }
+  return found
+}
+
+/** The credential and user an event is about, as far as the batch context knows them. */
+function contextOf(event: EventRow, context: BatchContext) {
+  const credential = context.credentials.get(`${event.project_id}/${event.credential_id}`) ?? null
+  const userId = event.user_id ?? credential?.user_id ?? null
+  return { credential, user: context.users.get(`${event.project_id}/${userId}`) ?? null }
 }
 
 export interface SendDeps {
@@ -63,7 +102,11 @@ export async function sendClaimed(
   const event = context.events.get(row.event_id)
   const prepared: PreparedAttempt =
     event && project
-      ? prepareAttempt(attemptTargetOf(row, deps.now()), catalogEventOf(event, project), deps)
+      ? prepareAttempt(
+          attemptTargetOf(row, deps.now()),
+          catalogEventOf(event, project, contextOf(event, context)),
+          deps,
+        )
       : { ok: false, error: 'the event no longer exists; nothing was sent' }
   if (!prepared.ok) {
     const state = {
