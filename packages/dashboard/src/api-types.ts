@@ -18,11 +18,28 @@ export const wireFormats: readonly WireFormat[] = [
   'monitoring',
 ]
 
+export type DestinationType = 'webhook' | 'email'
+
+export type PresetName = 'slack' | 'datadog' | 'newrelic' | 'sentry'
+
+/** A preset and its options; secret options read back as `[redacted]`. */
+export interface PresetTemplate {
+  preset: PresetName
+  [option: string]: string | string[]
+}
+
+/** A custom body (JSON text with `{{ $.event… }}` placeholders), a preset, or null: the event as is. */
+export type DestinationTemplate = string | PresetTemplate | null
+
 export interface Destination {
   id: string
-  type: string
+  type: DestinationType
   name: string | null
+  /** Null for email; a Slack preset's URL shows only its origin. */
   url: string | null
+  /** Email: the recipients. */
+  to?: string[] | null
+  template?: DestinationTemplate
   events: string[]
   format: WireFormat
   headers?: Record<string, string>
@@ -44,8 +61,15 @@ export interface Destination {
 
 /** What create and edit send. */
 export interface DestinationIn {
+  /** Create and test only: fixed once created. */
+  type?: DestinationType
   name?: string | null
-  url: string
+  /** Webhook without a preset. */
+  url?: string
+  /** Email: 1 to 20 bare addresses. */
+  to?: string[]
+  /** Webhook only. */
+  template?: DestinationTemplate
   events: string[]
   format: WireFormat
   headers?: Record<string, string>
@@ -77,7 +101,7 @@ export interface Delivery {
   completedAt?: string | null
 }
 
-export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status'
+export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status'
 
 export interface Attempt {
   id?: string

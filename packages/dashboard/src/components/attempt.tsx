@@ -14,10 +14,22 @@ const errorClassHelp: Record<string, string> = {
   connect: 'The connection was refused or could not be opened (or the address is not allowed).',
   tls: 'The TLS handshake failed (certificate or protocol).',
   http_status: 'The receiver answered, but not with a 2xx.',
+  smtp_status: 'The mail server refused the message (its reply code is the status).',
 }
 
-/** One HTTP request of a delivery (or a test): what was sent, what came back, how long it took. */
-export function AttemptView({ attempt, title }: { attempt: Attempt; title?: string }) {
+/**
+ * One HTTP request of a delivery (or a test): what was sent, what came back, how long it took.
+ * `open` shows the headers without a click (the form's preview).
+ */
+export function AttemptView({
+  attempt,
+  title,
+  open,
+}: {
+  attempt: Attempt
+  title?: string
+  open?: boolean
+}) {
   return (
     <article className={`attempt attempt-${attempt.outcome}`} data-testid="attempt">
       <header className="attempt-head">
@@ -37,13 +49,19 @@ export function AttemptView({ attempt, title }: { attempt: Attempt; title?: stri
       {attempt.errorMessage && attempt.errorMessage !== `HTTP ${attempt.status}` ? (
         <p className="attempt-error">{attempt.errorMessage}</p>
       ) : null}
+      {attempt.requestBody ? (
+        <div>
+          <div className="label">Request body sent</div>
+          <pre className="code small">{prettyJson(attempt.requestBody)}</pre>
+        </div>
+      ) : null}
       {attempt.responseBody ? (
         <div>
           <div className="label">Response body (first 4 KiB)</div>
           <pre className="code small">{prettyJson(attempt.responseBody)}</pre>
         </div>
       ) : null}
-      <details>
+      <details open={open}>
         <summary>Headers</summary>
         <div className="two-col">
           <HeaderTable title="Request headers sent" headers={attempt.requestHeaders} />

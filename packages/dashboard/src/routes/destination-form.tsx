@@ -1,20 +1,18 @@
 import { useEffect, useState, type FormEvent } from 'react'
-import {
-  wireFormats,
-  type Destination,
-  type DestinationIn,
-  type TestResult,
-  type WireFormat,
-} from '../api-types.ts'
+import { wireFormats, type Destination, type TestResult, type WireFormat } from '../api-types.ts'
 import { AttemptView } from '../components/attempt.tsx'
 import { EventPicker } from '../components/event-picker.tsx'
+import { Radio } from '../components/form-fields.tsx'
+import { HeadersEditor, redactedValue } from '../components/headers-editor.tsx'
+import { PayloadEditor } from '../components/payload-editor.tsx'
 import {
-  HeadersEditor,
-  redactedValue,
-  toHeaders,
-  toRows,
-  type HeaderRow,
-} from '../components/headers-editor.tsx'
+  blankForm,
+  fromDestination,
+  templateFaults,
+  toInput,
+  toTestInput,
+  type DestinationForm,
+} from '../destination-form-model.ts'
 import { AdminButton, Button, Card, Code, ErrorNote, PageHead } from '../components/ui.tsx'
 import { useAction, useLoad } from '../hooks.ts'
 import { Link, navigate } from '../router.tsx'
@@ -30,76 +28,36 @@ export const formatHelp: Record<WireFormat, string> = {
     'Event Destinations monitoring body: workflow_failure, credentials_failure… with {type, message}.',
 }
 
-interface FormState {
-  name: string
-  url: string
-  events: string[]
-  format: WireFormat
-  headers: HeaderRow[]
-  timeoutSeconds: string
-}
-
-function fromDestination(d: Destination): FormState {
-  return {
-    name: d.name ?? '',
-    url: d.url ?? '',
-    events: d.events,
-    format: d.format,
-    headers: toRows(d.headers),
-    timeoutSeconds: String((d.timeoutMs ?? 15_000) / 1000),
-  }
-}
-
-const blank: FormState = {
-  name: '',
-  url: '',
-  events: ['*'],
-  format: 'standard',
-  headers: [],
-  timeoutSeconds: '15',
-}
-
-/** Create a webhook destination, or edit one; Test sends a webhook.test to the form as it is. */
+/**
+ * Create a destination (webhook or email), or edit one; the preview sends a webhook.test to the
+ * form as it is (`POST /v1/destinations/test`) and shows the attempt.
+ */
 export function DestinationFormPage({ id }: { id?: string }) {
   const { api, role } = useSession()
   const existing = useLoad(
     () => (id ? api.destinations.get(id) : Promise.resolve(null)),
     `edit:${id ?? 'new'}`,
   )
-  const [form, setForm] = useState<FormState>(blank)
+  const [form, setForm] = useState<DestinationForm>(blankForm)
   const [headersTouched, setHeadersTouched] = useState(false)
   const [test, setTest] = useState<TestResult | null>(null)
   const [created, setCreated] = useState<Destination | null>(null)
   useEffect(() => {
     if (existing.data) setForm(fromDestination(existing.data))
   }, [existing.data])
-  const set = (patch: Partial<FormState>) => setForm((f) => ({ ...f, ...patch }))
-  const timeoutMs = Math.round(Number(form.timeoutSeconds) * 1000) || 15_000
+  const set = (patch: Partial<DestinationForm>) => setForm((f) => ({ ...f, ...patch }))
   const stillRedacted = form.headers.filter((h) => h.value === redactedValue).map((h) => h.name)
+  const email = form.type === 'email'
+  const preset = !email && form.payload === 'preset'
 
   const runTest = useAction(async () => {
     setTest(null)
-    const headers = toHeaders(form.headers.filter((h) => h.value !== redactedValue))
-    setTest(
-      await api.destinations.testUnsaved({
-        url: form.url.trim(),
-        format: form.format,
-        headers,
-        timeoutMs,
-      }),
-    )
+    setTest(await api.destinations.testUnsaved(toTestInput(form)))
   })
   const save = useAction(async () => {
-    if (headersTouched && stillRedacted.length > 0)
+    if (!email && headersTouched && stillRedacted.length > 0)
       throw new Error(`Type the value of ${stillRedacted.join(', ')} again, or remove the header.`)
-    const input: DestinationIn = {
-      name: form.name.trim() || null,
-      url: form.url.trim(),
-      events: form.events,
-      format: form.format,
-      timeoutMs,
-      ...(!id || headersTouched ? { headers: toHeaders(form.headers) } : {}),
-    }
+    const input = toInput(form, { editing: Boolean(id), headersTouched })
     if (id) {
       await api.destinations.update(id, input)
       navigate(`/destinations/${id}`)
@@ -113,26 +71,59 @@ export function DestinationFormPage({ id }: { id?: string }) {
   if (created) return <Created destination={created} />
   if (existing.error) return <ErrorNote error={existing.error} />
   const readOnly = role !== 'admin'
+  const faults = templateFaults(save.error ?? runTest.error)
+  const canTest = email ? form.to.trim() !== '' : preset || form.url.trim() !== ''
   return (
     <>
       <PageHead
         title={id ? 'Edit destination' : 'New destination'}
-        sub="A webhook: Switchyard POSTs each matching event to the URL, signed with Standard Webhooks."
+        sub="A webhook (Switchyard POSTs each matching event, signed with Standard Webhooks) or an email."
       />
       {readOnly ? <div className="note note-info">{needsAdmin}</div> : null}
       <form className="form" onSubmit={submit}>
         <Card title="Where">
-          <label className="field">
-            <span>URL</span>
-            <input
-              name="url"
-              type="url"
-              required
-              placeholder="https://example.com/webhooks/switchyard"
-              value={form.url}
-              onChange={(e) => set({ url: e.target.value })}
-            />
-          </label>
+          <div className="field">
+            <span>Type</span>
+            {id ? (
+              <span className="muted">{email ? 'Email' : 'Webhook'} (fixed once created)</span>
+            ) : (
+              <Radio
+                name="Type"
+                value={form.type}
+                options={[
+                  ['webhook', 'Webhook', 'An HTTP POST per event, signed with Standard Webhooks.'],
+                  ['email', 'Email', 'A mail per event, sent over the server’s SMTP connection.'],
+                ]}
+                onChange={(type) =>
+                  set(type === 'email' ? { type, format: 'monitoring' } : { type })
+                }
+              />
+            )}
+          </div>
+          {email ? (
+            <label className="field">
+              <span>Recipients (comma-separated, up to 20)</span>
+              <input
+                name="to"
+                required
+                placeholder="ops@example.com, oncall@example.com"
+                value={form.to}
+                onChange={(e) => set({ to: e.target.value })}
+              />
+            </label>
+          ) : preset ? null : (
+            <label className="field">
+              <span>URL</span>
+              <input
+                name="url"
+                type="url"
+                required
+                placeholder="https://example.com/webhooks/switchyard"
+                value={form.url}
+                onChange={(e) => set({ url: e.target.value })}
+              />
+            </label>
+          )}
           <label className="field">
             <span>Name (optional)</span>
             <input
@@ -168,17 +159,37 @@ export function DestinationFormPage({ id }: { id?: string }) {
             onChange={(events) => set({ events })}
           />
         </Card>
-        <Card title="How">
-          <div className="field">
-            <span>Custom headers</span>
-            <HeadersEditor
-              rows={form.headers}
-              onChange={(headers) => {
-                setHeadersTouched(true)
-                set({ headers })
-              }}
-            />
+        {email ? null : (
+          <Card title="Payload">
+            <PayloadEditor form={form} set={set} faults={faults} />
+          </Card>
+        )}
+        <Card title="Preview">
+          <p className="muted small">
+            Sends a <code>webhook.test</code> event to the form as it is, without saving, and shows
+            the request sent and the answer.
+          </p>
+          <div className="actions">
+            <AdminButton busy={runTest.busy} disabled={!canTest} onClick={() => void runTest.run()}>
+              Preview with a test event
+            </AdminButton>
           </div>
+          <ErrorNote error={runTest.error} title="Test" />
+          {test ? <AttemptView attempt={test} title="Test (webhook.test)" open /> : null}
+        </Card>
+        <Card title="How">
+          {email ? null : (
+            <div className="field">
+              <span>Custom headers</span>
+              <HeadersEditor
+                rows={form.headers}
+                onChange={(headers) => {
+                  setHeadersTouched(true)
+                  set({ headers })
+                }}
+              />
+            </div>
+          )}
           <label className="field narrow">
             <span>Timeout (seconds, 1–30)</span>
             <input
@@ -190,17 +201,8 @@ export function DestinationFormPage({ id }: { id?: string }) {
             />
           </label>
         </Card>
-        <ErrorNote error={runTest.error} title="Test" />
-        {test ? <AttemptView attempt={test} title="Test (webhook.test)" /> : null}
         <ErrorNote error={save.error} />
         <div className="actions">
-          <AdminButton
-            busy={runTest.busy}
-            disabled={!form.url.trim()}
-            onClick={() => void runTest.run()}
-          >
-            Send test
-          </AdminButton>
           <AdminButton
             type="submit"
             variant="primary"
@@ -224,7 +226,10 @@ export function DestinationFormPage({ id }: { id?: string }) {
 function Created({ destination }: { destination: Destination }) {
   return (
     <>
-      <PageHead title="Destination created" sub={destination.url} />
+      <PageHead
+        title="Destination created"
+        sub={destination.url ?? destination.to?.join(', ') ?? undefined}
+      />
       <Card title="Signing secret">
         <p>
           Receivers verify each request's <code>webhook-signature</code> with this secret. It is

@@ -37,7 +37,7 @@ export function DestinationPage({ id }: { id: string }) {
             {destinationLabel(d)} <DestinationStatus destination={d} />
           </>
         }
-        sub={<span className="mono">{d.url}</span>}
+        sub={<span className="mono">{d.url ?? `email: ${(d.to ?? []).join(', ')}`}</span>}
       />
       {d.managed ? (
         <div className="note note-info">

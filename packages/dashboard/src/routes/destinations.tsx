@@ -60,7 +60,9 @@ export function DestinationsPage() {
                         {destinationLabel(d)}
                       </Link>
                       {d.managed ? <span className="tag">sync webhook</span> : null}
-                      <div className="muted small mono">{d.url}</div>
+                      <div className="muted small mono">
+                        {d.url ?? `email: ${(d.to ?? []).join(', ')}`}
+                      </div>
                     </td>
                     <td>
                       <EventList events={d.events} />

@@ -113,12 +113,43 @@ it('sends a test to the destination being created and shows the attempt', async 
   const { apiKey } = await server.createProject()
   const page = await signedIn(apiKey, '/destinations/new')
   await page.getByLabel('URL').fill(target.url)
-  await page.getByRole('button', { name: 'Send test' }).click()
+  await page.getByRole('button', { name: 'Preview with a test event' }).click()
   const attempt = page.getByTestId('attempt')
   await attempt.getByText('delivered').waitFor()
   expect(await attempt.textContent()).toContain('HTTP 200')
   const [request] = await target.waitForRequests(1)
   expect(JSON.parse(request!.body)).toMatchObject({ type: 'webhook.test' })
+})
+
+it('previews and creates a Slack preset destination aimed at a receiver', async () => {
+  const target = await receiver()
+  const { apiKey } = await server.createProject()
+  const page = await signedIn(apiKey, '/destinations/new')
+  await page
+    .getByRole('radiogroup', { name: 'Payload' })
+    .getByText('Preset', { exact: true })
+    .click()
+  expect(await page.getByLabel('Service').inputValue()).toBe('slack')
+  await page.getByLabel('Incoming webhook URL').fill(target.url)
+  await page.getByRole('button', { name: 'Preview with a test event' }).click()
+  const attempt = page.getByTestId('attempt')
+  await attempt.getByText('delivered').waitFor()
+  const [request] = await target.waitForRequests(1)
+  const body = JSON.parse(request!.body)
+  expect(typeof body.text).toBe('string')
+  expect(body.blocks).toEqual(
+    expect.arrayContaining([expect.objectContaining({ type: 'section' })]),
+  )
+
+  await page.getByLabel('Name (optional)').fill('Ops Slack')
+  await page.getByRole('button', { name: 'Create destination' }).click()
+  await page.getByRole('heading', { name: 'Destination created' }).waitFor()
+  const list = await server.api('GET', '/v1/destinations', { key: apiKey })
+  expect(list.body.data[0]).toMatchObject({
+    name: 'Ops Slack',
+    format: 'monitoring',
+    template: { preset: 'slack' },
+  })
 })
 
 it('creates a destination and lists it', async () => {
