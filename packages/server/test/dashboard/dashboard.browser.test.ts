@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
@@ -19,8 +18,10 @@ const chromiumArgs = [
   '--disable-component-update',
   '--disable-sync',
 ]
+// Screenshots of each page land in the repo's test-results/ (ignored by git), as issue 7 asks.
 const screenshotDir =
-  process.env.SWITCHYARD_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'switchyard-dashboard')
+  process.env.SWITCHYARD_SCREENSHOTS_DIR ??
+  new URL('../../../../test-results/dashboard/', import.meta.url).pathname
 
 let server: TestServer
 let browser: Browser
