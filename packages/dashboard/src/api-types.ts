@@ -272,3 +272,10 @@ export interface TriggerPresets {
   response: TriggerPreset[]
   verification: TriggerPreset[]
 }
+
+/** `GET /v1/events/:id/renderings`: an event as one wire format renders it. */
+export interface EventRendering {
+  format: WireFormat
+  name: string
+  body: unknown
+}

@@ -6,6 +6,7 @@ import type {
   Destination,
   DestinationIn,
   EventOut,
+  EventRendering,
   EventType,
   InboundOutcome,
   InboundRequest,
@@ -87,6 +88,9 @@ export function createApi(apiKey: string) {
     events: {
       list: (query: EventQuery = {}) => get<Page<EventOut>>('/v1/events', { ...query }),
       get: (eventId: string) => get<EventOut>(`/v1/events/${id(eventId)}`),
+      /** The body each wire format's destinations receive for this event (before templates). */
+      renderings: (eventId: string) =>
+        get<{ data: EventRendering[] }>(`/v1/events/${id(eventId)}/renderings`),
       send: (type: string, data: Record<string, unknown>) =>
         post<EventOut>('/v1/events', { type, data }),
     },

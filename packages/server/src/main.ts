@@ -8,6 +8,7 @@ import {
   createPruner,
   createSender,
   deliveryRoutes,
+  eventRenderingRoutes,
   Dispatcher,
 } from './delivery/index.ts'
 import {
@@ -191,6 +192,7 @@ function wireFeatures(deps: {
     routes: [
       destinationRoutes({ db, now, deliveries }),
       deliveryRoutes({ db, now, sender }),
+      eventRenderingRoutes({ db, publicUrl }),
       userRoutes({ db, box, fanOut, now }),
       ...inbound.routes,
       syncs.routes,

@@ -13,6 +13,7 @@ export function EventPage({ id }: { id: string }) {
   const { api } = useSession()
   const event = useLoad(() => api.events.get(id), `event:${id}`)
   const catalog = useEventTypes()
+  const renderings = useLoad(() => api.events.renderings(id), `event-renderings:${id}`)
   const destinations = useLoad(() => api.destinations.all(), 'destinations')
   const byId = useMemo(
     () => new Map((destinations.data ?? []).map((d) => [d.id, d])),
@@ -31,6 +32,7 @@ export function EventPage({ id }: { id: string }) {
   const description = catalog.data?.find((t) => t.type === e.type)
   const name = description?.names[format]
   const bodySchema = description?.bodySchemas?.[format]
+  const rendered = renderings.data?.data.find((r) => r.format === format)
   return (
     <>
       <PageHead title={<span className="mono">{e.type}</span>} sub={description?.description} />
@@ -86,8 +88,14 @@ export function EventPage({ id }: { id: string }) {
                   ],
                 ]}
               />
+              {rendered ? (
+                <>
+                  <div className="label">Body sent (before any template)</div>
+                  <Json value={rendered.body} label={`${format} body`} />
+                </>
+              ) : null}
               {bodySchema ? (
-                <details open>
+                <details>
                   <summary>Body schema (the JSON Schema of what is sent)</summary>
                   <Json value={bodySchema} label={`${format} body schema`} />
                 </details>

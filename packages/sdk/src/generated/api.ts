@@ -1584,6 +1584,51 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/events/{id}/renderings': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Render an event in every wire format that carries it */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                body: unknown
+                /** @enum {string} */
+                format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
+                name: string
+              }[]
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/events/batch': {
     parameters: {
       query?: never

@@ -28,9 +28,10 @@ export interface BatchContext {
   users: Map<string, UserRow>
 }
 
+/** Reads what rendering the events of `rows` needs: claimed deliveries, or one event to preview. */
 export async function loadBatchContext(
   q: Queryable,
-  rows: readonly ClaimedDelivery[],
+  rows: readonly Pick<ClaimedDelivery, 'event_id' | 'project_id'>[],
 ): Promise<BatchContext> {
   const events = await findEventsByIds(q, [...new Set(rows.map((r) => r.event_id))])
   const projects: ProjectRow[] = []
@@ -69,6 +70,12 @@ async function loadEach<Row>(
     if (row) found.set(key, row)
   }
   return found
+}
+
+/** The event as the catalog renders it, with what the batch knows of its project, credential and user. */
+export function catalogEventIn(event: EventRow, context: BatchContext) {
+  const project = context.projects.get(event.project_id)
+  return project ? catalogEventOf(event, project, contextOf(event, context)) : null
 }
 
 /** The credential and user an event is about, as far as the batch context knows them. */

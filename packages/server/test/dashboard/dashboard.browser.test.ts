@@ -258,6 +258,16 @@ it('shows a request to a trigger live in its listen view', async () => {
   expect(await received.textContent()).toContain(`POST /hooks/${trigger.body.id}`)
 })
 
+it("shows an event's body as each wire format sends it", async () => {
+  const { apiKey } = await deliveredEvent()
+  const events = await server.api('GET', '/v1/events', { key: apiKey })
+  const page = await signedIn(apiKey)
+  await page.goto(`${server.url}/events/${events.body.data[0].id}`)
+  await page.getByText('Body sent (before any template)').waitFor()
+  await page.getByRole('tab', { name: 'managed-sync' }).click()
+  await page.getByText('"event": "webhook_test"').first().waitFor()
+})
+
 it('renders every page with its heading', async () => {
   const { apiKey, destinationId, deliveryId } = await deliveredEvent()
   const events = await server.api('GET', '/v1/events', { key: apiKey })

@@ -50,3 +50,54 @@ describe('rendering with what the credential knows', () => {
     })
   })
 })
+
+describe('GET /v1/events/:id/renderings', () => {
+  it('renders the event in every format that carries it, with the credential context', async () => {
+    const { apiKey: key } = await server.createProject()
+    await server.api('PUT', '/v1/credentials/cred_ctx_2', {
+      key,
+      body: { userId: 'user_7', integration: 'googledrive', status: 'PENDING' },
+    })
+    const published = await server.api('POST', '/v1/events', {
+      key,
+      body: {
+        type: 'record.created',
+        credentialId: 'cred_ctx_2',
+        data: { syncId: 'sync_9', model: 'files', recordId: 'rec_9' },
+      },
+    })
+    const res = await server.api('GET', `/v1/events/${published.body.id}/renderings`, { key })
+    expect(res.status).toBe(200)
+    expect(res.body.data.map((r: { format: string }) => r.format)).toEqual([
+      'managed-sync',
+      'workspace',
+      'standard',
+    ])
+    expect(res.body.data[0]).toEqual({
+      format: 'managed-sync',
+      name: 'record_created',
+      body: {
+        event: 'record_created',
+        syncInstanceId: 'sync_9',
+        sync: 'googledrive',
+        credentialId: 'cred_ctx_2',
+        user: { id: 'user_7' },
+        data: { recordId: 'rec_9', model: 'files' },
+      },
+    })
+  })
+
+  it("answers 404 for another project's event", async () => {
+    const a = await server.createProject()
+    const b = await server.createProject()
+    const published = await server.api('POST', '/v1/events', {
+      key: a.apiKey,
+      body: { type: 'webhook.test', data: {} },
+    })
+    const res = await server.api('GET', `/v1/events/${published.body.id}/renderings`, {
+      key: b.apiKey,
+    })
+    expect(res.status).toBe(404)
+    expect(res.body.error.code).toBe('not_found')
+  })
+})
