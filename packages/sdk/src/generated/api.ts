@@ -473,6 +473,8 @@ export interface paths {
                 number: number
                 /** @enum {string} */
                 outcome: 'delivered' | 'failed' | 'gone'
+                /** @description The first 4 KiB of the body sent. */
+                requestBody?: string | null
                 requestHeaders?: {
                   [key: string]: string
                 }
@@ -1260,6 +1262,7 @@ export interface paths {
               errorMessage?: string | null
               /** @enum {string} */
               outcome: 'delivered' | 'failed' | 'gone'
+              requestBody?: string | null
               requestHeaders?: {
                 [key: string]: string
               }
@@ -1361,6 +1364,7 @@ export interface paths {
               errorMessage?: string | null
               /** @enum {string} */
               outcome: 'delivered' | 'failed' | 'gone'
+              requestBody?: string | null
               requestHeaders?: {
                 [key: string]: string
               }

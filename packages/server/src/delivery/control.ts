@@ -64,6 +64,7 @@ function unsentFields(now: Date, error: string): Omit<TestResult, 'webhookId'> {
     errorClass: null,
     errorMessage: error,
     requestHeaders: {},
+    requestBody: null,
     responseHeaders: null,
     responseBody: null,
   }
@@ -80,6 +81,7 @@ export function attemptFields(record: AttemptRecord): Omit<TestResult, 'webhookI
     errorClass: outcome.kind === 'failed' ? outcome.errorClass : null,
     errorMessage: outcome.kind === 'failed' ? outcome.message : null,
     requestHeaders: record.requestHeaders,
+    requestBody: record.requestBody,
     responseHeaders: record.response?.headers ?? null,
     responseBody: record.response?.body ?? null,
   }

@@ -59,6 +59,7 @@ export interface AttemptRow {
   error_class: string | null
   error_message: string | null
   request_headers: Record<string, string>
+  request_body: string | null
   response_headers: Record<string, string> | null
   response_body: string | null
 }

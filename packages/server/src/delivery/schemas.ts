@@ -42,6 +42,7 @@ export const attemptOutSchema = {
     errorClass: { type: ['string', 'null'], enum: [...errorClasses, null] },
     errorMessage: { type: ['string', 'null'] },
     requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+    requestBody: { type: ['string', 'null'], description: 'The first 4 KiB of the body sent.' },
     responseHeaders: { type: ['object', 'null'], additionalProperties: { type: 'string' } },
     responseBody: { type: ['string', 'null'], description: 'The first 4 KiB.' },
   },
@@ -78,6 +79,7 @@ export function attemptOut(row: AttemptRow) {
     errorClass: row.error_class,
     errorMessage: row.error_message,
     requestHeaders: row.request_headers,
+    requestBody: row.request_body,
     responseHeaders: row.response_headers,
     responseBody: row.response_body,
   }

@@ -40,6 +40,11 @@ export function createSender(options: { allowPrivateTargets: boolean; now: () =>
   }
 }
 
+/** The part of a sent body the attempt log keeps: the same 4 KiB bound as the response. */
+function loggedBody(body: string): string {
+  return body.length > responseBodyLimit ? body.slice(0, responseBodyLimit) : body
+}
+
 async function sendOnce(
   agent: Agent,
   outbound: OutboundRequest,
@@ -68,6 +73,7 @@ async function sendOnce(
       durationMs: elapsed(),
       outcome: classifyStatus(response.statusCode, headers, startedAt),
       requestHeaders,
+      requestBody: loggedBody(outbound.body),
       response: { status: response.statusCode, headers, body: toText(body) },
     }
   } catch (error) {
@@ -76,6 +82,7 @@ async function sendOnce(
       durationMs: elapsed(),
       outcome: classifyError(error, deadline.aborted, outbound.timeoutMs),
       requestHeaders,
+      requestBody: loggedBody(outbound.body),
       response: null,
     }
   }

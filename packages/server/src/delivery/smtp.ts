@@ -54,7 +54,8 @@ async function sendEmail(
   }
   const record = (outcome: AttemptOutcome, response: AttemptRecord['response']) => {
     const durationMs = Math.round(performance.now() - started)
-    return { startedAt, durationMs, outcome, requestHeaders, response }
+    const requestBody = message.text.slice(0, 4096)
+    return { startedAt, durationMs, outcome, requestHeaders, requestBody, response }
   }
   if (!transport) {
     const why = 'SMTP_URL is not set: there is no mail server to send through'

@@ -50,6 +50,8 @@ export interface AttemptRecord {
   outcome: AttemptOutcome
   /** Headers sent, credential-carrying custom values redacted (email: to, subject, message-id). */
   requestHeaders: Record<string, string>
+  /** The first 4 KiB of the body sent (email: the text part). */
+  requestBody: string | null
   /** What came back (email: the SMTP reply code and text). */
   response: { status: number; headers: Record<string, string>; body: string } | null
 }

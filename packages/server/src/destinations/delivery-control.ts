@@ -66,6 +66,8 @@ export interface TestResult {
   errorClass: string | null
   errorMessage: string | null
   requestHeaders: Record<string, string>
+  /** The first 4 KiB of the body sent. */
+  requestBody: string | null
   responseHeaders: Record<string, string> | null
   responseBody: string | null
 }
@@ -88,6 +90,7 @@ export const testResultSchema = {
     },
     errorMessage: { type: ['string', 'null'] },
     requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+    requestBody: { type: ['string', 'null'] },
     responseHeaders: { type: ['object', 'null'], additionalProperties: { type: 'string' } },
     responseBody: { type: ['string', 'null'] },
   },

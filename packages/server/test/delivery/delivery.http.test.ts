@@ -105,6 +105,8 @@ describe('a delivered request', () => {
         }),
       }),
     ])
+    // The log keeps the exact body sent, byte for byte what the receiver got.
+    expect(res.body.attempts[0].requestBody).toBe(target.requests.at(-1)!.body)
   })
 })
 
