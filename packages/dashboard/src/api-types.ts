@@ -45,8 +45,13 @@ export interface Destination {
   headers?: Record<string, string>
   timeoutMs?: number
   maxConcurrency?: number
+  /** The adaptive (AIMD) limit now, at most maxConcurrency. */
+  currentConcurrency?: number
   rateLimitPerSecond?: number | null
   enabled: boolean
+  /** paused: failing deliveries paused it and probes check it; disabled: an admin's or a 410's. */
+  status?: 'enabled' | 'paused' | 'disabled'
+  nextProbeAt?: string | null
   disabledReason?: string | null
   disabledAt?: string | null
   consecutiveFailures?: number
@@ -239,7 +244,20 @@ export interface Trigger extends TriggerIn {
 }
 
 export type InboundOutcome =
-  'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted'
+  'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted' | 'held'
+
+/** A webhook API setup registered at the provider; `credentialId` null for the app-level one. */
+export interface Subscription {
+  triggerId: string
+  credentialId: string | null
+  status: 'active' | 'failed'
+  /** The provider's status on the last attempt (null: not reached). */
+  responseStatus?: number | null
+  /** Failed: the provider's body excerpt, or why it was not reached. */
+  error?: string | null
+  createdAt: string
+  updatedAt: string
+}
 
 /** One request a trigger received, with how it was judged and routed. */
 export interface InboundRequest {

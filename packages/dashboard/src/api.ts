@@ -12,6 +12,7 @@ import type {
   InboundRequest,
   Page,
   Settings,
+  Subscription,
   Sync,
   SyncErrorCode,
   SyncStatus,
@@ -148,6 +149,14 @@ export function createApi(apiKey: string) {
         limit?: number
         cursor?: string
       }) => get<Page<InboundRequest>>('/v1/inbound-requests', { ...query }),
+      subscriptions: (triggerId: string, query: { limit?: number; cursor?: string } = {}) =>
+        get<Page<Subscription>>(`/v1/triggers/${id(triggerId)}/subscriptions`, { ...query }),
+      /** Runs the subscribe request again (for a credential, or the app-level one). */
+      subscribe: (triggerId: string, credentialId: string | null) =>
+        post<Subscription>(
+          `/v1/triggers/${id(triggerId)}/subscriptions`,
+          credentialId === null ? {} : { credentialId },
+        ),
       /** `GET /v1/triggers/:id/listen` as a fetch stream (EventSource cannot send the key). */
       listen: (triggerId: string, signal: AbortSignal) =>
         fetch(`${window.location.origin}/v1/triggers/${id(triggerId)}/listen`, {

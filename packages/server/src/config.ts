@@ -27,6 +27,18 @@ export interface Config {
   deliveryPollMs: number
   /** Retry jitter spread: 0.2 waits 80–120 % of each step; 0 makes schedules exact. (Default: 0.2) */
   deliveryJitter: number
+  /** Requests per second each API key may make, sustained. (Default: 10000) */
+  rateLimitPerSecond: number
+  /** Requests an API key may make at once above the sustained rate. (Default: 20000) */
+  rateLimitBurst: number
+  /** Requests per second each trigger's /hooks URL accepts, sustained. (Default: 1000) */
+  hookRateLimitPerSecond: number
+  /** Requests a trigger's /hooks URL accepts at once above the sustained rate. (Default: 2000) */
+  hookRateLimitBurst: number
+  /** Most time a client may take to send a whole request (headers and body), in ms. (Default: 30000) */
+  requestTimeoutMs: number
+  /** How long a claim-check URL (a body above a destination's maxPayloadBytes) stays valid, in s. (Default: 3600) */
+  claimCheckTtlSeconds: number
 }
 
 export type Role = 'api' | 'worker' | 'all'
@@ -50,6 +62,12 @@ const defaults = {
   deliveryBatchSize: 100,
   deliveryPollMs: 1000,
   deliveryJitter: 0.2,
+  rateLimitPerSecond: 10_000,
+  rateLimitBurst: 20_000,
+  hookRateLimitPerSecond: 1000,
+  hookRateLimitBurst: 2000,
+  requestTimeoutMs: 30_000,
+  claimCheckTtlSeconds: 3600,
 } satisfies Config
 
 /**
@@ -79,6 +97,12 @@ export function loadConfig(
     deliveryMaxInFlight: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_MAX_IN_FLIGHT'),
     deliveryBatchSize: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_BATCH_SIZE'),
     deliveryPollMs: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_POLL_MS'),
+    rateLimitPerSecond: parsePositiveInt(env, 'SWITCHYARD_RATE_LIMIT_PER_SECOND'),
+    rateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_RATE_LIMIT_BURST'),
+    hookRateLimitPerSecond: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_PER_SECOND'),
+    hookRateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_BURST'),
+    requestTimeoutMs: parsePositiveInt(env, 'SWITCHYARD_REQUEST_TIMEOUT_MS'),
+    claimCheckTtlSeconds: parsePositiveInt(env, 'SWITCHYARD_CLAIM_CHECK_TTL_SECONDS'),
   })
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
   if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)

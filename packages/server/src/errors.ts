@@ -64,12 +64,24 @@ export const errorCatalog = {
   forbidden: { status: 403, message: 'This key does not have the role this action needs.' },
   not_found: { status: 404, message: 'No such resource in this project.' },
   route_not_found: { status: 404, message: 'No such route; see /openapi.json for the API.' },
+  claim_check_not_found: {
+    status: 404,
+    message: 'No body behind this claim-check URL; use the URL exactly as the delivery sent it.',
+  },
   method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
   idempotency_conflict: {
     status: 409,
     message: 'This Idempotency-Key was used with a different body; use a new key.',
   },
   conflict: { status: 409, message: 'The resource is in a state that does not allow this.' },
+  claim_check_expired: {
+    status: 410,
+    message: 'This claim-check URL has expired; ask for the delivery to be sent again.',
+  },
+  integration_token_in_use: {
+    status: 409,
+    message: 'A trigger still uses this developer token; change the trigger first.',
+  },
   destination_disabled: {
     status: 409,
     message: 'The destination is disabled; enable it first.',

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { pino, type Logger } from 'pino'
+import { auditRoutes, installAuditTrail } from './audit/index.ts'
 import type { Config } from './config.ts'
 import {
+  claimCheckRoutes,
+  createClaimChecks,
   createDeliveryControl,
   createFanOut,
   createMailer,
@@ -18,6 +21,7 @@ import {
 } from './destinations/index.ts'
 import { eventRoutes, type FanOut } from './events/index.ts'
 import { createInbound } from './inbound/index.ts'
+import { integrationRoutes } from './integrations/index.ts'
 import { dashboardRoutes } from './http/dashboard.ts'
 import { buildServer } from './http/server.ts'
 import {
@@ -92,6 +96,13 @@ export async function startEngine(
     const app = await buildServer({
       logger: log,
       bodyLimitBytes: config.bodyLimitBytes,
+      requestTimeoutMs: config.requestTimeoutMs,
+      rateLimits: {
+        perKey: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+        perTrigger: { perSecond: config.hookRateLimitPerSecond, burst: config.hookRateLimitBurst },
+        now: () => now().getTime(),
+      },
+      hooks: [(app) => installAuditTrail(app, { db, now, log })],
       version,
       authenticators: {
         checkInstanceToken,
@@ -110,6 +121,7 @@ export async function startEngine(
         }),
         eventRoutes({ db, fanOut: wiring.fanOut, now }),
         ...wiring.routes,
+        auditRoutes({ db }),
         dashboardRoutes(),
       ],
     })
@@ -154,6 +166,12 @@ function wireFeatures(deps: {
   const publicUrl = config.publicUrl
   const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, now })
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, now })
+  const claims = createClaimChecks({
+    db,
+    secretKey: config.secretKey,
+    publicUrl,
+    ttlMs: config.claimCheckTtlSeconds * 1000,
+  })
   const dispatcher = new Dispatcher({
     db,
     log,
@@ -161,6 +179,7 @@ function wireFeatures(deps: {
     sender,
     mailer,
     publicUrl,
+    claims,
     options: {
       batchSize: config.deliveryBatchSize,
       maxInFlight: config.deliveryMaxInFlight,
@@ -192,15 +211,17 @@ function wireFeatures(deps: {
     routes: [
       destinationRoutes({ db, now, deliveries }),
       deliveryRoutes({ db, now, sender }),
+      claimCheckRoutes({ claims, now }),
       eventRenderingRoutes({ db, publicUrl }),
-      userRoutes({ db, box, fanOut, now }),
+      userRoutes({ db, box, fanOut, now, hooks: inbound.credentialHooks }),
+      integrationRoutes({ db, box, now, tokenUses: inbound.tokenUses }),
       ...inbound.routes,
       syncs.routes,
     ],
     workers: [
       dispatcher,
-      createPruner({ db, log, now }),
-      createCredentialOutbox({ db, fanOut, now, log }),
+      createPruner({ db, log, now, claims }),
+      createCredentialOutbox({ db, fanOut, now, log, hooks: inbound.credentialHooks }),
       ...inbound.workers,
       syncs.scheduler,
     ],

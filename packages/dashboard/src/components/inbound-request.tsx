@@ -9,6 +9,7 @@ const outcomeTone: Record<InboundOutcome, Tone> = {
   handshake: 'muted',
   routed: 'good',
   unrouted: 'warn',
+  held: 'warn',
   rejected: 'bad',
   error: 'bad',
 }
@@ -21,6 +22,7 @@ const outcomeHelp: Record<InboundOutcome, string> = {
   accepted: 'Verified and answered; routing to credentials next.',
   routed: 'Delivered as trigger.received to the matching credentials.',
   unrouted: 'Verified, but no credential matched the routing value.',
+  held: 'Waiting for an INVALID credential to be VALID again (the trigger holds them).',
 }
 
 /** One request a trigger received: how it was judged, where it went, and what it carried. */

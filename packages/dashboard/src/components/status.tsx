@@ -30,8 +30,10 @@ export function DeliveryStatus({
   return <Pill tone={tone}>{label}</Pill>
 }
 
-/** Healthy, failing (its last attempts failed) or disabled. */
+/** Healthy, failing (its last attempts failed), paused (probed back to health) or disabled. */
 export function destinationState(d: Destination): { label: string; tone: Tone; title?: string } {
+  if (d.status === 'paused')
+    return { label: 'paused', tone: 'warn', title: d.disabledReason ?? undefined }
   if (!d.enabled) return { label: 'disabled', tone: 'bad', title: d.disabledReason ?? undefined }
   if ((d.consecutiveFailures ?? 0) > 0)
     return {

@@ -45,7 +45,14 @@ export function DestinationPage({ id }: { id: string }) {
           <Link to="/webhook">Sync webhook</Link> page.
         </div>
       ) : null}
-      {!d.enabled ? (
+      {d.status === 'paused' ? (
+        <div className="banner banner-warn">
+          <div>
+            <strong>Paused</strong> <Time at={d.disabledAt} />: {d.disabledReason}. Its deliveries
+            are held; a probe checks it <Time at={d.nextProbeAt} /> and the first 2xx resumes it.
+          </div>
+        </div>
+      ) : !d.enabled ? (
         <div className="banner banner-bad">
           <div>
             <strong>Disabled</strong> <Time at={d.disabledAt} />:{' '}
@@ -66,7 +73,12 @@ export function DestinationPage({ id }: { id: string }) {
                 </span>,
               ],
               ['Timeout', duration(d.timeoutMs)],
-              ['Concurrency', d.maxConcurrency ?? null],
+              [
+                'Concurrency',
+                d.currentConcurrency !== undefined && d.currentConcurrency !== d.maxConcurrency
+                  ? `${d.currentConcurrency} now (adaptive), max ${d.maxConcurrency}`
+                  : (d.maxConcurrency ?? null),
+              ],
               ['Rate limit', d.rateLimitPerSecond ? `${d.rateLimitPerSecond}/s` : 'none'],
               ['Created', <Time key="c" at={d.createdAt} />],
               [

@@ -2,6 +2,7 @@ import { ConfirmButton } from '../components/confirm.tsx'
 import { InboundRequestView } from '../components/inbound-request.tsx'
 import { ListenPanel } from '../components/listen.tsx'
 import { Pager } from '../components/status.tsx'
+import { SubscriptionsPanel } from '../components/subscriptions.tsx'
 import {
   AdminButton,
   Card,
@@ -59,6 +60,11 @@ export function TriggerPage({ id }: { id: string }) {
       <Card title="URL">
         <Code>{t.url}</Code>
       </Card>
+      {t.setup?.mode === 'api' ? (
+        <Card title="Subscriptions at the provider">
+          <SubscriptionsPanel triggerId={id} level={t.level} />
+        </Card>
+      ) : null}
       <Card title="Listen for events">
         <ListenPanel trigger={t} onRequest={requests.reload} />
       </Card>

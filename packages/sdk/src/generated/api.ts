@@ -134,6 +134,78 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/audit-log': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List changes to keys, destinations, triggers, settings and credentials, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Only this action. */
+          action?: string
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+          /** @description Only changes at or after. */
+          since?: string
+          /** @description Only changes to this object. */
+          targetId?: string
+          /** @description Only changes before. */
+          until?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** @description What changed, as `resource.verb`: `destination.updated`. */
+                action: string
+                /** @description Who: the API key (id and role) or the instance admin token. */
+                actor: {
+                  id?: string
+                  role?: string
+                  /** @enum {string} */
+                  type: 'key' | 'instance'
+                }
+                /** @description The request body, secrets replaced by "[redacted]". */
+                changes: unknown
+                /** Format: date-time */
+                createdAt: string
+                id: string
+                ip?: string | null
+                requestId: string
+                /** @description The changed object (null for settings). */
+                targetId: string | null
+                targetType: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/credentials': {
     parameters: {
       query?: never
@@ -350,7 +422,35 @@ export interface paths {
       }
     }
     post?: never
-    delete?: never
+    /** Delete a credential: runs its triggers' unsubscribe requests, then nothing routes to it */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              id: string
+              /** @description One entry per subscription torn down: removed, or failed with the provider answer (the credential is deleted either way). */
+              unsubscribed: {
+                [key: string]: unknown
+              }[]
+            }
+          }
+        }
+      }
+    }
     options?: never
     head?: never
     patch?: never
@@ -415,6 +515,10 @@ export interface paths {
                 lastStatus?: number | null
                 /** Format: date-time */
                 nextAttemptAt?: string | null
+                /** @description The record or credential id it is ordered by (destinations with ordering). */
+                orderingKey?: string | null
+                /** @description Its place among its key’s deliveries, sent as webhook-sequence. */
+                sequence?: number | null
                 /** @enum {string} */
                 status: 'pending' | 'held' | 'succeeded' | 'failed'
                 /** Format: date-time */
@@ -508,6 +612,10 @@ export interface paths {
               lastStatus?: number | null
               /** Format: date-time */
               nextAttemptAt?: string | null
+              /** @description The record or credential id it is ordered by (destinations with ordering). */
+              orderingKey?: string | null
+              /** @description Its place among its key’s deliveries, sent as webhook-sequence. */
+              sequence?: number | null
               /** @enum {string} */
               status: 'pending' | 'held' | 'succeeded' | 'failed'
               /** Format: date-time */
@@ -575,6 +683,10 @@ export interface paths {
               lastStatus?: number | null
               /** Format: date-time */
               nextAttemptAt?: string | null
+              /** @description The record or credential id it is ordered by (destinations with ordering). */
+              orderingKey?: string | null
+              /** @description Its place among its key’s deliveries, sent as webhook-sequence. */
+              sequence?: number | null
               /** @enum {string} */
               status: 'pending' | 'held' | 'succeeded' | 'failed'
               /** Format: date-time */
@@ -622,8 +734,11 @@ export interface paths {
               data: {
                 /** @description Failed attempts in a row. */
                 consecutiveFailures?: number
+                contactEmail?: string | null
                 /** Format: date-time */
                 createdAt: string
+                /** @description The adaptive concurrency limit: halved on 429, 502, 503, 504 and timeouts, one more per window of successes, up to maxConcurrency. */
+                currentConcurrency?: number
                 /** Format: date-time */
                 disabledAt?: string | null
                 disabledReason?: string | null
@@ -640,10 +755,22 @@ export interface paths {
                 /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
                 managed?: boolean
                 maxConcurrency?: number
+                maxPayloadBytes?: number
                 name?: string | null
+                /** Format: date-time */
+                nextProbeAt?: string | null
+                /** @enum {string} */
+                ordering?: 'none' | 'record' | 'credential'
+                /** Format: date-time */
+                pausedAt?: string | null
                 rateLimitPerSecond?: number | null
                 /** @description The whsec_ signing secret; returned only on create. */
                 secret?: string
+                /**
+                 * @description paused: failing deliveries paused it; new ones are held and a probe resumes it on the first 2xx. disabled: it waits for an admin (or a 410 Gone stopped it).
+                 * @enum {string}
+                 */
+                status?: 'enabled' | 'paused' | 'disabled'
                 /** @description The custom body template, or the preset with its secret options redacted. */
                 template?:
                   | string
@@ -678,6 +805,8 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description Gets an email when the destination pauses and when it recovers. */
+            contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
             events: string[]
             /**
@@ -691,7 +820,14 @@ export interface paths {
             }
             /** @default 10 */
             maxConcurrency?: number
+            /** @description Bodies above this go out as a thin event with a signed URL to fetch the full body. (Default: 262144) */
+            maxPayloadBytes?: number
             name?: string | null
+            /**
+             * @description record / credential: deliveries sharing the event's record id / credential id go out one at a time, in creation order, with a webhook-sequence header. (Default: none)
+             * @enum {string}
+             */
+            ordering?: 'none' | 'record' | 'credential'
             rateLimitPerSecond?: number | null
             /** @description Webhook: a custom body (JSON text with {{ $.event… }} placeholders), or a preset: {"preset": "slack" | "datadog" | "newrelic" | "sentry", …options}. Null sends the event as rendered. */
             template?:
@@ -727,8 +863,11 @@ export interface paths {
             'application/json': {
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
+              contactEmail?: string | null
               /** Format: date-time */
               createdAt: string
+              /** @description The adaptive concurrency limit: halved on 429, 502, 503, 504 and timeouts, one more per window of successes, up to maxConcurrency. */
+              currentConcurrency?: number
               /** Format: date-time */
               disabledAt?: string | null
               disabledReason?: string | null
@@ -745,10 +884,22 @@ export interface paths {
               /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
               managed?: boolean
               maxConcurrency?: number
+              maxPayloadBytes?: number
               name?: string | null
+              /** Format: date-time */
+              nextProbeAt?: string | null
+              /** @enum {string} */
+              ordering?: 'none' | 'record' | 'credential'
+              /** Format: date-time */
+              pausedAt?: string | null
               rateLimitPerSecond?: number | null
               /** @description The whsec_ signing secret; returned only on create. */
               secret: string
+              /**
+               * @description paused: failing deliveries paused it; new ones are held and a probe resumes it on the first 2xx. disabled: it waits for an admin (or a 410 Gone stopped it).
+               * @enum {string}
+               */
+              status?: 'enabled' | 'paused' | 'disabled'
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
@@ -803,8 +954,11 @@ export interface paths {
             'application/json': {
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
+              contactEmail?: string | null
               /** Format: date-time */
               createdAt: string
+              /** @description The adaptive concurrency limit: halved on 429, 502, 503, 504 and timeouts, one more per window of successes, up to maxConcurrency. */
+              currentConcurrency?: number
               /** Format: date-time */
               disabledAt?: string | null
               disabledReason?: string | null
@@ -821,10 +975,22 @@ export interface paths {
               /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
               managed?: boolean
               maxConcurrency?: number
+              maxPayloadBytes?: number
               name?: string | null
+              /** Format: date-time */
+              nextProbeAt?: string | null
+              /** @enum {string} */
+              ordering?: 'none' | 'record' | 'credential'
+              /** Format: date-time */
+              pausedAt?: string | null
               rateLimitPerSecond?: number | null
               /** @description The whsec_ signing secret; returned only on create. */
               secret?: string
+              /**
+               * @description paused: failing deliveries paused it; new ones are held and a probe resumes it on the first 2xx. disabled: it waits for an admin (or a 410 Gone stopped it).
+               * @enum {string}
+               */
+              status?: 'enabled' | 'paused' | 'disabled'
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
@@ -883,6 +1049,8 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description Gets an email when the destination pauses and when it recovers. */
+            contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
             events?: string[]
             /**
@@ -895,7 +1063,14 @@ export interface paths {
               [key: string]: string
             }
             maxConcurrency?: number
+            /** @description Bodies above this go out as a thin event with a signed URL to fetch the full body. (Default: 262144) */
+            maxPayloadBytes?: number
             name?: string | null
+            /**
+             * @description record / credential: deliveries sharing the event's record id / credential id go out one at a time, in creation order, with a webhook-sequence header. (Default: none)
+             * @enum {string}
+             */
+            ordering?: 'none' | 'record' | 'credential'
             rateLimitPerSecond?: number | null
             /** @description Webhook: a custom body (JSON text with {{ $.event… }} placeholders), or a preset: {"preset": "slack" | "datadog" | "newrelic" | "sentry", …options}. Null sends the event as rendered. */
             template?:
@@ -924,8 +1099,11 @@ export interface paths {
             'application/json': {
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
+              contactEmail?: string | null
               /** Format: date-time */
               createdAt: string
+              /** @description The adaptive concurrency limit: halved on 429, 502, 503, 504 and timeouts, one more per window of successes, up to maxConcurrency. */
+              currentConcurrency?: number
               /** Format: date-time */
               disabledAt?: string | null
               disabledReason?: string | null
@@ -942,10 +1120,22 @@ export interface paths {
               /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
               managed?: boolean
               maxConcurrency?: number
+              maxPayloadBytes?: number
               name?: string | null
+              /** Format: date-time */
+              nextProbeAt?: string | null
+              /** @enum {string} */
+              ordering?: 'none' | 'record' | 'credential'
+              /** Format: date-time */
+              pausedAt?: string | null
               rateLimitPerSecond?: number | null
               /** @description The whsec_ signing secret; returned only on create. */
               secret?: string
+              /**
+               * @description paused: failing deliveries paused it; new ones are held and a probe resumes it on the first 2xx. disabled: it waits for an admin (or a 410 Gone stopped it).
+               * @enum {string}
+               */
+              status?: 'enabled' | 'paused' | 'disabled'
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
@@ -1004,8 +1194,11 @@ export interface paths {
             'application/json': {
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
+              contactEmail?: string | null
               /** Format: date-time */
               createdAt: string
+              /** @description The adaptive concurrency limit: halved on 429, 502, 503, 504 and timeouts, one more per window of successes, up to maxConcurrency. */
+              currentConcurrency?: number
               /** Format: date-time */
               disabledAt?: string | null
               disabledReason?: string | null
@@ -1022,10 +1215,22 @@ export interface paths {
               /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
               managed?: boolean
               maxConcurrency?: number
+              maxPayloadBytes?: number
               name?: string | null
+              /** Format: date-time */
+              nextProbeAt?: string | null
+              /** @enum {string} */
+              ordering?: 'none' | 'record' | 'credential'
+              /** Format: date-time */
+              pausedAt?: string | null
               rateLimitPerSecond?: number | null
               /** @description The whsec_ signing secret; returned only on create. */
               secret?: string
+              /**
+               * @description paused: failing deliveries paused it; new ones are held and a probe resumes it on the first 2xx. disabled: it waits for an admin (or a 410 Gone stopped it).
+               * @enum {string}
+               */
+              status?: 'enabled' | 'paused' | 'disabled'
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
@@ -1061,7 +1266,7 @@ export interface paths {
     }
     get?: never
     put?: never
-    /** Enable a destination; its held deliveries are sent now */
+    /** Enable a disabled or paused destination; its held deliveries are sent, oldest first */
     post: {
       parameters: {
         query?: never
@@ -1082,8 +1287,11 @@ export interface paths {
             'application/json': {
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
+              contactEmail?: string | null
               /** Format: date-time */
               createdAt: string
+              /** @description The adaptive concurrency limit: halved on 429, 502, 503, 504 and timeouts, one more per window of successes, up to maxConcurrency. */
+              currentConcurrency?: number
               /** Format: date-time */
               disabledAt?: string | null
               disabledReason?: string | null
@@ -1100,10 +1308,22 @@ export interface paths {
               /** @description True for the project webhook that PUT /v1/settings {webhookUrl} manages. */
               managed?: boolean
               maxConcurrency?: number
+              maxPayloadBytes?: number
               name?: string | null
+              /** Format: date-time */
+              nextProbeAt?: string | null
+              /** @enum {string} */
+              ordering?: 'none' | 'record' | 'credential'
+              /** Format: date-time */
+              pausedAt?: string | null
               rateLimitPerSecond?: number | null
               /** @description The whsec_ signing secret; returned only on create. */
               secret?: string
+              /**
+               * @description paused: failing deliveries paused it; new ones are held and a probe resumes it on the first 2xx. disabled: it waits for an admin (or a 410 Gone stopped it).
+               * @enum {string}
+               */
+              status?: 'enabled' | 'paused' | 'disabled'
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
@@ -1286,6 +1506,69 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/destinations/{id}/timeline': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** What happened to a destination (paused, probes, resumed, disabled), newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+        }
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** Format: date-time */
+                at: string
+                details: {
+                  [key: string]: unknown
+                }
+                /** Format: uuid */
+                id: string
+                /** @enum {string} */
+                kind:
+                  | 'paused'
+                  | 'probe_failed'
+                  | 'resumed'
+                  | 'disabled'
+                  | 'enabled'
+                  | 'contact_notified'
+                message: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/destinations/test': {
     parameters: {
       query?: never
@@ -1309,6 +1592,8 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description Gets an email when the destination pauses and when it recovers. */
+            contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
             events?: string[]
             /**
@@ -1321,7 +1606,14 @@ export interface paths {
               [key: string]: string
             }
             maxConcurrency?: number
+            /** @description Bodies above this go out as a thin event with a signed URL to fetch the full body. (Default: 262144) */
+            maxPayloadBytes?: number
             name?: string | null
+            /**
+             * @description record / credential: deliveries sharing the event's record id / credential id go out one at a time, in creation order, with a webhook-sequence header. (Default: none)
+             * @enum {string}
+             */
+            ordering?: 'none' | 'record' | 'credential'
             rateLimitPerSecond?: number | null
             /** @description Sign with this secret; a throwaway one is used when absent. */
             secret?: string
@@ -1756,7 +2048,14 @@ export interface paths {
           /** @description Items per page. */
           limit?: number
           outcome?:
-            'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted'
+            | 'received'
+            | 'handshake'
+            | 'rejected'
+            | 'error'
+            | 'accepted'
+            | 'routed'
+            | 'unrouted'
+            | 'held'
           triggerId?: string
         }
         header?: never
@@ -1782,6 +2081,8 @@ export interface paths {
                 headers?: {
                   [key: string]: unknown
                 }
+                /** @description INVALID credentials the request waits for (outcome held). */
+                heldCredentialIds?: string[]
                 /** Format: uuid */
                 id: string
                 method: string
@@ -1794,6 +2095,7 @@ export interface paths {
                   | 'accepted'
                   | 'routed'
                   | 'unrouted'
+                  | 'held'
                 path?: string
                 /** Format: date-time */
                 processedAt?: string | null
@@ -1854,12 +2156,21 @@ export interface paths {
               headers?: {
                 [key: string]: unknown
               }
+              /** @description INVALID credentials the request waits for (outcome held). */
+              heldCredentialIds?: string[]
               /** Format: uuid */
               id: string
               method: string
               /** @enum {string} */
               outcome:
-                'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted'
+                | 'received'
+                | 'handshake'
+                | 'rejected'
+                | 'error'
+                | 'accepted'
+                | 'routed'
+                | 'unrouted'
+                | 'held'
               path?: string
               /** Format: date-time */
               processedAt?: string | null
@@ -1914,6 +2225,212 @@ export interface paths {
       }
     }
     delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/integrations': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List integrations in type order */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                baseUrl: string | null
+                /** Format: date-time */
+                createdAt: string
+                name: string
+                tokens: {
+                  name: string
+                  /** Format: date-time */
+                  updatedAt: string
+                  /** @description Masked to its last four characters. */
+                  value: string
+                }[]
+                type: string
+                /** Format: date-time */
+                updatedAt: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/integrations/{type}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Read an integration (developer tokens masked) */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          type: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              baseUrl: string | null
+              /** Format: date-time */
+              createdAt: string
+              name: string
+              tokens: {
+                name: string
+                /** Format: date-time */
+                updatedAt: string
+                /** @description Masked to its last four characters. */
+                value: string
+              }[]
+              type: string
+              /** Format: date-time */
+              updatedAt: string
+            }
+          }
+        }
+      }
+    }
+    /** Create or change an integration and its developer tokens */
+    put: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          type: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The provider's API base URL; setup request URLs starting with / are under it. */
+            baseUrl?: string | null
+            /** @description Display name. */
+            name?: string
+            /** @description Developer tokens by name (clientId, clientSecret, signingSecret, verifyToken…); encrypted at rest, shown masked. Names left out keep their value; null removes one. */
+            tokens?: {
+              [key: string]: string | null
+            }
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              baseUrl: string | null
+              /** Format: date-time */
+              createdAt: string
+              name: string
+              tokens: {
+                name: string
+                /** Format: date-time */
+                updatedAt: string
+                /** @description Masked to its last four characters. */
+                value: string
+              }[]
+              type: string
+              /** Format: date-time */
+              updatedAt: string
+            }
+          }
+        }
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              baseUrl: string | null
+              /** Format: date-time */
+              createdAt: string
+              name: string
+              tokens: {
+                name: string
+                /** Format: date-time */
+                updatedAt: string
+                /** @description Masked to its last four characters. */
+                value: string
+              }[]
+              type: string
+              /** Format: date-time */
+              updatedAt: string
+            }
+          }
+        }
+      }
+    }
+    post?: never
+    /** Delete an integration and its developer tokens (refused while triggers use them) */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          type: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
     options?: never
     head?: never
     patch?: never
@@ -2047,6 +2564,8 @@ export interface paths {
               afterDays?: number
               minConsecutiveFailures?: number
             }
+            /** @description This project's weight in the dispatcher's fair share of sends in flight across projects. (Default: 1) */
+            deliveryWeight?: number
             name?: string
             retentionDays?: number
             /** @description Seconds to wait before each retry. */
@@ -2916,6 +3435,8 @@ export interface paths {
                 /** Format: uuid */
                 id: string
                 integration: string
+                /** @enum {string} */
+                invalidCredentials?: 'deliver' | 'hold'
                 level: string
                 name: string
                 response?: {
@@ -2955,6 +3476,11 @@ export interface paths {
           'application/json': {
             bodyLimitBytes?: number
             integration: string
+            /**
+             * @description Requests routed to an INVALID credential: delivered (default) or held until it is VALID again.
+             * @enum {string}
+             */
+            invalidCredentials?: 'deliver' | 'hold'
             /** @enum {string} */
             level: 'user' | 'app'
             name: string
@@ -2983,6 +3509,8 @@ export interface paths {
               split?: string
             } | null
             setup?: {
+              /** @description User-level API setup: subscribe each credential of the integration the first time it is VALID. */
+              autoSubscribe?: boolean
               /** @enum {string} */
               mode: 'manual' | 'api'
               subscribe?: {
@@ -3020,7 +3548,7 @@ export interface paths {
                 | string
                 | {
                     /** @enum {string} */
-                    from: 'credential' | 'persisted'
+                    from: 'credential' | 'persisted' | 'integration'
                     key: string
                   }
               )[]
@@ -3042,6 +3570,8 @@ export interface paths {
               /** Format: uuid */
               id: string
               integration: string
+              /** @enum {string} */
+              invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
               response?: {
@@ -3103,6 +3633,8 @@ export interface paths {
               /** Format: uuid */
               id: string
               integration: string
+              /** @enum {string} */
+              invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
               response?: {
@@ -3166,6 +3698,11 @@ export interface paths {
           'application/json': {
             bodyLimitBytes?: number
             integration?: string
+            /**
+             * @description Requests routed to an INVALID credential: delivered (default) or held until it is VALID again.
+             * @enum {string}
+             */
+            invalidCredentials?: 'deliver' | 'hold'
             /** @enum {string} */
             level?: 'user' | 'app'
             name?: string
@@ -3194,6 +3731,8 @@ export interface paths {
               split?: string
             } | null
             setup?: {
+              /** @description User-level API setup: subscribe each credential of the integration the first time it is VALID. */
+              autoSubscribe?: boolean
               /** @enum {string} */
               mode: 'manual' | 'api'
               subscribe?: {
@@ -3231,7 +3770,7 @@ export interface paths {
                 | string
                 | {
                     /** @enum {string} */
-                    from: 'credential' | 'persisted'
+                    from: 'credential' | 'persisted' | 'integration'
                     key: string
                   }
               )[]
@@ -3253,6 +3792,8 @@ export interface paths {
               /** Format: uuid */
               id: string
               integration: string
+              /** @enum {string} */
+              invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
               response?: {
@@ -3321,9 +3862,54 @@ export interface paths {
       path?: never
       cookie?: never
     }
-    get?: never
+    /** The trigger's subscriptions, active and failed (with the provider's answer) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+        }
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** Format: date-time */
+                createdAt: string
+                /** @description null: the app-level subscription, made with the developer tokens. */
+                credentialId: string | null
+                /** @description Failed: the provider's body (first 1,000 characters) or why it was not reached. */
+                error?: string | null
+                /** @description The provider's status on the last attempt (null: not reached). */
+                responseStatus?: number | null
+                /** @enum {string} */
+                status: 'active' | 'failed'
+                /** Format: uuid */
+                triggerId: string
+                /** Format: date-time */
+                updatedAt: string
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
     put?: never
-    /** Register the trigger's webhook at the provider for a credential */
+    /** Register the trigger's webhook at the provider: for a credential, or (no credentialId) once for an app-level trigger with the developer tokens */
     post: {
       parameters: {
         query?: never
@@ -3336,10 +3922,49 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            credentialId: string
+            credentialId?: string
           }
         }
       }
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              /** @description null: the app-level subscription, made with the developer tokens. */
+              credentialId: string | null
+              /** @description Failed: the provider's body (first 1,000 characters) or why it was not reached. */
+              error?: string | null
+              persisted?: string[]
+              /** @description The provider's status on the last attempt (null: not reached). */
+              responseStatus?: number | null
+              /** @enum {string} */
+              status: 'active' | 'failed'
+              /** Format: uuid */
+              triggerId: string
+              /** Format: date-time */
+              updatedAt: string
+            }
+          }
+        }
+      }
+    }
+    /** Run an app-level trigger's unsubscribe request with the developer tokens and forget its values */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
       responses: {
         /** @description Default Response */
         200: {
@@ -3350,7 +3975,6 @@ export interface paths {
         }
       }
     }
-    delete?: never
     options?: never
     head?: never
     patch?: never

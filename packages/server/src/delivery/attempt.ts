@@ -5,6 +5,8 @@ import {
   templateFunctionsFor,
   type TestTarget,
 } from '../destinations/index.ts'
+import { bodySize, thinBody } from './claim-check.ts'
+import type { ClaimChecks } from './claim-store.ts'
 import type { Sender } from './send.ts'
 import { buildRequest } from './signing.ts'
 import type { Mailer } from './smtp.ts'
@@ -14,6 +16,10 @@ import type { AttemptRecord } from './types.ts'
 export interface AttemptTarget extends Readonly<TestTarget> {
   /** The delivery id: the `webhook-id`, the email's Message-ID, and the seed of `uuid()`. */
   deliveryId: string
+  /** Its place in its ordering key's sequence, sent as `webhook-sequence`; absent when unordered. */
+  sequence?: string | null
+  /** Webhook bodies above this go out as a claim check (see claim-check.ts). */
+  maxPayloadBytes?: number
 }
 
 export interface AttemptDeps {
@@ -22,6 +28,11 @@ export interface AttemptDeps {
   mailer: Mailer
   publicUrl: string
   signal?: AbortSignal
+  /**
+   * Keeps bodies above `maxPayloadBytes` for their claim-check URL. Absent for test sends: a
+   * claim belongs to a stored delivery, so they send the body whole.
+   */
+  claims?: ClaimChecks
 }
 
 /** An attempt ready to go, or why nothing can be sent (logged as the delivery's error). */
@@ -80,15 +91,32 @@ function webhookAttempt(
     fns,
   )
   if (!rendered.ok) return rendered
-  const { request, loggedHeaders } = buildRequest({
-    deliveryId: target.deliveryId,
-    url: rendered.url,
-    body: rendered.body,
-    secrets: target.secrets,
-    customHeaders: rendered.headers,
-    timeoutMs: target.timeoutMs,
-    timestamp: deps.now(),
-  })
-  const options = { requestHeaders: loggedHeaders, signal: deps.signal }
-  return { ok: true, send: () => deps.sender.send(request, options) }
+  const signed = (sentBody: string) => {
+    const { request, loggedHeaders } = buildRequest({
+      deliveryId: target.deliveryId,
+      url: rendered.url,
+      body: sentBody,
+      secrets: target.secrets,
+      customHeaders: rendered.headers,
+      timeoutMs: target.timeoutMs,
+      timestamp: deps.now(),
+      sequence: target.sequence ?? null,
+    })
+    return deps.sender.send(request, { requestHeaders: loggedHeaders, signal: deps.signal })
+  }
+  const { claims } = deps
+  // Presets are exempt: they cut bodies to their service's limits, and Slack or Datadog would
+  // not fetch a claim check anyway.
+  const oversized =
+    claims !== undefined &&
+    preset === null &&
+    target.maxPayloadBytes !== undefined &&
+    bodySize(rendered.body) > target.maxPayloadBytes
+  if (!oversized) return { ok: true, send: () => signed(rendered.body) }
+  // The body is stored before the thin event goes out: a receiver may fetch it while it answers.
+  const send = async () => {
+    const ref = await claims.keep(target.deliveryId, rendered.body, deps.now())
+    return signed(JSON.stringify(thinBody(body, ref)))
+  }
+  return { ok: true, send }
 }

@@ -1,4 +1,10 @@
-import { disableDestination, shownUrl, type FailureStreak } from '../destinations/index.ts'
+import {
+  addTimelineEntry,
+  disableDestination,
+  shownUrl,
+  type DestinationRow,
+  type FailureStreak,
+} from '../destinations/index.ts'
 import { ingestEvents } from '../events/index.ts'
 import type { DeliverySettings } from '../projects/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
@@ -40,11 +46,13 @@ export interface DisableTarget {
   projectId: string
   url: string | null
   reason: string
+  /** disable: a 410 Gone, for a human to decide; pause: the failure rule, probed back to health. */
+  action: 'disable' | 'pause'
 }
 
 /**
- * The destinations a written batch disables: a 410 Gone at once, the others by the rule with
- * their project's settings (streaks come back from the same write, so they count every worker).
+ * The destinations a written batch stops: a 410 Gone disables at once, the rule (with the
+ * project's settings) pauses (streaks come back from the same write, so they count every worker).
  */
 export function disableTargets(
   batch: readonly Finished[],
@@ -55,7 +63,8 @@ export function disableTargets(
   for (const { claimed, state } of batch) {
     if (!state.disableReason) continue
     const { destination_id: id, project_id: projectId, url } = claimed
-    targets.set(id, { destinationId: id, projectId, url, reason: state.disableReason })
+    const reason = state.disableReason
+    targets.set(id, { destinationId: id, projectId, url, reason, action: 'disable' })
   }
   const rules = new Map(batch.map((f) => [f.claimed.destination_id, f.settings.autoDisable]))
   for (const streak of streaks) {
@@ -63,7 +72,8 @@ export function disableTargets(
     if (!streak.enabled || targets.has(streak.id) || !rule) continue
     if (!shouldAutoDisable(streak, rule, now)) continue
     const { id, project_id: projectId, url } = streak
-    targets.set(id, { destinationId: id, projectId, url, reason: autoDisableReason(streak) })
+    const reason = autoDisableReason(streak)
+    targets.set(id, { destinationId: id, projectId, url, reason, action: 'pause' })
   }
   return [...targets.values()]
 }
@@ -81,12 +91,30 @@ export async function disableAndAnnounce(
   const now = deps.now()
   const disabled = await withTransaction(deps.db.kysely, async (tx) => {
     const row = await disableDestination(tx, target.destinationId, target.reason, now)
-    if (row) await holdPending(tx, target.destinationId, now)
+    if (!row) return null
+    const held = await holdPending(tx, target.destinationId, now)
+    await addTimelineEntry(tx, {
+      destinationId: row.id,
+      at: now,
+      kind: 'disabled',
+      message: `Disabled: ${target.reason}. ${held} pending deliveries held.`,
+      details: { reason: target.reason, held },
+    })
     return row
   })
   if (!disabled) return false
+  await announceDisabled(deps, target, disabled)
+  return true
+}
+
+/** Tells the project's other destinations that this one stopped getting events. */
+export async function announceDisabled(
+  deps: { db: Db; now: () => Date },
+  target: DisableTarget,
+  row: DestinationRow,
+): Promise<void> {
   // The URL as reads show it: a Slack preset's URL is a secret the event must not carry.
-  const url = shownUrl(disabled)
+  const url = shownUrl(row)
   const data = {
     destinationId: target.destinationId,
     reason: target.reason,
@@ -111,5 +139,4 @@ export async function disableAndAnnounce(
       },
     },
   )
-  return true
 }

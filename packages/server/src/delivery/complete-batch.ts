@@ -47,14 +47,16 @@ export async function writeCompletions(
  */
 export function streakUpdates(completions: readonly Completion[]): FailureStreakUpdate[] {
   const byDestination = new Map<string, FailureStreakUpdate>()
-  for (const { destinationId, record } of completions) {
+  for (const { destinationId, record, concurrencyLimit } of completions) {
     if (!record) continue
     const update = byDestination.get(destinationId) ?? {
       destinationId,
       reset: false,
       failures: 0,
       firstFailureAt: null,
+      concurrencyLimit: null,
     }
+    update.concurrencyLimit = concurrencyLimit ?? null
     if (record.outcome.kind === 'delivered') {
       Object.assign(update, { reset: true, failures: 0, firstFailureAt: null })
     } else {

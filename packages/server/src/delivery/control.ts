@@ -4,7 +4,7 @@ import { newId } from '../ids.ts'
 import { notify } from '../store/index.ts'
 import { prepareAttempt, type AttemptDeps } from './attempt.ts'
 import { deliveriesChannel } from './fan-out.ts'
-import { holdPending, requeueFailed, resumeHeld } from './store.ts'
+import { holdPending, releaseHeld, requeueFailed } from './store.ts'
 import type { AttemptRecord } from './types.ts'
 
 /**
@@ -16,7 +16,8 @@ export function createDeliveryControl(deps: AttemptDeps): DeliveryControl {
   return {
     holdPending,
     resumeHeld: async (tx, destinationId, now) => {
-      const resumed = await resumeHeld(tx, destinationId, now)
+      // An admin's enable sends everything now (oldest first); a probe's resume paces it.
+      const resumed = await releaseHeld(tx, { destinationId, now, perSecond: null })
       if (resumed > 0) await notify(tx, deliveriesChannel)
       return resumed
     },

@@ -5,8 +5,16 @@ import type { Logger } from 'pino'
 import type { Db } from '../store/index.ts'
 import type { FailureStreak } from '../destinations/index.ts'
 import { disableAndAnnounce, disableTargets } from './auto-disable.ts'
+import { pauseAndAnnounce, probePaused, type ProbeResult } from './pause.ts'
+import type { ClaimChecks } from './claim-store.ts'
 import { attemptEventOf, writeCompletions, type Finished } from './complete-batch.ts'
-import { createDestinationSlots, type DestinationSlots } from './destination-slots.ts'
+import {
+  createDestinationSlots,
+  type DestinationSlots,
+  type SlotHolder,
+} from './destination-slots.ts'
+import { fairShares } from './fair-share.ts'
+import { deliverySettingsOf } from '../projects/index.ts'
 import { deliveriesChannel } from './fan-out.ts'
 import { loadBatchContext, sendClaimed, type BatchContext } from './pipeline.ts'
 import type { Sender } from './send.ts'
@@ -23,6 +31,8 @@ export interface DispatcherOptions {
   pollMs: number
   /** Lease = the destination's timeout + this, covering the write of the result. (Default: 30000) */
   leaseMarginMs: number
+  /** How often (at most; it runs on the poll) to look for paused destinations due a probe. (Default: 10000) */
+  probeMs: number
   /** Retry jitter spread, 0 to 1. (Default: 0.2) */
   jitter: number
   /** The jitter's randomness, [0, 1). (Default: Math.random) */
@@ -34,6 +44,7 @@ export const defaultDispatcherOptions: DispatcherOptions = {
   maxInFlight: 500,
   pollMs: 1000,
   leaseMarginMs: 30_000,
+  probeMs: 10_000,
   jitter: 0.2,
   random: Math.random,
 }
@@ -46,6 +57,8 @@ export interface DispatcherDeps {
   /** Sends email destinations' deliveries. */
   mailer: Mailer
   publicUrl: string
+  /** Keeps bodies above a destination's maxPayloadBytes for their claim-check URLs. */
+  claims?: ClaimChecks
   options?: Partial<DispatcherOptions>
 }
 
@@ -73,6 +86,7 @@ export class Dispatcher {
   #flushing: Promise<void> | null = null
   #after: string | null = null
   #poll: NodeJS.Timeout | null = null
+  #lastProbe = 0
   #unlisten: (() => Promise<void>) | null = null
 
   constructor(deps: DispatcherDeps) {
@@ -88,7 +102,10 @@ export class Dispatcher {
       this.#running = true
       this.#unlisten = await this.#deps.db.listen(deliveriesChannel, () => this.wake())
       // NOTIFY can be missed (a LISTEN connection being re-established); the poll covers it.
-      this.#poll = setInterval(() => this.wake(), this.#options.pollMs)
+      this.#poll = setInterval(() => {
+        this.wake()
+        this.#probeWhenDue()
+      }, this.#options.pollMs)
       this.#poll.unref()
       this.wake()
     })()
@@ -132,6 +149,26 @@ export class Dispatcher {
   }
 
   /**
+   * Probes the paused destinations whose probe is due; the first 2xx resumes one. Runs every
+   * `probeMs` while started; tests call it after moving the clock.
+   */
+  async probe(): Promise<ProbeResult[]> {
+    const results = await probePaused(this.#deps)
+    for (const result of results) this.#emit('probed', result)
+    if (results.some((r) => r.outcome === 'resumed')) this.wake()
+    return results
+  }
+
+  /** On the poll, at most every `probeMs`: one indexed probe of an (almost always) empty set. */
+  #probeWhenDue(): void {
+    if (performance.now() - this.#lastProbe < this.#options.probeMs) return
+    this.#lastProbe = performance.now()
+    this.probe().catch((err: unknown) =>
+      this.#deps.log.warn({ err }, 'probing paused destinations failed'),
+    )
+  }
+
+  /**
    * One claim, its sends and their recorded results, whether or not the dispatcher runs.
    * Tests drive time-travelled schedules with it.
    * @returns how many deliveries it claimed
@@ -170,16 +207,19 @@ export class Dispatcher {
         leaseMarginMs: this.#options.leaseMarginMs,
         after: this.#after,
         load: this.#slots.load(),
+        projects: fairShares(this.#slots.projects(), this.#options.maxInFlight),
+        retries: this.#slots.retries() < this.#options.maxInFlight * retryShare,
       })
       if (rows.length === 0) return []
-      for (const row of rows)
-        this.#slots.acquire({ id: row.destination_id, ratePerSecond: row.rate_limit_per_second })
+      for (const row of rows) this.#slots.acquire(slotHolder(row))
       this.#after = lastServed(rows, this.#after)
       this.#scheduleTokenWake()
       context = await loadBatchContext(db.kysely, rows).catch((error: unknown) => {
-        for (const row of rows) this.#slots.release(row.destination_id)
+        for (const row of rows) this.#slots.release(slotHolder(row))
         throw error
       })
+      for (const project of context.projects.values())
+        this.#slots.setWeight(project.id, deliverySettingsOf(project.settings).deliveryWeight)
     } catch (error) {
       // The store is unreachable or restarting: the poll tries again; leases cover the claimed.
       log.warn({ err: error }, 'claiming deliveries failed')
@@ -196,12 +236,21 @@ export class Dispatcher {
         signal: this.#stopSends.signal,
       })
       if (this.#stopSends.signal.aborted) return
+      const record = finished.completion.record
+      if (record)
+        this.#slots.observe(
+          row.destination_id,
+          record.outcome,
+          record.startedAt,
+          row.max_concurrency,
+        )
+      finished.completion.concurrencyLimit = this.#slots.limitOf(row.destination_id)
       this.#finished.push(finished)
       this.#scheduleFlush()
     } catch (error) {
       this.#deps.log.error({ err: error, deliveryId: row.id }, 'sending a delivery failed')
     } finally {
-      this.#slots.release(row.destination_id)
+      this.#slots.release(slotHolder(row))
       // A free slot can take the next due delivery now, while this result waits to be written.
       this.wake()
     }
@@ -273,8 +322,13 @@ export class Dispatcher {
     streaks: readonly FailureStreak[],
   ): Promise<void> {
     for (const target of disableTargets(batch, streaks, this.#deps.now())) {
+      const { destinationId, projectId, reason } = target
       try {
-        if (await disableAndAnnounce(this.#deps, target)) this.#emit('disabled', target)
+        if (target.action === 'pause') {
+          if (await pauseAndAnnounce(this.#deps, target))
+            this.#emit('paused', { destinationId, projectId, reason })
+        } else if (await disableAndAnnounce(this.#deps, target))
+          this.#emit('disabled', { destinationId, projectId, reason })
       } catch (error) {
         // The streak stays in the store, so the next failed attempt tries again.
         this.#deps.log.error({ err: error, ...target }, 'disabling a destination failed')
@@ -296,6 +350,23 @@ export class Dispatcher {
       // A listener's bug must not stop deliveries.
       this.#deps.log.error({ err: error, event: name }, 'a dispatcher event listener threw')
     }
+  }
+}
+
+/**
+ * First attempts are never starved by retries: retries may fill at most this share of a
+ * process's sends in flight; past it a claim takes first attempts only.
+ */
+const retryShare = 0.5
+
+function slotHolder(row: ClaimedDelivery): SlotHolder {
+  return {
+    id: row.destination_id,
+    projectId: row.project_id,
+    ratePerSecond: row.rate_limit_per_second,
+    maxConcurrency: row.max_concurrency,
+    storedLimit: row.concurrency_limit,
+    retry: row.attempts > 1,
   }
 }
 

@@ -3,7 +3,7 @@ import { hasDestinations } from '../destinations/index.ts'
 import type { EventRow, FanOut, InlineFanOut, NewEvent } from '../events/index.ts'
 import { notify, sql } from '../store/index.ts'
 import { renderableFormats } from './render.ts'
-import { fanOutInsertSql, insertFanOut, type FanOutPair } from './store.ts'
+import { fanOutCtes, insertFanOut, type FanOutPair } from './fan-out-store.ts'
 
 /** NOTIFY channel that wakes dispatchers when deliveries become due. */
 export const deliveriesChannel = 'switchyard_deliveries'
@@ -53,25 +53,37 @@ export function createFanOut(deps: { now: () => Date }): FanOut {
  */
 function inlineFanOut(events: readonly NewEvent[], now: Date): InlineFanOut | null {
   const pairs = fanOutPairs(
-    events.map((e) => ({ id: e.id, project_id: e.projectId, type: e.type })),
+    events.map((e) => ({
+      id: e.id,
+      project_id: e.projectId,
+      type: e.type,
+      credential_id: e.credentialId,
+      data: e.data,
+    })),
   )
   if (pairs.length === 0) return null
   return {
-    ctes: sql`, fanned_out as (${fanOutInsertSql(pairs, { now, excludeDestinationIds: [] })}),
+    ctes: sql`, ${fanOutCtes(pairs, { now, excludeDestinationIds: [] })},
       woken as (select pg_notify(${deliveriesChannel}, '') from (select 1 from fanned_out limit 1) any_delivery)`,
     touch: sql`(select count(*) from woken)`,
   }
 }
 
 function fanOutPairs(
-  events: readonly Pick<EventRow, 'id' | 'project_id' | 'type'>[],
+  events: readonly Pick<EventRow, 'id' | 'project_id' | 'type' | 'credential_id' | 'data'>[],
 ): FanOutPair[] {
-  return events.flatMap((event) =>
-    renderableFormats(event.type).map((format) => ({
+  return events.flatMap((event) => {
+    const recordId = event.data.recordId
+    const keys = {
+      recordKey: typeof recordId === 'string' ? recordId : null,
+      credentialKey: event.credential_id,
+    }
+    return renderableFormats(event.type).map((format) => ({
       eventId: event.id,
       projectId: event.project_id,
       type: event.type,
       format,
-    })),
-  )
+      ...keys,
+    }))
+  })
 }

@@ -17,3 +17,5 @@ export type {
   DisabledEvent,
   ErrorClass,
 } from './types.ts'
+export { createClaimChecks, type ClaimChecks } from './claim-store.ts'
+export { claimCheckRoutes } from './claim-routes.ts'

@@ -3,6 +3,7 @@ import { findEventsByIds, type EventRow } from '../events/index.ts'
 import { deliverySettingsOf, findProject, type ProjectRow } from '../projects/index.ts'
 import type { Queryable } from '../store/index.ts'
 import { findCredential, findUser, type CredentialRow, type UserRow } from '../users/index.ts'
+import type { ClaimChecks } from './claim-store.ts'
 import type { Finished } from './complete-batch.ts'
 import { prepareAttempt, type AttemptTarget, type PreparedAttempt } from './attempt.ts'
 import { nextState } from './outcome.ts'
@@ -93,6 +94,8 @@ export interface SendDeps {
   retry: Omit<RetryOptions, 'schedule'>
   /** Aborts the send when the dispatcher stops. */
   signal: AbortSignal
+  /** Keeps bodies above a destination's maxPayloadBytes (claim checks). */
+  claims?: ClaimChecks
 }
 
 /**
@@ -142,6 +145,8 @@ function attemptTargetOf(row: ClaimedDelivery, now: Date): AttemptTarget {
     preset: row.preset,
     timeoutMs: row.timeout_ms,
     secrets: signingSecrets(row, now),
+    sequence: row.sequence,
+    maxPayloadBytes: row.max_payload_bytes,
   }
 }
 

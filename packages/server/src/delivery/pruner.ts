@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { deliverySettingsOf, findProject } from '../projects/index.ts'
 import type { Db, Queryable } from '../store/index.ts'
+import type { ClaimChecks } from './claim-store.ts'
 import { deleteOldDeliveries, projectsWithDeliveries } from './log-store.ts'
 
 const dayMs = 24 * 3600 * 1000
@@ -33,7 +34,14 @@ export async function pruneDeliveries(q: Queryable, options: { now: Date }): Pro
  * The retention worker: prunes once at start and then every `intervalMs` (an hour by default).
  * @example workers: [createPruner({ db, log, now })]
  */
-export function createPruner(deps: { db: Db; log: Logger; now: () => Date; intervalMs?: number }): {
+export function createPruner(deps: {
+  db: Db
+  log: Logger
+  now: () => Date
+  intervalMs?: number
+  /** Its expired claim-check bodies go on the same round. */
+  claims?: ClaimChecks
+}): {
   name: string
   start(): Promise<void>
   stop(): Promise<void>
@@ -42,8 +50,9 @@ export function createPruner(deps: { db: Db; log: Logger; now: () => Date; inter
   let running: Promise<void> | null = null
   const run = () => {
     running ??= pruneDeliveries(deps.db.kysely, { now: deps.now() })
-      .then((deleted) => {
+      .then(async (deleted) => {
         if (deleted > 0) deps.log.info({ deleted }, 'pruned old deliveries')
+        await deps.claims?.prune(deps.now())
       })
       .catch((err: unknown) => deps.log.warn({ err }, 'pruning deliveries failed'))
       .finally(() => {

@@ -16,6 +16,14 @@ export const deliveryOutSchema = {
     eventType: { type: 'string' },
     status: { type: 'string', enum: deliveryStatuses },
     attemptCount: { type: 'integer', description: 'Attempts made so far.' },
+    orderingKey: {
+      type: ['string', 'null'],
+      description: 'The record or credential id it is ordered by (destinations with ordering).',
+    },
+    sequence: {
+      type: ['integer', 'null'],
+      description: 'Its place among its key’s deliveries, sent as webhook-sequence.',
+    },
     nextAttemptAt: nullableTime,
     lastAttemptAt: nullableTime,
     lastStatus: { type: ['integer', 'null'] },
@@ -57,6 +65,8 @@ export function deliveryOut(row: DeliveryRow) {
     eventType: row.event_type,
     status: row.status,
     attemptCount: row.attempts,
+    orderingKey: row.ordering_key,
+    sequence: row.sequence === null ? null : Number(row.sequence),
     nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
     lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
     lastStatus: row.last_status,

@@ -39,6 +39,8 @@ export function buildRequest(input: {
   customHeaders: Record<string, string>
   timeoutMs: number
   timestamp: Date
+  /** Per ordering key, 1, 2, … without gaps, so a receiver can tell one is missing. */
+  sequence?: string | null
 }): { request: OutboundRequest; loggedHeaders: Record<string, string> } {
   const custom = Object.fromEntries(
     Object.entries(input.customHeaders).map(([name, value]) => [name.toLowerCase(), value]),
@@ -47,6 +49,7 @@ export function buildRequest(input: {
     'content-type': 'application/json',
     'user-agent': userAgent,
     ...signatureHeaders(input.deliveryId, input.timestamp, input.body, input.secrets),
+    ...(input.sequence ? { 'webhook-sequence': input.sequence } : {}),
   }
   return {
     request: {

@@ -1,90 +1,54 @@
-import { sql, type RawBuilder } from 'kysely'
+import { sql } from 'kysely'
 import { query, type Queryable } from '../store/index.ts'
 import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
 /*
- * The only file that names the deliveries and delivery_attempts tables. The two hot-path
- * statements (fan-out and claim) also read destinations: per-destination matching and
- * per-destination claiming cannot be done in one statement otherwise. Destinations are only
- * ever written through src/destinations.
+ * With fan-out-store.ts, the only files that name the deliveries and delivery_attempts tables.
+ * The two hot-path statements (fan-out and claim) also read destinations: per-destination
+ * matching and per-destination claiming cannot be done in one statement otherwise.
+ * Destinations are only ever written through src/destinations.
  */
-
-/** One (event, wire format) pair to fan out: an event once per format that can render it. */
-export interface FanOutPair {
-  eventId: string
-  projectId: string
-  type: string
-  format: string
-}
-
-/**
- * Hot path (ingest): the data-modifying part of the fan-out, as a statement fragment
- * (`insert … returning 1`) that `insertFanOut` wraps, and that ingest appends as a CTE to its
- * event insert so accepting an event is one statement and one round trip.
- * Params: the pairs as parallel arrays; destinations to leave out; `now` for the delivery ids
- * (UUIDv7), `created_at` and the due time.
- * Rows: one delivery per matching destination (enabled: pending and due now; disabled: held).
- * Locks: key share on the matched destinations (the foreign key check), nothing else.
- * Cost: one probe of destinations_project_idx per pair.
- */
-export function fanOutInsertSql(
-  pairs: readonly FanOutPair[],
-  options: { excludeDestinationIds: readonly string[]; now: Date },
-): RawBuilder<unknown> {
-  const col = <T>(pick: (p: FanOutPair) => T) => pairs.map(pick)
-  const now = options.now.toISOString()
-  return sql`
-      insert into deliveries (id, project_id, destination_id, event_id, event_type, status,
-                              next_attempt_at, created_at, updated_at)
-      select uuid_v7_at(${options.now.getTime()}), e.project_id, d.id, e.event_id, e.type,
-             case when d.enabled then 'pending' else 'held' end,
-             case when d.enabled then ${now}::timestamptz end, ${now}::timestamptz, ${now}::timestamptz
-      from unnest(${col((p) => p.eventId)}::uuid[], ${col((p) => p.projectId)}::uuid[],
-                  ${col((p) => p.type)}::text[], ${col((p) => p.format)}::text[])
-           as e(event_id, project_id, type, format)
-      join destinations d on d.project_id = e.project_id and d.format = e.format
-                         and (d.event_types is null or e.type = any(d.event_types))
-      where d.id <> all(${options.excludeDestinationIds}::uuid[])
-      returning 1`
-}
-
-/**
- * The fan-out on its own, inside a caller's transaction (events already stored).
- * Result: how many deliveries it created.
- */
-export async function insertFanOut(
-  q: Queryable,
-  pairs: readonly FanOutPair[],
-  options: { excludeDestinationIds: readonly string[]; now: Date },
-): Promise<number> {
-  const rows = await query<{ n: number }>(
-    q,
-    sql`with created as (${fanOutInsertSql(pairs, options)}) select count(*)::int as n from created`,
-  )
-  return rows[0]?.n ?? 0
-}
 
 /** What this process is already doing per destination, so a claim takes only what fits. */
 export interface DestinationLoad {
   destinationId: string
   inFlight: number
-  /** Whole tokens left in its rate-limit bucket; null when it has no rate limit. */
+  /** Whole tokens left in its rate-limit bucket (0 while a Retry-After blocks it); null when unlimited. */
   tokens: number | null
+  /** Its adaptive (AIMD) concurrency limit; null when this process has not lowered it. */
+  limit: number | null
+}
+
+/** What this process is sending per project, for the fair share. */
+export interface ProjectLoad {
+  projectId: string
+  inFlight: number
+  /** The project's `deliveryWeight` (default 1). */
+  weight: number
 }
 
 /**
  * Hot path (claim): leases up to `limit` due deliveries in one autocommit statement.
  *
- * Shape: walk the enabled destinations from a rotating start (`after`, the last destination
- * served, so a full batch never starves the destinations after it), and for each one probe
- * deliveries_due_idx for its oldest due rows, `limit` = its free slots in this process
- * (max_concurrency minus its sends in flight, and rate-limit tokens left). `for update skip
- * locked` lets concurrent dispatchers take disjoint rows without waiting for each other.
+ * Shape: walk the enabled destinations, least-served project first (its sends in flight here
+ * divided by its weight), then from a rotating start (`after`, the last destination served, so
+ * a full batch never starves the destinations after it), and for each one probe
+ * deliveries_due_idx for its oldest due rows, `limit` = its free slots in this process: its
+ * adaptive limit (at most max_concurrency) minus its sends in flight, its rate-limit tokens,
+ * and its project's `room` (the fair share left). A project with no room is skipped.
+ * `for update skip locked` lets concurrent dispatchers take disjoint rows without waiting.
  * A single `order by next_attempt_at` scan would read fewer rows per claim, but a hanging
  * destination's backlog sits at the head of that order and every claim would wade through it;
  * per-destination probes cost one index probe per enabled destination, whatever the backlogs.
  * Measured with 1,000 enabled destinations and 100,000 due deliveries: a claim of 100 takes
  * ~4 ms on PostgreSQL 15 and ~7 ms on PGlite; a claim that finds nothing, ~2 ms and ~4 ms.
+ *
+ * Ordering: a delivery with an ordering key is due only when no earlier one of its key
+ * (lower sequence) is still pending or held; a head being sent stays pending under its lease,
+ * so its successors wait for its result. One index probe (deliveries_ordering_idx) per keyed
+ * candidate; unkeyed rows skip it.
+ * Retries: with `retries: false` (retries fill their share of the process) only first attempts
+ * are taken; the candidates the probe reads are still bounded by the destination's slots.
  *
  * The lease: `locked_until` = `next_attempt_at` = now + the destination's timeout + margin,
  * attempts + 1. A dispatcher that dies mid-send leaves the row due again when the lease ends.
@@ -100,9 +64,14 @@ export async function claimDue(
     leaseMarginMs: number
     after: string | null
     load: readonly DestinationLoad[]
+    /** Per project with sends in flight here: its fair-share room left. (Default: none) */
+    projects?: readonly (ProjectLoad & { room: number })[]
+    /** False when retries fill their share: first attempts only. (Default: true) */
+    retries?: boolean
   },
 ): Promise<ClaimedDelivery[]> {
   const { workerId, limit, after, load } = claim
+  const projects = claim.projects ?? []
   const now = claim.now.toISOString()
   const lease = sql`${now}::timestamptz + (c.timeout_ms + ${claim.leaseMarginMs}) * interval '1 millisecond'`
   return query<ClaimedDelivery>(
@@ -113,38 +82,52 @@ export async function claimDue(
         next_attempt_at = ${lease}, updated_at = ${now}::timestamptz
     from (
       select x.id, dst.type, dst.url, dst.email_to, dst.format, dst.headers, dst.template,
-             dst.preset, dst.timeout_ms, dst.max_concurrency,
+             dst.preset, dst.timeout_ms, dst.max_concurrency, dst.concurrency_limit,
              dst.rate_limit_per_second, dst.secret, dst.previous_secret,
-             dst.previous_secret_expires_at
+             dst.previous_secret_expires_at, dst.max_payload_bytes
       -- offset 0 keeps this ordered subquery from being flattened: the nested loop then walks
       -- destinations in this order and stops probing once the outer limit is reached.
       from (
-        select destinations.*, busy.in_flight, busy.tokens
+        select destinations.*, busy.in_flight, busy.tokens, busy.cap, share.room
         from destinations
         left join unnest(${load.map((l) => l.destinationId)}::uuid[],
                          ${load.map((l) => l.inFlight)}::int[],
-                         ${load.map((l) => l.tokens)}::int[]) as busy(id, in_flight, tokens)
+                         ${load.map((l) => l.tokens)}::int[],
+                         ${load.map((l) => l.limit)}::int[]) as busy(id, in_flight, tokens, cap)
                on busy.id = destinations.id
-        where destinations.enabled
-        order by destinations.id <= ${after}::uuid, destinations.id
+        left join unnest(${projects.map((p) => p.projectId)}::uuid[],
+                         ${projects.map((p) => p.inFlight / p.weight)}::float8[],
+                         ${projects.map((p) => p.room)}::int[]) as share(project_id, served, room)
+               on share.project_id = destinations.project_id
+        where destinations.enabled and coalesce(share.room, 1) > 0
+        order by coalesce(share.served, 0), destinations.id <= ${after}::uuid, destinations.id
         offset 0
       ) dst
       cross join lateral (
-        select dl.id from deliveries dl
+        select dl.id, dl.attempts from deliveries dl
         where dl.destination_id = dst.id and dl.status = 'pending'
           and dl.next_attempt_at <= ${now}::timestamptz
+          and (dl.ordering_key is null or not exists (
+                select 1 from deliveries head
+                where head.destination_id = dl.destination_id
+                  and head.ordering_key = dl.ordering_key and head.sequence < dl.sequence
+                  and head.status in ('pending', 'held')))
         order by dl.next_attempt_at
-        limit greatest(least(dst.max_concurrency - coalesce(dst.in_flight, 0),
-                             coalesce(dst.tokens, dst.rate_limit_per_second, dst.max_concurrency)), 0)
+        limit greatest(least(least(coalesce(dst.cap, dst.concurrency_limit, dst.max_concurrency),
+                                   dst.max_concurrency) - coalesce(dst.in_flight, 0),
+                             coalesce(dst.tokens, dst.rate_limit_per_second, dst.max_concurrency),
+                             coalesce(dst.room, dst.max_concurrency)), 0)
         for update skip locked
       ) x
+      where x.attempts = 0 or ${claim.retries ?? true}
       limit ${limit}
     ) c
     where d.id = c.id
     returning d.id, d.project_id, d.destination_id, d.event_id, d.event_type, d.attempts,
+              d.ordering_key, d.sequence::text as sequence,
               c.type, c.url, c.email_to, c.format, c.headers, c.template, c.preset, c.timeout_ms,
-              c.max_concurrency, c.rate_limit_per_second,
-              c.secret, c.previous_secret, c.previous_secret_expires_at`,
+              c.max_concurrency, c.concurrency_limit, c.rate_limit_per_second,
+              c.secret, c.previous_secret, c.previous_secret_expires_at, c.max_payload_bytes`,
   )
 }
 
@@ -158,6 +141,8 @@ export interface Completion {
   /** null when nothing was sent (the event could not be rendered). */
   record: AttemptRecord | null
   error: string | null
+  /** The destination's adaptive limit after this attempt (null: at its maximum), for reads. */
+  concurrencyLimit?: number | null
 }
 
 /**
@@ -248,14 +233,31 @@ export async function holdPending(q: Queryable, destinationId: string, now: Date
   return rows.length
 }
 
-/** An enabled destination's held deliveries are due now. */
-export async function resumeHeld(q: Queryable, destinationId: string, now: Date): Promise<number> {
+/**
+ * An enabled destination's held deliveries go out again, in creation order, at most
+ * `perSecond` a second (null: all due now): the first `perSecond` are due now, the next ones a second later, and so
+ * on (the dispatcher's poll picks up each second's share). Inside a second's share each row is
+ * one microsecond after the one created before it, and the first share ends just before now, so
+ * the claim's `order by next_attempt_at` sends them in creation order.
+ * Result: how many were released. Locks: those rows, until the caller commits.
+ */
+export async function releaseHeld(
+  q: Queryable,
+  r: { destinationId: string; now: Date; perSecond: number | null },
+): Promise<number> {
+  const now = r.now.toISOString()
   const rows = await query(
     q,
     sql`
-    update deliveries set status = 'pending', next_attempt_at = ${now.toISOString()}::timestamptz,
-                          updated_at = ${now.toISOString()}::timestamptz
-    where destination_id = ${destinationId} and status = 'held'
+    update deliveries d
+    set status = 'pending', updated_at = ${now}::timestamptz,
+        next_attempt_at = ${now}::timestamptz
+          + ((o.n - 1) / o.share) * interval '1 second'
+          + ((o.n - 1) % o.share - o.share) * interval '1 microsecond'
+    from (select id, row_number() over (order by created_at, id) as n,
+                 coalesce(${r.perSecond}::int, count(*) over ()) as share
+          from deliveries where destination_id = ${r.destinationId} and status = 'held') o
+    where d.id = o.id
     returning 1`,
   )
   return rows.length
@@ -294,6 +296,9 @@ export interface DeliveryRow {
   event_type: string
   status: DeliveryStatus
   attempts: number
+  ordering_key: string | null
+  /** bigint: a number from pg, a number or bigint from PGlite. */
+  sequence: number | string | bigint | null
   next_attempt_at: Date | null
   locked_until: Date | null
   last_attempt_at: Date | null

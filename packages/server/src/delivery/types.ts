@@ -1,4 +1,5 @@
 import type { StoredPreset } from '../destinations/index.ts'
+import type { ProbeResult } from './pause.ts'
 
 /**
  * Terminology:
@@ -6,7 +7,8 @@ import type { StoredPreset } from '../destinations/index.ts'
  * - destination: where a project's events go (src/destinations).
  * - delivery: one event on its way to one destination. Its id is the `webhook-id` every attempt
  *   sends, so receivers dedupe retries on it. Status: `pending` (due at `next_attempt_at`, or
- *   being sent while a lease holds), `held` (the destination is disabled), `succeeded`, `failed`.
+ *   being sent while a lease holds), `held` (its destination is paused or disabled), `succeeded`,
+ *   `failed`.
  * - attempt: one HTTP request (or, for an email destination, one SMTP transaction) for a
  *   delivery, logged with what came back.
  * - claim: a dispatcher leasing due deliveries so no other process sends them meanwhile; a lease
@@ -73,6 +75,10 @@ export interface ClaimedDelivery {
   event_type: string
   /** This attempt's number (the claim counted it). */
   attempts: number
+  /** The record or credential id it is ordered by, on a destination with `ordering`. */
+  ordering_key: string | null
+  /** Its place among its key's deliveries (1, 2, …), sent as `webhook-sequence`. */
+  sequence: string | null
   type: 'webhook' | 'email'
   /** Null for email destinations. */
   url: string | null
@@ -83,7 +89,10 @@ export interface ClaimedDelivery {
   preset: StoredPreset | null
   timeout_ms: number
   max_concurrency: number
+  /** The adaptive limit the store holds; null when at max_concurrency. */
+  concurrency_limit: number | null
   rate_limit_per_second: number | null
+  max_payload_bytes: number
   secret: string
   previous_secret: string | null
   previous_secret_expires_at: Date | null
@@ -116,6 +125,10 @@ export interface DispatcherEvents {
   delivered: [AttemptEvent]
   /** A delivery failed for good (its last attempt, or 410). */
   failed: [AttemptEvent]
-  /** A destination was disabled by a 410 or by the auto-disable rule. */
+  /** A destination was disabled by a 410 Gone. */
   disabled: [DisabledEvent]
+  /** The auto-disable rule paused a destination: its deliveries are held, probes check it. */
+  paused: [DisabledEvent]
+  /** A paused destination was probed: resumed, still failing, or disabled by a 410. */
+  probed: [ProbeResult]
 }

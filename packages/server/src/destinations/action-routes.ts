@@ -14,6 +14,7 @@ import {
   idParamsSchema,
   webhookFieldSchemas,
 } from './schemas.ts'
+import { addTimelineEntry } from './pause-store.ts'
 import { newSigningSecret, signingSecrets } from './secrets.ts'
 import { disableDestinationRow, enableDestinationRow, rotateSecretRow } from './store.ts'
 
@@ -21,9 +22,10 @@ const admin = { auth: { role: 'admin' } } as const
 const tags = ['destinations']
 const optionalBody = (properties: Record<string, object>) =>
   ({ type: 'object', additionalProperties: false, properties }) as const
-// A POST without a body validates as `{}` against an optional-fields schema.
+// A POST without a body validates as `{}` against an optional-fields schema; a JSON `null`
+// is a body, and is refused like any other non-object.
 const emptyBodyAsObject = async (request: { body: unknown }) => {
-  request.body ??= {}
+  if (request.body === undefined) request.body = {}
 }
 
 /** Enable, disable, rotate-secret, recover and test. */
@@ -36,7 +38,8 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         config: admin,
         schema: {
           tags,
-          summary: 'Enable a destination; its held deliveries are sent now',
+          summary:
+            'Enable a disabled or paused destination; its held deliveries are sent, oldest first',
           params: idParamsSchema,
           response: { 200: destinationOutSchema },
         },
@@ -46,7 +49,15 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         const row = await withTransaction(db.kysely, async (tx) => {
           const at = now()
           const enabled = await enableDestinationRow(tx, current.project_id, current.id, at)
-          await deliveries.resumeHeld(tx, current.id, at)
+          const released = await deliveries.resumeHeld(tx, current.id, at)
+          if (!current.enabled)
+            await addTimelineEntry(tx, {
+              destinationId: current.id,
+              at,
+              kind: 'enabled',
+              message: `Enabled by an admin: ${released} held deliveries released oldest first.`,
+              details: { released },
+            })
           return enabled
         })
         return destinationOut(row ?? current)
@@ -72,7 +83,15 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         const row = await withTransaction(db.kysely, async (tx) => {
           const at = now()
           const disabled = await disableDestinationRow(tx, current.id, reason, at)
-          if (disabled) await deliveries.holdPending(tx, current.id, at)
+          if (!disabled) return null
+          const held = await deliveries.holdPending(tx, current.id, at)
+          await addTimelineEntry(tx, {
+            destinationId: current.id,
+            at,
+            kind: 'disabled',
+            message: `Disabled by an admin: ${reason}. ${held} pending deliveries held.`,
+            details: { reason, held },
+          })
           return disabled
         })
         return destinationOut(row ?? current)

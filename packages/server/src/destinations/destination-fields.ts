@@ -1,7 +1,7 @@
 import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
-import { maxConcurrencyRange, timeoutMsRange } from './schemas.ts'
-import type { DestinationFields } from './store.ts'
+import { maxConcurrencyRange, maxPayloadBytesRange, timeoutMsRange } from './schemas.ts'
+import type { DeliveryOrdering, DestinationFields } from './store.ts'
 import {
   checkCustomTemplate,
   checkHeaderTemplates,
@@ -32,6 +32,10 @@ export interface DestinationIn {
   timeoutMs?: number
   maxConcurrency?: number
   rateLimitPerSecond?: number | null
+  /** Mailed when the destination pauses and when it recovers. */
+  contactEmail?: string | null
+  ordering?: DeliveryOrdering
+  maxPayloadBytes?: number
 }
 
 /**
@@ -57,6 +61,11 @@ function commonFields(input: DestinationIn, format: WireFormat) {
     timeoutMs: input.timeoutMs ?? timeoutMsRange.default,
     maxConcurrency: input.maxConcurrency ?? maxConcurrencyRange.default,
     rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+    contactEmail: input.contactEmail
+      ? checkEmailAddresses([input.contactEmail], '/contactEmail')[0]!
+      : null,
+    ordering: input.ordering ?? 'none',
+    maxPayloadBytes: input.maxPayloadBytes ?? maxPayloadBytesRange.default,
   }
 }
 

@@ -77,6 +77,9 @@ function sharedMerge(current: DestinationRow, patch: DestinationPatchIn) {
       patch.rateLimitPerSecond === undefined
         ? current.rate_limit_per_second
         : patch.rateLimitPerSecond,
+    contactEmail: patch.contactEmail === undefined ? current.contact_email : patch.contactEmail,
+    ordering: patch.ordering ?? current.ordering,
+    maxPayloadBytes: patch.maxPayloadBytes ?? current.max_payload_bytes,
   }
 }
 

@@ -13,12 +13,22 @@ export {
   hasDestinations,
   lockDestinations,
   recordFailureStreaks,
+  type DeliveryOrdering,
   type DestinationRow,
   type FailureStreak,
   type FailureStreakUpdate,
 } from './store.ts'
 export {
+  addTimelineEntry,
+  pauseDestinationRow,
+  recordProbeFailure,
+  resumePausedRow,
+  takeDueProbes,
+  type TimelineKind,
+} from './pause-store.ts'
+export {
   testResultSchema,
+  testTargetOf,
   type DeliveryControl,
   type TestResult,
   type TestTarget,

@@ -21,6 +21,7 @@ import {
   idParamsSchema,
 } from './schemas.ts'
 import { deleteDestination, listDestinations } from './store.ts'
+import { timelineRoutes } from './timeline-routes.ts'
 
 export interface DestinationRoutesDeps {
   db: Db
@@ -142,5 +143,6 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
     )
 
     await app.register(actionRoutes(deps))
+    await app.register(timelineRoutes(deps))
   }
 }

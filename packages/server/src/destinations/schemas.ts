@@ -4,6 +4,11 @@ import { presetNames, presetUrlIsSecret, redactPreset } from './templates/index.
 
 export const timeoutMsRange = { minimum: 1000, maximum: 30_000, default: 15_000 } as const
 export const maxConcurrencyRange = { minimum: 1, maximum: 100, default: 10 } as const
+export const maxPayloadBytesRange = {
+  minimum: 1024,
+  maximum: 10_485_760,
+  default: 262_144,
+} as const
 
 // Header values whose name says they carry a credential are never shown back.
 const sensitiveHeader = /auth|key|token|secret|password|cookie|session/i
@@ -83,6 +88,26 @@ export const webhookFieldSchemas = {
     maximum: maxConcurrencyRange.maximum,
   },
   rateLimitPerSecond: { type: ['integer', 'null'], minimum: 1, maximum: 10_000 },
+  contactEmail: {
+    type: ['string', 'null'],
+    maxLength: 320,
+    description: 'Gets an email when the destination pauses and when it recovers.',
+  },
+  ordering: {
+    type: 'string',
+    enum: ['none', 'record', 'credential'],
+    description:
+      "record / credential: deliveries sharing the event's record id / credential id go out " +
+      'one at a time, in creation order, with a webhook-sequence header. (Default: none)',
+  },
+  maxPayloadBytes: {
+    type: 'integer',
+    minimum: maxPayloadBytesRange.minimum,
+    maximum: maxPayloadBytesRange.maximum,
+    description:
+      'Bodies above this go out as a thin event with a signed URL to fetch the full body. ' +
+      '(Default: 262144)',
+  },
 } as const
 
 export const destinationTypeSchema = {
@@ -143,6 +168,24 @@ export const destinationOutSchema = {
     maxConcurrency: { type: 'integer' },
     rateLimitPerSecond: { type: ['integer', 'null'] },
     enabled: { type: 'boolean' },
+    status: {
+      type: 'string',
+      enum: ['enabled', 'paused', 'disabled'],
+      description:
+        'paused: failing deliveries paused it; new ones are held and a probe resumes it on the ' +
+        'first 2xx. disabled: it waits for an admin (or a 410 Gone stopped it).',
+    },
+    pausedAt: { type: ['string', 'null'], format: 'date-time' },
+    nextProbeAt: { type: ['string', 'null'], format: 'date-time' },
+    contactEmail: { type: ['string', 'null'] },
+    ordering: { type: 'string', enum: ['none', 'record', 'credential'] },
+    maxPayloadBytes: { type: 'integer' },
+    currentConcurrency: {
+      type: 'integer',
+      description:
+        'The adaptive concurrency limit: halved on 429, 502, 503, 504 and timeouts, one more ' +
+        'per window of successes, up to maxConcurrency.',
+    },
     disabledReason: { type: ['string', 'null'] },
     disabledAt: { type: ['string', 'null'], format: 'date-time' },
     consecutiveFailures: { type: 'integer', description: 'Failed attempts in a row.' },
@@ -173,6 +216,13 @@ export function destinationOut(row: DestinationRow) {
     maxConcurrency: row.max_concurrency,
     rateLimitPerSecond: row.rate_limit_per_second,
     enabled: row.enabled,
+    status: destinationStatus(row),
+    pausedAt: row.paused_at?.toISOString() ?? null,
+    nextProbeAt: row.next_probe_at?.toISOString() ?? null,
+    contactEmail: row.contact_email,
+    ordering: row.ordering,
+    maxPayloadBytes: row.max_payload_bytes,
+    currentConcurrency: Math.min(row.concurrency_limit ?? row.max_concurrency, row.max_concurrency),
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at?.toISOString() ?? null,
     consecutiveFailures: row.consecutive_failures,
@@ -181,6 +231,14 @@ export function destinationOut(row: DestinationRow) {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }
+}
+
+/** enabled, paused (auto-disable fired; probed back to health) or disabled (an admin's or a 410's). */
+export function destinationStatus(
+  row: Pick<DestinationRow, 'enabled' | 'paused_at'>,
+): 'enabled' | 'paused' | 'disabled' {
+  if (row.enabled) return 'enabled'
+  return row.paused_at ? 'paused' : 'disabled'
 }
 
 /**

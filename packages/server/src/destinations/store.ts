@@ -32,9 +32,22 @@ export interface DestinationRow {
   disabled_at: Date | null
   consecutive_failures: number
   failing_since: Date | null
+  /** Set while auto-disable has paused it (enabled is false then): probed, resumed by a 2xx. */
+  paused_at: Date | null
+  next_probe_at: Date | null
+  probe_failures: number
+  /** Gets an email when the destination pauses and when it recovers. */
+  contact_email: string | null
+  ordering: DeliveryOrdering
+  max_payload_bytes: number
+  /** The adaptive concurrency limit a dispatcher last reported; null when at max_concurrency. */
+  concurrency_limit: number | null
   created_at: Date
   updated_at: Date
 }
+
+/** How a destination orders deliveries: not at all, or one at a time per record / credential. */
+export type DeliveryOrdering = 'none' | 'record' | 'credential'
 
 /** The fields a caller sets; the rest are derived or kept by the store. */
 export interface DestinationFields {
@@ -52,6 +65,9 @@ export interface DestinationFields {
   timeoutMs: number
   maxConcurrency: number
   rateLimitPerSecond: number | null
+  contactEmail: string | null
+  ordering: DeliveryOrdering
+  maxPayloadBytes: number
 }
 
 export async function insertDestination(
@@ -69,11 +85,13 @@ export async function insertDestination(
     sql`
     insert into destinations (id, project_id, type, name, url, email_to, event_filter, event_types,
                               format, headers, template, preset, timeout_ms, max_concurrency,
-                              rate_limit_per_second, managed_by, secret, created_at, updated_at)
+                              rate_limit_per_second, managed_by, secret, contact_email, ordering,
+                              max_payload_bytes, created_at, updated_at)
     values (${d.id}, ${d.projectId}, ${d.type}, ${d.name}, ${d.url}, ${d.emailTo}::text[],
             ${d.eventFilter}::text[], ${d.eventTypes}::text[], ${d.format},
             ${JSON.stringify(d.headers)}::jsonb, ${d.template}, ${jsonOrNull(d.preset)}::jsonb,
             ${d.timeoutMs}, ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
+            ${d.contactEmail}, ${d.ordering}, ${d.maxPayloadBytes},
             ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
     returning *`,
   )
@@ -103,6 +121,9 @@ export async function updateDestination(
         format = ${d.format}, headers = ${JSON.stringify(d.headers)}::jsonb,
         template = ${d.template}, preset = ${jsonOrNull(d.preset)}::jsonb, timeout_ms = ${d.timeoutMs},
         max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
+        contact_email = ${d.contactEmail}, ordering = ${d.ordering},
+        max_payload_bytes = ${d.maxPayloadBytes},
+        concurrency_limit = least(concurrency_limit, ${d.maxConcurrency}),
         updated_at = ${d.now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id} and type = ${d.type}
     returning *`,
@@ -178,7 +199,7 @@ export async function deleteDestination(
 }
 
 /**
- * Disables an enabled destination.
+ * Disables an enabled or paused destination (a paused one stops being probed).
  * @returns the row when this call disabled it, null when it was already disabled (or gone), so
  * racing workers announce a disable once
  */
@@ -193,8 +214,8 @@ export async function disableDestinationRow(
     sql`
     update destinations
     set enabled = false, disabled_reason = ${reason}, disabled_at = ${now.toISOString()}::timestamptz,
-        updated_at = ${now.toISOString()}::timestamptz
-    where id = ${id} and enabled
+        paused_at = null, next_probe_at = null, updated_at = ${now.toISOString()}::timestamptz
+    where id = ${id} and (enabled or paused_at is not null)
     returning *`,
   )
   return rows[0] ?? null
@@ -212,7 +233,8 @@ export async function enableDestinationRow(
     sql`
     update destinations
     set enabled = true, disabled_reason = null, disabled_at = null, consecutive_failures = 0,
-        failing_since = null, updated_at = ${now.toISOString()}::timestamptz
+        failing_since = null, paused_at = null, next_probe_at = null, probe_failures = 0,
+        updated_at = ${now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id}
     returning *`,
   )
@@ -248,6 +270,8 @@ export interface FailureStreakUpdate {
   failures: number
   /** The first failure counted in `failures`, or null when there was none. */
   firstFailureAt: Date | null
+  /** The dispatcher's adaptive concurrency limit after the batch; null when at the maximum. */
+  concurrencyLimit: number | null
 }
 
 export interface FailureStreak {
@@ -290,11 +314,13 @@ export async function recordFailureStreaks(
     set consecutive_failures = case when u.reset then u.failures
                                     else d.consecutive_failures + u.failures end,
         failing_since = case when u.reset then u.first_failure_at
-                             else coalesce(d.failing_since, u.first_failure_at) end
+                             else coalesce(d.failing_since, u.first_failure_at) end,
+        concurrency_limit = u.concurrency_limit
     from unnest(${updates.map((u) => u.destinationId)}::uuid[], ${updates.map((u) => u.reset)}::boolean[],
                 ${updates.map((u) => u.failures)}::int[],
-                ${updates.map((u) => u.firstFailureAt?.toISOString() ?? null)}::timestamptz[])
-         as u(id, reset, failures, first_failure_at)
+                ${updates.map((u) => u.firstFailureAt?.toISOString() ?? null)}::timestamptz[],
+                ${updates.map((u) => u.concurrencyLimit)}::int[])
+         as u(id, reset, failures, first_failure_at, concurrency_limit)
     where d.id = u.id
     returning d.id, d.project_id, d.url, d.enabled, d.consecutive_failures, d.failing_since`,
   )

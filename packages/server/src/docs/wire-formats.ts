@@ -4,7 +4,9 @@ import {
   sampleEvent,
   wireFormats,
   type CanonicalType,
+  type WireFormat,
 } from '../catalog/index.ts'
+import { thinBody } from '../delivery/claim-check.ts'
 
 const publicUrl = 'https://switchyard.example.com'
 
@@ -32,8 +34,41 @@ export function renderWireFormatsDoc(): string {
     ),
     '',
   ]
+  out.push(...claimCheckSection())
   for (const t of types) out.push(...eventSection(t.type, t.description, t.dataSchema))
   return out.join('\n')
+}
+
+/** One event per format whose body is typically the large one. */
+const claimCheckExamples: Record<WireFormat, CanonicalType> = {
+  'managed-sync': 'trigger.received',
+  workspace: 'record.updated',
+  monitoring: 'workflow.failed',
+  standard: 'record.updated',
+}
+
+function claimCheckSection(): string[] {
+  const claimCheck = {
+    url: `${publicUrl}/v1/claims/3q2-7wAAAAAAAAAAAAAAAA.1751918400.kQ0pV9m4Xr1a3b5c7d9e1f3h5j7l9n1p3r5t7v9x1z3`,
+    expiresAt: '2025-07-07T20:00:00.000Z',
+    size: 734_003,
+    sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  }
+  const lines = [
+    '## Large bodies (claim checks)',
+    '',
+    "A webhook body larger than the destination's `maxPayloadBytes` (default 256 KiB) goes out",
+    "as a **thin event**: the body's envelope (its top-level members that are not objects or",
+    'arrays: type, ids, timestamps) plus `claimCheck`, a signed URL that serves the full body',
+    'byte for byte until `expiresAt` (see destinations.md). In each format:',
+    '',
+  ]
+  for (const format of wireFormats) {
+    const type = claimCheckExamples[format]
+    const body = renderWireFormat(format, sampleEvent(type), { publicUrl })
+    lines.push(`### ${format} (\`${type}\`)`, '', fence(thinBody(body, claimCheck)), '')
+  }
+  return lines
 }
 
 function eventSection(type: CanonicalType, description: string, dataSchema: object): string[] {

@@ -14,7 +14,15 @@ const fastifyCodes: Record<string, ErrorCode> = {
 /** Every failure leaves as `{"error":{"code","message","details"?}}`. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError | ApiError, request, reply) => {
-    const error = toApiError(raw)
+    let error = toApiError(raw)
+    if (error.code === 'payload_too_large' && !(raw instanceof ApiError)) {
+      const limit = request.routeOptions.bodyLimit
+      if (limit)
+        error = apiError(
+          'payload_too_large',
+          `The body is larger than this route's limit (${limit} bytes); send less per request.`,
+        )
+    }
     if (error.status >= 500) request.log.error({ err: raw }, 'request failed')
     const body: { code: string; message: string; details?: unknown } = {
       code: error.code,

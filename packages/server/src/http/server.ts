@@ -7,7 +7,10 @@ import Fastify, {
 import type { Logger } from 'pino'
 import { newId } from '../ids.ts'
 import { installAuth, type Authenticators } from './auth.ts'
+import { installBodyLimits } from './body-limits.ts'
 import { installErrorHandler } from './error-handler.ts'
+import { installJsonParser } from './json-parser.ts'
+import { installRateLimits, type RateLimits } from './rate-limit.ts'
 import { validatorCompiler } from './validation.ts'
 
 export interface ServerOptions {
@@ -19,6 +22,11 @@ export interface ServerOptions {
   /** The features' route plugins, registered in order. */
   features: FastifyPluginAsync[]
   version: string
+  rateLimits: RateLimits
+  /** Most time a client may take to send a whole request; bounds slowloris senders. */
+  requestTimeoutMs: number
+  /** Cross-cutting hooks (the audit trail), installed before any feature's route. */
+  hooks?: ((app: FastifyInstance) => void)[]
 }
 
 /**
@@ -29,6 +37,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
+    // Node's default (300 s) lets a client trickle a body for five minutes per connection.
+    requestTimeout: options.requestTimeoutMs,
+    // Node checks request deadlines every 30 s by default; a slow client should not get 30 s more.
+    http: {
+      connectionsCheckingInterval: Math.max(100, Math.min(5000, options.requestTimeoutMs / 4)),
+      headersTimeout: Math.min(60_000, options.requestTimeoutMs),
+    },
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
     onProtoPoisoning: 'error',
@@ -40,8 +55,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
+  installJsonParser(app)
   installErrorHandler(app)
+  installBodyLimits(app, options.bodyLimitBytes)
+  installRateLimits(app, options.rateLimits)
   installAuth(app, options.authenticators)
+  for (const hook of options.hooks ?? []) hook(app)
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id)
   })

@@ -2,6 +2,7 @@ import { apiError, type ErrorDetail } from '../errors.ts'
 import { checkSandboxCode } from '../sandbox/index.ts'
 import type { SecretBox } from '../users/index.ts'
 import { handshakePresets } from './handshakes/index.ts'
+import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts'
 import { triggerSecretContext } from './secrets.ts'
 import type {
   HmacScheme,
@@ -33,6 +34,7 @@ export interface TriggerIn {
     ({ preset?: string; code?: string; secrets?: SecretRef[] } & Record<string, unknown>) | null
   routing?: RoutingConfig | null
   bodyLimitBytes?: number
+  invalidCredentials?: 'deliver' | 'hold'
 }
 
 export type TriggerFields = Omit<TriggerRow, 'created_at' | 'updated_at'>
@@ -42,13 +44,14 @@ const verificationKeys = new Set(['preset', 'code', 'secrets'])
 
 /**
  * Checks a trigger definition beyond its JSON Schema (preset names, JSONPaths, regexes, custom
- * code that compiles) and seals its literal secrets.
+ * code that compiles, developer tokens that exist) and seals its literal secrets.
+ * @param deps.tokenNames the developer tokens of the trigger's integration
  * @throws invalid_trigger with one detail per fault
  */
 export async function normalizeTrigger(
   input: TriggerIn,
   ids: { id: string; projectId: string },
-  box: SecretBox,
+  deps: { box: SecretBox; tokenNames: readonly string[] },
 ): Promise<TriggerFields> {
   const details: ErrorDetail[] = []
   const response = normalizeResponse(input.response ?? null, details)
@@ -60,7 +63,10 @@ export async function normalizeTrigger(
   if (verification && 'code' in verification)
     await checkCode(verification.code, 'verify', '/verification/code', details)
   if (input.routing) checkRouting(input.routing, input.level, details)
-  if (input.setup) checkSetup(input.setup, details)
+  if (input.setup) checkSetup(input.setup, input.level, details)
+  const setup = input.setup ?? { mode: 'manual' }
+  const refs = integrationTokenRefs({ setup, response, verification })
+  details.push(...missingTokenDetails(refs, deps.tokenNames, input.integration))
   if (details.length > 0) throw apiError('invalid_trigger', undefined, details)
   return {
     id: ids.id,
@@ -68,11 +74,12 @@ export async function normalizeTrigger(
     integration: input.integration,
     name: input.name,
     level: input.level,
-    setup: input.setup ?? { mode: 'manual' },
+    setup,
     response,
-    verification: verification && (await sealSecrets(verification, ids.id, box)),
+    verification: verification && (await sealSecrets(verification, ids.id, deps.box)),
     routing: input.routing ?? null,
     body_limit_bytes: input.bodyLimitBytes ?? 1024 * 1024,
+    invalid_credentials: input.invalidCredentials ?? 'deliver',
   }
 }
 
@@ -200,9 +207,14 @@ function checkRouting(routing: RoutingConfig, level: 'user' | 'app', details: Er
   }
 }
 
-function checkSetup(setup: SetupConfig, details: ErrorDetail[]): void {
+function checkSetup(setup: SetupConfig, level: 'user' | 'app', details: ErrorDetail[]): void {
   if (setup.mode === 'api' && !setup.subscribe)
     details.push({ path: '/setup/subscribe', message: 'is required when setup.mode is "api"' })
+  if (setup.autoSubscribe && (setup.mode !== 'api' || level !== 'user'))
+    details.push({
+      path: '/setup/autoSubscribe',
+      message: 'needs a user-level trigger with setup.mode "api" (it subscribes each credential)',
+    })
   for (const [name, path] of Object.entries(setup.subscribe?.persist ?? {})) {
     const problem = jsonPathProblem(path)
     if (problem) details.push({ path: `/setup/subscribe/persist/${name}`, message: problem })

@@ -2,10 +2,13 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
 import type { FanOut } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { TokenUse } from '../integrations/index.ts'
+import type { CredentialHooks, SecretBox } from '../users/index.ts'
+import { credentialLifecycle } from './credential-lifecycle.ts'
 import { InboundFeed } from './feed.ts'
 import { hookRoutes } from './hook-routes.ts'
 import { inboundLogRoutes } from './log-routes.ts'
+import { tokenUses } from './integration-refs.ts'
 import { InboundRouter, type RouterOptions } from './router.ts'
 import { triggerRoutes } from './routes.ts'
 import { setupRoutes } from './setup-routes.ts'
@@ -27,14 +30,17 @@ export interface InboundDeps {
 }
 
 /**
- * Inbound triggers, wired: the /hooks receiver, the trigger and log APIs, API setup, and the
- * router worker that emits `trigger.received` after each answer.
+ * Inbound triggers, wired: the /hooks receiver, the trigger and log APIs, API setup, the router
+ * worker that emits `trigger.received` after each answer, what credential changes do to triggers,
+ * and where triggers use developer tokens.
  * @example const inbound = createInbound({ db, box, fanOut, log, now, publicUrl, allowPrivateTargets })
  */
 export function createInbound(deps: InboundDeps): {
   routes: FastifyPluginAsync[]
   workers: InboundRouter[]
   feed: InboundFeed
+  credentialHooks: CredentialHooks
+  tokenUses: (projectId: string, type: string) => Promise<TokenUse[]>
 } {
   const feed = new InboundFeed(deps.db)
   const router = new InboundRouter({ ...deps, feed }, deps.router)
@@ -51,5 +57,7 @@ export function createInbound(deps: InboundDeps): {
     ],
     workers: [router],
     feed,
+    credentialHooks: credentialLifecycle(deps),
+    tokenUses: (projectId, type) => tokenUses(deps.db, projectId, type),
   }
 }

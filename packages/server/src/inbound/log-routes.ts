@@ -10,7 +10,16 @@ import { findInboundRequest, listInboundRequests, requeueRequest } from './reque
 import { idParams, requireTrigger } from './routes.ts'
 import { inboundRequestOut, inboundRequestOutSchema } from './schemas.ts'
 
-const outcomes = ['received', 'handshake', 'rejected', 'error', 'accepted', 'routed', 'unrouted']
+const outcomes = [
+  'received',
+  'handshake',
+  'rejected',
+  'error',
+  'accepted',
+  'routed',
+  'unrouted',
+  'held',
+]
 
 /** The inbound request log, replay of unrouted requests, and the listen stream. */
 export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPluginAsync {

@@ -101,11 +101,12 @@ async function judge(
     if (!credential || credential.integration !== trigger.integration)
       return { kind: 'unknown_credential', credentialId }
   }
-  const secrets = secretResolver(deps, trigger.id, credential)
+  const secrets = secretResolver(deps, trigger, credential)
   const now = deps.now()
   const handshake = await runHandshake(trigger.response, view, {
     secret: async () => (await secrets.resolve(verificationSecrets(trigger)))[0] ?? null,
     persisted: secrets.persisted,
+    integrationTokens: secrets.integrationTokens,
     now,
   })
   if (handshake.kind === 'fault') return { kind: 'error', reason: handshake.reason }

@@ -69,20 +69,30 @@ export async function claimAcceptedRequests(
   )
 }
 
+/**
+ * Marks a request routed, unrouted or held. A released held request (`append`) adds its new
+ * events and credentials to those routed before it was held.
+ */
 export async function completeRouting(
   q: Queryable,
   r: {
     id: string
-    outcome: 'routed' | 'unrouted'
+    outcome: 'routed' | 'unrouted' | 'held'
     eventIds: string[]
     credentialIds: string[]
+    heldCredentialIds: string[]
+    append: boolean
     now: Date
   },
 ): Promise<void> {
+  const held = r.heldCredentialIds.length > 0 ? r.heldCredentialIds : null
   await sql`
     with done as (
-      update inbound_requests set outcome = ${r.outcome}, event_ids = ${r.eventIds}::uuid[],
-        routed_credential_ids = ${r.credentialIds}::text[], locked_until = null,
+      update inbound_requests set outcome = ${r.outcome},
+        event_ids = case when ${r.append} then coalesce(event_ids, '{}') else '{}' end || ${r.eventIds}::uuid[],
+        routed_credential_ids = case when ${r.append} then coalesce(routed_credential_ids, '{}') else '{}' end
+          || ${r.credentialIds}::text[],
+        held_credential_ids = ${held}::text[], locked_until = null,
         processed_at = ${r.now.toISOString()}::timestamptz
       where id = ${r.id}
       returning trigger_id, id, outcome)
@@ -107,6 +117,28 @@ export async function requeueRequest(
     select id, pg_notify(${inboundChannel}, trigger_id || ':' || id || ':accepted') from requeued`,
   )
   return rows.length > 0
+}
+
+/**
+ * Puts the requests held for a credential back in the router's queue (it is VALID again, or it
+ * was deleted). They keep `held_credential_ids`, so the router sends only to those credentials.
+ */
+export async function releaseHeldRequests(
+  q: Queryable,
+  projectId: string,
+  credentialId: string,
+): Promise<number> {
+  const rows = await query<{ id: string }>(
+    q,
+    sql`
+    with released as (
+      update inbound_requests set outcome = 'accepted', locked_until = null
+      where project_id = ${projectId} and outcome = 'held'
+        and ${credentialId}::text = any(held_credential_ids)
+      returning trigger_id, id)
+    select id, pg_notify(${inboundChannel}, trigger_id || ':' || id || ':accepted') from released`,
+  )
+  return rows.length
 }
 
 export async function findInboundRequest(

@@ -111,8 +111,12 @@ export class InboundRouter {
       if (!trigger) continue
       try {
         const view = viewOfRow(row, publicUrl)
-        const targets = await routeRequest(db, trigger, row, view)
-        plans.push({ row, targets, events: eventsOf(trigger, row, view, targets) })
+        const { targets, held } = holdInvalid(
+          trigger,
+          row,
+          await routeRequest(db, trigger, row, view),
+        )
+        plans.push({ row, targets, held, events: eventsOf(trigger, row, view, targets) })
       } catch (err) {
         this.deps.log.error({ err, inboundRequestId: row.id }, 'routing an inbound request failed')
       }
@@ -129,17 +133,22 @@ export class InboundRouter {
     const { db, fanOut } = this.deps
     const complete: FanOut = async (tx, events) => {
       await fanOut(tx, events)
-      for (const { row, targets } of plans) {
+      for (const { row, targets, held } of plans) {
         const eventIds = events
           .filter((e) => e.data['inboundRequestId'] === row.id)
           .map((e) => e.id)
+        const released = row.held_credential_ids !== null
+        const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
         await completeRouting(tx, {
           id: row.id,
-          outcome: targets.length > 0 ? 'routed' : 'unrouted',
+          outcome:
+            held.length > 0 ? 'held' : targets.length > 0 || routedBefore ? 'routed' : 'unrouted',
           eventIds,
           credentialIds: [
             ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
           ],
+          heldCredentialIds: held,
+          append: released,
           now: this.deps.now(),
         })
       }
@@ -162,7 +171,30 @@ export class InboundRouter {
 interface RoutingPlan {
   row: InboundRequestRow
   targets: RouteTarget[]
+  /** INVALID credentials the request waits for (trigger invalidCredentials "hold"). */
+  held: string[]
   events: EventIn[]
+}
+
+/**
+ * Splits targets into those to emit now and the INVALID credentials to wait for. A released held
+ * request goes only to the credentials it was held for: the others already have their event.
+ */
+function holdInvalid(
+  trigger: TriggerRow,
+  row: InboundRequestRow,
+  all: RouteTarget[],
+): { targets: RouteTarget[]; held: string[] } {
+  const waiting = row.held_credential_ids
+  const pending = waiting
+    ? all.filter((t) => t.credential !== null && waiting.includes(t.credential.id))
+    : all
+  if (trigger.invalid_credentials !== 'hold') return { targets: pending, held: [] }
+  const isInvalid = (t: RouteTarget) => t.credential?.status === 'INVALID'
+  return {
+    targets: pending.filter((t) => !isInvalid(t)),
+    held: [...new Set(pending.filter(isInvalid).map((t) => t.credential!.id))],
+  }
 }
 
 function groupByProject(plans: RoutingPlan[]): RoutingPlan[][] {

@@ -3,6 +3,7 @@ import { apiError } from '../errors.ts'
 import { callerProject } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid, newId } from '../ids.ts'
+import { integrationTokenNames } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../users/index.ts'
 import { normalizeTrigger, type TriggerIn } from './definition.ts'
@@ -56,7 +57,10 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const ids = { id: newId(), projectId: callerProject(request) }
-        const fields = await normalizeTrigger(request.body, ids, deps.box)
+        const fields = await normalizeTrigger(request.body, ids, {
+          box: deps.box,
+          tokenNames: await integrationTokenNames(db, ids.projectId, request.body.integration),
+        })
         return reply
           .status(201)
           .send(await view(await insertTrigger(db.kysely, fields, deps.now())))
@@ -117,7 +121,14 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
         const projectId = callerProject(request)
         const stored = await requireTrigger(db, projectId, request.params.id)
         const merged = { ...inputOf(stored), ...request.body }
-        const fields = await normalizeTrigger(merged, { id: stored.id, projectId }, deps.box)
+        const fields = await normalizeTrigger(
+          merged,
+          { id: stored.id, projectId },
+          {
+            box: deps.box,
+            tokenNames: await integrationTokenNames(db, projectId, merged.integration),
+          },
+        )
         const row = await updateTrigger(db.kysely, fields, deps.now())
         if (!row) throw apiError('not_found', `No trigger ${stored.id} in this project.`)
         return view(row)

@@ -14,7 +14,10 @@ const secretRef = {
       type: 'object',
       additionalProperties: false,
       required: ['from', 'key'],
-      properties: { from: { type: 'string', enum: ['credential', 'persisted'] }, key: name },
+      properties: {
+        from: { type: 'string', enum: ['credential', 'persisted', 'integration'] },
+        key: name,
+      },
     },
   ],
 } as const
@@ -48,6 +51,11 @@ export const triggerProperties = {
     required: ['mode'],
     properties: {
       mode: { type: 'string', enum: ['manual', 'api'] },
+      autoSubscribe: {
+        type: 'boolean',
+        description:
+          'User-level API setup: subscribe each credential of the integration the first time it is VALID.',
+      },
       subscribe: setupRequest,
       unsubscribe: setupRequest,
     },
@@ -100,6 +108,12 @@ export const triggerProperties = {
     },
   },
   bodyLimitBytes: { type: 'integer', minimum: 1, maximum: 10 * 1024 * 1024 },
+  invalidCredentials: {
+    type: 'string',
+    enum: ['deliver', 'hold'],
+    description:
+      'Requests routed to an INVALID credential: delivered (default) or held until it is VALID again.',
+  },
 } as const
 
 export const triggerInSchema = {
@@ -133,6 +147,7 @@ export const triggerOutSchema = {
     verification: { type: ['object', 'null'], additionalProperties: true },
     routing: { type: ['object', 'null'], additionalProperties: true },
     bodyLimitBytes: { type: 'integer' },
+    invalidCredentials: { type: 'string', enum: ['deliver', 'hold'] },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
@@ -153,12 +168,26 @@ export const inboundRequestOutSchema = {
     bodySize: { type: 'integer' },
     outcome: {
       type: 'string',
-      enum: ['received', 'handshake', 'rejected', 'error', 'accepted', 'routed', 'unrouted'],
+      enum: [
+        'received',
+        'handshake',
+        'rejected',
+        'error',
+        'accepted',
+        'routed',
+        'unrouted',
+        'held',
+      ],
     },
     reason: { type: ['string', 'null'] },
     responseStatus: { type: ['integer', 'null'] },
     eventIds: { type: 'array', items: { type: 'string' } },
     credentialIds: { type: 'array', items: { type: 'string' } },
+    heldCredentialIds: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'INVALID credentials the request waits for (outcome held).',
+    },
     receivedAt: { type: 'string', format: 'date-time' },
     processedAt: { type: ['string', 'null'], format: 'date-time' },
   },
@@ -183,6 +212,7 @@ export function inboundRequestOut(row: InboundRequestRow) {
     responseStatus: row.response_status,
     eventIds: row.event_ids ?? [],
     credentialIds: row.routed_credential_ids ?? [],
+    heldCredentialIds: row.held_credential_ids ?? [],
     receivedAt: row.received_at.toISOString(),
     processedAt: row.processed_at?.toISOString() ?? null,
   }

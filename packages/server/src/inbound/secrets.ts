@@ -1,7 +1,8 @@
+import { integrationTokens } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
 import { credentialTokens, type CredentialRow, type SecretBox } from '../users/index.ts'
 import { readTriggerValues, writeTriggerValues } from './store.ts'
-import type { SecretRef, StoredSecretRef } from './types.ts'
+import type { SecretRef, StoredSecretRef, TriggerRow } from './types.ts'
 
 /** Encryption contexts: a sealed value opens only for the row it was sealed for. */
 export const triggerSecretContext = (triggerId: string) => `trigger-secret:${triggerId}`
@@ -13,25 +14,33 @@ export interface SecretResolver {
   resolve(refs: readonly (StoredSecretRef | SecretRef)[]): Promise<string[]>
   /** The persisted values of the trigger (and of the credential, which win), decrypted. */
   persisted(): Promise<Record<string, string>>
+  /** The developer tokens of the trigger's integration, decrypted. */
+  integrationTokens(): Promise<Record<string, string>>
 }
 
 /**
  * Resolves a trigger's secrets for one request: sealed literals, the credential's tokens
- * (per-connection secrets), or values a handshake or API setup persisted. Reads lazily, once.
- * @example const secrets = await secretResolver(deps, trigger.id, credential).resolve(refs)
+ * (per-connection secrets), the integration's developer tokens (read at each request, so a
+ * rotated token applies at once), or values a handshake or API setup persisted. Reads lazily, once.
+ * @example const secrets = await secretResolver(deps, trigger, credential).resolve(refs)
  */
 export function secretResolver(
   deps: { db: Db; box: SecretBox },
-  triggerId: string,
+  trigger: Pick<TriggerRow, 'id' | 'project_id' | 'integration'>,
   credential: CredentialRow | null,
 ): SecretResolver {
+  const triggerId = trigger.id
   let tokens: Promise<Record<string, unknown>> | null = null
   let persisted: Promise<Record<string, string>> | null = null
+  let developer: Promise<Record<string, string>> | null = null
   const persistedOnce = () => (persisted ??= readPersisted(deps, triggerId, credential?.id ?? ''))
+  const developerOnce = () =>
+    (developer ??= integrationTokens(deps, trigger.project_id, trigger.integration))
   const one = async (ref: StoredSecretRef | SecretRef): Promise<string | null> => {
     if (typeof ref === 'string') return ref
     if ('sealed' in ref) return deps.box.open(ref.sealed, triggerSecretContext(triggerId))
     if (ref.from === 'persisted') return (await persistedOnce())[ref.key] ?? null
+    if (ref.from === 'integration') return (await developerOnce())[ref.key] ?? null
     if (!credential) return null
     tokens ??= credentialTokens(deps.box, credential)
     const value = (await tokens)[ref.key]
@@ -41,6 +50,7 @@ export function secretResolver(
     resolve: async (refs) =>
       (await Promise.all(refs.map(one))).filter((v): v is string => v !== null),
     persisted: persistedOnce,
+    integrationTokens: developerOnce,
   }
 }
 
@@ -59,6 +69,19 @@ async function readPersisted(
   return values
 }
 
+/** Seals values for a trigger and credential ('' = the whole trigger), ready to write. */
+export async function sealTriggerValues(
+  box: SecretBox,
+  triggerId: string,
+  credentialId: string,
+  values: Record<string, string>,
+): Promise<Record<string, string>> {
+  const sealed: Record<string, string> = {}
+  for (const [key, value] of Object.entries(values))
+    sealed[key] = await box.seal(value, valueContext(triggerId, credentialId, key))
+  return sealed
+}
+
 /** Seals and stores values for a trigger and credential ('' = the whole trigger). */
 export async function persistTriggerValues(
   deps: { db: Db; box: SecretBox; now: () => Date },
@@ -66,8 +89,6 @@ export async function persistTriggerValues(
   credentialId: string,
   values: Record<string, string>,
 ): Promise<void> {
-  const sealed: Record<string, string> = {}
-  for (const [key, value] of Object.entries(values))
-    sealed[key] = await deps.box.seal(value, valueContext(triggerId, credentialId, key))
+  const sealed = await sealTriggerValues(deps.box, triggerId, credentialId, values)
   await writeTriggerValues(deps.db.kysely, { triggerId, credentialId, sealed, now: deps.now() })
 }

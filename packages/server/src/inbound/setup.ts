@@ -1,12 +1,15 @@
-import dns from 'node:dns/promises'
-import { isIP } from 'node:net'
-import { request as httpRequest } from 'undici'
-import { isPrivateAddress } from '../delivery/index.ts'
 import { apiError } from '../errors.ts'
-import type { Db } from '../store/index.ts'
+import { integrationVars } from '../integrations/index.ts'
+import { withTransaction, type Db } from '../store/index.ts'
 import { credentialTokens, type CredentialRow, type SecretBox } from '../users/index.ts'
-import { persistTriggerValues, secretResolver } from './secrets.ts'
-import { deleteSubscription, deleteTriggerValues, upsertSubscription } from './store.ts'
+import { callProvider, type ProviderAnswer } from './provider-call.ts'
+import { sealTriggerValues, secretResolver } from './secrets.ts'
+import { deleteTriggerValues, writeTriggerValues } from './store.ts'
+import {
+  deleteSubscription,
+  upsertSubscription,
+  type SubscriptionRow,
+} from './subscription-store.ts'
 import { triggerUrl } from './trigger-view.ts'
 import type { SetupRequest, TriggerRow } from './types.ts'
 import { jsonPathValues } from './values.ts'
@@ -19,148 +22,113 @@ export interface SetupDeps {
   allowPrivateTargets: boolean
 }
 
-const timeoutMs = 15_000
-
 /**
- * API setup: runs the trigger's subscribe request for a credential (templated with
- * `{{settings.webhookURL}}`, `{{credential.*}}`, `{{persisted.*}}`), then keeps the values its
- * `persist` names from the JSON answer. No transaction is open while the provider is called: it
- * may call /hooks (Asana's handshake) before it answers.
- * @returns the persisted value names
+ * API setup: runs the trigger's subscribe request for a credential, or — with no credential, for
+ * an app-level trigger — once with the integration's developer tokens. Templates see
+ * `{{settings.webhookURL}}`, `{{credential.*}}`, `{{integration.*}}` and `{{persisted.*}}`.
+ * A success keeps the values `persist` names and marks the subscription active in one
+ * transaction; a refusal marks it failed with the provider's status and body and keeps nothing
+ * else. No transaction is open while the provider is called: it may call /hooks (Asana's
+ * handshake) before it answers.
+ * @throws subscription_failed (502) when the provider refuses or cannot be reached
  */
 export async function subscribe(
   deps: SetupDeps,
   trigger: TriggerRow,
-  credential: CredentialRow,
-): Promise<string[]> {
-  const spec = trigger.setup.subscribe
-  if (trigger.setup.mode !== 'api' || !spec)
-    throw apiError('conflict', 'This trigger is set up manually (setup.mode "manual").')
-  const answer = await callProvider(deps, spec, await templateValues(deps, trigger, credential))
-  const ok = answer.status >= 200 && answer.status < 300
-  await upsertSubscription(deps.db.kysely, {
-    triggerId: trigger.id,
-    credentialId: credential.id,
-    projectId: trigger.project_id,
-    status: ok ? 'active' : 'failed',
-    responseStatus: answer.status,
-    error: ok ? null : answer.text.slice(0, 1000),
-    now: deps.now(),
-  })
-  if (!ok) throw providerRefused('subscribe', answer)
+  credential: CredentialRow | null,
+): Promise<{ subscription: SubscriptionRow; persisted: string[] }> {
+  const spec = apiSetup(trigger, 'subscribe', credential)
+  const answer = await callProvider(
+    spec,
+    await templateValues(deps, trigger, credential),
+    deps.allowPrivateTargets,
+  )
+  const ids = { triggerId: trigger.id, credentialId: credential?.id ?? '' }
+  const fields = { ...ids, projectId: trigger.project_id, now: deps.now() }
+  if (!succeeded(answer)) {
+    const failed = await upsertSubscription(deps.db.kysely, {
+      ...fields,
+      status: 'failed',
+      responseStatus: answer.status,
+      error: answer.text.slice(0, 1000),
+    })
+    throw providerRefused('subscribe', answer, failed)
+  }
   const values = persistedValues(spec, answer.text)
-  await persistTriggerValues(deps, trigger.id, credential.id, values)
-  return Object.keys(values)
-}
-
-/** Runs the unsubscribe request (when there is one) and forgets the subscription and its values. */
-export async function unsubscribe(
-  deps: SetupDeps,
-  trigger: TriggerRow,
-  credential: CredentialRow,
-): Promise<void> {
-  const spec = trigger.setup.unsubscribe
-  if (spec) {
-    const answer = await callProvider(deps, spec, await templateValues(deps, trigger, credential))
-    // 404/410: the provider already forgot the webhook, which is what was asked.
-    if (
-      (answer.status < 200 || answer.status >= 300) &&
-      answer.status !== 404 &&
-      answer.status !== 410
-    )
-      throw providerRefused('unsubscribe', answer)
-  }
-  await deleteSubscription(deps.db.kysely, trigger.id, credential.id)
-  await deleteTriggerValues(deps.db.kysely, trigger.id, credential.id)
-}
-
-async function templateValues(deps: SetupDeps, trigger: TriggerRow, credential: CredentialRow) {
-  const tokens = await credentialTokens(deps.box, credential)
-  const persisted = await secretResolver(deps, trigger.id, credential).persisted()
-  const webhookURL =
-    triggerUrl(deps.publicUrl, trigger.id) +
-    (trigger.level === 'user' ? `?id=${encodeURIComponent(credential.id)}` : '')
-  return {
-    settings: { webhookURL },
-    credential: {
-      ...tokens,
-      id: credential.id,
-      userId: credential.user_id,
-      providerAccountId: credential.provider_account_id ?? '',
-    },
-    persisted,
-  }
+  const sealed = await sealTriggerValues(deps.box, ids.triggerId, ids.credentialId, values)
+  const subscription = await withTransaction(deps.db.kysely, async (tx) => {
+    await writeTriggerValues(tx, { ...ids, sealed, now: fields.now })
+    return upsertSubscription(tx, {
+      ...fields,
+      status: 'active',
+      responseStatus: answer.status,
+      error: null,
+    })
+  })
+  return { subscription, persisted: Object.keys(values) }
 }
 
 /**
- * Replaces `{{path.to.value}}` in every string of `value`.
- * @example renderTemplate('{{settings.webhookURL}}', { settings: { webhookURL: 'https://x' } }) // 'https://x'
+ * Runs the unsubscribe request (when there is one) and forgets the subscription and its values.
+ * A provider that no longer knows the webhook (404, 410) is what was asked.
+ * @throws subscription_failed (502) when the provider refuses; the subscription is kept
  */
-export function renderTemplate(value: unknown, vars: Record<string, unknown>): unknown {
-  if (typeof value === 'string')
-    return value.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, path: string) => {
-      const found = path
-        .split('.')
-        .reduce<unknown>(
-          (at, key) =>
-            at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined,
-          vars,
-        )
-      return found === undefined || found === null ? '' : String(found)
-    })
-  if (Array.isArray(value)) return value.map((v) => renderTemplate(v, vars))
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderTemplate(v, vars)]))
-  return value
+export async function unsubscribe(
+  deps: SetupDeps,
+  trigger: TriggerRow,
+  credential: CredentialRow | null,
+): Promise<void> {
+  const spec = trigger.setup.unsubscribe
+  if (spec) {
+    apiSetup(trigger, 'unsubscribe', credential)
+    const vars = await templateValues(deps, trigger, credential)
+    const answer = await callProvider(spec, vars, deps.allowPrivateTargets)
+    if (!succeeded(answer) && answer.status !== 404 && answer.status !== 410)
+      throw providerRefused('unsubscribe', answer, null)
+  }
+  const credentialId = credential?.id ?? ''
+  await deleteSubscription(deps.db.kysely, trigger.id, credentialId)
+  await deleteTriggerValues(deps.db.kysely, trigger.id, credentialId)
 }
 
-async function callProvider(deps: SetupDeps, spec: SetupRequest, vars: Record<string, unknown>) {
-  const url = String(renderTemplate(spec.url, vars))
-  const headers = renderTemplate(spec.headers ?? {}, vars) as Record<string, string>
-  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]))
-  const accessToken = (vars['credential'] as Record<string, unknown>)['accessToken']
-  // The integration's own auth by default: the credential's bearer token.
-  if (!lower['authorization'] && typeof accessToken === 'string')
-    lower['authorization'] = `Bearer ${accessToken}`
-  const body = spec.body === undefined ? undefined : JSON.stringify(renderTemplate(spec.body, vars))
-  if (body !== undefined) lower['content-type'] ??= 'application/json'
-  await refusePrivateTarget(url, deps.allowPrivateTargets)
-  try {
-    const res = await httpRequest(url, {
-      method: spec.method as 'POST',
-      headers: lower,
-      body,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    })
-    return { status: res.statusCode, text: await res.body.text() }
-  } catch (error) {
-    throw apiError(
-      'subscription_failed',
-      `The provider could not be reached: ${(error as Error).message}`,
-      { url },
-    )
-  }
+function apiSetup(
+  trigger: TriggerRow,
+  step: 'subscribe' | 'unsubscribe',
+  credential: CredentialRow | null,
+): SetupRequest {
+  const spec = trigger.setup[step]
+  if (trigger.setup.mode !== 'api' || !spec)
+    throw apiError('conflict', 'This trigger is set up manually (setup.mode "manual").')
+  if (!credential && trigger.level === 'user')
+    throw apiError('validation_failed', 'A user-level trigger subscribes per credential.', [
+      { path: '/credentialId', message: 'is required for a user-level trigger' },
+    ])
+  return spec
 }
 
-// Checked at call time; an admin-set URL must not reach the instance's own network.
-async function refusePrivateTarget(url: string, allowPrivate: boolean): Promise<void> {
-  if (allowPrivate) return
-  let host: string
-  try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '')
-  } catch {
-    throw apiError('invalid_url', `The setup URL "${url}" is not an absolute URL.`)
-  }
-  const addresses = isIP(host)
-    ? [host]
-    : (await dns.lookup(host, { all: true })).map((a) => a.address)
-  if (addresses.some(isPrivateAddress))
-    throw apiError(
-      'invalid_url',
-      `The setup URL resolves to a private address (${host}); set SWITCHYARD_ALLOW_PRIVATE_TARGETS to allow it.`,
-    )
+async function templateValues(
+  deps: SetupDeps,
+  trigger: TriggerRow,
+  credential: CredentialRow | null,
+) {
+  const integration = await integrationVars(deps, trigger.project_id, trigger.integration)
+  const persisted = await secretResolver(deps, trigger, credential).persisted()
+  const webhookURL =
+    triggerUrl(deps.publicUrl, trigger.id) +
+    (trigger.level === 'user' && credential ? `?id=${encodeURIComponent(credential.id)}` : '')
+  const credentialVars = credential
+    ? {
+        ...(await credentialTokens(deps.box, credential)),
+        id: credential.id,
+        userId: credential.user_id,
+        providerAccountId: credential.provider_account_id ?? '',
+      }
+    : {}
+  return { settings: { webhookURL }, credential: credentialVars, integration, persisted }
 }
+
+const succeeded = (answer: ProviderAnswer) =>
+  answer.status !== null && answer.status >= 200 && answer.status < 300
 
 function persistedValues(spec: SetupRequest, text: string): Record<string, string> {
   if (!spec.persist) return {}
@@ -178,13 +146,27 @@ function persistedValues(spec: SetupRequest, text: string): Record<string, strin
   return values
 }
 
-function providerRefused(step: string, answer: { status: number; text: string }) {
-  return apiError(
-    'subscription_failed',
-    `The provider answered the ${step} request with ${answer.status}.`,
-    {
-      status: answer.status,
-      body: answer.text.slice(0, 1000),
-    },
-  )
+function providerRefused(step: string, answer: ProviderAnswer, failed: SubscriptionRow | null) {
+  const what =
+    answer.status === null
+      ? answer.text
+      : `The provider answered the ${step} request with ${answer.status}.`
+  return apiError('subscription_failed', what, {
+    status: answer.status,
+    body: answer.text.slice(0, 1000),
+    ...(failed ? { subscription: subscriptionOut(failed) } : {}),
+  })
+}
+
+/** The API view of a subscription; `credentialId` null for the app-level one. */
+export function subscriptionOut(row: SubscriptionRow) {
+  return {
+    triggerId: row.trigger_id,
+    credentialId: row.credential_id === '' ? null : row.credential_id,
+    status: row.status,
+    responseStatus: row.response_status,
+    error: row.error,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  }
 }

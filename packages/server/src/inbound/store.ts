@@ -2,13 +2,13 @@ import { sql } from 'kysely'
 import { query, type Queryable } from '../store/index.ts'
 import type { TriggerRow } from './types.ts'
 
-/** The only file that names the triggers, trigger_values, trigger_subscriptions and inbound_requests tables. */
+/** The only file that names the triggers and trigger_values tables (and inbound_requests' row type). */
 
 /** NOTIFY channel: `triggerId:requestId:outcome` whenever a request is judged or routed. */
 export const inboundChannel = 'switchyard_inbound'
 
 export type InboundOutcomeName =
-  'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted'
+  'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted' | 'held'
 
 export interface InboundRequestRow {
   id: string
@@ -25,6 +25,8 @@ export interface InboundRequestRow {
   response_status: number | null
   event_ids: string[] | null
   routed_credential_ids: string[] | null
+  /** Outcome held: the INVALID credentials still waiting (trigger invalidCredentials "hold"). */
+  held_credential_ids: string[] | null
   received_at: Date
   processed_at: Date | null
 }
@@ -42,10 +44,11 @@ export async function insertTrigger(
     q,
     sql`
     insert into triggers (id, project_id, integration, name, level, setup, response, verification,
-                          routing, body_limit_bytes, created_at, updated_at)
+                          routing, body_limit_bytes, invalid_credentials, created_at, updated_at)
     values (${t.id}, ${t.project_id}, ${t.integration}, ${t.name}, ${t.level}, ${j(t.setup)}::jsonb,
             ${j(t.response)}::jsonb, ${j(t.verification)}::jsonb, ${j(t.routing)}::jsonb,
-            ${t.body_limit_bytes}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+            ${t.body_limit_bytes}, ${t.invalid_credentials}, ${now.toISOString()}::timestamptz,
+            ${now.toISOString()}::timestamptz)
     returning *`,
   )
   return rows[0]!
@@ -62,7 +65,8 @@ export async function updateTrigger(
     update triggers set integration = ${t.integration}, name = ${t.name}, level = ${t.level},
       setup = ${j(t.setup)}::jsonb, response = ${j(t.response)}::jsonb,
       verification = ${j(t.verification)}::jsonb, routing = ${j(t.routing)}::jsonb,
-      body_limit_bytes = ${t.body_limit_bytes}, updated_at = ${now.toISOString()}::timestamptz
+      body_limit_bytes = ${t.body_limit_bytes}, invalid_credentials = ${t.invalid_credentials},
+      updated_at = ${now.toISOString()}::timestamptz
     where project_id = ${t.project_id} and id = ${t.id}
     returning *`,
   )
@@ -108,6 +112,20 @@ export async function listTriggers(
   )
 }
 
+/** The project's triggers of one integration (developer-token uses, credential lifecycle). */
+export async function listIntegrationTriggers(
+  q: Queryable,
+  projectId: string,
+  integration: string,
+): Promise<TriggerRow[]> {
+  return query<TriggerRow>(
+    q,
+    sql`
+    select * from triggers where project_id = ${projectId} and integration = ${integration}
+    order by id`,
+  )
+}
+
 /** Sealed persisted values of a trigger for one credential ('' = the whole trigger). */
 export async function readTriggerValues(
   q: Queryable,
@@ -148,40 +166,14 @@ export async function deleteTriggerValues(
   )
 }
 
-export async function upsertSubscription(
+/** Forgets what handshakes and setups kept for a credential, on every trigger of the project. */
+export async function deleteCredentialValues(
   q: Queryable,
-  s: {
-    triggerId: string
-    credentialId: string
-    projectId: string
-    status: 'active' | 'failed'
-    responseStatus: number | null
-    error: string | null
-    now: Date
-  },
-): Promise<void> {
-  const now = s.now.toISOString()
-  await sql`
-    insert into trigger_subscriptions (trigger_id, credential_id, project_id, status, response_status,
-                                       error, created_at, updated_at)
-    values (${s.triggerId}, ${s.credentialId}, ${s.projectId}, ${s.status}, ${s.responseStatus},
-            ${s.error}, ${now}::timestamptz, ${now}::timestamptz)
-    on conflict (trigger_id, credential_id) do update set status = excluded.status,
-      response_status = excluded.response_status, error = excluded.error, updated_at = excluded.updated_at`.execute(
-    q,
-  )
-}
-
-export async function deleteSubscription(
-  q: Queryable,
-  triggerId: string,
+  projectId: string,
   credentialId: string,
-): Promise<boolean> {
-  const rows = await query<{ trigger_id: string }>(
-    q,
-    sql`
-    delete from trigger_subscriptions where trigger_id = ${triggerId} and credential_id = ${credentialId}
-    returning trigger_id`,
-  )
-  return rows.length > 0
+): Promise<void> {
+  await sql`
+    delete from trigger_values
+    where credential_id = ${credentialId}
+      and trigger_id in (select id from triggers where project_id = ${projectId})`.execute(q)
 }

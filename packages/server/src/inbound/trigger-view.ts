@@ -28,6 +28,7 @@ export async function triggerOut(row: TriggerRow, deps: { box: SecretBox; public
       : null,
     routing: row.routing,
     bodyLimitBytes: row.body_limit_bytes,
+    invalidCredentials: row.invalid_credentials,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }
@@ -55,6 +56,7 @@ export function inputOf(row: TriggerRow): TriggerIn {
       : null,
     routing: row.routing,
     bodyLimitBytes: row.body_limit_bytes,
+    invalidCredentials: row.invalid_credentials,
   }
 }
 

@@ -11,11 +11,19 @@
  *   matching credential; none matching leaves it `unrouted`.
  * - persisted value: something a handshake or an API setup saved (Asana's X-Hook-Secret), per
  *   trigger and credential, encrypted at rest.
+ * - developer token: a secret of the project's own app at the provider (client secret, signing
+ *   secret, verify token), kept on the integration (src/integrations) and named by triggers as
+ *   `{{integration.tokens.<name>}}` or `{"from": "integration", "key": <name>}`.
+ * - subscription: a webhook registered at the provider by API setup: per credential, or once for
+ *   an app-level trigger with the developer tokens (credential id '').
  */
 
-/** A secret as a trigger names it: literal, from the credential's tokens, or persisted. */
+/** A secret as a trigger names it: literal, from the credential's or the integration's tokens, or persisted. */
 export type SecretRef =
-  string | { from: 'credential'; key: string } | { from: 'persisted'; key: string }
+  | string
+  | { from: 'credential'; key: string }
+  | { from: 'persisted'; key: string }
+  | { from: 'integration'; key: string }
 
 /** A stored secret: literals are sealed at save time. */
 export type StoredSecretRef = { sealed: string } | Exclude<SecretRef, string>
@@ -87,6 +95,8 @@ export interface SetupRequest {
 
 export interface SetupConfig {
   mode: 'manual' | 'api'
+  /** User-level: subscribe each credential of the integration the first time it is VALID. */
+  autoSubscribe?: boolean
   subscribe?: SetupRequest
   unsubscribe?: SetupRequest
 }
@@ -102,6 +112,8 @@ export interface TriggerRow {
   verification: VerificationConfig | null
   routing: RoutingConfig | null
   body_limit_bytes: number
+  /** `hold`: requests routed to an INVALID credential wait until it is VALID again. */
+  invalid_credentials: 'deliver' | 'hold'
   created_at: Date
   updated_at: Date
 }

@@ -10,12 +10,15 @@ export interface DeliverySettings {
   retrySchedule: number[]
   autoDisable: { afterDays: number; minConsecutiveFailures: number }
   retentionDays: number
+  /** Weight in the dispatcher's fair share across projects. */
+  deliveryWeight: number
 }
 
 export const defaultDeliverySettings: DeliverySettings = {
   retrySchedule: [5, 300, 1800, 7200, 18000, 36000, 36000],
   autoDisable: { afterDays: 5, minConsecutiveFailures: 20 },
   retentionDays: 30,
+  deliveryWeight: 1,
 }
 
 /** Reads the effective delivery settings from a project's stored settings. */
@@ -29,6 +32,8 @@ export function deliverySettingsOf(stored: Record<string, unknown>): DeliverySet
     },
     retentionDays:
       (stored.retentionDays as number | undefined) ?? defaultDeliverySettings.retentionDays,
+    deliveryWeight:
+      (stored.deliveryWeight as number | undefined) ?? defaultDeliverySettings.deliveryWeight,
   }
 }
 
@@ -50,6 +55,13 @@ export const storedSettingsSchema = {
     },
   },
   retentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+  deliveryWeight: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    description:
+      "This project's weight in the dispatcher's fair share of sends in flight across projects. (Default: 1)",
+  },
 } as const
 
 /** A feature's own settings fields: its JSON Schema properties, how to apply and how to read them. */

@@ -1,5 +1,5 @@
 import {
-  getQuickJS,
+  newQuickJSWASMModule,
   shouldInterruptAfterDeadline,
   type QuickJSContext,
   type QuickJSWASMModule,
@@ -21,7 +21,7 @@ export type SandboxResult = { ok: true; value: unknown } | { ok: false; error: s
 const maxOutputChars = 1024 * 1024
 
 let module: Promise<QuickJSWASMModule> | null = null
-const quickjs = () => (module ??= getQuickJS())
+const quickjs = () => (module ??= newQuickJSWASMModule())
 
 /**
  * Runs `entry(...args)` from `code` in a fresh QuickJS runtime (WebAssembly): no `require`, no
@@ -48,8 +48,23 @@ export async function runSandboxed(
     // quickjs throws host-side for faults like out-of-memory while building handles.
     return { ok: false, error: error instanceof Error ? error.message : String(error) }
   } finally {
-    vm.dispose()
-    runtime.dispose()
+    disposeOrDrop(() => {
+      vm.dispose()
+      runtime.dispose()
+    })
+  }
+}
+
+/**
+ * Frees a run. Code that overflows its stack can leave QuickJS unable to free the runtime, and
+ * the WebAssembly build then aborts (the memory stays taken). Such a module is dropped, so the
+ * next run gets a fresh one and the lost memory goes with the old module.
+ */
+function disposeOrDrop(dispose: () => void): void {
+  try {
+    dispose()
+  } catch {
+    module = null
   }
 }
 
@@ -88,7 +103,9 @@ export async function checkSandboxCode(code: string, entry: string): Promise<str
     if (!result.ok) return result.error
     return result.value === 'function' ? null : `the code must define a function named ${entry}`
   } finally {
-    vm.dispose()
-    runtime.dispose()
+    disposeOrDrop(() => {
+      vm.dispose()
+      runtime.dispose()
+    })
   }
 }

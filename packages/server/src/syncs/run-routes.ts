@@ -97,9 +97,10 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
     '/v1/syncs/:id/runs/:runId/complete',
     {
       config: auth,
-      // The body is optional: a POST without one completes without a cursor.
+      // The body is optional: a POST without one completes without a cursor. A JSON `null`
+      // is a body, and is refused like any other non-object.
       preValidation: async (request) => {
-        request.body ??= {}
+        if (request.body === undefined) request.body = {}
       },
       schema: {
         tags,

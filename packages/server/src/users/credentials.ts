@@ -4,11 +4,13 @@ import { withTransaction, type Db } from '../store/index.ts'
 import type { SecretBox } from './secret-box.ts'
 import {
   clearPendingEvents,
+  deleteCredentialRow,
   findCredential,
   findCredentialForUpdate,
   saveCredential,
   upsertUser,
   type CredentialRow,
+  type PendingEvent,
 } from './store.ts'
 import { mergeCredential, type CredentialIn } from './transitions.ts'
 
@@ -17,6 +19,23 @@ export interface CredentialDeps {
   box: SecretBox
   fanOut: FanOut
   now: () => Date
+  hooks?: CredentialHooks
+}
+
+/**
+ * What other features do when a credential changes (inbound triggers: API setup per credential,
+ * held requests). Given by the composition root: users do not know triggers.
+ */
+export interface CredentialHooks {
+  /**
+   * After a status event is stored, before the outbox is cleared: a crash in between runs it
+   * again, so it must be idempotent.
+   */
+  statusChanged?(row: CredentialRow, type: PendingEvent['type']): Promise<void>
+  /** Before the credential is deleted (its tokens still readable); what it answers is reported. */
+  deleting?(row: CredentialRow): Promise<unknown[]>
+  /** After the credential is deleted. */
+  deleted?(row: CredentialRow): Promise<void>
 }
 
 /**
@@ -50,7 +69,7 @@ export async function putCredential(
  * @returns the row as it is after the flush
  */
 export async function flushCredentialEvents(
-  deps: Pick<CredentialDeps, 'db' | 'fanOut' | 'now'>,
+  deps: Pick<CredentialDeps, 'db' | 'fanOut' | 'now' | 'hooks'>,
   row: CredentialRow,
 ): Promise<CredentialRow> {
   const pending = row.pending_events ?? []
@@ -73,10 +92,28 @@ export async function flushCredentialEvents(
       },
       deps,
     )
+    await deps.hooks?.statusChanged?.(row, event.type)
   }
   if (pending.length === 0) return row
   await clearPendingEvents(deps.db.kysely, row.project_id, row.id, pending)
   return { ...row, pending_events: null }
+}
+
+/**
+ * Deletes a credential: the `deleting` hook runs first (unsubscribe requests need its tokens),
+ * then the row goes, so nothing routes to it any more.
+ * @returns what the hooks reported (one entry per subscription torn down)
+ * @throws not_found when the project has no such credential
+ */
+export async function deleteCredential(
+  deps: CredentialDeps,
+  ids: { projectId: string; id: string },
+): Promise<unknown[]> {
+  const row = await requireCredential(deps.db, ids.projectId, ids.id)
+  const teardown = (await deps.hooks?.deleting?.(row)) ?? []
+  await deleteCredentialRow(deps.db.kysely, ids.projectId, ids.id)
+  await deps.hooks?.deleted?.(row)
+  return teardown
 }
 
 /** The decrypted tokens of a credential (for trigger secrets and API setup), {} when none. */

@@ -5,19 +5,23 @@
 export { userRoutes } from './routes.ts'
 export {
   credentialTokens,
+  deleteCredential,
   flushCredentialEvents,
   putCredential,
   requireCredential,
   type CredentialDeps,
+  type CredentialHooks,
 } from './credentials.ts'
 export { createCredentialOutbox } from './outbox-worker.ts'
 export { createSecretBox, type SecretBox } from './secret-box.ts'
+export { maskToken } from './schemas.ts'
 export {
   findCredential,
   findCredentialsByAccount,
   findUser,
   type CredentialRow,
   type CredentialStatus,
+  type PendingEvent,
   type UserRow,
 } from './store.ts'
 export type { CredentialIn } from './transitions.ts'

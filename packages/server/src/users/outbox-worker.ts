@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { FanOut } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
-import { flushCredentialEvents } from './credentials.ts'
+import { flushCredentialEvents, type CredentialHooks } from './credentials.ts'
 import { listPendingEvents } from './store.ts'
 
 /**
@@ -15,6 +15,7 @@ export function createCredentialOutbox(deps: {
   fanOut: FanOut
   now: () => Date
   log: Logger
+  hooks?: CredentialHooks
   intervalMs?: number
 }) {
   let timer: NodeJS.Timeout | null = null

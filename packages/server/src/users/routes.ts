@@ -4,6 +4,7 @@ import { callerProject } from '../http/auth.ts'
 import { pageQuerySchema, pageSchema } from '../http/pagination.ts'
 import {
   credentialTokens,
+  deleteCredential,
   putCredential,
   requireCredential,
   type CredentialDeps,
@@ -127,6 +128,38 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
       },
       async (request) =>
         view(await requireCredential(db, callerProject(request), request.params.id)),
+    )
+
+    app.delete<{ Params: { id: string } }>(
+      '/v1/credentials/:id',
+      {
+        config: { auth: { role: 'member' } },
+        schema: {
+          tags: ['users'],
+          summary:
+            "Delete a credential: runs its triggers' unsubscribe requests, then nothing routes to it",
+          params: idParams,
+          response: {
+            200: {
+              type: 'object',
+              required: ['id', 'unsubscribed'],
+              properties: {
+                id: { type: 'string' },
+                unsubscribed: {
+                  type: 'array',
+                  description:
+                    'One entry per subscription torn down: removed, or failed with the provider answer (the credential is deleted either way).',
+                  items: { type: 'object', additionalProperties: true },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const ids = { projectId: callerProject(request), id: request.params.id }
+        return { id: ids.id, unsubscribed: await deleteCredential(deps, ids) }
+      },
     )
 
     app.get<{

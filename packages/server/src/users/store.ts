@@ -95,6 +95,18 @@ export async function findCredential(
   return rows[0] ?? null
 }
 
+export async function deleteCredentialRow(
+  q: Queryable,
+  projectId: string,
+  id: string,
+): Promise<boolean> {
+  const rows = await query<{ id: string }>(
+    q,
+    sql`delete from credentials where project_id = ${projectId} and id = ${id} returning id`,
+  )
+  return rows.length > 0
+}
+
 /** Writes the whole row (the caller merged the stored one with the request). */
 export async function saveCredential(q: Queryable, row: CredentialRow): Promise<CredentialRow> {
   const rows = await query<CredentialRow>(

@@ -34,6 +34,8 @@ async function receiver(...codes: number[]): Promise<Receiver> {
 const dispatcher = () => server.engine.dispatcher
 const disabledEvent = (destinationId: string) =>
   waitForDispatch(dispatcher(), 'disabled', (e) => e.destinationId === destinationId)
+const pausedEvent = (destinationId: string) =>
+  waitForDispatch(dispatcher(), 'paused', (e) => e.destinationId === destinationId)
 
 /** A project with a failing destination and a monitoring one that hears about disables. */
 async function setUp(failingCodes: number[]) {
@@ -111,22 +113,22 @@ describe('auto-disable', () => {
     expect(read.body.failingSince).not.toBeNull()
   })
 
-  it('disables a destination failing for the window and at least N times in a row', async () => {
+  it('pauses a destination failing for the window and at least N times in a row', async () => {
     const { key, dest } = await failThreeTimes()
     clock.advance(5 * day + 61_000)
-    const disabled = disabledEvent(dest.id)
+    const paused = pausedEvent(dest.id)
     dispatcher().wake()
-    expect((await disabled).reason).toMatch(/^\d+ attempts in a row failed since /)
+    expect((await paused).reason).toMatch(/^\d+ attempts in a row failed since /)
     const read = await server.api('GET', `/v1/destinations/${dest.id}`, { key })
-    expect(read.body.enabled).toBe(false)
+    expect(read.body).toMatchObject({ enabled: false, status: 'paused' })
   })
 
-  it('holds the pending deliveries of the disabled destination', async () => {
+  it('holds the pending deliveries of the paused destination', async () => {
     const { key, dest } = await failThreeTimes()
     clock.advance(5 * day + 61_000)
-    const disabled = disabledEvent(dest.id)
+    const paused = pausedEvent(dest.id)
     dispatcher().wake()
-    await disabled
+    await paused
     const held = await listDeliveries(server, key, `destinationId=${dest.id}&status=held`)
     expect(held).toHaveLength(3)
     expect(await listDeliveries(server, key, `destinationId=${dest.id}&status=pending`)).toEqual([])
@@ -142,12 +144,12 @@ describe('auto-disable', () => {
     expect(ofDisabled.map((d) => d.eventType)).not.toContain('destination.disabled')
   })
 
-  it('resumes the held deliveries when the destination is enabled again', async () => {
+  it('resumes the held deliveries when an admin enables the paused destination', async () => {
     const { key, dest, failing } = await failThreeTimes()
     clock.advance(5 * day + 61_000)
-    const disabled = disabledEvent(dest.id)
+    const paused = pausedEvent(dest.id)
     dispatcher().wake()
-    await disabled
+    await paused
     failing.answer(statuses(200))
     const delivered = collectDispatch(
       dispatcher(),
@@ -158,6 +160,11 @@ describe('auto-disable', () => {
     await server.api('POST', `/v1/destinations/${dest.id}/enable`, { key })
     await delivered
     const read = await server.api('GET', `/v1/destinations/${dest.id}`, { key })
-    expect(read.body).toMatchObject({ enabled: true, consecutiveFailures: 0, failingSince: null })
+    expect(read.body).toMatchObject({
+      enabled: true,
+      status: 'enabled',
+      consecutiveFailures: 0,
+      failingSince: null,
+    })
   })
 })

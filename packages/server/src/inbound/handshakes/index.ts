@@ -1,4 +1,5 @@
 import { runSandboxed } from '../../sandbox/index.ts'
+import { resolveOptions } from '../integration-refs.ts'
 import type { HookResponse, RequestView, ResponseConfig } from '../types.ts'
 import { sandboxRequest } from '../verifiers/index.ts'
 import { handshakePresets, type HandshakeAnswer } from './presets.ts'
@@ -15,6 +16,8 @@ export interface HandshakeDeps {
   secret: () => Promise<string | null>
   /** Decrypted persisted values, for custom code. */
   persisted: () => Promise<Record<string, string>>
+  /** The integration's developer tokens, for options that name one (Meta's verifyToken). */
+  integrationTokens?: () => Promise<Record<string, string>>
   now: Date
 }
 
@@ -31,7 +34,9 @@ export async function runHandshake(
   if (response.code !== undefined) return respondWithCode(response.code, view, deps)
   const preset = response.preset ? handshakePresets[response.preset] : undefined
   if (!preset) return { kind: 'none' }
-  const answer = await preset.detect(view, { options: response.options ?? {}, secret: deps.secret })
+  const tokens = deps.integrationTokens ?? (async () => ({}))
+  const options = await resolveOptions(response.options ?? {}, tokens)
+  const answer = await preset.detect(view, { options, secret: deps.secret })
   return answer ? { kind: 'answer', signed: preset.signed, answer } : { kind: 'none' }
 }
 

@@ -1,0 +1,63 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { callerProject } from '../http/auth.ts'
+import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
+import { destinationOr404 } from './destinations.ts'
+import { listTimeline, type TimelineRow } from './pause-store.ts'
+import type { DestinationRoutesDeps } from './routes.ts'
+import { idParamsSchema } from './schemas.ts'
+
+const timelineEntrySchema = {
+  type: 'object',
+  required: ['id', 'at', 'kind', 'message', 'details'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    at: { type: 'string', format: 'date-time' },
+    kind: {
+      type: 'string',
+      enum: ['paused', 'probe_failed', 'resumed', 'disabled', 'enabled', 'contact_notified'],
+    },
+    message: { type: 'string' },
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const
+
+function timelineOut(row: TimelineRow) {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    kind: row.kind,
+    message: row.message,
+    details: row.details,
+  }
+}
+
+/** `GET /v1/destinations/:id/timeline`: the destination's story (paused, probed, resumed…). */
+export function timelineRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
+  const { db } = deps
+  return async (app) => {
+    app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(
+      '/v1/destinations/:id/timeline',
+      {
+        config: { auth: { role: 'viewer' } },
+        schema: {
+          tags: ['destinations'],
+          summary:
+            'What happened to a destination (paused, probes, resumed, disabled), newest first',
+          params: idParamsSchema,
+          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+          response: { 200: pageSchema(timelineEntrySchema) },
+        },
+      },
+      async (request) => {
+        const row = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const { limit, cursor } = request.query
+        const rows = await listTimeline(db.kysely, row.id, {
+          before: decodeCursor(cursor),
+          limit: limit + 1,
+        })
+        const page = toPage(rows, limit)
+        return { data: page.data.map(timelineOut), nextCursor: page.nextCursor }
+      },
+    )
+  }
+}

@@ -1,0 +1,118 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { apiError } from '../errors.ts'
+import { callerProject } from '../http/auth.ts'
+import { pageQuerySchema, pageSchema } from '../http/pagination.ts'
+import {
+  putIntegration,
+  refuseDeletingUsed,
+  type IntegrationDeps,
+  type IntegrationIn,
+} from './integrations.ts'
+import {
+  integrationInSchema,
+  integrationOutSchema,
+  integrationParams,
+  integrationTypeSchema,
+} from './schemas.ts'
+import { deleteIntegration, findIntegration, listIntegrations } from './store.ts'
+import { integrationOut } from './view.ts'
+
+/** Integrations: `PUT/GET/DELETE /v1/integrations/:type`, `GET /v1/integrations`. */
+export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
+  const { db } = deps
+  return async (app) => {
+    app.put<{ Params: { type: string }; Body: IntegrationIn }>(
+      '/v1/integrations/:type',
+      {
+        config: { auth: { role: 'admin' } },
+        schema: {
+          tags: ['integrations'],
+          summary: 'Create or change an integration and its developer tokens',
+          params: integrationParams,
+          body: integrationInSchema,
+          response: { 200: integrationOutSchema, 201: integrationOutSchema },
+        },
+      },
+      async (request, reply) => {
+        const ids = { projectId: callerProject(request), type: request.params.type }
+        const { row, created } = await putIntegration(deps, ids, request.body)
+        return reply.status(created ? 201 : 200).send(await integrationOut(deps, row))
+      },
+    )
+
+    app.get<{ Params: { type: string } }>(
+      '/v1/integrations/:type',
+      {
+        config: { auth: { role: 'viewer' } },
+        schema: {
+          tags: ['integrations'],
+          summary: 'Read an integration (developer tokens masked)',
+          params: integrationParams,
+          response: { 200: integrationOutSchema },
+        },
+      },
+      async (request) => {
+        const { type } = request.params
+        const row = await findIntegration(db.kysely, callerProject(request), type)
+        if (!row) throw apiError('not_found', `No integration ${type} in this project.`)
+        return integrationOut(deps, row)
+      },
+    )
+
+    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+      '/v1/integrations',
+      {
+        config: { auth: { role: 'viewer' } },
+        schema: {
+          tags: ['integrations'],
+          summary: 'List integrations in type order',
+          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+          response: { 200: pageSchema(integrationOutSchema) },
+        },
+      },
+      async (request) => {
+        const { limit, cursor } = request.query
+        const rows = await listIntegrations(db.kysely, {
+          projectId: callerProject(request),
+          after: cursor ? decodeTypeCursor(cursor) : null,
+          limit: limit + 1,
+        })
+        const data = rows.slice(0, limit)
+        const last = data.at(-1)
+        return {
+          data: await Promise.all(data.map((row) => integrationOut(deps, row))),
+          nextCursor:
+            rows.length > limit && last ? Buffer.from(last.type).toString('base64url') : null,
+        }
+      },
+    )
+
+    app.delete<{ Params: { type: string } }>(
+      '/v1/integrations/:type',
+      {
+        config: { auth: { role: 'admin' } },
+        schema: {
+          tags: ['integrations'],
+          summary:
+            'Delete an integration and its developer tokens (refused while triggers use them)',
+          params: integrationParams,
+        },
+      },
+      async (request, reply) => {
+        const ids = { projectId: callerProject(request), type: request.params.type }
+        await refuseDeletingUsed(deps, ids)
+        if (!(await deleteIntegration(db.kysely, ids.projectId, ids.type)))
+          throw apiError('not_found', `No integration ${ids.type} in this project.`)
+        return reply.status(204).send()
+      },
+    )
+  }
+}
+
+// Types are the caller's text, so the cursor wraps the last type rather than a UUIDv7.
+function decodeTypeCursor(cursor: string): string {
+  const type = Buffer.from(cursor, 'base64url').toString()
+  if (!new RegExp(integrationTypeSchema.pattern).test(type) || type.length > 100)
+    throw apiError('invalid_cursor')
+  return type
+}
