@@ -39,6 +39,8 @@ export interface NewEvent {
 export interface InlineFanOut {
   ctes: RawBuilder<unknown>
   touch: RawBuilder<unknown>
+  /** Called with the inserted rows (`fan_out` holds `touch`) once the statement committed. */
+  committed?: (rows: readonly { fan_out?: number }[]) => void
 }
 
 /**
@@ -51,9 +53,12 @@ export interface InlineFanOut {
 export async function insertEvents(
   q: Queryable,
   events: readonly NewEvent[],
-  options: { fanOut?: InlineFanOut | null; announce?: { channel: string; payload: string } } = {},
+  options: {
+    fanOut?: InlineFanOut | null
+    announce?: readonly { channel: string; payload: string }[]
+  } = {},
 ): Promise<EventRow[]> {
-  const { fanOut, announce } = options
+  const { fanOut, announce = [] } = options
   const col = <T>(pick: (e: NewEvent) => T) => events.map(pick)
   return query<EventRow>(
     q,
@@ -68,8 +73,8 @@ export async function insertEvents(
         ${col((e) => JSON.stringify(e.data))}::jsonb[], ${col((e) => e.idempotencyKey)}::text[],
         ${col((e) => e.requestHash)}::text[])
       returning *
-    )${fanOut ? fanOut.ctes : sql``}${announce ? sql`, announced as (select pg_notify(${announce.channel}, ${announce.payload}))` : sql``}
-    select inserted.*${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce ? sql`, (select count(*) from announced) as announced` : sql``}
+    )${fanOut ? fanOut.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
+    select inserted.*${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce.length > 0 ? sql`, (select count(*) from announced) as announced` : sql``}
     from inserted`,
   )
 }
