@@ -129,20 +129,19 @@ export class InboundRouter {
     const { db, fanOut } = this.deps
     const complete: FanOut = async (tx, events) => {
       await fanOut(tx, events)
-      for (const { row, targets } of plans) {
-        const eventIds = events
-          .filter((e) => e.data['inboundRequestId'] === row.id)
-          .map((e) => e.id)
-        await completeRouting(tx, {
+      const eventIdsOf = Map.groupBy(events, (e) => e.data['inboundRequestId'] as string)
+      await completeRouting(
+        tx,
+        plans.map(({ row, targets }) => ({
           id: row.id,
           outcome: targets.length > 0 ? 'routed' : 'unrouted',
-          eventIds,
+          eventIds: (eventIdsOf.get(row.id) ?? []).map((e) => e.id),
           credentialIds: [
             ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
           ],
-          now: this.deps.now(),
-        })
-      }
+        })),
+        this.deps.now(),
+      )
     }
     const events = plans.flatMap((p) => p.events)
     await ingestEvents(
