@@ -19,7 +19,7 @@ const stores = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',')
 const total = Number(process.env.BENCH_RECORDS ?? 100_000)
 const pageSize = 1000
 // Pages of one sync serialise on its lock; two in flight overlap one's HTTP with the other's SQL.
-const inFlight = 2
+const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 2)
 
 /** A Google Drive file's metadata, about 400 bytes of JSON. */
 function record(i: number, version: number) {

@@ -50,6 +50,8 @@ export interface IngestDeps {
   now: () => Date
   /** Given, statements of their own announce after commit, coalesced (store/signal.ts). */
   signal?: Signal
+  /** The caller knows its Idempotency-Key is new: no lookup first (a collision still replays). */
+  skipReplayLookup?: boolean
   /** Given, a lone event without an Idempotency-Key joins concurrent ones in one statement. */
   insertOne?: (event: NewEvent) => Promise<EventRow>
 }
@@ -68,7 +70,7 @@ export async function ingestEvents(
   const requestHash = input.idempotencyKey
     ? createHash('sha256').update(JSON.stringify(input.requestBody)).digest('hex')
     : null
-  if (input.idempotencyKey) {
+  if (input.idempotencyKey && !deps.skipReplayLookup) {
     const earlier = await replayOf(q, input, requestHash!)
     if (earlier) return { events: earlier, replayed: true }
   }
@@ -163,7 +165,12 @@ async function replayOf(
   input: IngestInput,
   requestHash: string,
 ): Promise<EventRow[] | null> {
-  const earlier = await findByIdempotencyKey(q, input.projectId, input.idempotencyKey!)
+  const earlier = await findByIdempotencyKey(
+    q,
+    input.projectId,
+    input.idempotencyKey!,
+    input.events.length,
+  )
   if (earlier.length === 0) return null
   if (!earlier.every((e) => e.request_hash === requestHash)) {
     throw apiError(

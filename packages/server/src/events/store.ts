@@ -79,17 +79,23 @@ export async function insertEvents(
   )
 }
 
-/** The events an idempotency key created, in batch order (`key`, or `key#0`, `key#1`… for a batch). */
+/**
+ * The events an idempotency key created, in batch order (`key`, or `key#0`, `key#1`… for a
+ * batch of `count`). Exact keys, not `like 'key#%'`: a pattern cannot use the unique index under
+ * a non-C collation and would scan the project's events.
+ */
 export async function findByIdempotencyKey(
   q: Queryable,
   projectId: string,
   key: string,
+  count: number,
 ): Promise<EventRow[]> {
+  const keys = [key, ...Array.from({ length: count > 1 ? count : 0 }, (_, i) => `${key}#${i}`)]
   return query<EventRow>(
     q,
     sql`
     select * from events
-    where project_id = ${projectId} and (idempotency_key = ${key} or idempotency_key like ${escapeLike(key) + '#%'})
+    where project_id = ${projectId} and idempotency_key = any(${keys}::text[])
     order by id`,
   )
 }
@@ -162,8 +168,4 @@ export async function listEventsInRange(
     order by id
     limit ${r.limit}`,
   )
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => '\\' + c)
 }
