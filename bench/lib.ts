@@ -70,6 +70,10 @@ export async function startServer(
         PATH: process.env.PATH,
         SWITCHYARD_LOG_LEVEL: 'warn',
         SWITCHYARD_ALLOW_PRIVATE_TARGETS: 'true',
+        // e.g. BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
+        ...(process.env.BENCH_SERVER_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }
+          : {}),
         ...(store.url ? { DATABASE_URL: store.url } : {}),
         ...env,
       },

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely'
 import { hasDestinations } from '../destinations/index.ts'
 import type { EventRow, FanOut, InlineFanOut, NewEvent } from '../events/index.ts'
-import { notify, sql } from '../store/index.ts'
+import { notify, sql, type Signal } from '../store/index.ts'
 import { renderableFormats } from './render.ts'
 import { fanOutCtes, insertFanOut, type FanOutPair } from './fan-out-store.ts'
 
@@ -42,16 +42,21 @@ export function createFanOut(deps: { now: () => Date }): FanOut {
   const fanOut: FanOut = async (tx, events) => {
     await fanOutDeliveries(tx, events, { now: deps.now() })
   }
-  fanOut.inline = (events) => inlineFanOut(events, deps.now())
+  fanOut.inline = (events, signal) => inlineFanOut(events, deps.now(), signal)
   return fanOut
 }
 
 /**
- * The fan-out as CTEs of the event insert: the deliveries, then one NOTIFY when any were made
- * (delivered to listeners when the statement commits). No `hasDestinations` probe here: inside
- * the one statement it would cost as much as the join it saves.
+ * The fan-out as CTEs of the event insert: the deliveries, then a wake-up for dispatchers when
+ * any were made: after the commit through `signal` when given, else a NOTIFY in the statement.
+ * No `hasDestinations` probe here: inside the one statement it would cost as much as the join
+ * it saves.
  */
-function inlineFanOut(events: readonly NewEvent[], now: Date): InlineFanOut | null {
+function inlineFanOut(
+  events: readonly NewEvent[],
+  now: Date,
+  signal: Signal | null,
+): InlineFanOut | null {
   const pairs = fanOutPairs(
     events.map((e) => ({
       id: e.id,
@@ -62,8 +67,18 @@ function inlineFanOut(events: readonly NewEvent[], now: Date): InlineFanOut | nu
     })),
   )
   if (pairs.length === 0) return null
+  const deliveries = sql`, ${fanOutCtes(pairs, { now, excludeDestinationIds: [] })}`
+  if (signal) {
+    return {
+      ctes: deliveries,
+      touch: sql`(select count(*)::int from fanned_out)`,
+      committed: (rows) => {
+        if ((rows[0]?.fan_out ?? 0) > 0) signal(deliveriesChannel)
+      },
+    }
+  }
   return {
-    ctes: sql`, ${fanOutCtes(pairs, { now, excludeDestinationIds: [] })},
+    ctes: sql`${deliveries},
       woken as (select pg_notify(${deliveriesChannel}, '') from (select 1 from fanned_out limit 1) any_delivery)`,
     touch: sql`(select count(*) from woken)`,
   }
@@ -73,10 +88,11 @@ function fanOutPairs(
   events: readonly Pick<EventRow, 'id' | 'project_id' | 'type' | 'credential_id' | 'data'>[],
 ): FanOutPair[] {
   return events.flatMap((event) => {
-    const recordId = event.data.recordId
+    const { recordId, syncId } = event.data
     const keys = {
       recordKey: typeof recordId === 'string' ? recordId : null,
       credentialKey: event.credential_id,
+      syncKey: typeof syncId === 'string' ? syncId : null,
     }
     return renderableFormats(event.type).map((format) => ({
       eventId: event.id,

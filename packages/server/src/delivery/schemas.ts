@@ -2,7 +2,7 @@ import type { DeliveryRow } from './store.ts'
 import type { AttemptRow } from './log-store.ts'
 import { errorClasses } from './types.ts'
 
-export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed'] as const
+export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed', 'coalesced'] as const
 
 const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const
 
@@ -23,6 +23,11 @@ export const deliveryOutSchema = {
     sequence: {
       type: ['integer', 'null'],
       description: 'Its place among its key’s deliveries, sent as webhook-sequence.',
+    },
+    coalescedInto: {
+      type: ['string', 'null'],
+      format: 'uuid',
+      description: 'Status coalesced: the delivery that carried this event (a coalesce rule).',
     },
     nextAttemptAt: nullableTime,
     lastAttemptAt: nullableTime,
@@ -67,6 +72,7 @@ export function deliveryOut(row: DeliveryRow) {
     attemptCount: row.attempts,
     orderingKey: row.ordering_key,
     sequence: row.sequence === null ? null : Number(row.sequence),
+    coalescedInto: row.coalesced_into,
     nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
     lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
     lastStatus: row.last_status,

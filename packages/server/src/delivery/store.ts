@@ -84,7 +84,7 @@ export async function claimDue(
       select x.id, dst.type, dst.url, dst.email_to, dst.format, dst.headers, dst.template,
              dst.preset, dst.timeout_ms, dst.max_concurrency, dst.concurrency_limit,
              dst.rate_limit_per_second, dst.secret, dst.previous_secret,
-             dst.previous_secret_expires_at, dst.max_payload_bytes
+             dst.previous_secret_expires_at, dst.max_payload_bytes, dst.coalesce
       -- offset 0 keeps this ordered subquery from being flattened: the nested loop then walks
       -- destinations in this order and stops probing once the outer limit is reached.
       from (
@@ -124,10 +124,11 @@ export async function claimDue(
     ) c
     where d.id = c.id
     returning d.id, d.project_id, d.destination_id, d.event_id, d.event_type, d.attempts,
-              d.ordering_key, d.sequence::text as sequence,
+              d.ordering_key, d.sequence::text as sequence, d.coalesce_key,
               c.type, c.url, c.email_to, c.format, c.headers, c.template, c.preset, c.timeout_ms,
               c.max_concurrency, c.concurrency_limit, c.rate_limit_per_second,
-              c.secret, c.previous_secret, c.previous_secret_expires_at, c.max_payload_bytes`,
+              c.secret, c.previous_secret, c.previous_secret_expires_at, c.max_payload_bytes,
+              c.coalesce`,
   )
 }
 
@@ -299,6 +300,8 @@ export interface DeliveryRow {
   ordering_key: string | null
   /** bigint: a number from pg, a number or bigint from PGlite. */
   sequence: number | string | bigint | null
+  /** The carrier a coalesced delivery was folded into (status `coalesced`). */
+  coalesced_into: string | null
   next_attempt_at: Date | null
   locked_until: Date | null
   last_attempt_at: Date | null

@@ -1,4 +1,4 @@
-import type { StoredPreset } from '../destinations/index.ts'
+import type { CoalesceRules, StoredPreset } from '../destinations/index.ts'
 import type { ProbeResult } from './pause.ts'
 
 /**
@@ -8,14 +8,16 @@ import type { ProbeResult } from './pause.ts'
  * - delivery: one event on its way to one destination. Its id is the `webhook-id` every attempt
  *   sends, so receivers dedupe retries on it. Status: `pending` (due at `next_attempt_at`, or
  *   being sent while a lease holds), `held` (its destination is paused or disabled), `succeeded`,
- *   `failed`.
+ *   `failed`, `coalesced` (folded into an earlier delivery of its coalesce key, which sends it).
+ * - coalesce key: `credential:<id>` or `sync:<id>` on a delivery a destination's coalesce rule
+ *   applies to; the first of a key is due when the rule's window ends and carries the rest.
  * - attempt: one HTTP request (or, for an email destination, one SMTP transaction) for a
  *   delivery, logged with what came back.
  * - claim: a dispatcher leasing due deliveries so no other process sends them meanwhile; a lease
  *   that runs out (the process died) makes the delivery due again.
  */
 
-export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed'
+export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
 
 /** Why an attempt failed; `smtp_status` is a mail server's 4xx/5xx reply (email destinations). */
 export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status'
@@ -79,6 +81,10 @@ export interface ClaimedDelivery {
   ordering_key: string | null
   /** Its place among its key's deliveries (1, 2, …), sent as `webhook-sequence`. */
   sequence: string | null
+  /** Set when a coalesce rule applies: `credential:<id>` or `sync:<id>`. */
+  coalesce_key: string | null
+  /** The destination's coalesce rules. */
+  coalesce: CoalesceRules | null
   type: 'webhook' | 'email'
   /** Null for email destinations. */
   url: string | null

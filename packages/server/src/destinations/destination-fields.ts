@@ -1,5 +1,6 @@
 import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
+import { coalesceRules, type CoalesceRules } from './coalesce-fields.ts'
 import { maxConcurrencyRange, maxPayloadBytesRange, timeoutMsRange } from './schemas.ts'
 import type { DeliveryOrdering, DestinationFields } from './store.ts'
 import {
@@ -36,6 +37,7 @@ export interface DestinationIn {
   contactEmail?: string | null
   ordering?: DeliveryOrdering
   maxPayloadBytes?: number
+  coalesce?: Partial<CoalesceRules> | null
 }
 
 /**
@@ -66,6 +68,11 @@ function commonFields(input: DestinationIn, format: WireFormat) {
       : null,
     ordering: input.ordering ?? 'none',
     maxPayloadBytes: input.maxPayloadBytes ?? maxPayloadBytesRange.default,
+    coalesce: coalesceRules(input.coalesce ?? {}, {
+      type: input.type ?? 'webhook',
+      templated: input.template !== undefined && input.template !== null,
+      ordering: input.ordering ?? 'none',
+    }),
   }
 }
 

@@ -1,6 +1,7 @@
 export { destinationRoutes, type DestinationRoutesDeps } from './routes.ts'
 export { webhookUrlSetting, projectWebhookEvents } from './webhook-url-setting.ts'
 export { defaultEmailDestination } from './default-email.ts'
+export type { CoalesceRules } from './coalesce-fields.ts'
 export { createDestination, type DestinationIn, type DestinationPatchIn } from './destinations.ts'
 export { signingSecrets, newSigningSecret } from './secrets.ts'
 export { redactHeaders, shownUrl } from './schemas.ts'

@@ -1,4 +1,5 @@
 import { wireFormats } from '../catalog/index.ts'
+import { coalesceSchema } from './coalesce-fields.ts'
 import type { DestinationRow } from './store.ts'
 import { presetNames, presetUrlIsSecret, redactPreset } from './templates/index.ts'
 
@@ -108,6 +109,7 @@ export const webhookFieldSchemas = {
       'Bodies above this go out as a thin event with a signed URL to fetch the full body. ' +
       '(Default: 262144)',
   },
+  coalesce: coalesceSchema,
 } as const
 
 export const destinationTypeSchema = {
@@ -180,6 +182,7 @@ export const destinationOutSchema = {
     contactEmail: { type: ['string', 'null'] },
     ordering: { type: 'string', enum: ['none', 'record', 'credential'] },
     maxPayloadBytes: { type: 'integer' },
+    coalesce: { ...coalesceSchema, description: 'Noise-control rules, defaults filled in.' },
     currentConcurrency: {
       type: 'integer',
       description:
@@ -222,6 +225,7 @@ export function destinationOut(row: DestinationRow) {
     contactEmail: row.contact_email,
     ordering: row.ordering,
     maxPayloadBytes: row.max_payload_bytes,
+    coalesce: row.coalesce,
     currentConcurrency: Math.min(row.concurrency_limit ?? row.max_concurrency, row.max_concurrency),
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at?.toISOString() ?? null,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { query, type Queryable } from '../store/index.ts'
+import type { CoalesceRules } from './coalesce-fields.ts'
 import type { StoredPreset } from './templates/index.ts'
 
 /** The only file that writes the destinations table (the delivery hot path reads it too). */
@@ -40,6 +41,8 @@ export interface DestinationRow {
   contact_email: string | null
   ordering: DeliveryOrdering
   max_payload_bytes: number
+  /** Noise control: coalesced credential failures, record batches; null: none. */
+  coalesce: CoalesceRules | null
   /** The adaptive concurrency limit a dispatcher last reported; null when at max_concurrency. */
   concurrency_limit: number | null
   created_at: Date
@@ -68,6 +71,7 @@ export interface DestinationFields {
   contactEmail: string | null
   ordering: DeliveryOrdering
   maxPayloadBytes: number
+  coalesce: CoalesceRules | null
 }
 
 export async function insertDestination(
@@ -86,12 +90,12 @@ export async function insertDestination(
     insert into destinations (id, project_id, type, name, url, email_to, event_filter, event_types,
                               format, headers, template, preset, timeout_ms, max_concurrency,
                               rate_limit_per_second, managed_by, secret, contact_email, ordering,
-                              max_payload_bytes, created_at, updated_at)
+                              max_payload_bytes, coalesce, created_at, updated_at)
     values (${d.id}, ${d.projectId}, ${d.type}, ${d.name}, ${d.url}, ${d.emailTo}::text[],
             ${d.eventFilter}::text[], ${d.eventTypes}::text[], ${d.format},
             ${JSON.stringify(d.headers)}::jsonb, ${d.template}, ${jsonOrNull(d.preset)}::jsonb,
             ${d.timeoutMs}, ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
-            ${d.contactEmail}, ${d.ordering}, ${d.maxPayloadBytes},
+            ${d.contactEmail}, ${d.ordering}, ${d.maxPayloadBytes}, ${jsonOrNull(d.coalesce)}::jsonb,
             ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
     returning *`,
   )
@@ -122,7 +126,7 @@ export async function updateDestination(
         template = ${d.template}, preset = ${jsonOrNull(d.preset)}::jsonb, timeout_ms = ${d.timeoutMs},
         max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
         contact_email = ${d.contactEmail}, ordering = ${d.ordering},
-        max_payload_bytes = ${d.maxPayloadBytes},
+        max_payload_bytes = ${d.maxPayloadBytes}, coalesce = ${jsonOrNull(d.coalesce)}::jsonb,
         concurrency_limit = least(concurrency_limit, ${d.maxConcurrency}),
         updated_at = ${d.now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id} and type = ${d.type}

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { isCanonicalType, validateEventData } from '../catalog/index.ts'
 import { apiError, isSqlState, sqlState, type ErrorDetail } from '../errors.ts'
 import { newId } from '../ids.ts'
-import { withTransaction } from '../store/index.ts'
+import { withTransaction, type Signal } from '../store/index.ts'
 import {
   findByIdempotencyKey,
   insertEvents,
@@ -31,7 +31,8 @@ export interface EventIn {
  */
 export interface FanOut {
   (tx: Transaction<any>, events: readonly EventRow[]): Promise<void>
-  inline?: (events: readonly NewEvent[]) => InlineFanOut | null
+  /** `signal` given: the statement commits on its own, so wake-ups go out after it, coalesced. */
+  inline?: (events: readonly NewEvent[], signal: Signal | null) => InlineFanOut | null
 }
 
 export interface IngestInput {
@@ -44,6 +45,17 @@ export interface IngestInput {
   pathOf: (index: number) => string
 }
 
+export interface IngestDeps {
+  fanOut: FanOut
+  now: () => Date
+  /** Given, statements of their own announce after commit, coalesced (store/signal.ts). */
+  signal?: Signal
+  /** The caller knows its Idempotency-Key is new: no lookup first (a collision still replays). */
+  skipReplayLookup?: boolean
+  /** Given, a lone event without an Idempotency-Key joins concurrent ones in one statement. */
+  insertOne?: (event: NewEvent) => Promise<EventRow>
+}
+
 /**
  * Validates, stores and fans out events in one transaction: all or nothing.
  * A repeated Idempotency-Key with the same body returns the events it created the first time.
@@ -52,36 +64,67 @@ export interface IngestInput {
 export async function ingestEvents(
   q: Kysely<any>,
   input: IngestInput,
-  deps: { fanOut: FanOut; now: () => Date },
+  deps: IngestDeps,
 ): Promise<{ events: EventRow[]; replayed: boolean }> {
   validateAll(input)
-  const requestHash = createHash('sha256').update(JSON.stringify(input.requestBody)).digest('hex')
-  if (input.idempotencyKey) {
-    const earlier = await replayOf(q, input, requestHash)
+  const requestHash = input.idempotencyKey
+    ? createHash('sha256').update(JSON.stringify(input.requestBody)).digest('hex')
+    : null
+  if (input.idempotencyKey && !deps.skipReplayLookup) {
+    const earlier = await replayOf(q, input, requestHash!)
     if (earlier) return { events: earlier, replayed: true }
   }
   const rows = toNewEvents(input, requestHash, deps.now())
   try {
-    // Live streams (GET /v1/events/stream) read the batch by its id range. The NOTIFY is part
-    // of the insert, so it goes out on commit and nothing announced can be rolled back.
-    const announce = { channel: eventsChannel, payload: eventsNotice(input.projectId, rows) }
-    const inline = deps.fanOut.inline?.(rows)
-    const events = inline
-      ? await insertEvents(q, rows, { fanOut: inline, announce })
-      : await withTransaction(q, async (tx) => {
-          const inserted = await insertEvents(tx, rows, { announce })
-          await deps.fanOut(tx, inserted)
-          return inserted
-        })
-    return { events: sortLike(events, rows), replayed: false }
+    const events =
+      deps.insertOne && rows.length === 1 && !input.idempotencyKey && !q.isTransaction
+        ? [await deps.insertOne(rows[0]!)]
+        : await storeEvents(q, rows, deps)
+    return { events, replayed: false }
   } catch (error) {
     // Two requests with one key raced: the loser answers like a retry would.
     if (input.idempotencyKey && isSqlState(error, sqlState.uniqueViolation)) {
-      const earlier = await replayOf(q, input, requestHash)
+      const earlier = await replayOf(q, input, requestHash!)
       if (earlier) return { events: earlier, replayed: true }
     }
     throw error
   }
+}
+
+/**
+ * Inserts events with their deliveries in one statement (or one transaction when the fan-out
+ * has no inline form) and announces them to live streams (GET /v1/events/stream), which read
+ * each project's batch by its id range.
+ * @returns the stored rows in the order of `rows`
+ */
+export async function storeEvents(
+  q: Kysely<any>,
+  rows: readonly NewEvent[],
+  deps: Pick<IngestDeps, 'fanOut' | 'signal'>,
+): Promise<EventRow[]> {
+  // Inside a caller's transaction the notices must ride on its commit; a statement of its own
+  // announces after it commits (a NOTIFY in the statement serialises commits: store/signal.ts).
+  const signal = q.isTransaction ? null : (deps.signal ?? null)
+  const announcements = [...Map.groupBy(rows, (r) => r.projectId)].map(
+    ([projectId, ofProject]) => ({
+      channel: eventsChannel,
+      payload: eventsNotice(projectId, ofProject),
+    }),
+  )
+  const inStatement = signal ? [] : announcements
+  const inline = deps.fanOut.inline?.(rows, signal)
+  const events = inline
+    ? await insertEvents(q, rows, { fanOut: inline, announce: inStatement })
+    : await withTransaction(q, async (tx) => {
+        const inserted = await insertEvents(tx, rows, { announce: inStatement })
+        await deps.fanOut(tx, inserted)
+        return inserted
+      })
+  if (signal) {
+    for (const a of announcements) signal(a.channel, a.payload)
+    inline?.committed?.(events as readonly { fan_out?: number }[])
+  }
+  return sortLike(events, rows)
 }
 
 function validateAll(input: IngestInput): void {
@@ -122,7 +165,12 @@ async function replayOf(
   input: IngestInput,
   requestHash: string,
 ): Promise<EventRow[] | null> {
-  const earlier = await findByIdempotencyKey(q, input.projectId, input.idempotencyKey!)
+  const earlier = await findByIdempotencyKey(
+    q,
+    input.projectId,
+    input.idempotencyKey!,
+    input.events.length,
+  )
   if (earlier.length === 0) return null
   if (!earlier.every((e) => e.request_hash === requestHash)) {
     throw apiError(
@@ -133,7 +181,7 @@ async function replayOf(
   return earlier
 }
 
-function toNewEvents(input: IngestInput, requestHash: string, now: Date): NewEvent[] {
+function toNewEvents(input: IngestInput, requestHash: string | null, now: Date): NewEvent[] {
   const batch = input.events.length > 1
   return input.events.map((e, i) => ({
     id: newId(),
@@ -153,7 +201,7 @@ function toNewEvents(input: IngestInput, requestHash: string, now: Date): NewEve
   }))
 }
 
-function sortLike(events: EventRow[], order: NewEvent[]): EventRow[] {
+function sortLike(events: EventRow[], order: readonly NewEvent[]): EventRow[] {
   const index = new Map(order.map((e, i) => [e.id, i]))
   return [...events].sort((a, b) => index.get(a.id)! - index.get(b.id)!)
 }

@@ -39,6 +39,8 @@ export interface NewEvent {
 export interface InlineFanOut {
   ctes: RawBuilder<unknown>
   touch: RawBuilder<unknown>
+  /** Called with the inserted rows (`fan_out` holds `touch`) once the statement committed. */
+  committed?: (rows: readonly { fan_out?: number }[]) => void
 }
 
 /**
@@ -51,9 +53,12 @@ export interface InlineFanOut {
 export async function insertEvents(
   q: Queryable,
   events: readonly NewEvent[],
-  options: { fanOut?: InlineFanOut | null; announce?: { channel: string; payload: string } } = {},
+  options: {
+    fanOut?: InlineFanOut | null
+    announce?: readonly { channel: string; payload: string }[]
+  } = {},
 ): Promise<EventRow[]> {
-  const { fanOut, announce } = options
+  const { fanOut, announce = [] } = options
   const col = <T>(pick: (e: NewEvent) => T) => events.map(pick)
   return query<EventRow>(
     q,
@@ -68,23 +73,29 @@ export async function insertEvents(
         ${col((e) => JSON.stringify(e.data))}::jsonb[], ${col((e) => e.idempotencyKey)}::text[],
         ${col((e) => e.requestHash)}::text[])
       returning *
-    )${fanOut ? fanOut.ctes : sql``}${announce ? sql`, announced as (select pg_notify(${announce.channel}, ${announce.payload}))` : sql``}
-    select inserted.*${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce ? sql`, (select count(*) from announced) as announced` : sql``}
+    )${fanOut ? fanOut.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
+    select inserted.*${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce.length > 0 ? sql`, (select count(*) from announced) as announced` : sql``}
     from inserted`,
   )
 }
 
-/** The events an idempotency key created, in batch order (`key`, or `key#0`, `key#1`… for a batch). */
+/**
+ * The events an idempotency key created, in batch order (`key`, or `key#0`, `key#1`… for a
+ * batch of `count`). Exact keys, not `like 'key#%'`: a pattern cannot use the unique index under
+ * a non-C collation and would scan the project's events.
+ */
 export async function findByIdempotencyKey(
   q: Queryable,
   projectId: string,
   key: string,
+  count: number,
 ): Promise<EventRow[]> {
+  const keys = [key, ...Array.from({ length: count > 1 ? count : 0 }, (_, i) => `${key}#${i}`)]
   return query<EventRow>(
     q,
     sql`
     select * from events
-    where project_id = ${projectId} and (idempotency_key = ${key} or idempotency_key like ${escapeLike(key) + '#%'})
+    where project_id = ${projectId} and idempotency_key = any(${keys}::text[])
     order by id`,
   )
 }
@@ -157,8 +168,4 @@ export async function listEventsInRange(
     order by id
     limit ${r.limit}`,
   )
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => '\\' + c)
 }

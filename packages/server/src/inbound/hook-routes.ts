@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { receiveHook, type ReceiveDeps } from './receive.ts'
+import { createReceiver, receiveHook, type ReceiveDeps } from './receive.ts'
 
 /** The largest body any trigger may accept (per trigger: 1 byte to 10 MiB, default 1 MiB). */
 export const maxHookBodyBytes = 10 * 1024 * 1024
@@ -10,6 +10,7 @@ export const maxHookBodyBytes = 10 * 1024 * 1024
  * signatures cover the exact bytes — applies to this route only.
  */
 export function hookRoutes(deps: ReceiveDeps): FastifyPluginAsync {
+  const receiver = createReceiver(deps)
   return async (app) => {
     app.removeAllContentTypeParsers()
     app.addContentTypeParser(
@@ -29,7 +30,7 @@ export function hookRoutes(deps: ReceiveDeps): FastifyPluginAsync {
       handler: async (request, reply) => {
         const url = request.raw.url ?? ''
         const q = url.indexOf('?')
-        const answer = await receiveHook(deps, {
+        const answer = await receiveHook(receiver, {
           triggerId: request.params.triggerId,
           method: request.method,
           path: q === -1 ? url : url.slice(0, q),

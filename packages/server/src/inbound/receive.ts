@@ -1,12 +1,12 @@
 import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
-import type { Db } from '../store/index.ts'
+import { groupCommit, type Db } from '../store/index.ts'
 import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
 import { acceptedResponse, runHandshake } from './handshakes/index.ts'
-import { insertInboundRequest, judgeInboundRequest } from './request-store.ts'
+import { inboundNotice, insertInboundRequests, type NewInboundRequest } from './request-store.ts'
 import { requestView } from './request-view.ts'
 import { persistTriggerValues, secretResolver } from './secrets.ts'
-import { findTrigger, type InboundOutcomeName } from './store.ts'
+import { findTriggerCached, inboundChannel, type InboundOutcomeName } from './store.ts'
 import type { HookResponse, InboundOutcome, RequestView, TriggerRow } from './types.ts'
 import { verifyRequest } from './verifiers/index.ts'
 import { hmacPresets } from './verifiers/hmac-presets.ts'
@@ -16,6 +16,22 @@ export interface ReceiveDeps {
   box: SecretBox
   now: () => Date
   publicUrl: string
+}
+
+/** What /hooks needs per process: the deps and the group commit its requests share. */
+export interface Receiver extends ReceiveDeps {
+  storeRequest: (row: NewInboundRequest) => Promise<void>
+}
+
+/** @example const receiver = createReceiver(deps); await receiveHook(receiver, hook) */
+export function createReceiver(deps: ReceiveDeps): Receiver {
+  // Concurrent requests share one insert (bench/inbound: a statement per request is the cost
+  // of a busy /hooks).
+  const insert = groupCommit(async (rows: NewInboundRequest[]) => {
+    await insertInboundRequests(deps.db.kysely, rows)
+    return rows.map(() => undefined)
+  })
+  return { ...deps, storeRequest: insert }
 }
 
 /** A request to /hooks/:triggerId as it arrived. */
@@ -29,19 +45,30 @@ export interface IncomingHook {
 }
 
 /**
- * Receives one provider request: stores it raw, judges it (handshake, verification), records the
- * outcome and returns the answer. Routing and events happen later, from the stored row.
- * @example const answer = await receiveHook(deps, { triggerId, method: 'POST', path, queryString: '', headers, body })
+ * Receives one provider request: judges it (handshake, verification) over the raw bytes, stores
+ * it raw with the verdict, then answers. The row is committed before the answer leaves, so a
+ * 2xx is never given for a request that is not stored; a crash while judging leaves the provider
+ * unanswered, and it sends again. Routing and events happen later, from the stored row.
+ * @example const answer = await receiveHook(receiver, { triggerId, method: 'POST', path, queryString: '', headers, body })
  */
-export async function receiveHook(deps: ReceiveDeps, hook: IncomingHook): Promise<HookResponse> {
-  const trigger = isUuid(hook.triggerId) ? await findTrigger(deps.db.kysely, hook.triggerId) : null
+export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<HookResponse> {
+  const trigger = isUuid(hook.triggerId)
+    ? await findTriggerCached(deps.db.kysely, hook.triggerId)
+    : null
   // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
   if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
   const id = newId()
+  const receivedAt = deps.now()
   const view = requestView(hook, deps.publicUrl)
   const credentialId = trigger.level === 'user' ? (view.query['id'] ?? null) : null
   const tooLarge = hook.body.length > trigger.body_limit_bytes
-  await insertInboundRequest(deps.db.kysely, {
+  const outcome: InboundOutcome = tooLarge
+    ? { kind: 'too_large', size: hook.body.length, limit: trigger.body_limit_bytes }
+    : await judge(deps, trigger, view, credentialId, id).catch(internalError)
+  const settled = settle(outcome)
+  if (outcome.kind === 'handshake' && Object.keys(outcome.persist).length > 0)
+    await persistTriggerValues(deps, trigger.id, credentialId ?? '', outcome.persist)
+  await deps.storeRequest({
     id,
     projectId: trigger.project_id,
     triggerId: trigger.id,
@@ -51,29 +78,16 @@ export async function receiveHook(deps: ReceiveDeps, hook: IncomingHook): Promis
     queryString: hook.queryString,
     headers: hook.headers,
     body: tooLarge ? Buffer.alloc(0) : hook.body,
-    receivedAt: deps.now(),
-  })
-  const outcome: InboundOutcome = tooLarge
-    ? { kind: 'too_large', size: hook.body.length, limit: trigger.body_limit_bytes }
-    : await judge(deps, trigger, view, credentialId, id).catch(internalError)
-  return record(deps, { id, triggerId: trigger.id, credentialId }, outcome)
-}
-
-/** Persists what a handshake asked to keep, logs the outcome, and gives the answer. */
-async function record(
-  deps: ReceiveDeps,
-  ids: { id: string; triggerId: string; credentialId: string | null },
-  outcome: InboundOutcome,
-): Promise<HookResponse> {
-  const settled = settle(outcome)
-  if (outcome.kind === 'handshake' && Object.keys(outcome.persist).length > 0)
-    await persistTriggerValues(deps, ids.triggerId, ids.credentialId ?? '', outcome.persist)
-  await judgeInboundRequest(deps.db.kysely, {
-    id: ids.id,
+    receivedAt,
     outcome: settled.outcome,
     reason: settled.reason,
     responseStatus: settled.response.status,
   })
+  // Listen streams and idle routers wake on this; routers also poll.
+  deps.db.signal(
+    inboundChannel,
+    inboundNotice({ triggerId: trigger.id, id, outcome: settled.outcome }),
+  )
   return settled.response
 }
 

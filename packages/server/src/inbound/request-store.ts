@@ -15,35 +15,36 @@ export interface NewInboundRequest {
   headers: Record<string, string | string[] | undefined>
   body: Buffer
   receivedAt: Date
-}
-
-/** Stores the request as it arrived, before any judgement (outcome `received`). */
-export async function insertInboundRequest(q: Queryable, r: NewInboundRequest): Promise<void> {
-  await sql`
-    insert into inbound_requests (id, project_id, trigger_id, credential_id, method, path, query_string,
-                                  headers, body, outcome, received_at)
-    values (${r.id}, ${r.projectId}, ${r.triggerId}, ${r.credentialId}, ${r.method}, ${r.path},
-            ${r.queryString}, ${JSON.stringify(r.headers)}::jsonb, ${r.body}, 'received',
-            ${r.receivedAt.toISOString()}::timestamptz)`.execute(q)
+  /** The verdict, reached before the row is written and before the provider is answered. */
+  outcome: InboundOutcomeName
+  reason: string | null
+  responseStatus: number
 }
 
 /**
- * Records the judgement and announces it in the same statement: listen streams and idle routers
- * wake on the NOTIFY (sent when the statement commits).
+ * Stores judged requests as they arrived, many in one statement (/hooks group-commits them).
+ * The caller announces them on `inboundChannel` after the commit.
  */
-export async function judgeInboundRequest(
+export async function insertInboundRequests(
   q: Queryable,
-  r: { id: string; outcome: InboundOutcomeName; reason: string | null; responseStatus: number },
+  rows: readonly NewInboundRequest[],
 ): Promise<void> {
-  await sql`
-    with judged as (
-      update inbound_requests set outcome = ${r.outcome}, reason = ${r.reason},
-        response_status = ${r.responseStatus}
-      where id = ${r.id}
-      returning trigger_id, id, outcome)
-    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from judged`.execute(
-    q,
+  const values = rows.map(
+    (
+      r,
+    ) => sql`(${r.id}::uuid, ${r.projectId}::uuid, ${r.triggerId}::uuid, ${r.credentialId}, ${r.method},
+      ${r.path}, ${r.queryString}, ${JSON.stringify(r.headers)}::jsonb, ${r.body}::bytea, ${r.outcome},
+      ${r.reason}, ${r.responseStatus}::int, ${r.receivedAt.toISOString()}::timestamptz)`,
   )
+  await sql`
+    insert into inbound_requests (id, project_id, trigger_id, credential_id, method, path, query_string,
+                                  headers, body, outcome, reason, response_status, received_at)
+    values ${sql.join(values)}`.execute(q)
+}
+
+/** The NOTIFY payload listen streams and routers read: `triggerId:requestId:outcome`. */
+export function inboundNotice(r: { triggerId: string; id: string; outcome: string }): string {
+  return `${r.triggerId}:${r.id}:${r.outcome}`
 }
 
 /**
@@ -70,33 +71,43 @@ export async function claimAcceptedRequests(
 }
 
 /**
- * Marks a request routed, unrouted or held. A released held request (`append`) adds its new
- * events and credentials to those routed before it was held.
+ * Marks requests routed, unrouted or held, in the router's transaction, and announces them on
+ * commit. A released held request (`append`) adds its new events and credentials to those
+ * routed before it was held.
  */
 export async function completeRouting(
   q: Queryable,
-  r: {
+  done: readonly {
     id: string
     outcome: 'routed' | 'unrouted' | 'held'
     eventIds: string[]
     credentialIds: string[]
     heldCredentialIds: string[]
     append: boolean
-    now: Date
-  },
+  }[],
+  now: Date,
 ): Promise<void> {
-  const held = r.heldCredentialIds.length > 0 ? r.heldCredentialIds : null
+  if (done.length === 0) return
+  const json = (pick: (d: (typeof done)[number]) => string[]) =>
+    done.map((d) => JSON.stringify(pick(d)))
+  // Arrays of arrays do not fit unnest; the id lists travel as JSON.
   await sql`
-    with done as (
-      update inbound_requests set outcome = ${r.outcome},
-        event_ids = case when ${r.append} then coalesce(event_ids, '{}') else '{}' end || ${r.eventIds}::uuid[],
-        routed_credential_ids = case when ${r.append} then coalesce(routed_credential_ids, '{}') else '{}' end
-          || ${r.credentialIds}::text[],
-        held_credential_ids = ${held}::text[], locked_until = null,
-        processed_at = ${r.now.toISOString()}::timestamptz
-      where id = ${r.id}
-      returning trigger_id, id, outcome)
-    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from done`.execute(
+    with input as (
+      select * from unnest(${done.map((d) => d.id)}::uuid[], ${done.map((d) => d.outcome)}::text[],
+        ${json((d) => d.eventIds)}::jsonb[], ${json((d) => d.credentialIds)}::jsonb[],
+        ${json((d) => d.heldCredentialIds)}::jsonb[], ${done.map((d) => d.append)}::boolean[])
+        as i(id, outcome, event_ids, credential_ids, held_ids, append)),
+    marked as (
+      update inbound_requests r set outcome = i.outcome,
+        event_ids = case when i.append then coalesce(r.event_ids, '{}') else '{}' end
+          || array(select jsonb_array_elements_text(i.event_ids))::uuid[],
+        routed_credential_ids = case when i.append then coalesce(r.routed_credential_ids, '{}') else '{}' end
+          || array(select jsonb_array_elements_text(i.credential_ids)),
+        held_credential_ids = nullif(array(select jsonb_array_elements_text(i.held_ids)), '{}'),
+        locked_until = null, processed_at = ${now.toISOString()}::timestamptz
+      from input i where r.id = i.id
+      returning r.trigger_id, r.id, r.outcome)
+    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from marked`.execute(
     q,
   )
 }

@@ -133,25 +133,26 @@ export class InboundRouter {
     const { db, fanOut } = this.deps
     const complete: FanOut = async (tx, events) => {
       await fanOut(tx, events)
-      for (const { row, targets, held } of plans) {
-        const eventIds = events
-          .filter((e) => e.data['inboundRequestId'] === row.id)
-          .map((e) => e.id)
-        const released = row.held_credential_ids !== null
-        const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
-        await completeRouting(tx, {
-          id: row.id,
-          outcome:
-            held.length > 0 ? 'held' : targets.length > 0 || routedBefore ? 'routed' : 'unrouted',
-          eventIds,
-          credentialIds: [
-            ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
-          ],
-          heldCredentialIds: held,
-          append: released,
-          now: this.deps.now(),
-        })
-      }
+      const eventIdsOf = Map.groupBy(events, (e) => e.data['inboundRequestId'] as string)
+      await completeRouting(
+        tx,
+        plans.map(({ row, targets, held }) => {
+          const released = row.held_credential_ids !== null
+          const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
+          return {
+            id: row.id,
+            outcome:
+              held.length > 0 ? 'held' : targets.length > 0 || routedBefore ? 'routed' : 'unrouted',
+            eventIds: (eventIdsOf.get(row.id) ?? []).map((e) => e.id),
+            credentialIds: [
+              ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
+            ],
+            heldCredentialIds: held,
+            append: released,
+          }
+        }),
+        this.deps.now(),
+      )
     }
     const events = plans.flatMap((p) => p.events)
     await ingestEvents(

@@ -70,6 +70,7 @@ export async function updateTrigger(
     where project_id = ${t.project_id} and id = ${t.id}
     returning *`,
   )
+  cachedTriggers.delete(t.id)
   return rows[0] ?? null
 }
 
@@ -77,6 +78,26 @@ export async function updateTrigger(
 export async function findTrigger(q: Queryable, id: string): Promise<TriggerRow | null> {
   const rows = await query<TriggerRow>(q, sql`select * from triggers where id = ${id}`)
   return rows[0] ?? null
+}
+
+// /hooks reads its trigger on every request. Edits made through this process drop the entry at
+// once; other processes see them within `triggerCacheMs`. Unknown ids are not kept.
+const triggerCacheMs = 1000
+const triggerCacheSize = 10_000
+const cachedTriggers = new Map<string, { row: TriggerRow; until: number }>()
+
+/** `findTrigger` through the process's short-lived cache: for /hooks. */
+export async function findTriggerCached(q: Queryable, id: string): Promise<TriggerRow | null> {
+  const hit = cachedTriggers.get(id)
+  if (hit && hit.until > performance.now()) return hit.row
+  const row = await findTrigger(q, id)
+  cachedTriggers.delete(id)
+  if (row) {
+    if (cachedTriggers.size >= triggerCacheSize)
+      cachedTriggers.delete(cachedTriggers.keys().next().value!)
+    cachedTriggers.set(id, { row, until: performance.now() + triggerCacheMs })
+  }
+  return row
 }
 
 export async function findProjectTrigger(
@@ -96,6 +117,7 @@ export async function deleteTrigger(q: Queryable, projectId: string, id: string)
     q,
     sql`delete from triggers where project_id = ${projectId} and id = ${id} returning id`,
   )
+  cachedTriggers.delete(id)
   return rows.length > 0
 }
 

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect, sql, type RawBuilder, type Transaction } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
+import { createSignal, type Signal } from './signal.ts'
 
 /**
  * The store: one interface over PGlite (embedded, the default) and PostgreSQL (`DATABASE_URL`).
@@ -18,6 +19,8 @@ export interface Db {
   exec(script: string): Promise<void>
   /** Calls `onPayload` for every NOTIFY on `channel` until the returned function is called. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  /** NOTIFY after a commit, coalesced with other notices (see `createSignal`). */
+  signal: Signal
   close(): Promise<void>
   /** PGlite only: the data dir as a gzip archive (tests copy a migrated store from it). */
   dumpDataDir?: () => Promise<Blob>
@@ -44,10 +47,12 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     ...(loadDataDir ? { loadDataDir } : {}),
   })
   const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
+  const { signal, drain } = createSignal(kysely)
   let closed = false
   return {
     kind: 'pglite',
     kysely,
+    signal,
     exec: async (script) => {
       await pglite.exec(script)
     },
@@ -56,6 +61,7 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     close: async () => {
       if (closed) return
       closed = true
+      await drain()
       // Closing PGlite checkpoints and releases the data dir cleanly.
       await pglite.close()
     },
@@ -75,14 +81,17 @@ export async function openPostgres(connectionString: string): Promise<Db> {
     client.on('error', () => {})
   })
   const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
+  const { signal, drain } = createSignal(kysely)
   return {
     kind: 'postgres',
     kysely,
+    signal,
     exec: async (script) => {
       await pool.query(script)
     },
     listen: (channel, onPayload) => listenPostgres(connectionString, channel, onPayload),
     close: async () => {
+      await drain()
       await kysely.destroy()
     },
   }

@@ -1,3 +1,5 @@
 export { openDb, openPglite, openPostgres, withTransaction, query, notify, sql } from './db.ts'
 export type { Db, Queryable } from './db.ts'
+export type { Signal } from './signal.ts'
+export { groupCommit } from './group-commit.ts'
 export { migrate, readMigrations, schemaVersion } from './migrate.ts'

@@ -47,7 +47,14 @@ export function createSyncFeature(deps: {
   scheduler?: Partial<SchedulerOptions>
 }): SyncFeature {
   const connectors = connectorRegistry(deps.connectors ?? [filesystemConnector()])
-  const featureDeps = { db: deps.db, log: deps.log, now: deps.now, fanOut: deps.fanOut, connectors }
+  const featureDeps = {
+    db: deps.db,
+    log: deps.log,
+    now: deps.now,
+    fanOut: deps.fanOut,
+    signal: deps.db.signal,
+    connectors,
+  }
   return {
     routes: syncRoutes(featureDeps),
     scheduler: new SyncScheduler(featureDeps, deps.scheduler),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
+import { stringify as stableStringify } from 'safe-stable-stringify'
 import type { EventIn } from '../events/index.ts'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { withTransaction } from '../store/index.ts'
@@ -160,6 +161,7 @@ function checkDuplicates(records: RecordIn[]): void {
 
 function prepareRecord(syncId: string, r: RecordIn): PreparedRecord {
   const content = r.content ?? null
+  const contentHash = content ? createHash('sha256').update(content).digest('hex') : null
   return {
     id: recordId(syncId, r.externalId),
     externalId: r.externalId,
@@ -167,16 +169,18 @@ function prepareRecord(syncId: string, r: RecordIn): PreparedRecord {
     mimeType: r.mimeType ?? null,
     size: content ? content.length : null,
     data: r.data,
-    contentHash: content ? createHash('sha256').update(content).digest('hex') : null,
+    contentHash,
     content: content ? content.toString('base64') : null,
+    hash: createHash('sha256')
+      .update(stableStringify([r.data, r.name ?? null, r.mimeType ?? null, contentHash]))
+      .digest('hex'),
   }
 }
 
-/** Identifies a page by what it carries (content by its hash), whatever the JSON spacing. */
+/** Identifies a page by what it carries (records by their hashes), whatever the JSON spacing or key order. */
 function hashPage(records: PreparedRecord[], errors: RecordErrorIn[]): string {
   const hash = createHash('sha256')
-  for (const r of records)
-    hash.update(JSON.stringify([r.externalId, r.data, r.name, r.mimeType, r.contentHash]))
+  for (const r of records) hash.update(`${JSON.stringify(r.externalId)}:${r.hash}\n`)
   hash.update(JSON.stringify(errors))
   return hash.digest('hex')
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Logger } from 'pino'
 import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
 import { newId } from '../ids.ts'
+import type { Signal } from '../store/index.ts'
 import {
   deleteEventBatch,
   insertEventBatch,
@@ -15,6 +16,8 @@ export interface SyncEventDeps {
   fanOut: FanOut
   now: () => Date
   log?: Logger
+  /** Given, published events announce themselves after commit (store/signal.ts). */
+  signal?: Signal
 }
 
 // A FULL run can tombstone many records; each outbox batch becomes one ingest transaction.
@@ -42,28 +45,28 @@ export function syncEvent(
 /**
  * Writes events to the outbox inside the caller's transaction (with the record changes they
  * report), in batches of up to 1,000.
- * @returns the batch ids, for `publishEventBatches` once the transaction committed
+ * @returns the batches, for `publishAfterCommit` once the transaction committed
  */
 export async function stageEvents(
   tx: Transaction<any>,
   sync: SyncRow,
   events: EventIn[],
   now: Date,
-): Promise<string[]> {
-  const ids: string[] = []
+): Promise<EventBatchRow[]> {
+  const staged: EventBatchRow[] = []
   for (let i = 0; i < events.length; i += maxEventsPerBatch) {
-    const id = newId()
-    const batch = events.slice(i, i + maxEventsPerBatch)
+    const batch = { id: newId(), project_id: sync.project_id, sync_id: sync.id }
+    const slice = events.slice(i, i + maxEventsPerBatch)
     await insertEventBatch(tx, {
-      id,
-      projectId: sync.project_id,
-      syncId: sync.id,
-      events: batch,
+      id: batch.id,
+      projectId: batch.project_id,
+      syncId: batch.sync_id,
+      events: slice,
       now,
     })
-    ids.push(id)
+    staged.push({ ...batch, events: slice })
   }
-  return ids
+  return staged
 }
 
 /**
@@ -95,24 +98,43 @@ export async function publishEventBatches(
   return published
 }
 
-async function publishBatch(q: Kysely<any>, deps: SyncEventDeps, batch: EventBatchRow) {
+async function publishBatch(
+  q: Kysely<any>,
+  deps: SyncEventDeps,
+  batch: EventBatchRow,
+  fresh = false,
+) {
   const events = batch.events as EventIn[]
   const input = {
     projectId: batch.project_id,
     events,
     idempotencyKey: `sync-events:${batch.id}`,
-    requestBody: events,
+    // The batch id names immutable content: both publishers (this one and the sweep, which
+    // reads the events back from jsonb in another key order) hash the same request.
+    requestBody: batch.id,
     pathOf: (i: number) => `/events/${i}`,
   }
-  await ingestEvents(q, input, deps)
+  // A batch just staged was never published: the replay lookup is skipped, and a publisher that
+  // raced it (the sweep) still ends in the unique-key replay inside ingest.
+  await ingestEvents(q, input, { ...deps, skipReplayLookup: fresh })
   await deleteEventBatch(q, batch.id)
 }
 
-/** Publishes what a transaction staged, right after it committed. */
+/**
+ * Publishes what a transaction staged, right after it committed, from memory. A batch that
+ * fails stays in the outbox for the scheduler's sweep.
+ */
 export async function publishAfterCommit(
   q: Kysely<any>,
   deps: SyncEventDeps,
-  ids: string[],
+  staged: EventBatchRow[],
 ): Promise<void> {
-  if (ids.length > 0) await publishEventBatches(q, deps, { ids })
+  for (const batch of staged) {
+    await publishBatch(q, deps, batch, true).catch((err: unknown) =>
+      deps.log?.warn(
+        { err, batchId: batch.id },
+        'publishing sync events failed; the sweep retries',
+      ),
+    )
+  }
 }

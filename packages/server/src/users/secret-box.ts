@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { apiError } from '../errors.ts'
@@ -24,7 +31,7 @@ export function createSecretBox(options: {
   dataDir: string
   embedded: boolean
 }): SecretBox {
-  let key: Promise<Buffer> | null = null
+  let key: Promise<KeyObject> | null = null
   const keyOnce = () => (key ??= loadKey(options))
   return {
     seal: async (plaintext, context) => seal(await keyOnce(), plaintext, context),
@@ -36,7 +43,7 @@ async function loadKey(options: {
   secretKey: string | null
   dataDir: string
   embedded: boolean
-}): Promise<Buffer> {
+}): Promise<KeyObject> {
   if (options.secretKey) return deriveKey(options.secretKey)
   if (!options.embedded) {
     // Refusing beats generating: each PostgreSQL process would invent a different key.
@@ -63,11 +70,15 @@ async function readOrCreateKeyFile(file: string): Promise<string> {
   }
 }
 
-function deriveKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'switchyard', 'secrets at rest v1', 32))
+// A KeyObject, not a Buffer: each cipher over a Buffer key imports it again (17 µs against
+// 3 µs per open, measured), and /hooks opens a trigger's secret on every request.
+function deriveKey(secret: string): KeyObject {
+  return createSecretKey(
+    Buffer.from(hkdfSync('sha256', secret, 'switchyard', 'secrets at rest v1', 32)),
+  )
 }
 
-function seal(key: Buffer, plaintext: string, context: string): string {
+function seal(key: KeyObject, plaintext: string, context: string): string {
   const iv = randomBytes(12)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(context))
@@ -75,7 +86,7 @@ function seal(key: Buffer, plaintext: string, context: string): string {
   return version + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64')
 }
 
-function open(key: Buffer, sealed: string, context: string): string {
+function open(key: KeyObject, sealed: string, context: string): string {
   if (!sealed.startsWith(version)) throw new Error('unknown secret format')
   const raw = Buffer.from(sealed.slice(version.length), 'base64')
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12))

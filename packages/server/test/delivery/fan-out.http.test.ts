@@ -105,3 +105,27 @@ describe('disabled destinations', () => {
     await target.waitForRequests(2)
   })
 })
+
+describe('concurrent publishing', () => {
+  it('gives events published concurrently (sharing statements) each its own project deliveries', async () => {
+    const projects = [await server.createProject(), await server.createProject()]
+    const targets = [await receiver(), await receiver()]
+    for (const [i, p] of projects.entries())
+      await createDestination(server, p.apiKey, { url: targets[i]!.url, events: ['*'] })
+    const published = await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => ({
+        project: i % 2,
+        id: await publish(server, projects[i % 2]!.apiKey),
+      })),
+    )
+    expect(new Set(published.map((p) => p.id)).size).toBe(40)
+    // With polling off, only the wake-up sent after each commit gets these out.
+    for (const [i, target] of targets.entries()) {
+      const got = await target.waitForRequests(20)
+      const sent = published.filter((p) => p.project === i).map((p) => p.id)
+      expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(20)
+      for (const id of sent)
+        expect(await listDeliveries(server, projects[i]!.apiKey, `eventId=${id}`)).toHaveLength(1)
+    }
+  })
+})

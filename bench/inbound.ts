@@ -1,0 +1,221 @@
+/**
+ * bench/inbound: verified requests/s through /hooks (the `github` HMAC preset, 2 KB bodies) with
+ * answer latency, beside a bare Fastify route that only reads the body (bench/bare-hook.ts, its
+ * own process), measured in the same run; then a paced run at 2,000 requests/s.
+ *
+ *   npm run bench:inbound                        # PostgreSQL at $DATABASE_URL (default local), then PGlite
+ *   BENCH_STORES=postgres BENCH_SECONDS=20 npm run bench:inbound
+ *
+ * Targets (issue 6): >= 50 % of the bare route's throughput; p99 <= 50 ms at 2,000 requests/s.
+ * Afterwards every 200 is checked against the store: each answered request is stored accepted.
+ */
+import { spawn } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import pg from 'pg'
+import { Pool as HttpPool } from 'undici'
+import { api, freshStore, report, sleep, startServer, timed, type Store } from './lib.ts'
+
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const stores = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',')
+const seconds = Number(process.env.BENCH_SECONDS ?? 8)
+const clients = 32
+const pacedRate = 2000
+const secret = 'bench-hook-secret'
+
+// 2 KB bodies, a few distinct ones so nothing downstream can cache a single answer.
+const bodies = Array.from({ length: 16 }, (_, i) => {
+  const body = JSON.stringify({
+    action: 'opened',
+    number: i,
+    repository: { id: 1296269, full_name: 'octocat/Hello-World' },
+    padding: 'x'.repeat(1900),
+  })
+  const signature = 'sha256=' + createHmac('sha256', secret).update(body).digest('hex')
+  return { body, signature }
+})
+
+async function startBare(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [new URL('./bare-hook.ts', import.meta.url).pathname], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (chunk) => {
+      out += chunk
+      const m = /\{"port":(\d+)\}/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)))
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
+/** Closed loop: `clients` connections sending back to back. Counts 200s; anything else throws. */
+async function saturate(url: string, path: string) {
+  const http = new HttpPool(url, { connections: clients })
+  let i = 0
+  const send = async () => {
+    const { body, signature } = bodies[i++ % bodies.length]!
+    const res = await http.request({
+      method: 'POST',
+      path,
+      headers: {
+        'content-type': 'application/json',
+        'x-hub-signature-256': signature,
+        'x-github-event': 'pull_request',
+      },
+      body,
+    })
+    await res.body.dump()
+    if (res.statusCode !== 200) throw new Error(`${path} answered ${res.statusCode}`)
+    return 1
+  }
+  try {
+    const warmUp = await timed(clients, 1, send)
+    const run = await timed(clients, seconds, send)
+    return { ...run, answered: warmUp.total + run.total }
+  } finally {
+    await http.close()
+  }
+}
+
+/**
+ * Open loop at `rate`: requests leave on schedule whether or not earlier ones were answered, and
+ * latency counts from the scheduled time, so a stall shows up instead of slowing the sender.
+ */
+async function paced(url: string, path: string, rate: number) {
+  const http = new HttpPool(url, { connections: 256 })
+  const tickMs = 5
+  const perTick = (rate * tickMs) / 1000
+  const latencies: number[] = []
+  const inFlight: Promise<void>[] = []
+  let failed = 0
+  const t0 = performance.now()
+  for (let tick = 0; tick < (seconds * 1000) / tickMs; tick++) {
+    const due = t0 + tick * tickMs
+    const wait = due - performance.now()
+    if (wait > 0) await sleep(wait)
+    for (let k = 0; k < perTick; k++) {
+      const { body, signature } = bodies[(tick + k) % bodies.length]!
+      inFlight.push(
+        http
+          .request({
+            method: 'POST',
+            path,
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+            body,
+          })
+          .then(async (res) => {
+            await res.body.dump()
+            if (res.statusCode === 200) latencies.push(performance.now() - due)
+            else failed++
+          }),
+      )
+    }
+  }
+  await Promise.all(inFlight)
+  await http.close()
+  latencies.sort((a, b) => a - b)
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN
+  return {
+    answered: latencies.length,
+    failed,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    max: latencies.at(-1) ?? NaN,
+  }
+}
+
+async function measure(store: Store) {
+  const bare = await startBare()
+  const bareRun = await saturate(bare.url, '/hooks/bare')
+  const barePaced = await paced(bare.url, '/hooks/bare', pacedRate)
+  await bare.stop()
+
+  const server = await startServer(store, { SWITCHYARD_SECRET_KEY: 'bench-inbound-secret-key' })
+  try {
+    const call = api(server.url, server.apiKey)
+    const trigger = await call<{ id: string }>('POST', '/v1/triggers', {
+      integration: 'github',
+      name: 'pull_request',
+      level: 'app',
+      setup: { mode: 'manual' },
+      verification: { preset: 'github', secrets: [secret] },
+    })
+    const path = `/hooks/${trigger.id}`
+    const hookRun = await saturate(server.url, path)
+    const hookPaced = await paced(server.url, path, pacedRate)
+    const answered = hookRun.answered + hookPaced.answered
+    // Every 200 was stored before it was sent: count the trigger's requests in the log.
+    let stored: number | string = 'n/a'
+    if (store.url) {
+      await sleep(500)
+      const c = new pg.Client({ connectionString: store.url })
+      await c.connect()
+      const r = await c.query(
+        `select count(*)::int as n from inbound_requests where trigger_id = $1 and outcome <> 'rejected'`,
+        [trigger.id],
+      )
+      await c.end()
+      stored = r.rows[0].n
+    }
+    return { bareRun, barePaced, hookRun, hookPaced, answered, stored }
+  } finally {
+    await server.stop()
+  }
+}
+
+const rows: Record<string, string | number>[] = []
+const ms = (n: number) => n.toFixed(1)
+for (const kind of stores) {
+  const store = await freshStore(kind === 'postgres' ? baseUrl : null)
+  try {
+    console.error(`[${kind}] measuring`)
+    const m = await measure(store)
+    rows.push(
+      {
+        store: kind,
+        what: `bare Fastify route, ${clients} clients`,
+        'req/s': Math.round(m.bareRun.perSecond),
+        'p50 ms': ms(m.bareRun.p50),
+        'p99 ms': ms(m.bareRun.p99),
+        ratio: '1.00 (baseline)',
+      },
+      {
+        store: kind,
+        what: `/hooks github HMAC, ${clients} clients`,
+        'req/s': Math.round(m.hookRun.perSecond),
+        'p50 ms': ms(m.hookRun.p50),
+        'p99 ms': ms(m.hookRun.p99),
+        ratio: (m.hookRun.perSecond / m.bareRun.perSecond).toFixed(2) + ' (target >= 0.50)',
+      },
+      {
+        store: kind,
+        what: `bare route paced at ${pacedRate}/s`,
+        'req/s': Math.round(m.barePaced.answered / seconds),
+        'p50 ms': ms(m.barePaced.p50),
+        'p99 ms': ms(m.barePaced.p99),
+        ratio: `${m.barePaced.failed} failed`,
+      },
+      {
+        store: kind,
+        what: `/hooks paced at ${pacedRate}/s`,
+        'req/s': Math.round(m.hookPaced.answered / seconds),
+        'p50 ms': ms(m.hookPaced.p50),
+        'p99 ms': ms(m.hookPaced.p99) + ' (target <= 50)',
+        ratio: `${m.hookPaced.failed} failed; ${m.stored} of ${m.answered} answered 200 stored`,
+      },
+    )
+  } finally {
+    await store.drop()
+  }
+}
+await report('inbound', rows)
