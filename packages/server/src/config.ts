@@ -31,9 +31,9 @@ export interface Config {
   rateLimitPerSecond: number
   /** Requests an API key may make at once above the sustained rate. (Default: 20000) */
   rateLimitBurst: number
-  /** Requests per second each trigger's /hooks URL accepts, sustained. (Default: 1000) */
+  /** Requests per second each trigger's /hooks URL accepts, sustained. (Default: 10000) */
   hookRateLimitPerSecond: number
-  /** Requests a trigger's /hooks URL accepts at once above the sustained rate. (Default: 2000) */
+  /** Requests a trigger's /hooks URL accepts at once above the sustained rate. (Default: 20000) */
   hookRateLimitBurst: number
   /** Most time a client may take to send a whole request (headers and body), in ms. (Default: 30000) */
   requestTimeoutMs: number
@@ -64,8 +64,9 @@ const defaults = {
   deliveryJitter: 0.2,
   rateLimitPerSecond: 10_000,
   rateLimitBurst: 20_000,
-  hookRateLimitPerSecond: 1000,
-  hookRateLimitBurst: 2000,
+  // A busy provider (HubSpot, Shopify) sends thousands a second to one app-level URL.
+  hookRateLimitPerSecond: 10_000,
+  hookRateLimitBurst: 20_000,
   requestTimeoutMs: 30_000,
   claimCheckTtlSeconds: 3600,
 } satisfies Config
