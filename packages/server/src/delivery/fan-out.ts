@@ -72,8 +72,8 @@ function inlineFanOut(
     return {
       ctes: deliveries,
       touch: sql`(select count(*)::int from fanned_out)`,
-      committed: (rows) => {
-        if ((rows[0]?.fan_out ?? 0) > 0) signal(deliveriesChannel)
+      committed: (created) => {
+        if (created > 0) signal(deliveriesChannel)
       },
     }
   }

@@ -120,11 +120,8 @@ export async function storeEvents(
         await deps.fanOut(tx, inserted)
         return inserted
       })
-  if (signal) {
-    for (const a of announcements) signal(a.channel, a.payload)
-    inline?.committed?.(events as readonly { fan_out?: number }[])
-  }
-  return sortLike(events, rows)
+  if (signal) for (const a of announcements) signal(a.channel, a.payload)
+  return events
 }
 
 function validateAll(input: IngestInput): void {
@@ -199,9 +196,4 @@ function toNewEvents(input: IngestInput, requestHash: string | null, now: Date):
       : null,
     requestHash: input.idempotencyKey ? requestHash : null,
   }))
-}
-
-function sortLike(events: EventRow[], order: readonly NewEvent[]): EventRow[] {
-  const index = new Map(order.map((e, i) => [e.id, i]))
-  return [...events].sort((a, b) => index.get(a.id)! - index.get(b.id)!)
 }
