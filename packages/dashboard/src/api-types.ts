@@ -81,12 +81,13 @@ export interface DestinationIn {
   timeoutMs?: number
 }
 
-export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed'
+export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
 export const deliveryStatuses: readonly DeliveryStatus[] = [
   'pending',
   'held',
   'succeeded',
   'failed',
+  'coalesced',
 ]
 
 export interface Delivery {
@@ -97,6 +98,8 @@ export interface Delivery {
   eventType: string
   status: DeliveryStatus
   attemptCount: number
+  /** Status coalesced: the delivery that carried this event (a coalesce rule). */
+  coalescedInto?: string | null
   nextAttemptAt?: string | null
   lastAttemptAt?: string | null
   lastStatus?: number | null

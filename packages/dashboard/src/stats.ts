@@ -15,6 +15,8 @@ export interface WindowStats {
   retrying: number
   pending: number
   held: number
+  /** Folded into another delivery by a coalesce rule; not part of the success rate. */
+  coalesced: number
   /** Succeeded over every delivery that has been tried (succeeded, failed, retrying); null: none. */
   successRate: number | null
   p50Ms: number | null
@@ -42,6 +44,7 @@ export function summarize(deliveries: readonly Delivery[]): WindowStats {
     retrying: 0,
     pending: 0,
     held: 0,
+    coalesced: 0,
   }
   const latencies: number[] = []
   for (const d of deliveries) {

@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl: string | null
   publicUrl: string
   secretKey: string | null
+  /** Keys that sealed secrets before `secretKey`: opened with, never sealed with. (Default: none) */
+  previousSecretKeys: string[]
   adminToken: string | null
   smtpUrl: string | null
   /** The From of email destinations' mail. (Default: Switchyard <switchyard@{publicUrl's host}>) */
@@ -39,6 +41,11 @@ export interface Config {
   requestTimeoutMs: number
   /** How long a claim-check URL (a body above a destination's maxPayloadBytes) stays valid, in s. (Default: 3600) */
   claimCheckTtlSeconds: number
+  /**
+   * Added to the wall clock the engine reads (`now()`), in ms; may be negative. A test and ops
+   * knob: the chaos suite starts a worker with its clock jumped ahead or behind. (Default: 0)
+   */
+  clockOffsetMs: number
 }
 
 export type Role = 'api' | 'worker' | 'all'
@@ -51,6 +58,7 @@ const defaults = {
   databaseUrl: null,
   publicUrl: '',
   secretKey: null,
+  previousSecretKeys: [],
   adminToken: null,
   smtpUrl: null,
   smtpFrom: '',
@@ -69,6 +77,7 @@ const defaults = {
   hookRateLimitBurst: 20_000,
   requestTimeoutMs: 30_000,
   claimCheckTtlSeconds: 3600,
+  clockOffsetMs: 0,
 } satisfies Config
 
 /**
@@ -89,6 +98,7 @@ export function loadConfig(
     databaseUrl: env.DATABASE_URL || undefined,
     publicUrl: env.SWITCHYARD_PUBLIC_URL,
     secretKey: env.SWITCHYARD_SECRET_KEY || undefined,
+    previousSecretKeys: parseList(env.SWITCHYARD_PREVIOUS_SECRET_KEYS),
     adminToken: env.SWITCHYARD_ADMIN_TOKEN || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     smtpFrom: env.SMTP_FROM || undefined,
@@ -104,6 +114,7 @@ export function loadConfig(
     hookRateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_BURST'),
     requestTimeoutMs: parsePositiveInt(env, 'SWITCHYARD_REQUEST_TIMEOUT_MS'),
     claimCheckTtlSeconds: parsePositiveInt(env, 'SWITCHYARD_CLAIM_CHECK_TTL_SECONDS'),
+    clockOffsetMs: parseInteger(env, 'SWITCHYARD_CLOCK_OFFSET_MS'),
   })
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
   if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)
@@ -147,6 +158,23 @@ function parsePositiveInt(env: NodeJS.ProcessEnv, name: string): number | undefi
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`${name} must be a positive integer, got "${value}"`)
   return n
+}
+
+function parseInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name]
+  if (value === undefined || value === '') return undefined
+  const n = Number(value)
+  if (!Number.isSafeInteger(n)) throw new Error(`${name} must be an integer, got "${value}"`)
+  return n
+}
+
+/** Comma-separated, blanks dropped: `SWITCHYARD_PREVIOUS_SECRET_KEYS=old-key,older-key`. */
+function parseList(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
 }
 
 function parseBool(value: string | undefined): boolean | undefined {

@@ -128,6 +128,11 @@ export const errorCatalog = {
     status: 500,
     message: 'Set SWITCHYARD_SECRET_KEY: secrets cannot be stored on PostgreSQL without it.',
   },
+  secret_key_unknown: {
+    status: 500,
+    message:
+      'A stored secret opens with neither SWITCHYARD_SECRET_KEY nor SWITCHYARD_PREVIOUS_SECRET_KEYS: set the key it was sealed with.',
+  },
   custom_code_failed: {
     status: 500,
     message:

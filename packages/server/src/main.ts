@@ -79,7 +79,7 @@ export async function startEngine(
   options: EngineOptions = {},
 ): Promise<Engine> {
   const log = options.logger ?? pino({ level: config.logLevel })
-  const now = options.now ?? (() => new Date())
+  const now = options.now ?? (() => new Date(Date.now() + config.clockOffsetMs))
   const db = options.db ?? (await openDb(config))
   try {
     await migrate(db)
@@ -172,6 +172,12 @@ function wireFeatures(deps: {
     publicUrl,
     ttlMs: config.claimCheckTtlSeconds * 1000,
   })
+  const box = createSecretBox({
+    secretKey: config.secretKey,
+    previousSecretKeys: config.previousSecretKeys,
+    dataDir: config.dataDir,
+    embedded: db.kind === 'pglite',
+  })
   const dispatcher = new Dispatcher({
     db,
     log,
@@ -180,6 +186,7 @@ function wireFeatures(deps: {
     mailer,
     publicUrl,
     claims,
+    box,
     options: {
       batchSize: config.deliveryBatchSize,
       maxInFlight: config.deliveryMaxInFlight,
@@ -189,11 +196,6 @@ function wireFeatures(deps: {
   })
   const deliveries = createDeliveryControl({ now, sender, mailer, publicUrl })
   const fanOut = createFanOut({ now })
-  const box = createSecretBox({
-    secretKey: config.secretKey,
-    dataDir: config.dataDir,
-    embedded: db.kind === 'pglite',
-  })
   const inbound = createInbound({
     db,
     box,
@@ -206,10 +208,10 @@ function wireFeatures(deps: {
   const syncs = createSyncFeature({ db, log, now, fanOut })
   return {
     fanOut,
-    onProjectCreated: [defaultEmailDestination({ now })],
-    settingsExtensions: [webhookUrlSetting({ now }), syncs.settings],
+    onProjectCreated: [defaultEmailDestination({ now, box })],
+    settingsExtensions: [webhookUrlSetting({ now, box }), syncs.settings],
     routes: [
-      destinationRoutes({ db, now, deliveries }),
+      destinationRoutes({ db, now, deliveries, box }),
       deliveryRoutes({ db, now, sender }),
       claimCheckRoutes({ claims, now }),
       eventRenderingRoutes({ db, publicUrl }),

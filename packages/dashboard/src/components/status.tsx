@@ -14,6 +14,8 @@ export function deliveryState(d: Pick<Delivery, 'status' | 'attemptCount'>): {
       return { label: 'failed', tone: 'bad' }
     case 'held':
       return { label: 'held', tone: 'muted' }
+    case 'coalesced':
+      return { label: 'coalesced', tone: 'muted' }
     case 'pending':
       return d.attemptCount > 0
         ? { label: 'retrying', tone: 'warn' }

@@ -206,6 +206,42 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/claims/{token}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Fetch the full body of a delivery sent as a claim check (no key: the signed URL is the credential) */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          token: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/credentials': {
     parameters: {
       query?: never
@@ -475,7 +511,7 @@ export interface paths {
           limit?: number
           /** @description Created at or after. */
           since?: string
-          status?: 'pending' | 'held' | 'succeeded' | 'failed'
+          status?: 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
           /** @description Created before. */
           until?: string
         }
@@ -495,6 +531,11 @@ export interface paths {
               data: {
                 /** @description Attempts made so far. */
                 attemptCount: number
+                /**
+                 * Format: uuid
+                 * @description Status coalesced: the delivery that carried this event (a coalesce rule).
+                 */
+                coalescedInto?: string | null
                 /** Format: date-time */
                 completedAt?: string | null
                 /** Format: date-time */
@@ -520,7 +561,7 @@ export interface paths {
                 /** @description Its place among its key’s deliveries, sent as webhook-sequence. */
                 sequence?: number | null
                 /** @enum {string} */
-                status: 'pending' | 'held' | 'succeeded' | 'failed'
+                status: 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
                 /** Format: date-time */
                 updatedAt?: string
               }[]
@@ -592,6 +633,11 @@ export interface paths {
                 /** @description The HTTP status, or for email the SMTP reply code. */
                 status?: number | null
               }[]
+              /**
+               * Format: uuid
+               * @description Status coalesced: the delivery that carried this event (a coalesce rule).
+               */
+              coalescedInto?: string | null
               /** Format: date-time */
               completedAt?: string | null
               /** Format: date-time */
@@ -617,7 +663,7 @@ export interface paths {
               /** @description Its place among its key’s deliveries, sent as webhook-sequence. */
               sequence?: number | null
               /** @enum {string} */
-              status: 'pending' | 'held' | 'succeeded' | 'failed'
+              status: 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
               /** Format: date-time */
               updatedAt?: string
             }
@@ -663,6 +709,11 @@ export interface paths {
             'application/json': {
               /** @description Attempts made so far. */
               attemptCount: number
+              /**
+               * Format: uuid
+               * @description Status coalesced: the delivery that carried this event (a coalesce rule).
+               */
+              coalescedInto?: string | null
               /** Format: date-time */
               completedAt?: string | null
               /** Format: date-time */
@@ -688,7 +739,7 @@ export interface paths {
               /** @description Its place among its key’s deliveries, sent as webhook-sequence. */
               sequence?: number | null
               /** @enum {string} */
-              status: 'pending' | 'held' | 'succeeded' | 'failed'
+              status: 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
               /** Format: date-time */
               updatedAt?: string
             }
@@ -732,6 +783,19 @@ export interface paths {
           content: {
             'application/json': {
               data: {
+                /** @description Noise-control rules, defaults filled in. */
+                coalesce?: {
+                  credentialFailed?: {
+                    /** @default 300000 */
+                    windowMs: number
+                  }
+                  records?: {
+                    /** @default 100 */
+                    maxBatchSize: number
+                    /** @default 5000 */
+                    maxWaitMs: number
+                  }
+                } | null
                 /** @description Failed attempts in a row. */
                 consecutiveFailures?: number
                 contactEmail?: string | null
@@ -805,6 +869,19 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description Noise control. credentialFailed: repeated credential.failed for one credential within windowMs become one delivery with a count. records: record.* events of one sync go out as batches ({syncId, coalesced, records}) of up to maxBatchSize, waiting up to maxWaitMs. */
+            coalesce?: {
+              credentialFailed?: {
+                /** @default 300000 */
+                windowMs?: number
+              }
+              records?: {
+                /** @default 100 */
+                maxBatchSize?: number
+                /** @default 5000 */
+                maxWaitMs?: number
+              }
+            } | null
             /** @description Gets an email when the destination pauses and when it recovers. */
             contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
@@ -861,6 +938,19 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Noise-control rules, defaults filled in. */
+              coalesce?: {
+                credentialFailed?: {
+                  /** @default 300000 */
+                  windowMs: number
+                }
+                records?: {
+                  /** @default 100 */
+                  maxBatchSize: number
+                  /** @default 5000 */
+                  maxWaitMs: number
+                }
+              } | null
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
               contactEmail?: string | null
@@ -952,6 +1042,19 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Noise-control rules, defaults filled in. */
+              coalesce?: {
+                credentialFailed?: {
+                  /** @default 300000 */
+                  windowMs: number
+                }
+                records?: {
+                  /** @default 100 */
+                  maxBatchSize: number
+                  /** @default 5000 */
+                  maxWaitMs: number
+                }
+              } | null
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
               contactEmail?: string | null
@@ -1049,6 +1152,19 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description Noise control. credentialFailed: repeated credential.failed for one credential within windowMs become one delivery with a count. records: record.* events of one sync go out as batches ({syncId, coalesced, records}) of up to maxBatchSize, waiting up to maxWaitMs. */
+            coalesce?: {
+              credentialFailed?: {
+                /** @default 300000 */
+                windowMs?: number
+              }
+              records?: {
+                /** @default 100 */
+                maxBatchSize?: number
+                /** @default 5000 */
+                maxWaitMs?: number
+              }
+            } | null
             /** @description Gets an email when the destination pauses and when it recovers. */
             contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
@@ -1097,6 +1213,19 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Noise-control rules, defaults filled in. */
+              coalesce?: {
+                credentialFailed?: {
+                  /** @default 300000 */
+                  windowMs: number
+                }
+                records?: {
+                  /** @default 100 */
+                  maxBatchSize: number
+                  /** @default 5000 */
+                  maxWaitMs: number
+                }
+              } | null
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
               contactEmail?: string | null
@@ -1192,6 +1321,19 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Noise-control rules, defaults filled in. */
+              coalesce?: {
+                credentialFailed?: {
+                  /** @default 300000 */
+                  windowMs: number
+                }
+                records?: {
+                  /** @default 100 */
+                  maxBatchSize: number
+                  /** @default 5000 */
+                  maxWaitMs: number
+                }
+              } | null
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
               contactEmail?: string | null
@@ -1285,6 +1427,19 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Noise-control rules, defaults filled in. */
+              coalesce?: {
+                credentialFailed?: {
+                  /** @default 300000 */
+                  windowMs: number
+                }
+                records?: {
+                  /** @default 100 */
+                  maxBatchSize: number
+                  /** @default 5000 */
+                  maxWaitMs: number
+                }
+              } | null
               /** @description Failed attempts in a row. */
               consecutiveFailures?: number
               contactEmail?: string | null
@@ -1592,6 +1747,19 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description Noise control. credentialFailed: repeated credential.failed for one credential within windowMs become one delivery with a count. records: record.* events of one sync go out as batches ({syncId, coalesced, records}) of up to maxBatchSize, waiting up to maxWaitMs. */
+            coalesce?: {
+              credentialFailed?: {
+                /** @default 300000 */
+                windowMs?: number
+              }
+              records?: {
+                /** @default 100 */
+                maxBatchSize?: number
+                /** @default 5000 */
+                maxWaitMs?: number
+              }
+            } | null
             /** @description Gets an email when the destination pauses and when it recovers. */
             contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */

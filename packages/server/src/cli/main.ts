@@ -6,6 +6,7 @@ import { registerDestinations } from './commands/destinations.ts'
 import { registerEvents } from './commands/events.ts'
 import { registerListen } from './commands/listen.ts'
 import { registerReplay } from './commands/replay.ts'
+import { registerSecrets } from './commands/secrets.ts'
 import { registerSend } from './commands/send.ts'
 import { registerTriggers } from './commands/triggers.ts'
 import { registerVerify } from './commands/verify.ts'
@@ -67,7 +68,8 @@ Examples:
   $ switchyard start
   $ switchyard send webhook.test
   $ switchyard listen --forward-to http://localhost:3000/webhooks
-  $ switchyard deliveries ls --status failed --json`,
+  $ switchyard deliveries ls --status failed --json
+  $ switchyard secrets rotate-key`,
   )
 
 program
@@ -121,6 +123,7 @@ registerReplay(program, env)
 registerListen(program, env)
 registerVerify(program)
 registerTriggers(program, env)
+registerSecrets(program, (options) => configFrom(options))
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(formatError(error) + '\n')

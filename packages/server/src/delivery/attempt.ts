@@ -48,9 +48,13 @@ export function prepareAttempt(
   target: AttemptTarget,
   event: CatalogEvent,
   deps: AttemptDeps,
+  /** A body rendered already (a coalesced delivery's); the event in the format otherwise. */
+  rendered?: { body: unknown },
 ): PreparedAttempt {
   const format = target.format as WireFormat
-  const body = renderWireFormat(format, event, { publicUrl: deps.publicUrl })
+  const body = rendered
+    ? rendered.body
+    : renderWireFormat(format, event, { publicUrl: deps.publicUrl })
   if (body === null)
     return {
       ok: false,
@@ -91,19 +95,7 @@ function webhookAttempt(
     fns,
   )
   if (!rendered.ok) return rendered
-  const signed = (sentBody: string) => {
-    const { request, loggedHeaders } = buildRequest({
-      deliveryId: target.deliveryId,
-      url: rendered.url,
-      body: sentBody,
-      secrets: target.secrets,
-      customHeaders: rendered.headers,
-      timeoutMs: target.timeoutMs,
-      timestamp: deps.now(),
-      sequence: target.sequence ?? null,
-    })
-    return deps.sender.send(request, { requestHeaders: loggedHeaders, signal: deps.signal })
-  }
+  const signed = (sentBody: string) => signAndSend(target, rendered, sentBody, deps)
   const { claims } = deps
   // Presets are exempt: they cut bodies to their service's limits, and Slack or Datadog would
   // not fetch a claim check anyway.
@@ -119,4 +111,24 @@ function webhookAttempt(
     return signed(JSON.stringify(thinBody(body, ref)))
   }
   return { ok: true, send }
+}
+
+/** Signs `body` (what is sent: the rendered body, or its thin event) and sends it. */
+function signAndSend(
+  target: AttemptTarget,
+  rendered: { url: string; headers: Record<string, string> },
+  body: string,
+  deps: AttemptDeps,
+): Promise<AttemptRecord> {
+  const { request, loggedHeaders } = buildRequest({
+    deliveryId: target.deliveryId,
+    url: rendered.url,
+    body,
+    secrets: target.secrets,
+    customHeaders: rendered.headers,
+    timeoutMs: target.timeoutMs,
+    timestamp: deps.now(),
+    sequence: target.sequence ?? null,
+  })
+  return deps.sender.send(request, { requestHeaders: loggedHeaders, signal: deps.signal })
 }

@@ -27,8 +27,13 @@ export async function gatherMembers(
   return members
 }
 
-/** A rule removed since the fan-out folds nothing in: each delivery then goes out alone. */
+/**
+ * Members are folded in on the first claim only: a retry sends what the first attempt sent,
+ * and later deliveries of the key (waiting behind it) form the next carrier. A rule removed
+ * since the fan-out folds nothing in: each delivery then goes out alone.
+ */
 function carrierOf(row: ClaimedDelivery): Carrier {
+  if (row.attempts > 1) return { id: row.id, windowMs: null, maxMembers: 0 }
   if (isBatchKey(row.coalesce_key)) {
     const rule = row.coalesce?.records
     return { id: row.id, windowMs: null, maxMembers: rule ? rule.maxBatchSize - 1 : 0 }
@@ -64,7 +69,9 @@ export function renderCoalesced(
     lastAt: last.occurredAt.toISOString(),
   }
   if (isBatchKey(key)) {
-    const records = events.flatMap((e) => renderWireFormat(format, e, options) ?? [])
+    const records = events
+      .map((e) => renderWireFormat(format, e, options))
+      .filter((body) => body !== null)
     return { syncId: key.slice('sync:'.length), coalesced, records }
   }
   const body = renderWireFormat(format, first, options)

@@ -3,6 +3,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Db } from '../store/index.ts'
+import type { SecretBox } from '../users/index.ts'
 import type { FailureStreak } from '../destinations/index.ts'
 import { disableAndAnnounce, disableTargets } from './auto-disable.ts'
 import { pauseAndAnnounce, probePaused, type ProbeResult } from './pause.ts'
@@ -16,7 +17,7 @@ import {
 import { fairShares } from './fair-share.ts'
 import { deliverySettingsOf } from '../projects/index.ts'
 import { deliveriesChannel } from './fan-out.ts'
-import { loadBatchContext, sendClaimed, type BatchContext } from './pipeline.ts'
+import { loadClaimedContext, sendClaimed, type BatchContext } from './pipeline.ts'
 import type { Sender } from './send.ts'
 import type { Mailer } from './smtp.ts'
 import { claimDue } from './store.ts'
@@ -59,6 +60,8 @@ export interface DispatcherDeps {
   publicUrl: string
   /** Keeps bodies above a destination's maxPayloadBytes for their claim-check URLs. */
   claims?: ClaimChecks
+  /** Opens destinations' sealed secrets (signing secrets, headers, preset options). */
+  box: SecretBox
   options?: Partial<DispatcherOptions>
 }
 
@@ -66,7 +69,7 @@ export interface DispatcherDeps {
  * Claims due deliveries, sends them, records the results. One per worker process; many share
  * one PostgreSQL through `skip locked` claims and leases. Wakes on NOTIFY, polls as a fallback.
  * Typed events (`attempt`, `delivered`, `failed`, `disabled`) report what it did.
- * @example const dispatcher = new Dispatcher({ db, log, now, sender, mailer, publicUrl }); await dispatcher.start()
+ * @example const dispatcher = new Dispatcher({ db, log, now, sender, mailer, publicUrl, box }); await dispatcher.start()
  */
 export class Dispatcher {
   readonly name = 'dispatcher'
@@ -198,7 +201,6 @@ export class Dispatcher {
     if (limit <= 0) return []
     const { db, now, log } = this.#deps
     let rows: ClaimedDelivery[]
-    let context: BatchContext
     try {
       rows = await claimDue(db.kysely, {
         workerId: this.workerId,
@@ -214,18 +216,33 @@ export class Dispatcher {
       for (const row of rows) this.#slots.acquire(slotHolder(row))
       this.#after = lastServed(rows, this.#after)
       this.#scheduleTokenWake()
-      context = await loadBatchContext(db.kysely, rows).catch((error: unknown) => {
-        for (const row of rows) this.#slots.release(slotHolder(row))
-        throw error
-      })
-      for (const project of context.projects.values())
-        this.#slots.setWeight(project.id, deliverySettingsOf(project.settings).deliveryWeight)
     } catch (error) {
       // The store is unreachable or restarting: the poll tries again; leases cover the claimed.
       log.warn({ err: error }, 'claiming deliveries failed')
       return []
     }
-    return rows.map((row) => this.#track(this.#deliver(row, context)))
+    // The batch's reads run while the loop claims the next batch: waiting for them before the
+    // next claim made one destination's throughput one batch per (claim + reads) round trips.
+    const context: Promise<BatchContext | null> = loadClaimedContext(
+      db.kysely,
+      rows,
+      now(),
+      this.#deps.box,
+    ).then(
+      (loaded) => {
+        for (const project of loaded.projects.values())
+          this.#slots.setWeight(project.id, deliverySettingsOf(project.settings).deliveryWeight)
+        return loaded
+      },
+      (error: unknown) => {
+        for (const row of rows) this.#slots.release(slotHolder(row))
+        log.warn({ err: error }, 'loading claimed deliveries failed; their leases bring them back')
+        return null
+      },
+    )
+    return rows.map((row) =>
+      this.#track(context.then((loaded) => (loaded ? this.#deliver(row, loaded) : undefined))),
+    )
   }
 
   async #deliver(row: ClaimedDelivery, context: BatchContext): Promise<void> {

@@ -7,10 +7,12 @@ import {
   takeDueProbes,
   disableDestination,
   testTargetOf,
+  openDestination,
   type DestinationRow,
 } from '../destinations/index.ts'
 import { findProject } from '../projects/index.ts'
 import { notify, withTransaction, type Db } from '../store/index.ts'
+import type { SecretBox } from '../users/index.ts'
 import { announceDisabled, type DisableTarget } from './auto-disable.ts'
 import { notifyContact } from './contact-email.ts'
 import type { AttemptDeps } from './attempt.ts'
@@ -44,6 +46,8 @@ export interface PauseDeps {
   db: Db
   now: () => Date
   mailer: Mailer
+  /** Opens the sealed secrets a probe signs and sends with. */
+  box: SecretBox
 }
 
 /**
@@ -106,7 +110,8 @@ export async function probePaused(
 async function probeOne(deps: PauseDeps & AttemptDeps, row: DestinationRow): Promise<ProbeResult> {
   const ids = { destinationId: row.id, projectId: row.project_id }
   const project = await findProject(deps.db.kysely, row.project_id)
-  const target = testTargetOf(row, signingSecrets(row, deps.now()))
+  const opened = await openDestination(deps.box, row.id, row)
+  const target = testTargetOf(opened, signingSecrets(opened, deps.now()))
   const result = await sendTestEvent(deps, target, {
     id: row.project_id,
     name: project?.name ?? '',

@@ -47,6 +47,12 @@ export interface ProjectLoad {
  * (lower sequence) is still pending or held; a head being sent stays pending under its lease,
  * so its successors wait for its result. One index probe (deliveries_ordering_idx) per keyed
  * candidate; unkeyed rows skip it.
+ * Coalescing: likewise a delivery with a coalesce key is due only when it is the oldest unsent
+ * one of its key, so one claim never leases two deliveries that should have been one, and a
+ * key's batches go out one at a time, in order; the one claimed folds the later ones in
+ * (coalesce-store.ts). One probe (deliveries_coalesce_idx) per candidate with a key. Oldest is
+ * (created_at, event_id): deliveries of one fan-out share created_at, and event ids are UUIDv7
+ * made in publication order, where delivery ids are random within their millisecond.
  * Retries: with `retries: false` (retries fill their share of the process) only first attempts
  * are taken; the candidates the probe reads are still bounded by the destination's slots.
  *
@@ -111,6 +117,12 @@ export async function claimDue(
                 select 1 from deliveries head
                 where head.destination_id = dl.destination_id
                   and head.ordering_key = dl.ordering_key and head.sequence < dl.sequence
+                  and head.status in ('pending', 'held')))
+          and (dl.coalesce_key is null or not exists (
+                select 1 from deliveries head
+                where head.destination_id = dl.destination_id
+                  and head.coalesce_key = dl.coalesce_key
+                  and (head.created_at, head.event_id) < (dl.created_at, dl.event_id)
                   and head.status in ('pending', 'held')))
         order by dl.next_attempt_at
         limit greatest(least(least(coalesce(dst.cap, dst.concurrency_limit, dst.max_concurrency),

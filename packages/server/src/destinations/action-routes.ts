@@ -8,7 +8,6 @@ import { destinationFields, type DestinationIn } from './destination-fields.ts'
 import { destinationOr404 } from './destinations.ts'
 import type { DestinationRoutesDeps } from './routes.ts'
 import {
-  destinationOut,
   destinationOutSchema,
   destinationTypeSchema,
   idParamsSchema,
@@ -16,6 +15,7 @@ import {
 } from './schemas.ts'
 import { addTimelineEntry } from './pause-store.ts'
 import { newSigningSecret, signingSecrets } from './secrets.ts'
+import { destinationContexts, openDestination, shownDestination } from './sealed-secrets.ts'
 import { disableDestinationRow, enableDestinationRow, rotateSecretRow } from './store.ts'
 
 const admin = { auth: { role: 'admin' } } as const
@@ -30,7 +30,7 @@ const emptyBodyAsObject = async (request: { body: unknown }) => {
 
 /** Enable, disable, rotate-secret, recover and test. */
 export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
-  const { db, now, deliveries } = deps
+  const { db, now, deliveries, box } = deps
   return async (app) => {
     app.post<{ Params: { id: string } }>(
       '/v1/destinations/:id/enable',
@@ -60,7 +60,7 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
             })
           return enabled
         })
-        return destinationOut(row ?? current)
+        return shownDestination(box, row ?? current)
       },
     )
 
@@ -94,7 +94,7 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
           })
           return disabled
         })
-        return destinationOut(row ?? current)
+        return shownDestination(box, row ?? current)
       },
     )
 
@@ -127,8 +127,9 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         const previousExpiresAt =
           graceHours > 0 ? new Date(at.getTime() + graceHours * 3600 * 1000) : null
         const secret = newSigningSecret()
+        // The previous secret moves over sealed as it is: both columns share one context.
         await rotateSecretRow(db.kysely, current.project_id, current.id, {
-          secret,
+          secret: await box.seal(secret, destinationContexts.secret(current.id)),
           previousExpiresAt,
           now: at,
         })
@@ -188,7 +189,8 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const row = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const stored = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const row = await openDestination(box, stored.id, stored)
         const target = testTargetOf(row, signingSecrets(row, now()))
         return deliveries.sendTest(target, await projectOf(callerProject(request)))
       },

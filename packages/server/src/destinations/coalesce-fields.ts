@@ -13,6 +13,12 @@ export interface CoalesceRules {
   records?: { maxBatchSize: number; maxWaitMs: number }
 }
 
+/** The rules as the API takes them: every setting optional. */
+export interface CoalesceIn {
+  credentialFailed?: Partial<NonNullable<CoalesceRules['credentialFailed']>> | null
+  records?: Partial<NonNullable<CoalesceRules['records']>> | null
+}
+
 export const coalesceDefaults = {
   windowMs: 300_000,
   maxBatchSize: 100,
@@ -58,11 +64,7 @@ interface CoalesceScope {
  * @throws validation_failed at /coalesce/records for batches on an email destination, with a
  *   template or preset, or with `ordering`
  */
-export function coalesceRules(
-  input: Partial<{ credentialFailed: Partial<{ windowMs: number }> | null }> &
-    Partial<{ records: Partial<{ maxBatchSize: number; maxWaitMs: number }> | null }>,
-  scope: CoalesceScope,
-): CoalesceRules | null {
+export function coalesceRules(input: CoalesceIn, scope: CoalesceScope): CoalesceRules | null {
   const rules: CoalesceRules = {}
   if (input.credentialFailed)
     rules.credentialFailed = {

@@ -1,4 +1,5 @@
 import type { ProjectCreatedHook } from '../projects/index.ts'
+import type { SecretBox } from '../users/index.ts'
 import { createDestination } from './destinations.ts'
 
 /**
@@ -7,9 +8,12 @@ import { createDestination } from './destinations.ts'
  * Email Destination for Workflow Failure events, using the email address of the user that
  * created the project"). Created in the project's transaction; an ordinary destination after
  * that, changed or deleted like any. Projects created without an `ownerEmail` get none.
- * @example onProjectCreated: [defaultEmailDestination({ now })]
+ * @example onProjectCreated: [defaultEmailDestination({ now, box })]
  */
-export function defaultEmailDestination(deps: { now: () => Date }): ProjectCreatedHook {
+export function defaultEmailDestination(deps: {
+  now: () => Date
+  box: SecretBox
+}): ProjectCreatedHook {
   return async (tx, project) => {
     if (!project.owner_email) return
     await createDestination(
@@ -22,7 +26,7 @@ export function defaultEmailDestination(deps: { now: () => Date }): ProjectCreat
         events: ['workflow.failed'],
         format: 'monitoring',
       },
-      { now: deps.now() },
+      { now: deps.now(), box: deps.box },
     )
   }
 }

@@ -1,6 +1,6 @@
 import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
-import { coalesceRules, type CoalesceRules } from './coalesce-fields.ts'
+import { coalesceRules, type CoalesceIn } from './coalesce-fields.ts'
 import { maxConcurrencyRange, maxPayloadBytesRange, timeoutMsRange } from './schemas.ts'
 import type { DeliveryOrdering, DestinationFields } from './store.ts'
 import {
@@ -37,7 +37,7 @@ export interface DestinationIn {
   contactEmail?: string | null
   ordering?: DeliveryOrdering
   maxPayloadBytes?: number
-  coalesce?: Partial<CoalesceRules> | null
+  coalesce?: CoalesceIn | null
 }
 
 /**

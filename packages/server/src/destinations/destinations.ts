@@ -2,8 +2,10 @@ import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
 import type { Queryable } from '../store/index.ts'
+import type { SecretBox } from '../users/index.ts'
 import { destinationFields, type DestinationIn } from './destination-fields.ts'
 import { redactedValue } from './schemas.ts'
+import { openDestination, sealDestination } from './sealed-secrets.ts'
 import { newSigningSecret } from './secrets.ts'
 import {
   findDestination,
@@ -28,22 +30,24 @@ export type { DestinationIn } from './destination-fields.ts'
 export type DestinationPatchIn = Partial<Omit<DestinationIn, 'type'>>
 
 /**
- * Creates a destination with a fresh secret.
- * @returns the row and its secret, which the API shows this once
- * @example const { row, secret } = await createDestination(db.kysely, projectId, { url, events: ['*'] }, { now })
+ * Creates a destination with a fresh secret, its secrets sealed (see sealed-secrets.ts).
+ * @returns the row as stored (sealed) and its secret, which the API shows this once
+ * @example const { row, secret } = await createDestination(db.kysely, projectId, { url, events: ['*'] }, { now, box })
  */
 export async function createDestination(
   q: Queryable,
   projectId: string,
   input: DestinationIn,
-  options: { now: Date; managedBy?: string },
+  options: { now: Date; box: SecretBox; managedBy?: string },
 ): Promise<{ row: DestinationRow; secret: string }> {
   const secret = newSigningSecret()
+  const fields = destinationFields(input)
+  const id = newId()
+  const sealed = await sealDestination(options.box, id, { ...fields, secret })
   const row = await insertDestination(q, {
-    ...destinationFields(input),
-    id: newId(),
+    ...sealed,
+    id,
     projectId,
-    secret,
     managedBy: options.managedBy ?? null,
     now: options.now,
   })
@@ -53,16 +57,19 @@ export async function createDestination(
 /**
  * Applies a patch to a destination. A header or preset secret sent back with the `[redacted]`
  * value a read showed keeps its stored value, so read-modify-write does not wipe credentials.
+ * The stored row is opened to merge and sealed again to write (a legacy plain one gets sealed).
  */
 export async function patchDestination(
   q: Queryable,
-  current: DestinationRow,
+  box: SecretBox,
+  stored: DestinationRow,
   patch: DestinationPatchIn,
   now: Date,
 ): Promise<DestinationRow | null> {
+  const current = await openDestination(box, stored.id, stored)
   const merged =
     current.type === 'email' ? emailMerge(current, patch) : webhookMerge(current, patch)
-  const fields = destinationFields(merged, current.preset)
+  const fields = await sealDestination(box, current.id, destinationFields(merged, current.preset))
   return updateDestination(q, current.project_id, current.id, { ...fields, now })
 }
 

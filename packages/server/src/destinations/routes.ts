@@ -4,6 +4,7 @@ import { callerProject } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
+import type { SecretBox } from '../users/index.ts'
 import { actionRoutes } from './action-routes.ts'
 import type { DeliveryControl } from './delivery-control.ts'
 import {
@@ -15,11 +16,11 @@ import {
 } from './destinations.ts'
 import {
   destinationInSchema,
-  destinationOut,
   destinationOutSchema,
   destinationPatchInSchema,
   idParamsSchema,
 } from './schemas.ts'
+import { shownDestination } from './sealed-secrets.ts'
 import { deleteDestination, listDestinations } from './store.ts'
 import { timelineRoutes } from './timeline-routes.ts'
 
@@ -27,6 +28,8 @@ export interface DestinationRoutesDeps {
   db: Db
   now: () => Date
   deliveries: DeliveryControl
+  /** Seals destination secrets on write, opens them to send tests and to answer. */
+  box: SecretBox
 }
 
 /**
@@ -34,7 +37,7 @@ export interface DestinationRoutesDeps {
  * action-routes.ts. Reading is open to every role; everything else needs `admin`.
  */
 export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
-  const { db, now } = deps
+  const { db, now, box } = deps
   return async (app) => {
     app.post<{ Body: DestinationIn }>(
       '/v1/destinations',
@@ -58,9 +61,9 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
           db.kysely,
           callerProject(request),
           request.body,
-          { now: now() },
+          { now: now(), box },
         )
-        return reply.status(201).send({ ...destinationOut(row), secret })
+        return reply.status(201).send({ ...(await shownDestination(box, row)), secret })
       },
     )
 
@@ -82,7 +85,8 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
           limit: limit + 1,
         })
         const page = toPage(rows, limit)
-        return { data: page.data.map(destinationOut), nextCursor: page.nextCursor }
+        const data = await Promise.all(page.data.map((row) => shownDestination(box, row)))
+        return { data, nextCursor: page.nextCursor }
       },
     )
 
@@ -98,7 +102,8 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
         },
       },
       async (request) =>
-        destinationOut(
+        shownDestination(
+          box,
           await destinationOr404(db.kysely, callerProject(request), request.params.id),
         ),
     )
@@ -117,10 +122,10 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
       },
       async (request) => {
         const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
-        const row = await patchDestination(db.kysely, current, request.body, now())
+        const row = await patchDestination(db.kysely, box, current, request.body, now())
         if (!row)
           throw apiError('not_found', `No destination ${request.params.id} in this project.`)
-        return destinationOut(row)
+        return shownDestination(box, row)
       },
     )
 

@@ -1,5 +1,6 @@
 import type { CanonicalType } from '../catalog/index.ts'
 import type { SettingsExtension } from '../projects/index.ts'
+import type { SecretBox } from '../users/index.ts'
 import { createDestination, patchDestination } from './destinations.ts'
 import { deleteDestination, findManagedDestination } from './store.ts'
 import { checkTargetUrl } from './validate.ts'
@@ -21,9 +22,9 @@ const managedBy = 'settings.webhookUrl'
  * the sync and record events. PUT with a URL creates or re-targets it, null deletes it. Its
  * secret is not shown by settings: `POST /v1/destinations/{webhookDestinationId}/rotate-secret`
  * returns one.
- * @example settingsExtensions: [webhookUrlSetting({ now })]
+ * @example settingsExtensions: [webhookUrlSetting({ now, box })]
  */
-export function webhookUrlSetting(deps: { now: () => Date }): SettingsExtension {
+export function webhookUrlSetting(deps: { now: () => Date; box: SecretBox }): SettingsExtension {
   return {
     properties: {
       webhookUrl: {
@@ -42,14 +43,14 @@ export function webhookUrlSetting(deps: { now: () => Date }): SettingsExtension 
       }
       checkTargetUrl(url, '/webhookUrl')
       if (current) {
-        await patchDestination(tx, current, { url }, deps.now())
+        await patchDestination(tx, deps.box, current, { url }, deps.now())
         return
       }
       await createDestination(
         tx,
         projectId,
         { name: 'Project webhook', url, events: [...projectWebhookEvents], format: 'managed-sync' },
-        { now: deps.now(), managedBy },
+        { now: deps.now(), box: deps.box, managedBy },
       )
     },
     read: async (q, projectId) => {

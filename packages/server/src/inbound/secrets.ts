@@ -6,7 +6,7 @@ import type { SecretRef, StoredSecretRef, TriggerRow } from './types.ts'
 
 /** Encryption contexts: a sealed value opens only for the row it was sealed for. */
 export const triggerSecretContext = (triggerId: string) => `trigger-secret:${triggerId}`
-const valueContext = (triggerId: string, credentialId: string, key: string) =>
+export const triggerValueContext = (triggerId: string, credentialId: string, key: string) =>
   `trigger-value:${triggerId}:${credentialId}:${key}`
 
 export interface SecretResolver {
@@ -64,7 +64,7 @@ async function readPersisted(
   for (const scope of scopes) {
     const sealed = await readTriggerValues(deps.db.kysely, triggerId, scope)
     for (const [key, value] of Object.entries(sealed))
-      values[key] = await deps.box.open(value, valueContext(triggerId, scope, key))
+      values[key] = await deps.box.open(value, triggerValueContext(triggerId, scope, key))
   }
   return values
 }
@@ -78,7 +78,7 @@ export async function sealTriggerValues(
 ): Promise<Record<string, string>> {
   const sealed: Record<string, string> = {}
   for (const [key, value] of Object.entries(values))
-    sealed[key] = await box.seal(value, valueContext(triggerId, credentialId, key))
+    sealed[key] = await box.seal(value, triggerValueContext(triggerId, credentialId, key))
   return sealed
 }
 

@@ -54,7 +54,7 @@ export async function putCredential(
   const sealed =
     input.tokens === undefined || input.tokens === null
       ? input.tokens
-      : await deps.box.seal(JSON.stringify(input.tokens), tokenContext(ids))
+      : await deps.box.seal(JSON.stringify(input.tokens), credentialTokenContext(ids))
   const { row, created } = await withTransaction(deps.db.kysely, async (tx) => {
     const stored = await findCredentialForUpdate(tx, ids.projectId, ids.id)
     const next = mergeCredential(stored, input, ids, sealed, now)
@@ -124,7 +124,7 @@ export async function credentialTokens(
   if (!row.tokens_ciphertext) return {}
   const text = await box.open(
     row.tokens_ciphertext,
-    tokenContext({ projectId: row.project_id, id: row.id }),
+    credentialTokenContext({ projectId: row.project_id, id: row.id }),
   )
   return JSON.parse(text) as Record<string, unknown>
 }
@@ -140,6 +140,7 @@ export async function requireCredential(
   return row
 }
 
-function tokenContext(ids: { projectId: string; id: string }): string {
+/** The encryption context of a credential's tokens: they open only for that credential. */
+export function credentialTokenContext(ids: { projectId: string; id: string }): string {
   return `credential-tokens:${ids.projectId}:${ids.id}`
 }

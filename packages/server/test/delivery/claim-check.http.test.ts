@@ -9,6 +9,7 @@ import {
   type Receiver,
 } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { createClaimChecks } from '../../src/delivery/index.ts'
 import {
   collectDispatch,
   createDestination,
@@ -244,5 +245,59 @@ describe('claim checks', () => {
       where delivery_id = ${first!.deliveryId}`.execute(server.engine.db.kysely)
     expect(rows.rows[0]!.n).toBe(1)
     expect(rows.rows[0]!.expires_at.toISOString()).toBe(b.expiresAt)
+  })
+})
+
+describe('claim-check keys and pruning', () => {
+  /** A stored delivery to hang bodies on. */
+  async function deliveryId(): Promise<string> {
+    const { key, limited } = await setUp()
+    const sent = collectDispatch(
+      dispatcher(),
+      'delivered',
+      (e) => e.destinationId === limited.id,
+      1,
+    )
+    await publish(server, key, recordCreated)
+    return (await sent)[0]!.deliveryId
+  }
+  const claimsWith = (secretKey: string | null) =>
+    createClaimChecks({ db: server.engine.db, secretKey, publicUrl: server.url, ttlMs: hourMs })
+  const tokenOf = (url: string) => url.split('/').at(-1)!
+
+  it('opens in another process of the installation: the stored key is shared', async () => {
+    const id = await deliveryId()
+    const ref = await claimsWith(null).keep(id, '{"a":1}', clock.now())
+    expect(await claimsWith(null).open(tokenOf(ref.url), clock.now())).toMatchObject({
+      ok: true,
+      body: '{"a":1}',
+    })
+  })
+
+  it('signs with a key derived from SWITCHYARD_SECRET_KEY when it is set', async () => {
+    const id = await deliveryId()
+    const ref = await claimsWith('key-one').keep(id, '{"b":2}', clock.now())
+    const token = tokenOf(ref.url)
+    expect((await claimsWith('key-one').open(token, clock.now())).ok).toBe(true)
+    expect(await claimsWith('key-two').open(token, clock.now())).toEqual({
+      ok: false,
+      reason: 'invalid',
+    })
+    expect((await claimsWith(null).open(token, clock.now())).ok).toBe(false)
+  })
+
+  it('prunes bodies whose last URL has expired, and only those', async () => {
+    const id = await deliveryId()
+    const claims = claimsWith(null)
+    const old = await claims.keep(id, '{"old":true}', clock.now())
+    clock.advance(hourMs / 2)
+    const fresh = await claims.keep(id, '{"fresh":true}', clock.now())
+    clock.advance(hourMs / 2 + 1000)
+    expect(await claims.prune(clock.now())).toBeGreaterThanOrEqual(1)
+    // Back to before either URL expired: the old one now fails only because its body is gone.
+    clock.advance(-(hourMs + 1000))
+    expect((await claims.open(tokenOf(old.url), clock.now())).ok).toBe(false)
+    expect((await claims.open(tokenOf(fresh.url), clock.now())).ok).toBe(true)
+    clock.advance(hourMs + 1000)
   })
 })

@@ -9,7 +9,8 @@ import {
 import { claimDue } from '../../src/delivery/store.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, type Receiver } from '../helpers/receiver.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { startTestServer, testSecretKey, type TestServer } from '../helpers/server.ts'
+import { createSecretBox } from '../../src/users/index.ts'
 import { createDestination } from './fixtures.ts'
 
 const clock = createClock()
@@ -36,6 +37,7 @@ function dispatcher(batchSize: number): Dispatcher {
     sender,
     mailer: createMailer({ smtpUrl: null, from: 'switchyard@localhost', now: clock.now }),
     publicUrl: server.url,
+    box: createSecretBox({ secretKey: testSecretKey, dataDir: '', embedded: false }),
     options: { batchSize },
   })
 }

@@ -1,9 +1,15 @@
 import { pino } from 'pino'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { startEngine, type Engine } from '../../src/main.ts'
+import type { Db } from '../../src/store/index.ts'
 import { createTestDb } from './test-db.ts'
 
 export const adminToken = 'sya_test_admin_token'
+/**
+ * SWITCHYARD_SECRET_KEY of every test server unless a test sets its own: destination secrets are
+ * sealed, and PostgreSQL refuses to seal without a key (PGlite would write ./.switchyard/secret.key).
+ */
+export const testSecretKey = 'switchyard-test-secret-key'
 
 export interface TestServer {
   engine: Engine
@@ -24,9 +30,10 @@ export interface TestServer {
  * @example const server = await startTestServer(); afterAll(() => server.close())
  */
 export async function startTestServer(
-  options: { now?: () => Date; config?: Partial<Config> } = {},
+  options: { now?: () => Date; config?: Partial<Config>; db?: Db } = {},
 ): Promise<TestServer> {
-  const db = await createTestDb()
+  // A database handed in outlives the server (restarts over one store); close() leaves it open.
+  const db = options.db ?? (await createTestDb())
   const config = loadConfig(
     {},
     {
@@ -34,6 +41,7 @@ export async function startTestServer(
       host: '127.0.0.1',
       adminToken,
       allowPrivateTargets: true,
+      secretKey: testSecretKey,
       logLevel: process.env.SWITCHYARD_LOG_LEVEL ?? 'silent',
       ...options.config,
     },
@@ -75,7 +83,7 @@ export async function startTestServer(
     },
     close: async () => {
       await engine.close()
-      await db.close()
+      if (!options.db) await db.close()
     },
   }
 }

@@ -23,6 +23,8 @@ const publicRoutes = new Set([
   'GET /v1/event-types',
   'GET /v1/trigger-presets',
   'GET /v1/sync-error-codes',
+  // The token is the capability: an unguessable, signed, expiring claim-check URL.
+  'GET /v1/claims/{token}',
 ])
 /** Upserts keyed by the caller's own id space: A writing "B's" id writes A's own object. */
 const upserts = new Set([
@@ -88,16 +90,20 @@ function pathFor(path: string, t: Tenant | null): string {
     return hit[1]
   }
   if (!path.includes('{')) return path
-  return path
-    .replace('{id}', () => idOf(path))
-    .replace('{userId}', t ? t.ids.user : `user-${rnd()}`)
-    .replace('{credentialId}', t ? t.ids.credential : rnd())
-    .replace('{runId}', t ? t.ids.run : rnd())
-    .replace('{recordId}', t ? t.ids.record : rnd())
-    .replace('{type}', t ? `int-${t.tag}` : `int-${rnd()}`)
-    .replace(/\{(\w+)\}/, (param) => {
-      throw new Error(`no fixture for ${param} in ${path}: add one to pathFor`)
-    })
+  return (
+    path
+      .replace('{id}', () => idOf(path))
+      .replace('{userId}', t ? t.ids.user : `user-${rnd()}`)
+      .replace('{credentialId}', t ? t.ids.credential : rnd())
+      .replace('{runId}', t ? t.ids.run : rnd())
+      .replace('{recordId}', t ? t.ids.record : rnd())
+      .replace('{type}', t ? `int-${t.tag}` : `int-${rnd()}`)
+      // No tenant owns a claim token: a forged one must read like any unknown token.
+      .replace('{token}', `forged-${rnd()}`)
+      .replace(/\{(\w+)\}/, (param) => {
+        throw new Error(`no fixture for ${param} in ${path}: add one to pathFor`)
+      })
+  )
 }
 
 /** Sends one request; streams are cut after the status line. */

@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from '../../src/store/index.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { adminToken, startTestServer, type TestServer } from '../helpers/server.ts'
 
 const secretKey = 'test-secret-key-for-credentials'
 let server: TestServer
@@ -183,7 +183,12 @@ describe('the secret key', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-key-'))
     const keyless = await startTestServer({ config: { secretKey: null, dataDir } })
     try {
-      const apiKey = (await keyless.createProject()).apiKey
+      // Without ownerEmail: a project's default email destination has a secret to seal too.
+      const project = await keyless.api('POST', '/v1/projects', {
+        key: adminToken,
+        body: { name: 'Keyless' },
+      })
+      const apiKey = project.body.apiKey as string
       const res = await keyless.api('PUT', '/v1/credentials/c1', {
         key: apiKey,
         body: { userId: 'u', integration: 'slack', tokens: { accessToken: 't' } },
