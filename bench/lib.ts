@@ -70,6 +70,8 @@ export async function startServer(
         PATH: process.env.PATH,
         SWITCHYARD_LOG_LEVEL: 'warn',
         SWITCHYARD_ALLOW_PRIVATE_TARGETS: 'true',
+        // PostgreSQL refuses to store destination secrets without one.
+        SWITCHYARD_SECRET_KEY: 'switchyard-bench-secret-key',
         // e.g. BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server
         ...(process.env.BENCH_SERVER_NODE_OPTIONS
           ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }

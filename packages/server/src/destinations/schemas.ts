@@ -4,7 +4,9 @@ import type { DestinationRow } from './store.ts'
 import { presetNames, presetUrlIsSecret, redactPreset } from './templates/index.ts'
 
 export const timeoutMsRange = { minimum: 1000, maximum: 30_000, default: 15_000 } as const
-export const maxConcurrencyRange = { minimum: 1, maximum: 100, default: 10 } as const
+// A generous default: adaptive throttling halves it on the first 429 or 503, and a receiver
+// taking 1,000 events/s at 20–50 ms per answer needs 20–50 requests in flight.
+export const maxConcurrencyRange = { minimum: 1, maximum: 100, default: 50 } as const
 export const maxPayloadBytesRange = {
   minimum: 1024,
   maximum: 10_485_760,
