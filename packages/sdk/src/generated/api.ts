@@ -895,7 +895,7 @@ export interface paths {
             headers?: {
               [key: string]: string
             }
-            /** @default 50 */
+            /** @default 20 */
             maxConcurrency?: number
             /** @description Bodies above this go out as a thin event with a signed URL to fetch the full body. (Default: 262144) */
             maxPayloadBytes?: number

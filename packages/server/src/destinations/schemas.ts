@@ -4,9 +4,11 @@ import type { DestinationRow } from './store.ts'
 import { presetNames, presetUrlIsSecret, redactPreset } from './templates/index.ts'
 
 export const timeoutMsRange = { minimum: 1000, maximum: 30_000, default: 15_000 } as const
-// A generous default: adaptive throttling halves it on the first 429 or 503, and a receiver
-// taking 1,000 events/s at 20–50 ms per answer needs 20–50 requests in flight.
-export const maxConcurrencyRange = { minimum: 1, maximum: 100, default: 50 } as const
+// 20 by default: a receiver taking 1,000 events/s at 10–20 ms per answer needs 10–20 requests
+// in flight (bench/deliver (d)), and adaptive throttling halves it on a 429 or 503. Not more:
+// until their first timeouts, a project's hanging destinations hold that many slots each out of
+// its fair share, and the healthy ones wait behind them (bench/deliver (f)).
+export const maxConcurrencyRange = { minimum: 1, maximum: 100, default: 20 } as const
 export const maxPayloadBytesRange = {
   minimum: 1024,
   maximum: 10_485_760,

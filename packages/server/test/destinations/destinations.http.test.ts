@@ -23,7 +23,7 @@ describe('POST /v1/destinations', () => {
       format: 'standard',
       headers: {},
       timeoutMs: 15000,
-      maxConcurrency: 50,
+      maxConcurrency: 20,
       rateLimitPerSecond: null,
       enabled: true,
       managed: false,
