@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -8,6 +9,10 @@ import pg from 'pg'
 /** Shared bench plumbing: fresh databases, a Switchyard child process, timed loops, reports. */
 
 export const serverBin = new URL('../packages/server/bin/switchyard.js', import.meta.url).pathname
+/** The Node flags the bin's shebang gives `switchyard` when it runs as a command. */
+const binFlags = (/^#!.*\bnode\s+(.*)$/m.exec(readFileSync(serverBin, 'utf8'))?.[1] ?? '')
+  .split(/\s+/)
+  .filter(Boolean)
 
 export interface Store {
   kind: 'postgres' | 'pglite'
@@ -64,7 +69,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const child = spawn(
     process.execPath,
-    [serverBin, 'start', '--port', '0', '--data-dir', store.dataDir, ...args],
+    [...binFlags, serverBin, 'start', '--port', '0', '--data-dir', store.dataDir, ...args],
     {
       env: {
         PATH: process.env.PATH,
