@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
 import { stringify as stableStringify } from 'safe-stable-stringify'
-import type { EventIn } from '../events/index.ts'
+import { ingestEvents, type EventIn } from '../events/index.ts'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { withTransaction } from '../store/index.ts'
 import { diffRecords } from './diff.ts'
@@ -22,7 +22,7 @@ import {
   updateSync,
   type RunTotals,
 } from './store.ts'
-import { publishAfterCommit, stageEvents, syncEvent, type SyncEventDeps } from './sync-events.ts'
+import { syncEvent, type SyncEventDeps } from './sync-events.ts'
 import type { PageResult, RecordErrorIn, RecordIn, RunRow, SyncRow } from './types.ts'
 
 /** Most records (and most record errors) one page may carry. */
@@ -55,7 +55,7 @@ export async function pushPage(
     const { sync, run } = await lockRunningRun(tx, input.syncId, input.runId)
     if (!(await insertPage(tx, run.id, pageHash))) {
       const totals = (await findPageTotals(tx, run.id, pageHash))!
-      return { result: { ...totals, replayed: true }, batches: [] }
+      return { ...totals, replayed: true }
     }
     const written = await writeRecords(tx, sync, run, prepared, now)
     const totals: RunTotals = {
@@ -67,13 +67,24 @@ export async function pushPage(
     await setPageTotals(tx, run.id, pageHash, totals)
     await touchRun(tx, run.id, now)
     const events = pageEvents(sync, run, prepared, written, input.page.errors, now)
-    return {
-      result: { ...totals, replayed: false },
-      batches: await stageEvents(tx, sync, events, now),
-    }
+    // The page's events (at most one per record) commit with its records, in one statement of
+    // its transaction: no outbox round trips on the hot path, and no window where records
+    // changed but their events are not yet stored.
+    if (events.length > 0)
+      await ingestEvents(
+        tx,
+        {
+          projectId: sync.project_id,
+          events,
+          idempotencyKey: null,
+          requestBody: null,
+          pathOf: (i) => `/events/${i}`,
+        },
+        deps,
+      )
+    return { ...totals, replayed: false }
   })
-  await publishAfterCommit(q, deps, outcome.batches)
-  return outcome.result
+  return outcome
 }
 
 /** Upserts the records and their content, marks them seen for FULL runs, moves the change counter. */
