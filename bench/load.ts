@@ -53,6 +53,8 @@ export interface LoadResult {
 }
 
 export interface RunningLoad {
+  /** Filled as answers arrive. */
+  result: LoadResult
   stop: () => Promise<LoadResult>
 }
 
@@ -94,6 +96,7 @@ export function startLoad(target: () => LoadTarget, options: LoadOptions): Runni
     }
   })()
   return {
+    result,
     stop: async () => {
       stopped = true
       await loop

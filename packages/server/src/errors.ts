@@ -146,6 +146,10 @@ export const errorCatalog = {
     status: 503,
     message: 'The database is not reachable; retry shortly.',
   },
+  storage_full: {
+    status: 507,
+    message: "The database's disk is full, so nothing was stored; retry once space is freed.",
+  },
 } as const satisfies Record<string, { status: number; message: string }>
 
 export type ErrorCode = keyof typeof errorCatalog
@@ -181,6 +185,7 @@ export function apiError(code: ErrorCode, message?: string, details?: unknown): 
 
 /** SQLSTATE codes we branch on (never on message text). */
 export const sqlState = {
+  diskFull: '53100',
   uniqueViolation: '23505',
   foreignKeyViolation: '23503',
   invalidTextRepresentation: '22P02',

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { ApiError, apiError, type ErrorCode } from '../errors.ts'
+import { ApiError, apiError, isSqlState, sqlState, type ErrorCode } from '../errors.ts'
 import { ajvErrorDetails } from './validation.ts'
 
 // Fastify's own error codes, mapped onto the catalogue.
@@ -29,6 +29,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       message: error.message,
     }
     if (error.details !== undefined) body.details = error.details
+    // The store is down or restarting: say so, and when to come back, instead of a bare 500.
+    if (error.code === 'store_unavailable') void reply.header('retry-after', '1')
     if (error.code === 'rate_limited' && typeof error.details === 'object' && error.details) {
       const retryAfter = (error.details as { retryAfterSeconds?: number }).retryAfterSeconds
       if (retryAfter) void reply.header('retry-after', String(retryAfter))
@@ -64,5 +66,20 @@ function toApiError(raw: FastifyError | ApiError): ApiError {
   }
   if (fastifyError.statusCode === 413) return apiError('payload_too_large')
   if (fastifyError.statusCode === 415) return apiError('unsupported_media_type')
+  if (isSqlState(raw, sqlState.diskFull)) return apiError('storage_full')
+  if (isStoreUnreachable(raw)) return apiError('store_unavailable')
   return apiError('internal_error')
+}
+
+// Connection refused or dropped, or PostgreSQL shutting down or starting up (SQLSTATE class 08,
+// 57P01-57P03): the request can succeed once the store is back.
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'])
+function isStoreUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string')
+    return unreachableCodes.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)
+  // node-postgres reports a connection lost mid-query without a code.
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+    (error as Error).message ?? '',
+  )
 }
