@@ -1,7 +1,9 @@
 /**
- * Custom code in QuickJS (WebAssembly): time and memory limits, injected crypto helpers, no host.
+ * Custom code in QuickJS (WebAssembly) on a worker thread: time and memory limits, a hard
+ * deadline that terminates the thread, injected crypto helpers, no host.
  * @example const result = await runSandboxed(code, 'verify', [request, ctx])
  */
-export { checkSandboxCode, defaultLimits, runSandboxed } from './run.ts'
+export { checkSandboxCode, runSandboxed } from './thread.ts'
+export { defaultLimits } from './run.ts'
 export type { SandboxLimits, SandboxResult } from './run.ts'
 export { helperNames } from './helpers.ts'
