@@ -38,6 +38,9 @@ import { createSyncFeature, type SyncFeature } from './syncs/index.ts'
 import { createCredentialOutbox, createSecretBox, userRoutes } from './users/index.ts'
 import { version } from './version.ts'
 
+// How long a closing engine lets requests in flight finish before it cuts their connections.
+const closeGraceMs = 3000
+
 /** A background loop with a lifecycle (the dispatcher, the pruner…). */
 export interface Worker {
   name: string
@@ -134,7 +137,13 @@ export async function startEngine(
       (closing ??= (async () => {
         for (const worker of [...workers].reverse())
           await worker.stop().catch((err) => log.error({ err }, `stopping ${worker.name} failed`))
+        // Requests in flight get a few seconds to finish; then every connection is cut. Without
+        // the cut, keep-alive connections that Node does not count as idle (seen after batch
+        // ingest under load) held the close for the 72 s keep-alive timeout.
+        const cut = setTimeout(() => app.server.closeAllConnections(), closeGraceMs)
+        cut.unref()
         await app.close()
+        clearTimeout(cut)
         if (!options.db) await db.close()
       })())
     const { dispatcher } = wiring
