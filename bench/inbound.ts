@@ -9,11 +9,19 @@
  * Targets (issue 6): >= 50 % of the bare route's throughput; p99 <= 50 ms at 2,000 requests/s.
  * Afterwards every 200 is checked against the store: each answered request is stored accepted.
  */
-import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import pg from 'pg'
 import { Pool as HttpPool } from 'undici'
-import { api, freshStore, report, sleep, startServer, timed, type Store } from './lib.ts'
+import {
+  api,
+  freshStore,
+  report,
+  sleep,
+  startLocalServer,
+  startServer,
+  timed,
+  type Store,
+} from './lib.ts'
 
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const stores = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',')
@@ -33,29 +41,6 @@ const bodies = Array.from({ length: 16 }, (_, i) => {
   const signature = 'sha256=' + createHmac('sha256', secret).update(body).digest('hex')
   return { body, signature }
 })
-
-async function startBare(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [new URL('./bare-hook.ts', import.meta.url).pathname], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk) => {
-      out += chunk
-      const m = /\{"port":(\d+)\}/.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)))
-  })
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    },
-  }
-}
 
 /** Closed loop: `clients` connections sending back to back. Counts 200s; anything else throws. */
 async function saturate(url: string, path: string) {
@@ -135,7 +120,7 @@ async function paced(url: string, path: string, rate: number) {
 }
 
 async function measure(store: Store) {
-  const bare = await startBare()
+  const bare = await startLocalServer(new URL('./bare-hook.ts', import.meta.url).pathname)
   const bareRun = await saturate(bare.url, '/hooks/bare')
   const barePaced = await paced(bare.url, '/hooks/bare', pacedRate)
   await bare.stop()

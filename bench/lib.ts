@@ -163,9 +163,36 @@ export interface Receiver {
 
 /** Starts bench/receiver.ts in its own process (see there for its paths). */
 export async function startReceiver(): Promise<Receiver> {
-  const file = new URL('./receiver.ts', import.meta.url).pathname
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', file], {
+  const local = await startLocalServer(new URL('./receiver.ts', import.meta.url).pathname, {
+    nodeArgs: ['--max-old-space-size=4096'],
+  })
+  const { url } = local
+  return {
+    ...local,
+    get: async <T>(p: string) => (await (await fetch(url + p)).json()) as T,
+    reset: async (rec: boolean) =>
+      void (await fetch(url + '/reset', { method: 'POST', body: JSON.stringify({ record: rec }) })),
+  }
+}
+
+export interface LocalServer {
+  /** `http://127.0.0.1:port` */
+  url: string
+  child: ChildProcess
+  stop: () => Promise<void>
+}
+
+/**
+ * Runs a bench helper script (a receiver, a baseline server) in its own process, so it never
+ * shares an event loop with the bench; the script prints `{"port": n}` once listening.
+ */
+export async function startLocalServer(
+  file: string,
+  options: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<LocalServer> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), file], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...options.env },
   })
   const port = await new Promise<number>((resolve, reject) => {
     let out = ''
@@ -174,15 +201,11 @@ export async function startReceiver(): Promise<Receiver> {
       const m = /\{"port":(\d+)\}/.exec(out)
       if (m) resolve(Number(m[1]))
     })
-    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)))
+    child.once('exit', (code) => reject(new Error(`${path.basename(file)} exited with ${code}`)))
   })
-  const url = `http://127.0.0.1:${port}`
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     child,
-    get: async <T>(p: string) => (await (await fetch(url + p)).json()) as T,
-    reset: async (rec: boolean) =>
-      void (await fetch(url + '/reset', { method: 'POST', body: JSON.stringify({ record: rec }) })),
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve))
       child.kill('SIGTERM')

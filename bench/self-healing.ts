@@ -13,13 +13,13 @@
  * (c) ordering: deliveries/s to one destination with 1,000 distinct record ids, ordering "record"
  *     vs none. Target: ordered >= 50 % of unordered.
  */
-import { spawn } from 'node:child_process'
 import { Pool as HttpPool } from 'undici'
 import {
   api,
   freshStore,
   report,
   sleep,
+  startLocalServer,
   startReceiver,
   startServer,
   waitUntil,
@@ -154,29 +154,10 @@ async function fairness(
   })
 }
 
-async function startLimited(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const file = new URL('./limited-receiver.ts', import.meta.url).pathname
-  const child = spawn(process.execPath, [file], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LIMIT: '200' },
+function startLimited() {
+  return startLocalServer(new URL('./limited-receiver.ts', import.meta.url).pathname, {
+    env: { LIMIT: '200' },
   })
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (chunk) => {
-      out += chunk
-      const m = /\{"port":(\d+)\}/.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-    child.once('exit', (code) => reject(new Error(`limited receiver exited with ${code}`)))
-  })
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      child.kill('SIGTERM')
-      await exited
-    },
-  }
 }
 
 async function throttling(kind: string, url: string, newProject: () => Promise<string>) {
