@@ -119,8 +119,11 @@ export function loadConfig(
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
   if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)
     merged.allowPrivateTargets = true
-  // `memory://` (an in-memory PGlite) is not a path.
-  if (!merged.dataDir.startsWith('memory://')) merged.dataDir = path.resolve(merged.dataDir)
+  // `memory://` (an in-memory PGlite) is not a path. A relative dir is relative to where the
+  // command was typed: npm runs workspace scripts (`npm start` at the repo root) from the
+  // package's own directory, and tells the original one in INIT_CWD.
+  if (!merged.dataDir.startsWith('memory://'))
+    merged.dataDir = path.resolve(env.INIT_CWD ?? process.cwd(), merged.dataDir)
   if (!merged.publicUrl) merged.publicUrl = `http://localhost:${merged.port}`
   merged.publicUrl = merged.publicUrl.replace(/\/+$/, '')
   if (!merged.smtpFrom) merged.smtpFrom = `Switchyard <switchyard@${hostOf(merged.publicUrl)}>`
