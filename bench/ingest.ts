@@ -4,6 +4,7 @@
  *
  *   npm run bench:ingest                      # PostgreSQL at $DATABASE_URL (default local) and PGlite
  *   BENCH_SECONDS=20 npm run bench:ingest     # longer phases
+ *   BENCH_STORES=postgres npm run bench:ingest
  *
  * Targets (issue 2): single events >= 50 % of raw single-row inserts; batches >= 50,000 events/s.
  */
@@ -61,6 +62,7 @@ function manyParams(projectId: string, n: number) {
 
 async function rawPostgres(url: string, projectId: string): Promise<RawInserter> {
   const pool = new pg.Pool({ connectionString: url, max: clients })
+  pool.on('error', () => {}) // drop database (force) ends idle clients
   return {
     single: async () => void (await pool.query(insertOne, rowParams(projectId))),
     batch: async (n) => void (await pool.query(insertMany, manyParams(projectId, n))),
@@ -125,7 +127,8 @@ async function measure(store: Store) {
 }
 
 const rows: Record<string, string | number>[] = []
-for (const kind of ['postgres', 'pglite'] as const) {
+const stores = (process.env.BENCH_STORES ?? 'postgres,pglite').split(',')
+for (const kind of stores) {
   const store = await freshStore(kind === 'postgres' ? baseUrl : null)
   try {
     const m = await measure(store)

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { prepared, query, type Queryable } from '../store/index.ts'
 
 /** The only file that names the events table. */
 
@@ -77,7 +77,7 @@ export async function insertEvents(
   }))
   const [result] = await query<{ received_at: Date; fan_out: number | null }>(
     q,
-    sql`
+    prepared(sql`
     with inserted as (
       insert into events (id, project_id, type, user_id, credential_id, integration, occurred_at,
                           data, idempotency_key, request_hash)
@@ -88,7 +88,7 @@ export async function insertEvents(
     )${fanOut ? fanOut.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
     -- now() is the statement's transaction time: the received_at every inserted row defaulted to.
     select now() as received_at, (select count(*) from inserted)::int as inserted
-      ${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce.length > 0 ? sql`, (select count(*) from announced) as announced` : sql``}`,
+      ${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce.length > 0 ? sql`, (select count(*) from announced) as announced` : sql``}`),
   )
   fanOut?.committed?.(Number(result?.fan_out ?? 0))
   return rows.map((r) => ({ ...r, received_at: result!.received_at }))

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { prepared, query, type Queryable } from '../store/index.ts'
 import { inboundChannel, type InboundOutcomeName, type InboundRequestRow } from './store.ts'
 
 /** Inbound request rows: written by /hooks, claimed by the router, read by the log and listen. */
@@ -29,17 +29,31 @@ export async function insertInboundRequests(
   q: Queryable,
   rows: readonly NewInboundRequest[],
 ): Promise<void> {
-  const values = rows.map(
-    (
-      r,
-    ) => sql`(${r.id}::uuid, ${r.projectId}::uuid, ${r.triggerId}::uuid, ${r.credentialId}, ${r.method},
-      ${r.path}, ${r.queryString}, ${JSON.stringify(r.headers)}::jsonb, ${r.body}::bytea, ${r.outcome},
-      ${r.reason}, ${r.responseStatus}::int, ${r.receivedAt.toISOString()}::timestamptz)`,
-  )
-  await sql`
+  // One JSON document, one statement text for any batch size: it stays a prepared statement.
+  const batch = rows.map((r) => ({
+    id: r.id,
+    project_id: r.projectId,
+    trigger_id: r.triggerId,
+    credential_id: r.credentialId,
+    method: r.method,
+    path: r.path,
+    query_string: r.queryString,
+    headers: r.headers,
+    body: r.body.toString('base64'),
+    outcome: r.outcome,
+    reason: r.reason,
+    response_status: r.responseStatus,
+    received_at: r.receivedAt.toISOString(),
+  }))
+  await prepared(sql`
     insert into inbound_requests (id, project_id, trigger_id, credential_id, method, path, query_string,
                                   headers, body, outcome, reason, response_status, received_at)
-    values ${sql.join(values)}`.execute(q)
+    select id, project_id, trigger_id, credential_id, method, path, query_string, headers,
+           decode(body, 'base64'), outcome, reason, response_status, received_at
+    from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as t(
+      id uuid, project_id uuid, trigger_id uuid, credential_id text, method text, path text,
+      query_string text, headers jsonb, body text, outcome text, reason text, response_status int,
+      received_at timestamptz)`).execute(q)
 }
 
 /** The NOTIFY payload listen streams and routers read: `triggerId:requestId:outcome`. */
@@ -91,7 +105,7 @@ export async function completeRouting(
   const json = (pick: (d: (typeof done)[number]) => string[]) =>
     done.map((d) => JSON.stringify(pick(d)))
   // Arrays of arrays do not fit unnest; the id lists travel as JSON.
-  await sql`
+  await prepared(sql`
     with input as (
       select * from unnest(${done.map((d) => d.id)}::uuid[], ${done.map((d) => d.outcome)}::text[],
         ${json((d) => d.eventIds)}::jsonb[], ${json((d) => d.credentialIds)}::jsonb[],
@@ -107,7 +121,7 @@ export async function completeRouting(
         locked_until = null, processed_at = ${now.toISOString()}::timestamptz
       from input i where r.id = i.id
       returning r.trigger_id, r.id, r.outcome)
-    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from marked`.execute(
+    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from marked`).execute(
     q,
   )
 }

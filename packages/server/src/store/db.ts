@@ -1,7 +1,16 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { Kysely, PostgresDialect, sql, type RawBuilder, type Transaction } from 'kysely'
+import { createHash } from 'node:crypto'
+import {
+  Kysely,
+  PostgresDialect,
+  sql,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type RawBuilder,
+  type Transaction,
+} from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import { createSignal, type Signal } from './signal.ts'
@@ -80,7 +89,7 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   pool.on('connect', (client) => {
     client.on('error', () => {})
   })
-  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool }) })
+  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
   const { signal, drain } = createSignal(kysely)
   return {
     kind: 'postgres',
@@ -94,6 +103,47 @@ export async function openPostgres(connectionString: string): Promise<Db> {
       await drain()
       await kysely.destroy()
     },
+  }
+}
+
+const preparedMark = '/* prepared */'
+
+/**
+ * Marks a hot statement to run as a named prepared statement on PostgreSQL: parsed and planned
+ * once per connection instead of on every call (the statement text must not vary with the
+ * values). PGlite runs it as it is.
+ */
+export function prepared(statement: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`${sql.raw(preparedMark)} ${statement}`
+}
+
+/**
+ * The pool as Kysely sees it, naming the statements `prepared` marked (by a hash of their text):
+ * node-postgres parses a named statement once per connection and then only binds it. A hot
+ * statement with CTEs costs PostgreSQL about as much to parse and plan as to run (bench/ingest:
+ * 0.3 ms planning against 0.16 ms executing a fan-out insert of 4 events).
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  const names = new Map<string, string>()
+  const nameOf = (text: string): string => {
+    let name = names.get(text)
+    if (!name)
+      names.set(text, (name = 'sy_' + createHash('sha1').update(text).digest('hex').slice(0, 20)))
+    return name
+  }
+  return {
+    connect: async () => {
+      const client = await pool.connect()
+      const query = (text: unknown, values?: unknown[]): unknown =>
+        typeof text === 'string' && text.startsWith(preparedMark)
+          ? client.query({ name: nameOf(text), text, values: values ?? [] })
+          : client.query(text as string, values)
+      return {
+        query: query as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      }
+    },
+    end: () => pool.end(),
   }
 }
 

@@ -1,4 +1,13 @@
-export { openDb, openPglite, openPostgres, withTransaction, query, notify, sql } from './db.ts'
+export {
+  openDb,
+  openPglite,
+  openPostgres,
+  withTransaction,
+  query,
+  notify,
+  prepared,
+  sql,
+} from './db.ts'
 export type { Db, Queryable } from './db.ts'
 export type { Signal } from './signal.ts'
 export { groupCommit } from './group-commit.ts'

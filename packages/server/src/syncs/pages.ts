@@ -14,14 +14,7 @@ import {
   type WrittenRecord,
 } from './record-store.ts'
 import { lockRunningRun } from './runs.ts'
-import {
-  findPageTotals,
-  insertPage,
-  setPageTotals,
-  touchRun,
-  updateSync,
-  type RunTotals,
-} from './store.ts'
+import { findPageTotals, insertPage, setPageTotals, updateSync, type RunTotals } from './store.ts'
 import { syncEvent, type SyncEventDeps } from './sync-events.ts'
 import type { PageResult, RecordErrorIn, RecordIn, RunRow, SyncRow } from './types.ts'
 
@@ -64,8 +57,7 @@ export async function pushPage(
       unchanged: prepared.length - written.length,
       errored: input.page.errors.length,
     }
-    await setPageTotals(tx, run.id, pageHash, totals)
-    await touchRun(tx, run.id, now)
+    await setPageTotals(tx, { runId: run.id, pageHash, totals, now })
     const events = pageEvents(sync, run, prepared, written, input.page.errors, now)
     // The page's events (at most one per record) commit with its records, in one statement of
     // its transaction: no outbox round trips on the hot path, and no window where records

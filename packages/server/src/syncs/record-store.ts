@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { prepared, query, type Queryable } from '../store/index.ts'
 import type { RecordRow } from './types.ts'
 
 /**
@@ -54,7 +54,7 @@ export async function upsertRecords(
 ): Promise<WrittenRecord[]> {
   const changed = await query<WrittenRecord>(
     q,
-    sql`
+    prepared(sql`
     with previous as (
       -- = any(ids), not a join with the unnest: the planner cannot estimate the unnest and would
       -- scan every record of the table (42 ms at 100,000 records, against 2 ms by the index).
@@ -65,13 +65,13 @@ export async function upsertRecords(
            (p.id is null) as created
     from unnest(${w.records.map((r) => r.id)}::uuid[], ${w.records.map((r) => r.hash)}::text[]) as i(id, hash)
     left join previous p on p.id = i.id
-    where p.id is null or p.deleted or p.hash is distinct from i.hash`,
+    where p.id is null or p.deleted or p.hash is distinct from i.hash`),
   )
   if (changed.length === 0) return []
   const changedIds = new Set(changed.map((c) => c.id))
   const rows = w.records.filter((r) => changedIds.has(r.id))
   const col = <T>(pick: (r: PreparedRecord) => T) => rows.map(pick)
-  await sql`
+  await prepared(sql`
     insert into sync_records as r (id, sync_id, external_id, seq, deleted, name, mime_type, size,
                                    data, hash, seen_run_id, synced_at)
     select t.id, ${w.syncId}::uuid, t.external_id, ${w.seqBase}::bigint + t.ord, false, t.name,
@@ -86,7 +86,7 @@ export async function upsertRecords(
       set seq = excluded.seq, deleted = false, name = excluded.name,
           mime_type = excluded.mime_type, size = excluded.size, data = excluded.data,
           hash = excluded.hash, seen_run_id = coalesce(excluded.seen_run_id, r.seen_run_id),
-          synced_at = excluded.synced_at`.execute(q)
+          synced_at = excluded.synced_at`).execute(q)
   const order = new Map(rows.map((r, i) => [r.id, i]))
   return changed.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
 }
@@ -102,19 +102,19 @@ export async function writeContents(
     await sql`delete from sync_record_contents where record_id = any(${without}::uuid[])`.execute(q)
   if (withContent.length === 0) return
   // Base64 text arrays: PGlite cannot serialize bytea arrays, and decode() is cheap.
-  await sql`
+  await prepared(sql`
     insert into sync_record_contents (record_id, content)
     select id, decode(content, 'base64')
     from unnest(${withContent.map((i) => i.id)}::uuid[], ${withContent.map((i) => i.content)}::text[])
       as t(id, content)
-    on conflict (record_id) do update set content = excluded.content`.execute(q)
+    on conflict (record_id) do update set content = excluded.content`).execute(q)
 }
 
 /** FULL runs: notes that the run saw these records (the written ones were marked on write). */
 export async function markSeen(q: Queryable, runId: string, ids: string[]): Promise<void> {
-  await sql`
+  await prepared(sql`
     update sync_records set seen_run_id = ${runId}
-    where id = any(${ids}::uuid[]) and seen_run_id is distinct from ${runId}::uuid`.execute(q)
+    where id = any(${ids}::uuid[]) and seen_run_id is distinct from ${runId}::uuid`).execute(q)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { prepared, query, type Queryable } from '../store/index.ts'
 import type { RunRow, RunType, SyncRow, SyncStatus } from './types.ts'
 
 /**
@@ -212,12 +212,6 @@ export async function findOpenRun(q: Queryable, syncId: string): Promise<RunRow 
   return rows[0] ?? null
 }
 
-export async function touchRun(q: Queryable, runId: string, now: Date): Promise<void> {
-  await sql`update sync_runs set touched_at = ${ts(now)}::timestamptz where id = ${runId}`.execute(
-    q,
-  )
-}
-
 /** Ends a run, or every open run of the sync when `runId` is null. */
 export async function finishRuns(
   q: Queryable,
@@ -267,24 +261,26 @@ export async function runTotals(
 export async function insertPage(q: Queryable, runId: string, pageHash: string): Promise<boolean> {
   const rows = await query<{ run_id: string }>(
     q,
-    sql`
+    prepared(sql`
     insert into sync_run_pages (run_id, page_hash, created, updated, unchanged, errored)
     values (${runId}, ${pageHash}, 0, 0, 0, 0)
-    on conflict do nothing returning run_id`,
+    on conflict do nothing returning run_id`),
   )
   return rows.length > 0
 }
 
+/** Records what a page did, and that its run is alive (`touched_at`), in one round trip. */
 export async function setPageTotals(
   q: Queryable,
-  runId: string,
-  pageHash: string,
-  t: RunTotals,
+  p: { runId: string; pageHash: string; totals: RunTotals; now: Date },
 ): Promise<void> {
-  await sql`
+  const t = p.totals
+  await prepared(sql`
+    with touched as (
+      update sync_runs set touched_at = ${ts(p.now)}::timestamptz where id = ${p.runId} returning id)
     update sync_run_pages
     set created = ${t.created}, updated = ${t.updated}, unchanged = ${t.unchanged}, errored = ${t.errored}
-    where run_id = ${runId} and page_hash = ${pageHash}`.execute(q)
+    where run_id = (select id from touched) and page_hash = ${p.pageHash}`).execute(q)
 }
 
 export async function findPageTotals(

@@ -63,9 +63,22 @@ export function createSecretBox(options: {
     }
     throw apiError('secret_key_unknown', undefined, [{ path: context, message: 'does not open' }])
   }
+  // Opened values by context and sealed text: /hooks opens its trigger's secrets on every
+  // request. A sealed text opens to one plaintext for good, so entries never go stale; the map
+  // is cleared when full.
+  const opened = new Map<string, string>()
   return {
     seal: async (plaintext, context) => seal(await keyOnce(), plaintext, context),
-    open: async (sealed, context) => (await openAny(sealed, context)).plaintext,
+    open: async (sealed, context) => {
+      const id = `${context}\u0000${sealed}`
+      let plaintext = opened.get(id)
+      if (plaintext === undefined) {
+        plaintext = (await openAny(sealed, context)).plaintext
+        if (opened.size >= 10_000) opened.clear()
+        opened.set(id, plaintext)
+      }
+      return plaintext
+    },
     reseal: async (sealed, context) => {
       const opened = await openAny(sealed, context)
       return opened.current ? null : seal(await keyOnce(), opened.plaintext, context)
