@@ -8,6 +8,13 @@ import type { AttemptOutcome } from './types.ts'
  * again: those requests were sent at the old limit, and counting each of them would collapse
  * the limit to 1 after one burst (TCP's one-decrease-per-window rule). `Retry-After` on those
  * answers blocks the destination until then.
+ *
+ * A rate, too: concurrency alone cannot hold a receiver that limits requests per second. When
+ * it halves, the limit also becomes a pace of 90 % of the successes of the last second, which
+ * grows by one request/s every 5 s without congestion and is dropped after a minute of it
+ * (a slow climb: each time it overshoots, a receiver's Retry-After costs a second).
+ * Without the pace, a fast sender spends each second's quota in a burst, meets the 429, and
+ * sits out the next second on Retry-After: half the receiver's rate (bench/self-healing (b)).
  */
 export interface AimdState {
   limit: number
@@ -16,7 +23,16 @@ export interface AimdState {
   decreasedAt: number
   /** No new sends before this (epoch ms): the receiver's Retry-After. */
   blockedUntil: number
+  /** Most sends per second, learned at the last decrease; null when unpaced. */
+  rate: number | null
+  /** When `rate` was last set or grown (epoch ms). */
+  rateAt: number
 }
+
+/** How long a pace lasts without congestion before it is dropped. */
+export const paceLifetimeMs = 60_000
+/** A pace grows by one request/s per this much time without congestion. */
+export const paceGrowthMs = 5_000
 
 const congestionStatuses = new Set([429, 502, 503, 504])
 
@@ -36,6 +52,8 @@ export function aimdStart(max: number, stored: number | null = null): AimdState 
     successes: 0,
     decreasedAt: 0,
     blockedUntil: 0,
+    rate: null,
+    rateAt: 0,
   }
 }
 
@@ -45,7 +63,14 @@ export function aimdStart(max: number, stored: number | null = null): AimdState 
  */
 export function aimdNext(
   state: AimdState,
-  seen: { outcome: AttemptOutcome; startedAt: number; now: number; max: number },
+  seen: {
+    outcome: AttemptOutcome
+    startedAt: number
+    now: number
+    max: number
+    /** Successes in the second before `now` (the pace a decrease learns). Default: 0. */
+    recentSuccesses?: number
+  },
 ): AimdState {
   const { outcome, startedAt, now, max } = seen
   const limit = Math.min(state.limit, max)
@@ -53,15 +78,29 @@ export function aimdNext(
     const retryAt = outcome.retryAfterMs === undefined ? 0 : startedAt + outcome.retryAfterMs
     const blockedUntil = Math.max(state.blockedUntil, retryAt)
     if (startedAt < state.decreasedAt) return { ...state, limit, blockedUntil }
+    const recent = seen.recentSuccesses ?? 0
     return {
       limit: Math.max(1, Math.floor(limit / 2)),
       successes: 0,
       decreasedAt: now,
       blockedUntil,
+      // No success in the last second says nothing about a rate: keep the pace there was.
+      rate: recent > 0 ? Math.max(1, Math.floor(recent * 0.9)) : state.rate,
+      rateAt: now,
     }
   }
-  if (outcome.kind !== 'delivered') return { ...state, limit }
+  const paced = grownPace(state, now)
+  if (outcome.kind !== 'delivered') return { ...paced, limit }
   const successes = state.successes + 1
-  if (successes < limit) return { ...state, limit, successes }
-  return { ...state, limit: Math.min(max, limit + 1), successes: 0 }
+  if (successes < limit) return { ...paced, limit, successes }
+  return { ...paced, limit: Math.min(max, limit + 1), successes: 0 }
+}
+
+/** The pace grown by one request/s per `paceGrowthMs` since it was set; none after a calm minute. */
+function grownPace(state: AimdState, now: number): AimdState {
+  if (state.rate === null) return state
+  if (now - state.decreasedAt >= paceLifetimeMs) return { ...state, rate: null, rateAt: now }
+  const steps = Math.floor((now - state.rateAt) / paceGrowthMs)
+  if (steps < 1) return state
+  return { ...state, rate: state.rate + steps, rateAt: state.rateAt + steps * paceGrowthMs }
 }

@@ -42,25 +42,33 @@ export interface DestinationSlots {
 interface Bucket {
   tokens: number
   rate: number
+  /** Most tokens it holds: a second's worth, or a tenth of one under an AIMD pace. */
+  capacity: number
   at: number
 }
 
 /**
  * Per-destination bookkeeping for the claim. Buckets hold one second's worth of tokens, so a
- * destination limited to 5/s gets bursts of at most 5; they refill on the injected clock.
+ * destination limited to 5/s gets bursts of at most 5; they refill on the injected clock. A
+ * bucket runs at the configured rate or the AIMD pace (aimd.ts), whichever is lower.
  * @example const slots = createDestinationSlots(() => new Date())
  */
 export function createDestinationSlots(now: () => Date): DestinationSlots {
   const inFlight = new Map<string, number>()
   const buckets = new Map<string, Bucket>()
   const aimd = new Map<string, AimdState & { max: number }>()
+  // Success times of the last second per destination: the pace an AIMD decrease learns.
+  const recentSuccesses = new Map<string, number[]>()
   const projectInFlight = new Map<string, number>()
   const weights = new Map<string, number>()
   let total = 0
   let retries = 0
 
   const refill = (bucket: Bucket, at: number) => {
-    bucket.tokens = Math.min(bucket.rate, bucket.tokens + ((at - bucket.at) / 1000) * bucket.rate)
+    bucket.tokens = Math.min(
+      bucket.capacity,
+      bucket.tokens + ((at - bucket.at) / 1000) * bucket.rate,
+    )
     bucket.at = at
   }
   const bump = (map: Map<string, number>, key: string, by: number) => {
@@ -70,7 +78,20 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
   }
   // A destination back at its maximum, unblocked and idle needs no entry.
   const settled = (id: string, state: AimdState & { max: number }, at: number) =>
-    state.limit >= state.max && state.blockedUntil <= at && !inFlight.has(id)
+    state.limit >= state.max && state.blockedUntil <= at && state.rate === null && !inFlight.has(id)
+  const countSuccess = (id: string, at: number, delivered: boolean): number => {
+    let times = recentSuccesses.get(id)
+    if (!times) {
+      if (!delivered) return 0
+      recentSuccesses.set(id, (times = []))
+    }
+    if (delivered) times.push(at)
+    let old = 0
+    while (old < times.length && times[old]! <= at - 1000) old++
+    if (old > 0) times.splice(0, old)
+    if (times.length === 0) recentSuccesses.delete(id)
+    return times.length
+  }
 
   return {
     total: () => total,
@@ -79,9 +100,15 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
       const at = now().getTime()
       for (const [id, bucket] of buckets) {
         refill(bucket, at)
-        if (bucket.tokens >= bucket.rate && !inFlight.has(id)) buckets.delete(id)
+        // A paced bucket stays: without it the claim would send a whole window at once.
+        const paced = (aimd.get(id)?.rate ?? null) !== null
+        if (bucket.tokens >= bucket.capacity && !inFlight.has(id) && !paced) buckets.delete(id)
       }
-      for (const [id, state] of aimd) if (settled(id, state, at)) aimd.delete(id)
+      for (const [id, state] of aimd)
+        if (settled(id, state, at)) {
+          aimd.delete(id)
+          recentSuccesses.delete(id)
+        }
       const ids = new Set([...inFlight.keys(), ...buckets.keys(), ...aimd.keys()])
       return [...ids].map((id) => {
         const state = aimd.get(id)
@@ -110,11 +137,23 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
           ...aimdStart(holder.maxConcurrency, holder.storedLimit),
           max: holder.maxConcurrency,
         })
-      const rate = holder.ratePerSecond
-      if (rate === null) return
+      const pace = aimd.get(holder.id)?.rate ?? null
+      const rate =
+        holder.ratePerSecond === null || pace === null
+          ? (holder.ratePerSecond ?? pace)
+          : Math.min(holder.ratePerSecond, pace)
+      if (rate === null) {
+        buckets.delete(holder.id)
+        return
+      }
       const at = now().getTime()
-      const bucket = buckets.get(holder.id) ?? { tokens: rate, rate, at }
+      // A pace spreads its sends over the second: a receiver that counts per second would
+      // refuse the tail of a second's worth sent at once, and its Retry-After would then
+      // cost the next second (bench/self-healing (b)).
+      const capacity = rate === holder.ratePerSecond ? rate : Math.max(1, rate / 10)
+      const bucket = buckets.get(holder.id) ?? { tokens: capacity, rate, capacity, at }
       bucket.rate = rate
+      bucket.capacity = capacity
       refill(bucket, at)
       bucket.tokens -= 1
       buckets.set(holder.id, bucket)
@@ -128,7 +167,13 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
     observe: (id, outcome, startedAt, max) => {
       const state = aimd.get(id) ?? { ...aimdStart(max), max }
       const at = now().getTime()
-      const next = aimdNext(state, { outcome, startedAt: startedAt.getTime(), now: at, max })
+      const next = aimdNext(state, {
+        outcome,
+        startedAt: startedAt.getTime(),
+        now: at,
+        max,
+        recentSuccesses: countSuccess(id, at, outcome.kind === 'delivered'),
+      })
       aimd.set(id, { ...next, max })
     },
     limitOf: (id) => {

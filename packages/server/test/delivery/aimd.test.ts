@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { aimdNext, aimdStart, isCongestion } from '../../src/delivery/aimd.ts'
+import { createDestinationSlots } from '../../src/delivery/destination-slots.ts'
 import { fairShares } from '../../src/delivery/fair-share.ts'
 import type { AttemptOutcome } from '../../src/delivery/types.ts'
 
@@ -87,5 +88,89 @@ describe('fair shares across projects', () => {
   it('leaves no room to a project over its share', () => {
     const [busy] = fairShares([{ projectId: 'a', inFlight: 400, weight: 1 }], 500)
     expect(busy!.room).toBe(0)
+  })
+})
+
+describe('adaptive pace (requests per second)', () => {
+  it("learns 90 % of the last second's successes when it halves, and only then", () => {
+    let state = aimdStart(50)
+    expect(state.rate).toBeNull()
+    state = aimdNext(state, { outcome: ok, startedAt: 0, now: 10, max: 50, recentSuccesses: 300 })
+    expect(state.rate).toBeNull()
+    state = aimdNext(state, {
+      outcome: failed(429, 1000),
+      startedAt: 100,
+      now: 110,
+      max: 50,
+      recentSuccesses: 200,
+    })
+    expect(state.rate).toBe(180)
+    // A signal from a request sent before the decrease learns nothing new.
+    state = aimdNext(state, {
+      outcome: failed(429),
+      startedAt: 105,
+      now: 120,
+      max: 50,
+      recentSuccesses: 3,
+    })
+    expect(state.rate).toBe(180)
+  })
+
+  it('keeps the pace it had when the last second had no success to learn from', () => {
+    const state = aimdNext(aimdStart(10), {
+      outcome: failed(503),
+      startedAt: 0,
+      now: 1,
+      max: 10,
+      recentSuccesses: 0,
+    })
+    expect(state.rate).toBeNull()
+  })
+
+  it('grows by one per 5 s of calm and is dropped after a calm minute', () => {
+    let state = aimdNext(aimdStart(50), {
+      outcome: failed(429),
+      startedAt: 0,
+      now: 0,
+      max: 50,
+      recentSuccesses: 100,
+    })
+    expect(state.rate).toBe(90)
+    const at = (now: number) => {
+      state = aimdNext(state, { outcome: ok, startedAt: now - 1, now, max: 50 })
+      return state.rate
+    }
+    expect(at(4_999)).toBe(90)
+    expect(at(5_000)).toBe(91)
+    expect(at(17_000)).toBe(93)
+    expect(at(59_999)).toBe(101)
+    expect(at(60_000)).toBeNull()
+  })
+
+  it('paces a destination through a bucket of a tenth of a second, below a configured rate', () => {
+    let clock = 0
+    const slots = createDestinationSlots(() => new Date(clock))
+    const holder = {
+      id: 'd1',
+      projectId: 'p1',
+      ratePerSecond: null,
+      maxConcurrency: 50,
+      storedLimit: null,
+      retry: false,
+    }
+    for (let i = 0; i < 200; i++) {
+      clock += 5
+      slots.observe('d1', ok, new Date(clock - 1), 50)
+    }
+    slots.observe('d1', failed(429), new Date(clock), 50)
+    slots.acquire(holder)
+    slots.release(holder)
+    // 200 successes in the last second: a pace of 180/s, 18 tokens at most, 17 left.
+    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(17)
+    clock += 1000
+    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(18)
+    // A configured rate below the pace wins, with its own second's worth of tokens.
+    slots.acquire({ ...holder, ratePerSecond: 5 })
+    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(4)
   })
 })
