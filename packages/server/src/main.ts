@@ -204,7 +204,7 @@ function wireFeatures(deps: {
     },
   })
   const deliveries = createDeliveryControl({ now, sender, mailer, publicUrl })
-  const fanOut = createFanOut({ now })
+  const fanOut = createFanOut({ now, wakeLocal: () => dispatcher.wake() })
   const inbound = createInbound({
     db,
     box,

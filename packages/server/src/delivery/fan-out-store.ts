@@ -1,12 +1,11 @@
 import { sql, type RawBuilder } from 'kysely'
 import { query, type Queryable } from '../store/index.ts'
 
-/** One (event, wire format) pair to fan out: an event once per format that can render it. */
-export interface FanOutPair {
+/** One event to fan out, with the keys ordering and coalescing may use. */
+export interface FanOutEvent {
   eventId: string
   projectId: string
   type: string
-  format: string
   /** The ordering keys the event offers: its record id, its credential id (or null). */
   recordKey: string | null
   credentialKey: string | null
@@ -18,8 +17,11 @@ export interface FanOutPair {
  * Hot path (ingest): the data-modifying part of the fan-out, as CTEs (`fan_matched`,
  * `fan_sequences`, `fanned_out`) that `insertFanOut` wraps, and that ingest appends to its
  * event insert so accepting an event is one statement and one round trip.
- * Params: the pairs as parallel arrays; destinations to leave out; `now` for the delivery ids
- * (UUIDv7), `created_at` and the due time.
+ * Params: the events as one JSON document (node-postgres escapes array parameters element by
+ * element in JavaScript: (event, format) pairs as seven arrays were most of a batch's cost);
+ * the wire formats of each type in the batch (`formatsOf`), which the statement pairs them
+ * with; destinations to leave out; `now` for the delivery ids (UUIDv7), `created_at` and the
+ * due time.
  * Rows: one delivery per matching destination (enabled: pending and due now; paused or
  * disabled: held). On a destination with `ordering` the delivery carries the event's record or
  * credential id as its key and the key's next sequence number: `fan_sequences` bumps the
@@ -32,14 +34,29 @@ export interface FanOutPair {
  * destinations without rules.
  * Locks: key share on the matched destinations (the foreign key check); the counter rows of
  * the keys it bumps, in (destination, key) order so concurrent batches cannot deadlock.
- * Cost: one probe of destinations_project_idx per pair; an empty upsert when no destination
+ * Cost: one probe of destinations_project_idx per (event, format) pair; an empty upsert when no destination
  * orders.
  */
 export function fanOutCtes(
-  pairs: readonly FanOutPair[],
-  options: { excludeDestinationIds: readonly string[]; now: Date },
+  events: readonly FanOutEvent[],
+  options: {
+    formatsOf: (type: string) => readonly string[]
+    excludeDestinationIds: readonly string[]
+    now: Date
+  },
 ): RawBuilder<unknown> {
-  const col = <T>(pick: (p: FanOutPair) => T) => pairs.map(pick)
+  const rows = events.map((e, i) => ({
+    event_id: e.eventId,
+    project_id: e.projectId,
+    type: e.type,
+    record_key: e.recordKey,
+    credential_key: e.credentialKey,
+    sync_key: e.syncKey,
+    ord: i,
+  }))
+  const formats = [...new Set(events.map((e) => e.type))].flatMap((type) =>
+    options.formatsOf(type).map((format) => ({ type, format })),
+  )
   const now = options.now.toISOString()
   return sql`fan_matched as (
       select e.event_id, e.project_id, e.type, e.ord, d.id as destination_id, d.enabled,
@@ -52,13 +69,11 @@ export function fanOutCtes(
              case when e.type = 'credential.failed'
                     then (d.coalesce -> 'credentialFailed' ->> 'windowMs')::int
                   else (d.coalesce -> 'records' ->> 'maxWaitMs')::int end as coalesce_wait_ms
-      from unnest(${col((p) => p.eventId)}::uuid[], ${col((p) => p.projectId)}::uuid[],
-                  ${col((p) => p.type)}::text[], ${col((p) => p.format)}::text[],
-                  ${col((p) => p.recordKey)}::text[], ${col((p) => p.credentialKey)}::text[],
-                  ${col((p) => p.syncKey)}::text[])
-           with ordinality as e(event_id, project_id, type, format, record_key, credential_key,
-                                sync_key, ord)
-      join destinations d on d.project_id = e.project_id and d.format = e.format
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(event_id uuid, project_id uuid,
+             type text, record_key text, credential_key text, sync_key text, ord int)
+      join unnest(${formats.map((f) => f.type)}::text[], ${formats.map((f) => f.format)}::text[])
+             as f(type, format) on f.type = e.type
+      join destinations d on d.project_id = e.project_id and d.format = f.format
                          and (d.event_types is null or e.type = any(d.event_types))
       where d.id <> all(${options.excludeDestinationIds}::uuid[])
     ),
@@ -99,12 +114,12 @@ export function fanOutCtes(
  */
 export async function insertFanOut(
   q: Queryable,
-  pairs: readonly FanOutPair[],
-  options: { excludeDestinationIds: readonly string[]; now: Date },
+  events: readonly FanOutEvent[],
+  options: Parameters<typeof fanOutCtes>[1],
 ): Promise<number> {
   const rows = await query<{ n: number }>(
     q,
-    sql`with ${fanOutCtes(pairs, options)} select count(*)::int as n from fanned_out`,
+    sql`with ${fanOutCtes(events, options)} select count(*)::int as n from fanned_out`,
   )
   return rows[0]?.n ?? 0
 }

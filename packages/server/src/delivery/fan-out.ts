@@ -3,7 +3,7 @@ import { hasDestinations } from '../destinations/index.ts'
 import type { EventRow, FanOut, InlineFanOut, NewEvent } from '../events/index.ts'
 import { notify, sql, type Signal } from '../store/index.ts'
 import { renderableFormats } from './render.ts'
-import { fanOutCtes, insertFanOut, type FanOutPair } from './fan-out-store.ts'
+import { fanOutCtes, insertFanOut, type FanOutEvent } from './fan-out-store.ts'
 
 /** NOTIFY channel that wakes dispatchers when deliveries become due. */
 export const deliveriesChannel = 'switchyard_deliveries'
@@ -21,12 +21,13 @@ export async function fanOutDeliveries(
   events: readonly EventRow[],
   options: { now: Date; excludeDestinationIds?: readonly string[] },
 ): Promise<number> {
-  const pairs = fanOutPairs(events)
-  if (pairs.length === 0) return 0
+  const fanned = fanOutEvents(events)
+  if (fanned.length === 0) return 0
   // Most of the insert's cost is planning it; a project without destinations skips that.
   const projectIds = [...new Set(events.map((e) => e.project_id))]
   if (!(await hasDestinations(tx, projectIds))) return 0
-  const created = await insertFanOut(tx, pairs, {
+  const created = await insertFanOut(tx, fanned, {
+    formatsOf: renderableFormats,
     now: options.now,
     excludeDestinationIds: options.excludeDestinationIds ?? [],
   })
@@ -38,11 +39,26 @@ export async function fanOutDeliveries(
  * The `FanOut` the events feature calls on ingest.
  * @example eventRoutes({ db, fanOut: createFanOut({ now }), now })
  */
-export function createFanOut(deps: { now: () => Date }): FanOut {
+export function createFanOut(deps: {
+  now: () => Date
+  /** This process's dispatcher, woken at once after a commit that made deliveries. */
+  wakeLocal?: () => void
+}): FanOut {
   const fanOut: FanOut = async (tx, events) => {
     await fanOutDeliveries(tx, events, { now: deps.now() })
   }
-  fanOut.inline = (events, signal) => inlineFanOut(events, deps.now(), signal)
+  fanOut.inline = (events, signal) => {
+    // The NOTIFY reaches the other processes; this one's dispatcher need not wait for its
+    // round trip (and for the notice in flight before it) to start sending.
+    const wake: Signal | null =
+      signal && deps.wakeLocal
+        ? (channel, payload) => {
+            deps.wakeLocal!()
+            signal(channel, payload)
+          }
+        : signal
+    return inlineFanOut(events, deps.now(), wake)
+  }
   return fanOut
 }
 
@@ -57,7 +73,7 @@ function inlineFanOut(
   now: Date,
   signal: Signal | null,
 ): InlineFanOut | null {
-  const pairs = fanOutPairs(
+  const fanned = fanOutEvents(
     events.map((e) => ({
       id: e.id,
       project_id: e.projectId,
@@ -66,8 +82,8 @@ function inlineFanOut(
       data: e.data,
     })),
   )
-  if (pairs.length === 0) return null
-  const deliveries = sql`, ${fanOutCtes(pairs, { now, excludeDestinationIds: [] })}`
+  if (fanned.length === 0) return null
+  const deliveries = sql`, ${fanOutCtes(fanned, { formatsOf: renderableFormats, now, excludeDestinationIds: [] })}`
   if (signal) {
     return {
       ctes: deliveries,
@@ -84,22 +100,22 @@ function inlineFanOut(
   }
 }
 
-function fanOutPairs(
+/** The events some wire format can render (the others reach no destination), with their keys. */
+function fanOutEvents(
   events: readonly Pick<EventRow, 'id' | 'project_id' | 'type' | 'credential_id' | 'data'>[],
-): FanOutPair[] {
+): FanOutEvent[] {
   return events.flatMap((event) => {
+    if (renderableFormats(event.type).length === 0) return []
     const { recordId, syncId } = event.data
-    const keys = {
-      recordKey: typeof recordId === 'string' ? recordId : null,
-      credentialKey: event.credential_id,
-      syncKey: typeof syncId === 'string' ? syncId : null,
-    }
-    return renderableFormats(event.type).map((format) => ({
-      eventId: event.id,
-      projectId: event.project_id,
-      type: event.type,
-      format,
-      ...keys,
-    }))
+    return [
+      {
+        eventId: event.id,
+        projectId: event.project_id,
+        type: event.type,
+        recordKey: typeof recordId === 'string' ? recordId : null,
+        credentialKey: event.credential_id,
+        syncKey: typeof syncId === 'string' ? syncId : null,
+      },
+    ]
   })
 }
