@@ -7,8 +7,9 @@ import { sql, type Kysely } from 'kysely'
 export type Signal = (channel: string, payload?: string) => void
 
 /**
- * NOTIFY after commit, coalesced: at most one NOTIFY statement in flight; notices raised
- * meanwhile go out together in the next one (one `pg_notify` per distinct channel and payload).
+ * NOTIFY after commit, coalesced: at most one NOTIFY statement in flight, and `gapMs` between
+ * them; notices raised meanwhile go out together in the next one (one `pg_notify` per distinct
+ * channel and payload).
  *
  * Why not NOTIFY inside the hot statements: PostgreSQL serialises every commit that carries a
  * notification (a database-wide lock held through the WAL flush). On the 2-core bench machine
@@ -17,12 +18,22 @@ export type Signal = (channel: string, payload?: string) => void
  * read the table, and poll as a fallback, so a notice lost to a crash right after a commit only
  * costs a poll interval.
  */
-export function createSignal(kysely: Kysely<any>): { signal: Signal; drain: () => Promise<void> } {
+export function createSignal(
+  kysely: Kysely<any>,
+  options: { gapMs?: number } = {},
+): { signal: Signal; drain: () => Promise<void> } {
+  const gapMs = options.gapMs ?? 5
   let pending = new Map<string, Set<string>>()
   let flushing: Promise<void> | null = null
 
   const flush = async (): Promise<void> => {
+    let first = true
     while (pending.size > 0) {
+      // Back to back, a busy ingest would keep one NOTIFY transaction going all the time (one
+      // per batch it commits); a short gap folds more batches into each. Listeners in this
+      // process are woken directly (delivery/fan-out.ts), so only other processes wait.
+      if (!first) await new Promise((resolve) => setTimeout(resolve, gapMs))
+      first = false
       const batch = pending
       pending = new Map()
       const channels: string[] = []
