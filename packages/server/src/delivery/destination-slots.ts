@@ -28,6 +28,8 @@ export interface DestinationSlots {
   load(): DestinationLoad[]
   /** Per project with sends in flight: how many, and its weight. */
   projects(): ProjectLoad[]
+  /** How many projects started a send in the last `withinMs`. */
+  activeProjects(withinMs: number): number
   acquire(holder: SlotHolder): void
   release(holder: Pick<SlotHolder, 'id' | 'projectId' | 'retry'>): void
   /** Feeds one attempt's outcome to the destination's adaptive limit. */
@@ -60,6 +62,7 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
   // Success times of the last second per destination: the pace an AIMD decrease learns.
   const recentSuccesses = new Map<string, number[]>()
   const projectInFlight = new Map<string, number>()
+  const projectLastSend = new Map<string, number>()
   const weights = new Map<string, number>()
   let total = 0
   let retries = 0
@@ -127,7 +130,14 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
         inFlight: n,
         weight: weights.get(projectId) ?? 1,
       })),
+    activeProjects: (withinMs) => {
+      const since = now().getTime() - withinMs
+      for (const [projectId, at] of projectLastSend)
+        if (at < since) projectLastSend.delete(projectId)
+      return projectLastSend.size
+    },
     acquire: (holder) => {
+      projectLastSend.set(holder.projectId, now().getTime())
       total += 1
       if (holder.retry) retries += 1
       bump(inFlight, holder.id, 1)

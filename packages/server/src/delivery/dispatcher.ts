@@ -15,6 +15,7 @@ import {
   type SlotHolder,
 } from './destination-slots.ts'
 import { fairShares } from './fair-share.ts'
+import { createPressure, type Pressure } from './pressure.ts'
 import { deliverySettingsOf } from '../projects/index.ts'
 import { deliveriesChannel } from './fan-out.ts'
 import { loadClaimedContext, sendClaimed, type BatchContext } from './pipeline.ts'
@@ -38,6 +39,8 @@ export interface DispatcherOptions {
   jitter: number
   /** The jitter's randomness, [0, 1). (Default: Math.random) */
   random: () => number
+  /** Claims slower than this on average, with several projects sending, shrink their shares (pressure.ts). (Default: 15) */
+  claimTargetMs: number
 }
 
 export const defaultDispatcherOptions: DispatcherOptions = {
@@ -48,6 +51,7 @@ export const defaultDispatcherOptions: DispatcherOptions = {
   probeMs: 10_000,
   jitter: 0.2,
   random: Math.random,
+  claimTargetMs: 15,
 }
 
 export interface DispatcherDeps {
@@ -78,6 +82,7 @@ export class Dispatcher {
   readonly #deps: DispatcherDeps
   readonly #options: DispatcherOptions
   readonly #slots: DestinationSlots
+  readonly #pressure: Pressure
   readonly #sends = new Set<Promise<void>>()
   readonly #stopSends = new AbortController()
   #finished: Finished[] = []
@@ -96,6 +101,7 @@ export class Dispatcher {
     this.#deps = deps
     this.#options = { ...defaultDispatcherOptions, ...deps.options }
     this.#slots = createDestinationSlots(deps.now)
+    this.#pressure = createPressure({ targetMs: this.#options.claimTargetMs })
   }
 
   /** Starts listening and claiming. Idempotent; a stopped dispatcher stays stopped. */
@@ -202,6 +208,8 @@ export class Dispatcher {
     const { db, now, log } = this.#deps
     let rows: ClaimedDelivery[]
     try {
+      const started = performance.now()
+      const sharing = this.#slots.activeProjects(2000) > 1
       rows = await claimDue(db.kysely, {
         workerId: this.workerId,
         now: now(),
@@ -209,9 +217,14 @@ export class Dispatcher {
         leaseMarginMs: this.#options.leaseMarginMs,
         after: this.#after,
         load: this.#slots.load(),
-        projects: fairShares(this.#slots.projects(), this.#options.maxInFlight),
+        projects: fairShares(
+          this.#slots.projects(),
+          this.#options.maxInFlight,
+          sharing ? this.#pressure.scale() : 1,
+        ),
         retries: this.#slots.retries() < this.#options.maxInFlight * retryShare,
       })
+      this.#pressure.observe(performance.now() - started, Date.now())
       if (rows.length === 0) return []
       for (const row of rows) this.#slots.acquire(slotHolder(row))
       this.#after = lastServed(rows, this.#after)

@@ -16,10 +16,12 @@ import type { ProjectLoad } from './store.ts'
 export function fairShares(
   projects: readonly ProjectLoad[],
   maxInFlight: number,
+  /** Store pressure's factor on every share (pressure.ts). Default: 1. */
+  scale = 1,
 ): (ProjectLoad & { room: number })[] {
   const weights = projects.reduce((sum, p) => sum + p.weight, 0)
   return projects.map((p) => ({
     ...p,
-    room: Math.max(0, Math.ceil((maxInFlight * p.weight) / (weights + 1)) - p.inFlight),
+    room: Math.max(0, Math.ceil(((maxInFlight * p.weight) / (weights + 1)) * scale) - p.inFlight),
   }))
 }

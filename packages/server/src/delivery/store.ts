@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { prepared, query, type Queryable } from '../store/index.ts'
+import { query, type Queryable } from '../store/index.ts'
 import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
 /*
@@ -176,7 +176,7 @@ export async function insertAttempts(
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value))
   await query(
     q,
-    prepared(sql`
+    sql`
     insert into delivery_attempts (id, delivery_id, number, started_at, duration_ms, outcome,
                                    status, error_class, error_message, request_headers,
                                    request_body, response_headers, response_body, worker)
@@ -194,7 +194,7 @@ export async function insertAttempts(
            error_message, request_headers, request_body, response_headers, response_body)
     -- A delivery deleted mid-send (its destination or project went) has no log to add to.
     -- The caller locked the destinations first, so none can be deleted after this check.
-    where exists (select 1 from deliveries d where d.id = u.delivery_id)`),
+    where exists (select 1 from deliveries d where d.id = u.delivery_id)`,
   )
 }
 
@@ -215,7 +215,7 @@ export async function completeDeliveries(
   const now = options.now.toISOString()
   return query(
     q,
-    prepared(sql`
+    sql`
     update deliveries d
     set status = case when d.status = 'held' and u.status = 'pending' then 'held' else u.status end,
         next_attempt_at = case when d.status = 'held' and u.status = 'pending' then null
@@ -230,7 +230,7 @@ export async function completeDeliveries(
                 ${col((c) => c.record?.response?.status ?? null)}::int[], ${col((c) => c.error)}::text[])
          as u(id, status, next_attempt_at, attempted_at, http_status, error)
     where d.id = u.id and d.locked_by = ${options.workerId}
-    returning d.id, d.status`),
+    returning d.id, d.status`,
   )
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { prepared, query, type Queryable } from '../store/index.ts'
+import { query, type Queryable } from '../store/index.ts'
 import type { CoalesceRules } from './coalesce-fields.ts'
 import type { StoredPreset } from './templates/index.ts'
 
@@ -297,9 +297,7 @@ export async function lockDestinations(q: Queryable, ids: readonly string[]): Pr
   if (ids.length === 0) return
   await query(
     q,
-    prepared(
-      sql`select id from destinations where id = any(${ids}::uuid[]) order by id for no key update`,
-    ),
+    sql`select id from destinations where id = any(${ids}::uuid[]) order by id for no key update`,
   )
 }
 
@@ -315,7 +313,7 @@ export async function recordFailureStreaks(
   if (updates.length === 0) return []
   return query<FailureStreak>(
     q,
-    prepared(sql`
+    sql`
     update destinations d
     set consecutive_failures = case when u.reset then u.failures
                                     else d.consecutive_failures + u.failures end,
@@ -328,6 +326,6 @@ export async function recordFailureStreaks(
                 ${updates.map((u) => u.concurrencyLimit)}::int[])
          as u(id, reset, failures, first_failure_at, concurrency_limit)
     where d.id = u.id
-    returning d.id, d.project_id, d.url, d.enabled, d.consecutive_failures, d.failing_since`),
+    returning d.id, d.project_id, d.url, d.enabled, d.consecutive_failures, d.failing_since`,
   )
 }

@@ -105,7 +105,7 @@ export async function completeRouting(
   const json = (pick: (d: (typeof done)[number]) => string[]) =>
     done.map((d) => JSON.stringify(pick(d)))
   // Arrays of arrays do not fit unnest; the id lists travel as JSON.
-  await prepared(sql`
+  await sql`
     with input as (
       select * from unnest(${done.map((d) => d.id)}::uuid[], ${done.map((d) => d.outcome)}::text[],
         ${json((d) => d.eventIds)}::jsonb[], ${json((d) => d.credentialIds)}::jsonb[],
@@ -121,7 +121,7 @@ export async function completeRouting(
         locked_until = null, processed_at = ${now.toISOString()}::timestamptz
       from input i where r.id = i.id
       returning r.trigger_id, r.id, r.outcome)
-    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from marked`).execute(
+    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':' || outcome) from marked`.execute(
     q,
   )
 }

@@ -79,7 +79,15 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
 
 /** @example const db = await openPostgres('postgres://postgres@127.0.0.1/switchyard') */
 export async function openPostgres(connectionString: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 20, idleTimeoutMillis: 30_000 })
+  const pool = new pg.Pool({
+    connectionString,
+    max: 20,
+    idleTimeoutMillis: 30_000,
+    // A connection keeps its prepared statements' generic plans until PostgreSQL invalidates
+    // them (an ANALYZE); renewing connections bounds how long a plan made for a table that
+    // has grown since can stay in use. See `prepared`.
+    maxLifetimeSeconds: 300,
+  })
   // A dropped connection (server restart) surfaces here; the pool replaces it on next use.
   pool.on('error', () => {})
   // A connection that drops while checked out (inside a transaction, or between a claim's
@@ -112,6 +120,11 @@ const preparedMark = '/* prepared */'
  * Marks a hot statement to run as a named prepared statement on PostgreSQL: parsed and planned
  * once per connection instead of on every call (the statement text must not vary with the
  * values). PGlite runs it as it is.
+ * Only for statements whose plan cannot go wrong as tables grow: inserts, and lookups by a
+ * unique key. PostgreSQL keeps a prepared statement's generic plan until an ANALYZE; one made
+ * while `deliveries` was nearly empty kept scanning it whole once it held 2,000,000 rows
+ * (bench/self-healing (a): a 100-row result write took over a minute). Updates joined to
+ * unnest() and reads of a growing table by a list of ids stay unprepared.
  */
 export function prepared(statement: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`${sql.raw(preparedMark)} ${statement}`

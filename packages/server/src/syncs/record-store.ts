@@ -112,9 +112,9 @@ export async function writeContents(
 
 /** FULL runs: notes that the run saw these records (the written ones were marked on write). */
 export async function markSeen(q: Queryable, runId: string, ids: string[]): Promise<void> {
-  await prepared(sql`
+  await sql`
     update sync_records set seen_run_id = ${runId}
-    where id = any(${ids}::uuid[]) and seen_run_id is distinct from ${runId}::uuid`).execute(q)
+    where id = any(${ids}::uuid[]) and seen_run_id is distinct from ${runId}::uuid`.execute(q)
 }
 
 /**
