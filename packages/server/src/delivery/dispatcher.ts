@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
@@ -41,6 +42,8 @@ export interface DispatcherOptions {
   random: () => number
   /** Claims slower than this on average, with several projects sending, shrink their shares (pressure.ts). (Default: 15) */
   claimTargetMs: number
+  /** So does an event loop busier than this share of the time. (Default: 0.8) */
+  loopTarget: number
 }
 
 export const defaultDispatcherOptions: DispatcherOptions = {
@@ -52,6 +55,7 @@ export const defaultDispatcherOptions: DispatcherOptions = {
   jitter: 0.2,
   random: Math.random,
   claimTargetMs: 15,
+  loopTarget: 0.8,
 }
 
 export interface DispatcherDeps {
@@ -83,6 +87,9 @@ export class Dispatcher {
   readonly #options: DispatcherOptions
   readonly #slots: DestinationSlots
   readonly #pressure: Pressure
+  // Event-loop use over the last quarter second or more, for the pressure reading.
+  #loopMark = performance.eventLoopUtilization()
+  #loopUse = 0
   readonly #sends = new Set<Promise<void>>()
   readonly #stopSends = new AbortController()
   #finished: Finished[] = []
@@ -101,7 +108,7 @@ export class Dispatcher {
     this.#deps = deps
     this.#options = { ...defaultDispatcherOptions, ...deps.options }
     this.#slots = createDestinationSlots(deps.now)
-    this.#pressure = createPressure({ targetMs: this.#options.claimTargetMs })
+    this.#pressure = createPressure()
   }
 
   /** Starts listening and claiming. Idempotent; a stopped dispatcher stays stopped. */
@@ -224,7 +231,13 @@ export class Dispatcher {
         ),
         retries: this.#slots.retries() < this.#options.maxInFlight * retryShare,
       })
-      this.#pressure.observe(performance.now() - started, Date.now())
+      this.#pressure.observe(
+        Math.max(
+          (performance.now() - started) / this.#options.claimTargetMs,
+          this.#loopUtilization() / this.#options.loopTarget,
+        ),
+        Date.now(),
+      )
       if (rows.length === 0) return []
       for (const row of rows) this.#slots.acquire(slotHolder(row))
       this.#after = lastServed(rows, this.#after)
@@ -364,6 +377,15 @@ export class Dispatcher {
         this.#deps.log.error({ err: error, ...target }, 'disabling a destination failed')
       }
     }
+  }
+
+  #loopUtilization(): number {
+    const since = performance.eventLoopUtilization(this.#loopMark)
+    if (since.idle + since.active >= 250) {
+      this.#loopUse = since.utilization
+      this.#loopMark = performance.eventLoopUtilization()
+    }
+    return this.#loopUse
   }
 
   #scheduleTokenWake(): void {
