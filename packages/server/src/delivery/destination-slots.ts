@@ -1,4 +1,4 @@
-import { aimdNext, aimdStart, type AimdState } from './aimd.ts'
+import { aimdNext, aimdStart, paceLifetimeMs, type AimdState } from './aimd.ts'
 import type { DestinationLoad, ProjectLoad } from './store.ts'
 import type { AttemptOutcome } from './types.ts'
 
@@ -79,9 +79,12 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
     if (left > 0) map.set(key, left)
     else map.delete(key)
   }
-  // A destination back at its maximum, unblocked and idle needs no entry.
+  // A pace lasts a calm minute, whether or not results keep coming to drop it (aimd.ts).
+  const pacing = (state: AimdState | undefined, at: number) =>
+    state !== undefined && state.rate !== null && at - state.decreasedAt < paceLifetimeMs
+  // A destination back at its maximum, unblocked, unpaced and idle needs no entry.
   const settled = (id: string, state: AimdState & { max: number }, at: number) =>
-    state.limit >= state.max && state.blockedUntil <= at && state.rate === null && !inFlight.has(id)
+    state.limit >= state.max && state.blockedUntil <= at && !pacing(state, at) && !inFlight.has(id)
   const countSuccess = (id: string, at: number, delivered: boolean): number => {
     let times = recentSuccesses.get(id)
     if (!times) {
@@ -104,7 +107,7 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
       for (const [id, bucket] of buckets) {
         refill(bucket, at)
         // A paced bucket stays: without it the claim would send a whole window at once.
-        const paced = (aimd.get(id)?.rate ?? null) !== null
+        const paced = pacing(aimd.get(id), at)
         if (bucket.tokens >= bucket.capacity && !inFlight.has(id) && !paced) buckets.delete(id)
       }
       for (const [id, state] of aimd)
@@ -147,7 +150,8 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
           ...aimdStart(holder.maxConcurrency, holder.storedLimit),
           max: holder.maxConcurrency,
         })
-      const pace = aimd.get(holder.id)?.rate ?? null
+      const state = aimd.get(holder.id)
+      const pace = pacing(state, now().getTime()) ? state!.rate : null
       const rate =
         holder.ratePerSecond === null || pace === null
           ? (holder.ratePerSecond ?? pace)

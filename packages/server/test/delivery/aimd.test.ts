@@ -173,4 +173,30 @@ describe('adaptive pace (requests per second)', () => {
     slots.acquire({ ...holder, ratePerSecond: 5 })
     expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(4)
   })
+
+  it('stops pacing an idle destination after a calm minute, with no result to say so', () => {
+    let clock = 0
+    const slots = createDestinationSlots(() => new Date(clock))
+    const holder = {
+      id: 'd1',
+      projectId: 'p1',
+      ratePerSecond: null,
+      maxConcurrency: 50,
+      storedLimit: null,
+      retry: false,
+    }
+    for (let i = 0; i < 100; i++) slots.observe('d1', ok, new Date((clock += 5)), 50)
+    slots.observe('d1', failed(429), new Date(clock), 50)
+    slots.acquire(holder)
+    slots.release(holder)
+    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(8)
+    clock += 60_000
+    // Its lowered concurrency stays until successes grow it; its pace and bucket are gone.
+    expect(slots.load().find((l) => l.destinationId === 'd1')).toEqual({
+      destinationId: 'd1',
+      inFlight: 0,
+      tokens: null,
+      limit: 25,
+    })
+  })
 })
