@@ -38,7 +38,7 @@ describe('store pressure on fair shares', () => {
     expect(pressure.scale()).toBeCloseTo(0.6)
     for (let i = 0; i < 4; i++) pressure.observe(0.05, (at += 500))
     expect(pressure.scale()).toBeCloseTo(1)
-    pressure.observe(0.05, (at += 500))
+    pressure.observe(0.05, at + 500)
     expect(pressure.scale()).toBe(1)
   })
 
