@@ -10,9 +10,10 @@ import type { AttemptOutcome } from './types.ts'
  * answers blocks the destination until then.
  *
  * A rate, too: concurrency alone cannot hold a receiver that limits requests per second. When
- * it halves, the limit also becomes a pace of 90 % of the successes of the last second, which
- * grows by one request/s every 5 s without congestion and is dropped after a minute of it
- * (a slow climb: each time it overshoots, a receiver's Retry-After costs a second).
+ * a 429 halves it after a second of at least 20 successes, the destination also gets a pace
+ * of 90 % of those successes, which grows by one request/s every 5 s without congestion and
+ * is dropped after a minute of it (a slow climb: each time it overshoots, a receiver's
+ * Retry-After costs a second).
  * Without the pace, a fast sender spends each second's quota in a burst, meets the 429, and
  * sits out the next second on Retry-After: half the receiver's rate (bench/self-healing (b)).
  */
@@ -33,6 +34,8 @@ export interface AimdState {
 export const paceLifetimeMs = 60_000
 /** A pace grows by one request/s per this much time without congestion. */
 export const paceGrowthMs = 5_000
+/** Fewest successes in the second before a 429 to learn a pace from. */
+const minPaceSample = 20
 
 const congestionStatuses = new Set([429, 502, 503, 504])
 
@@ -78,14 +81,16 @@ export function aimdNext(
     const retryAt = outcome.retryAfterMs === undefined ? 0 : startedAt + outcome.retryAfterMs
     const blockedUntil = Math.max(state.blockedUntil, retryAt)
     if (startedAt < state.decreasedAt) return { ...state, limit, blockedUntil }
+    // Only a 429 says "too many per second", and only a second with enough successes says how
+    // many: a timeout or a 503 after a restart would teach a pace of a few requests a second.
     const recent = seen.recentSuccesses ?? 0
+    const learns = outcome.status === 429 && recent >= minPaceSample
     return {
       limit: Math.max(1, Math.floor(limit / 2)),
       successes: 0,
       decreasedAt: now,
       blockedUntil,
-      // No success in the last second says nothing about a rate: keep the pace there was.
-      rate: recent > 0 ? Math.max(1, Math.floor(recent * 0.9)) : state.rate,
+      rate: learns ? Math.floor(recent * 0.9) : state.rate,
       rateAt: now,
     }
   }

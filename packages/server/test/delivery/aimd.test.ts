@@ -116,6 +116,28 @@ describe('adaptive pace (requests per second)', () => {
     expect(state.rate).toBe(180)
   })
 
+  it('learns no pace from a timeout or a 5xx, nor from a 429 after a thin second', () => {
+    for (const outcome of [timeout, failed(503), failed(502)]) {
+      const state = aimdNext(aimdStart(10), {
+        outcome,
+        startedAt: 0,
+        now: 1,
+        max: 10,
+        recentSuccesses: 500,
+      })
+      expect(state.limit).toBe(5)
+      expect(state.rate).toBeNull()
+    }
+    const thin = aimdNext(aimdStart(10), {
+      outcome: failed(429),
+      startedAt: 0,
+      now: 1,
+      max: 10,
+      recentSuccesses: 19,
+    })
+    expect(thin.rate).toBeNull()
+  })
+
   it('keeps the pace it had when the last second had no success to learn from', () => {
     const state = aimdNext(aimdStart(10), {
       outcome: failed(503),
