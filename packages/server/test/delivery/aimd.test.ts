@@ -169,9 +169,10 @@ describe('adaptive pace (requests per second)', () => {
     expect(at(60_000)).toBeNull()
   })
 
-  it('paces a destination through a bucket of a tenth of a second, below a configured rate', () => {
-    let clock = 0
-    const slots = createDestinationSlots(() => new Date(clock))
+  /** Slots whose destination d1 met a 429 after `successes` in its last second, 5 ms apart. */
+  function pacedSlots(successes: number) {
+    const clock = { ms: 0 }
+    const slots = createDestinationSlots(() => new Date(clock.ms))
     const holder = {
       id: 'd1',
       projectId: 'p1',
@@ -180,39 +181,29 @@ describe('adaptive pace (requests per second)', () => {
       storedLimit: null,
       retry: false,
     }
-    for (let i = 0; i < 200; i++) {
-      clock += 5
-      slots.observe('d1', ok, new Date(clock - 1), 50)
-    }
-    slots.observe('d1', failed(429), new Date(clock), 50)
+    for (let i = 0; i < successes; i++) slots.observe('d1', ok, new Date((clock.ms += 5)), 50)
+    slots.observe('d1', failed(429), new Date(clock.ms), 50)
     slots.acquire(holder)
     slots.release(holder)
+    const tokens = () => slots.load().find((l) => l.destinationId === 'd1')?.tokens
+    return { clock, slots, holder, tokens }
+  }
+
+  it('paces a destination through a bucket of a tenth of a second, below a configured rate', () => {
+    const { clock, slots, holder, tokens } = pacedSlots(200)
     // 200 successes in the last second: a pace of 180/s, 18 tokens at most, 17 left.
-    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(17)
-    clock += 1000
-    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(18)
+    expect(tokens()).toBe(17)
+    clock.ms += 1000
+    expect(tokens()).toBe(18)
     // A configured rate below the pace wins, with its own second's worth of tokens.
     slots.acquire({ ...holder, ratePerSecond: 5 })
-    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(4)
+    expect(tokens()).toBe(4)
   })
 
   it('stops pacing an idle destination after a calm minute, with no result to say so', () => {
-    let clock = 0
-    const slots = createDestinationSlots(() => new Date(clock))
-    const holder = {
-      id: 'd1',
-      projectId: 'p1',
-      ratePerSecond: null,
-      maxConcurrency: 50,
-      storedLimit: null,
-      retry: false,
-    }
-    for (let i = 0; i < 100; i++) slots.observe('d1', ok, new Date((clock += 5)), 50)
-    slots.observe('d1', failed(429), new Date(clock), 50)
-    slots.acquire(holder)
-    slots.release(holder)
-    expect(slots.load().find((l) => l.destinationId === 'd1')?.tokens).toBe(8)
-    clock += 60_000
+    const { clock, slots, tokens } = pacedSlots(100)
+    expect(tokens()).toBe(8)
+    clock.ms += 60_000
     // Its lowered concurrency stays until successes grow it; its pace and bucket are gone.
     expect(slots.load().find((l) => l.destinationId === 'd1')).toEqual({
       destinationId: 'd1',
