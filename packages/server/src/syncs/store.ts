@@ -4,7 +4,8 @@ import type { RunRow, RunType, SyncRow, SyncStatus } from './types.ts'
 
 /**
  * The only file that names the syncs, sync_runs, sync_run_pages, sync_event_batches and
- * user_token_keys tables (records and their contents: record-store.ts).
+ * user_token_keys tables (records and their contents: record-store.ts, whose writes also move
+ * syncs.record_seq).
  */
 
 export interface NewSync {

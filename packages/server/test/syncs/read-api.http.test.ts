@@ -133,6 +133,30 @@ describe('GET /v1/syncs/:id/records/:recordId[/content]', () => {
     )
     expect(res.status).toBe(404)
   })
+
+  it('serves the new content after an update, and none once an update carries none', async () => {
+    const syncId = await createSync(api(), key)
+    const version = (content: string | null) => ({
+      records: [
+        {
+          externalId: 'doc',
+          name: 'doc.txt',
+          mimeType: 'text/plain',
+          data: { content },
+          ...(content === null ? {} : { content: Buffer.from(content).toString('base64') }),
+        },
+      ],
+    })
+    const read = () =>
+      fetch(`${server.url}/v1/syncs/${syncId}/records/${recordId(syncId, 'doc')}/content`, {
+        headers: { authorization: `Bearer ${key}` },
+      })
+    await runWith(api(), key, syncId, 'INITIAL', version('first'))
+    await runWith(api(), key, syncId, 'INCREMENTAL', version('second'))
+    expect(await (await read()).text()).toBe('second')
+    await runWith(api(), key, syncId, 'INCREMENTAL', version(null))
+    expect((await read()).status).toBe(404)
+  })
 })
 
 describe('user tokens', () => {
