@@ -39,11 +39,7 @@ export interface FanOutEvent {
  */
 export function fanOutCtes(
   events: readonly FanOutEvent[],
-  options: {
-    formatsOf: (type: string) => readonly string[]
-    excludeDestinationIds: readonly string[]
-    now: Date
-  },
+  options: FanOutOptions,
 ): RawBuilder<unknown> {
   const rows = events.map((e, i) => ({
     event_id: e.eventId,
@@ -54,17 +50,62 @@ export function fanOutCtes(
     sync_key: e.syncKey,
     ord: i,
   }))
-  const formats = [...new Set(events.map((e) => e.type))].flatMap((type) =>
+  const fanEvents = sql`fan_events as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(event_id uuid,
+        project_id uuid, type text, record_key text, credential_key text, sync_key text, ord int)
+    )`
+  return fanOutFrom(fanEvents, {
+    ...options,
+    projectIds: [...new Set(events.map((e) => e.projectId))],
+    types: [...new Set(events.map((e) => e.type))],
+  })
+}
+
+/** What every form of the fan-out takes besides its events. */
+export interface FanOutOptions {
+  formatsOf: (type: string) => readonly string[]
+  excludeDestinationIds: readonly string[]
+  now: Date
+}
+
+/**
+ * The fan-out CTEs over the rows of a sibling `inserted` CTE (the event insert's `returning id,
+ * project_id, type, credential_id, data`), in id order: the events are sent once, for the
+ * insert, instead of again as the fan-out's own document (bench/ingest). The keys are read
+ * from the data as `fanOutEvents` reads them: a string `recordId` or `syncId`, else none.
+ */
+export function fanOutCtesOfInserted(
+  batch: { projectIds: readonly string[]; types: readonly string[] },
+  options: FanOutOptions,
+): RawBuilder<unknown> {
+  const fanEvents = sql`fan_events as (
+      select i.id as event_id, i.project_id, i.type,
+             case when jsonb_typeof(i.data -> 'recordId') = 'string' then i.data ->> 'recordId' end
+               as record_key,
+             i.credential_id as credential_key,
+             case when jsonb_typeof(i.data -> 'syncId') = 'string' then i.data ->> 'syncId' end
+               as sync_key,
+             row_number() over (order by i.id) as ord
+      from inserted i
+    )`
+  return fanOutFrom(fanEvents, { ...options, ...batch })
+}
+
+function fanOutFrom(
+  fanEvents: RawBuilder<unknown>,
+  options: FanOutOptions & { projectIds: readonly string[]; types: readonly string[] },
+): RawBuilder<unknown> {
+  const formats = options.types.flatMap((type) =>
     options.formatsOf(type).map((format) => ({ type, format })),
   )
   const now = options.now.toISOString()
-  const projectIds = [...new Set(events.map((e) => e.projectId))]
   // The batch's projects' destinations first, once: usually a handful, often none, and then
   // the events are never unpacked (the insert pays for the rest of a batch already).
-  return sql`fan_destinations as materialized (
+  return sql`${fanEvents},
+    fan_destinations as materialized (
       select d.id, d.project_id, d.format, d.event_types, d.enabled, d.ordering, d.coalesce
       from destinations d
-      where d.project_id = any(${projectIds}::uuid[])
+      where d.project_id = any(${options.projectIds}::uuid[])
         and d.id <> all(${options.excludeDestinationIds}::uuid[])
     ),
     fan_matched as (
@@ -81,9 +122,7 @@ export function fanOutCtes(
       from fan_destinations d
       join unnest(${formats.map((f) => f.type)}::text[], ${formats.map((f) => f.format)}::text[])
              as f(type, format) on f.format = d.format
-      join jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(event_id uuid, project_id uuid,
-             type text, record_key text, credential_key text, sync_key text, ord int)
-        on e.project_id = d.project_id and e.type = f.type
+      join fan_events e on e.project_id = d.project_id and e.type = f.type
       where d.event_types is null or e.type = any(d.event_types)
     ),
     fan_sequences as (
@@ -124,7 +163,7 @@ export function fanOutCtes(
 export async function insertFanOut(
   q: Queryable,
   events: readonly FanOutEvent[],
-  options: Parameters<typeof fanOutCtes>[1],
+  options: FanOutOptions,
 ): Promise<number> {
   const rows = await query<{ n: number }>(
     q,

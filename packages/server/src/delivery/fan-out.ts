@@ -3,7 +3,7 @@ import { hasDestinations } from '../destinations/index.ts'
 import type { EventRow, FanOut, InlineFanOut, NewEvent } from '../events/index.ts'
 import { notify, sql, type Signal } from '../store/index.ts'
 import { renderableFormats } from './render.ts'
-import { fanOutCtes, insertFanOut, type FanOutEvent } from './fan-out-store.ts'
+import { fanOutCtesOfInserted, insertFanOut, type FanOutEvent } from './fan-out-store.ts'
 
 /** NOTIFY channel that wakes dispatchers when deliveries become due. */
 export const deliveriesChannel = 'switchyard_deliveries'
@@ -73,17 +73,13 @@ function inlineFanOut(
   now: Date,
   signal: Signal | null,
 ): InlineFanOut | null {
-  const fanned = fanOutEvents(
-    events.map((e) => ({
-      id: e.id,
-      project_id: e.projectId,
-      type: e.type,
-      credential_id: e.credentialId,
-      data: e.data,
-    })),
-  )
+  const fanned = events.filter((e) => renderableFormats(e.type).length > 0)
   if (fanned.length === 0) return null
-  const deliveries = sql`, ${fanOutCtes(fanned, { formatsOf: renderableFormats, now, excludeDestinationIds: [] })}`
+  const batch = {
+    projectIds: [...new Set(fanned.map((e) => e.projectId))],
+    types: [...new Set(fanned.map((e) => e.type))],
+  }
+  const deliveries = sql`, ${fanOutCtesOfInserted(batch, { formatsOf: renderableFormats, now, excludeDestinationIds: [] })}`
   if (signal) {
     return {
       ctes: deliveries,

@@ -33,7 +33,8 @@ export interface NewEvent {
 
 /**
  * Statement fragments another feature appends to the event insert (see `FanOut.inline`):
- * `ctes` continues the `with` list (", name as (…)") and may read `inserted`; `touch` is a
+ * `ctes` continues the `with` list (", name as (…)") and may read `inserted` (id, project_id,
+ * type, credential_id and data of every inserted event); `touch` is a
  * scalar expression the final select evaluates, so CTEs that are not data-modifying still run.
  */
 export interface InlineFanOut {
@@ -84,7 +85,7 @@ export async function insertEvents(
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as t(
         id uuid, project_id uuid, type text, user_id text, credential_id text, integration text,
         occurred_at timestamptz, data jsonb, idempotency_key text, request_hash text)
-      returning id
+      returning id, project_id, type, credential_id, data
     )${fanOut ? fanOut.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
     -- now() is the statement's transaction time: the received_at every inserted row defaulted to.
     select now() as received_at, (select count(*) from inserted)::int as inserted
