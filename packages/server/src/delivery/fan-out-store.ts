@@ -14,9 +14,10 @@ export interface FanOutEvent {
 }
 
 /**
- * Hot path (ingest): the data-modifying part of the fan-out, as CTEs (`fan_matched`,
- * `fan_sequences`, `fanned_out`) that `insertFanOut` wraps, and that ingest appends to its
- * event insert so accepting an event is one statement and one round trip.
+ * The data-modifying part of the fan-out, as CTEs (`fan_matched`, `fan_sequences`,
+ * `fanned_out`) that `insertFanOut` wraps. Ingest (the hot path) appends the same CTEs to its
+ * event insert, over the inserted rows (`fanOutCtesOfInserted`), so accepting an event is one
+ * statement and one round trip.
  * Params: the events as one JSON document (node-postgres escapes array parameters element by
  * element in JavaScript: (event, format) pairs as seven arrays were most of a batch's cost);
  * the wire formats of each type in the batch (`formatsOf`), which the statement pairs them
