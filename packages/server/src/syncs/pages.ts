@@ -1,4 +1,5 @@
 import { createHash, hash } from 'node:crypto'
+import { setImmediate } from 'node:timers/promises'
 import type { Kysely, Transaction } from 'kysely'
 import { stringify as stableStringify } from 'safe-stable-stringify'
 import { ingestEvents, type EventIn } from '../events/index.ts'
@@ -44,7 +45,7 @@ export async function pushPage(
   input: { syncId: string; runId: string; page: PageIn },
 ): Promise<PageResult> {
   checkDuplicates(input.page.records)
-  const prepared = input.page.records.map((r) => prepareRecord(input.syncId, r))
+  const prepared = await prepareRecords(input.syncId, input.page.records)
   const pageHash = hashPage(prepared, input.page.errors)
   const now = deps.now()
   const outcome = await withTransaction(q, async (tx) => {
@@ -180,6 +181,23 @@ function checkDuplicates(records: RecordIn[]): void {
   })
   if (details.length > 0) throw apiError('duplicate_external_id', undefined, details)
 }
+
+/**
+ * Prepares a page's records in slices, letting the event loop run between them: hashing 1,000
+ * records takes milliseconds, and another page of the same sync that holds its lock meanwhile
+ * waits for each of its statements' answers to be read (bench/sync, 1 % changed: three quarters
+ * of the lock's time went to such waits).
+ */
+async function prepareRecords(syncId: string, records: RecordIn[]): Promise<PreparedRecord[]> {
+  const prepared: PreparedRecord[] = []
+  for (let i = 0; i < records.length; i += prepareSlice) {
+    if (i > 0) await setImmediate()
+    for (const r of records.slice(i, i + prepareSlice)) prepared.push(prepareRecord(syncId, r))
+  }
+  return prepared
+}
+
+const prepareSlice = 100
 
 function prepareRecord(syncId: string, r: RecordIn): PreparedRecord {
   const content = r.content ?? null
