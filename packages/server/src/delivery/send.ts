@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
 import { classifyError, classifyStatus } from './classify.ts'
+import { startDeadline } from './deadline.ts'
 import { createPublicOnlyConnector } from './safe-connect.ts'
 import type { AttemptRecord, OutboundRequest } from './types.ts'
 
@@ -55,8 +56,7 @@ async function sendOnce(
   const startedAt = now()
   const started = performance.now()
   // One deadline for connect, headers and body: a receiver that trickles bytes still times out.
-  const deadline = AbortSignal.timeout(outbound.timeoutMs)
-  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline
+  const deadline = startDeadline(outbound.timeoutMs, options.signal)
   const elapsed = () => Math.round(performance.now() - started)
   try {
     const response = await request(outbound.url, {
@@ -64,7 +64,7 @@ async function sendOnce(
       method: 'POST',
       headers: outbound.headers,
       body: outbound.body,
-      signal,
+      signal: deadline.signal,
     })
     const body = await readHead(response.body, responseBodyLimit)
     const headers = flattenHeaders(response.headers)
@@ -80,11 +80,13 @@ async function sendOnce(
     return {
       startedAt,
       durationMs: elapsed(),
-      outcome: classifyError(error, deadline.aborted, outbound.timeoutMs),
+      outcome: classifyError(error, deadline.timedOut(), outbound.timeoutMs),
       requestHeaders,
       requestBody: loggedBody(outbound.body),
       response: null,
     }
+  } finally {
+    deadline.dispose()
   }
 }
 

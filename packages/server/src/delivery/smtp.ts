@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import nodemailer from 'nodemailer'
 import type { EmailMessage } from '../destinations/index.ts'
+import { startDeadline } from './deadline.ts'
 import type { AttemptOutcome, AttemptRecord, ErrorClass } from './types.ts'
 
 /** Sends one email and says what came of it. Never throws for SMTP or network faults. */
@@ -88,12 +89,16 @@ class Deadline extends Error {}
 
 /** Races the send against the attempt's deadline and the dispatcher's stop. */
 function withDeadline<T>(sending: Promise<T>, timeoutMs: number, signal?: AbortSignal): Promise<T> {
-  const deadline = AbortSignal.timeout(timeoutMs)
-  const stop = signal ? AbortSignal.any([deadline, signal]) : deadline
+  const deadline = startDeadline(timeoutMs, signal)
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(deadline.aborted ? new Deadline() : stop.reason)
-    stop.addEventListener('abort', onAbort, { once: true })
-    sending.then(resolve, reject).finally(() => stop.removeEventListener('abort', onAbort))
+    const onAbort = () =>
+      reject(deadline.timedOut() ? new Deadline() : (deadline.signal.reason as unknown))
+    if (deadline.signal.aborted) onAbort()
+    else deadline.signal.addEventListener('abort', onAbort, { once: true })
+    sending.then(resolve, reject).finally(() => {
+      deadline.signal.removeEventListener('abort', onAbort)
+      deadline.dispose()
+    })
   })
 }
 
