@@ -17,6 +17,7 @@ import { Pool as HttpPool } from 'undici'
 import {
   api,
   freshStore,
+  printWorstPerSecond,
   report,
   rssMb,
   sleep,
@@ -250,10 +251,12 @@ async function main(kind: string, receiver: Receiver, store: Store) {
     ) => {
       await waitUntil(async () => (await okCount(receiver)) >= expected, 30_000, 50)
       const records = await receiver.get<[string, string, string, number][]>('/records')
-      const l = records
-        .filter((r) => filter(r[1]) && sentAt.has(r[0]))
-        .map((r) => r[3] - sentAt.get(r[0])!)
-        .sort((a, b) => a - b)
+      const mine = records.filter((r) => filter(r[1]) && sentAt.has(r[0]))
+      printWorstPerSecond(
+        'paced',
+        mine.map((r) => [sentAt.get(r[0])!, r[3] - sentAt.get(r[0])!]),
+      )
+      const l = mine.map((r) => r[3] - sentAt.get(r[0])!).sort((a, b) => a - b)
       return { n: l.length, p50: pct(l, 0.5), p99: pct(l, 0.99), max: l.at(-1) ?? NaN }
     }
     const latSent = await paced(10, 10, 10)

@@ -252,3 +252,19 @@ export async function waitUntil(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * With BENCH_VERBOSE set, prints the worst latency of each second of sending, which tells a
+ * stall (one bad second) from a slow spread (every second a little worse).
+ * @param samples [sent at, latency] pairs, in ms
+ */
+export function printWorstPerSecond(label: string, samples: [number, number][]): void {
+  if (!process.env.BENCH_VERBOSE || samples.length === 0) return
+  const t0 = Math.min(...samples.map(([sentAt]) => sentAt))
+  const worst: number[] = []
+  for (const [sentAt, latency] of samples) {
+    const second = Math.floor((sentAt - t0) / 1000)
+    worst[second] = Math.max(worst[second] ?? 0, Math.round(latency))
+  }
+  console.error(`${label}: worst latency per second: ${worst.join(' ')}`)
+}

@@ -23,6 +23,7 @@ import {
   startLocalServer,
   startReceiver,
   startServer,
+  printWorstPerSecond,
   waitUntil,
   type Receiver,
 } from './lib.ts'
@@ -98,10 +99,12 @@ async function latencyOf(receiver: Receiver, sentAt: Map<string, number>, dest: 
     100,
   )
   const records = await receiver.get<[string, string, string, number][]>('/records')
-  const l = records
-    .filter((r) => r[1] === dest && sentAt.has(r[0]))
-    .map((r) => r[3] - sentAt.get(r[0])!)
-    .sort((a, b) => a - b)
+  const mine = records.filter((r) => r[1] === dest && sentAt.has(r[0]))
+  printWorstPerSecond(
+    dest,
+    mine.map((r) => [sentAt.get(r[0])!, r[3] - sentAt.get(r[0])!]),
+  )
+  const l = mine.map((r) => r[3] - sentAt.get(r[0])!).sort((a, b) => a - b)
   return { n: l.length, p50: pct(l, 0.5), p99: pct(l, 0.99) }
 }
 
