@@ -102,6 +102,7 @@ export class Dispatcher {
   #after: string | null = null
   #poll: NodeJS.Timeout | null = null
   #lastProbe = 0
+  #tokenWake: { timer: NodeJS.Timeout; dueAt: number } | null = null
   #unlisten: (() => Promise<void>) | null = null
 
   constructor(deps: DispatcherDeps) {
@@ -137,6 +138,7 @@ export class Dispatcher {
       await this.#started?.catch(() => {})
       this.#running = false
       if (this.#poll) clearInterval(this.#poll)
+      if (this.#tokenWake) clearTimeout(this.#tokenWake.timer)
       await this.#unlisten?.().catch(() => {})
       await this.#loop
       const grace = new Promise((resolve) => setTimeout(resolve, options.graceMs ?? 10_000).unref())
@@ -238,10 +240,12 @@ export class Dispatcher {
         ),
         Date.now(),
       )
-      if (rows.length === 0) return []
       for (const row of rows) this.#slots.acquire(slotHolder(row))
-      this.#after = lastServed(rows, this.#after)
+      // Also after an empty claim: a paced destination whose bucket is empty claims nothing,
+      // and no send of its own is left to wake the loop when the next token comes.
       this.#scheduleTokenWake()
+      if (rows.length === 0) return []
+      this.#after = lastServed(rows, this.#after)
     } catch (error) {
       // The store is unreachable or restarting: the poll tries again; leases cover the claimed.
       log.warn({ err: error }, 'claiming deliveries failed')
@@ -388,11 +392,19 @@ export class Dispatcher {
     return this.#loopUse
   }
 
+  /** One timer, for the soonest token or end of a Retry-After block, whatever claims ran since. */
   #scheduleTokenWake(): void {
     const wait = this.#slots.nextTokenInMs()
     if (wait === null || !this.#running) return
-    const timer = setTimeout(() => this.wake(), wait)
+    const dueAt = performance.now() + wait
+    if (this.#tokenWake && this.#tokenWake.dueAt <= dueAt) return
+    if (this.#tokenWake) clearTimeout(this.#tokenWake.timer)
+    const timer = setTimeout(() => {
+      this.#tokenWake = null
+      this.wake()
+    }, wait)
     timer.unref()
+    this.#tokenWake = { timer, dueAt }
   }
 
   #emit<K extends keyof DispatcherEvents>(name: K, ...args: DispatcherEvents[K]): void {

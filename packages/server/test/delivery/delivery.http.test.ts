@@ -206,4 +206,21 @@ describe('limits', () => {
     dispatcher().wake()
     await target.waitForRequests(4)
   })
+
+  it('claims again when a Retry-After block ends, with no send or poll left to wake it', async () => {
+    const target = await receiver()
+    let calls = 0
+    target.answer((_r, res) => {
+      if (calls++ === 0) res.writeHead(429, { 'retry-after': '1' }).end()
+      else res.writeHead(200).end()
+    })
+    // One at a time: the second event waits while the 429 blocks the destination.
+    const { key } = await setUp(target, { maxConcurrency: 1 })
+    await publish(server, key)
+    await target.waitForRequests(1)
+    await publish(server, key)
+    // The claim after the 429 finds the destination blocked and takes nothing; it must arm a
+    // wake for the block's end (this server never polls).
+    await target.waitForRequests(2, 3000)
+  })
 })
