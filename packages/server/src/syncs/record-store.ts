@@ -48,7 +48,11 @@ export async function findChanged(
     q,
     prepared(sql`
     with page as (
-      select * from unnest(${p.records.map((r) => r.id)}::uuid[], ${p.records.map((r) => r.hash)}::text[])
+      -- Comma-joined text, not arrays: node-postgres escapes array parameters element by
+      -- element in JavaScript (4 % of the server's time on an unchanged page, bench/sync).
+      -- Ids and hex hashes hold no commas.
+      select * from unnest(string_to_array(${p.records.map((r) => r.id).join(',')}::text, ',')::uuid[],
+                           string_to_array(${p.records.map((r) => r.hash).join(',')}::text, ','))
         as i(id, hash)
     ), previous as (
       -- = any(ids), not a join with the page: the planner cannot estimate the unnest and would
