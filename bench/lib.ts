@@ -266,5 +266,7 @@ export function printWorstPerSecond(label: string, samples: [number, number][]):
     const second = Math.floor((sentAt - t0) / 1000)
     worst[second] = Math.max(worst[second] ?? 0, Math.round(latency))
   }
-  console.error(`${label}: worst latency per second: ${worst.join(' ')}`)
+  // Wall-clock samples (ms since the epoch) name their first second, to line up with other logs.
+  const from = t0 > 1e12 ? ` from ${new Date(t0).toISOString().slice(11, 19)}` : ''
+  console.error(`${label}: worst latency per second${from}: ${worst.join(' ')}`)
 }

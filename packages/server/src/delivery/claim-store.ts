@@ -1,6 +1,6 @@
 import { hkdfSync, randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
-import { query, type Db, type Queryable } from '../store/index.ts'
+import { countAffected, query, type Db, type Queryable } from '../store/index.ts'
 import {
   claimToken,
   newClaimId,
@@ -125,9 +125,8 @@ async function findClaimBody(
 }
 
 async function deleteExpiredClaims(q: Queryable, now: Date): Promise<number> {
-  const rows = await query(
+  return countAffected(
     q,
-    sql`delete from claim_checks where expires_at <= ${now.toISOString()}::timestamptz returning 1`,
+    sql`delete from claim_checks where expires_at <= ${now.toISOString()}::timestamptz`,
   )
-  return rows.length
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { countAffected, query, type Queryable } from '../store/index.ts'
 import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
 /*
@@ -236,14 +236,12 @@ export async function completeDeliveries(
 
 /** A disabled destination's pending deliveries wait, not retried, until it is enabled. */
 export async function holdPending(q: Queryable, destinationId: string, now: Date): Promise<number> {
-  const rows = await query(
+  return countAffected(
     q,
     sql`
     update deliveries set status = 'held', next_attempt_at = null, updated_at = ${now.toISOString()}::timestamptz
-    where destination_id = ${destinationId} and status = 'pending'
-    returning 1`,
+    where destination_id = ${destinationId} and status = 'pending'`,
   )
-  return rows.length
 }
 
 /**
@@ -259,7 +257,7 @@ export async function releaseHeld(
   r: { destinationId: string; now: Date; perSecond: number | null },
 ): Promise<number> {
   const now = r.now.toISOString()
-  const rows = await query(
+  return countAffected(
     q,
     sql`
     update deliveries d
@@ -270,10 +268,8 @@ export async function releaseHeld(
     from (select id, row_number() over (order by created_at, id) as n,
                  coalesce(${r.perSecond}::int, count(*) over ()) as share
           from deliveries where destination_id = ${r.destinationId} and status = 'held') o
-    where d.id = o.id
-    returning 1`,
+    where d.id = o.id`,
   )
-  return rows.length
 }
 
 /**
@@ -286,7 +282,7 @@ export async function requeueFailed(
 ): Promise<number> {
   const now = r.now.toISOString()
   const until = r.until?.toISOString() ?? null
-  const rows = await query(
+  return countAffected(
     q,
     sql`
     update deliveries
@@ -295,10 +291,8 @@ export async function requeueFailed(
         completed_at = null, updated_at = ${now}::timestamptz
     where destination_id = ${r.destinationId} and status = 'failed'
       and created_at >= ${r.since.toISOString()}::timestamptz
-      and (${until}::timestamptz is null or created_at < ${until}::timestamptz)
-    returning 1`,
+      and (${until}::timestamptz is null or created_at < ${until}::timestamptz)`,
   )
-  return rows.length
 }
 
 export interface DeliveryRow {

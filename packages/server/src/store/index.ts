@@ -1,4 +1,5 @@
 export {
+  countAffected,
   openDb,
   openPglite,
   openPostgres,
