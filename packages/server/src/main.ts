@@ -204,7 +204,11 @@ function wireFeatures(deps: {
     },
   })
   const deliveries = createDeliveryControl({ now, sender, mailer, publicUrl })
-  const fanOut = createFanOut({ now, wakeLocal: () => dispatcher.wake() })
+  const fanOut = createFanOut({
+    now,
+    wakeLocal: () => dispatcher.wake(),
+    origin: dispatcher.workerId,
+  })
   const inbound = createInbound({
     db,
     box,

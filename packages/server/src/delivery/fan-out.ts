@@ -43,6 +43,11 @@ export function createFanOut(deps: {
   now: () => Date
   /** This process's dispatcher, woken at once after a commit that made deliveries. */
   wakeLocal?: () => void
+  /**
+   * The NOTIFY payload naming this process (its dispatcher's worker id): woken already, the
+   * dispatcher skips its own notice instead of claiming a second time for the same deliveries.
+   */
+  origin?: string
 }): FanOut {
   const fanOut: FanOut = async (tx, events) => {
     await fanOutDeliveries(tx, events, { now: deps.now() })
@@ -54,7 +59,7 @@ export function createFanOut(deps: {
       signal && deps.wakeLocal
         ? (channel, payload) => {
             deps.wakeLocal!()
-            signal(channel, payload)
+            signal(channel, deps.origin ?? payload)
           }
         : signal
     return inlineFanOut(events, deps.now(), wake)

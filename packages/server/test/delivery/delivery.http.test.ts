@@ -223,4 +223,17 @@ describe('limits', () => {
     // wake for the block's end (this server never polls).
     await target.waitForRequests(2, 3000)
   })
+
+  it('sends a retry that is due when its result is written, with no send or poll left to wake it', async () => {
+    const target = await receiver()
+    let calls = 0
+    target.answer((_r, res) => {
+      if (calls++ === 0) res.writeHead(429, { 'retry-after': '0' }).end()
+      else res.writeHead(200).end()
+    })
+    const { key } = await setUp(target)
+    await publish(server, key)
+    // The retry is due at once; only the dispatcher itself, once the 429 is written, can know.
+    await target.waitForRequests(2, 3000)
+  })
 })
