@@ -301,39 +301,10 @@ export class Dispatcher {
     } catch (error) {
       this.#deps.log.error({ err: error, deliveryId: row.id }, 'sending a delivery failed')
     } finally {
-      const heldBack = this.#holdsBackDue(row)
       this.#slots.release(slotHolder(row))
       // A free slot can take the next due delivery now, while this result waits to be written.
-      if (heldBack) this.wake()
+      this.wake()
     }
-  }
-
-  /**
-   * Whether the slot `row`'s send frees may be what a due delivery waits for: its destination
-   * at its concurrency limit, its project out of fair-share room, the process full, or retries
-   * at their share. Otherwise the last claim took everything due to it, and new work wakes the
-   * loop by itself (NOTIFY, a result write that makes a delivery due, the token timer, the poll).
-   * Waking after every send and every result write made two claims in three find nothing at
-   * 500 events/s, each costing PostgreSQL about a millisecond of planning and running
-   * (pg_stat_statements with track_planning).
-   */
-  #holdsBackDue(row: ClaimedDelivery): boolean {
-    const { maxInFlight } = this.#options
-    if (this.#slots.total() >= maxInFlight) return true
-    if (row.attempts > 1 && this.#slots.retries() >= maxInFlight * retryShare) return true
-    const load = this.#slots.load().find((l) => l.destinationId === row.destination_id)
-    const limit = Math.min(
-      load?.limit ?? row.concurrency_limit ?? row.max_concurrency,
-      row.max_concurrency,
-    )
-    if ((load?.inFlight ?? 0) >= limit) return true
-    const sharing = this.#slots.activeProjects(2000) > 1
-    const shares = fairShares(
-      this.#slots.projects(),
-      maxInFlight,
-      sharing ? this.#pressure.scale() : 1,
-    )
-    return (shares.find((p) => p.projectId === row.project_id)?.room ?? 1) <= 0
   }
 
   #track(send: Promise<void>): Promise<void> {
@@ -388,8 +359,10 @@ export class Dispatcher {
       return false
     }
     for (const item of batch) this.#report(item, written.changed)
-    // What the write makes due now: the next delivery of an ordered or coalesced key, and a
-    // retry already due (a clock moved on, a slow write, a zero Retry-After).
+    // Wake after the write only for what it makes due now: the next delivery of an ordered or
+    // coalesced key, a retry already due (a clock moved on, a slow write, a zero Retry-After).
+    // Waking after every write made most claims find nothing: at 500 events/s, PostgreSQL's
+    // backends went from 84 % to 69 % of a core without them (with the own-NOTIFY skip).
     const at = now()
     if (
       batch.some(
