@@ -9,6 +9,7 @@ import type { FailureStreak } from '../destinations/index.ts'
 import { disableAndAnnounce, disableTargets } from './auto-disable.ts'
 import { pauseAndAnnounce, probePaused, type ProbeResult } from './pause.ts'
 import type { ClaimChecks } from './claim-store.ts'
+import { claimReach, unknownReach, type ClaimReach, type DestinationLimits } from './claim-reach.ts'
 import { attemptEventOf, writeCompletions, type Finished } from './complete-batch.ts'
 import {
   createDestinationSlots,
@@ -104,6 +105,11 @@ export class Dispatcher {
   #lastProbe = 0
   #tokenWake: { timer: NodeJS.Timeout; dueAt: number } | null = null
   #dueAfterWrite = false
+  // What the last claim may have left due, and the limits it was judged by (claim-reach.ts).
+  #reach: ClaimReach = unknownReach
+  readonly #limits = new Map<string, DestinationLimits>()
+  // Destinations whose sends finished while a claim was under way: its reach decides for them.
+  readonly #finishedDuringClaim = new Set<string>()
   #unlisten: (() => Promise<void>) | null = null
 
   constructor(deps: DispatcherDeps) {
@@ -220,23 +226,28 @@ export class Dispatcher {
     if (limit <= 0) return []
     const { db, now, log } = this.#deps
     let rows: ClaimedDelivery[]
+    this.#finishedDuringClaim.clear()
     try {
       const started = performance.now()
       const sharing = this.#slots.activeProjects(2000) > 1
+      const load = this.#slots.load()
+      const projects = fairShares(
+        this.#slots.projects(),
+        this.#options.maxInFlight,
+        sharing ? this.#pressure.scale() : 1,
+      )
+      const retries = this.#slots.retries() < this.#options.maxInFlight * retryShare
       rows = await claimDue(db.kysely, {
         workerId: this.workerId,
         now: now(),
         limit,
         leaseMarginMs: this.#options.leaseMarginMs,
         after: this.#after,
-        load: this.#slots.load(),
-        projects: fairShares(
-          this.#slots.projects(),
-          this.#options.maxInFlight,
-          sharing ? this.#pressure.scale() : 1,
-        ),
-        retries: this.#slots.retries() < this.#options.maxInFlight * retryShare,
+        load,
+        projects,
+        retries,
       })
+      this.#judgeReach({ limit, rows, load, projects, retries })
       this.#pressure.observe(
         Math.max(
           (performance.now() - started) / this.#options.claimTargetMs,
@@ -253,6 +264,7 @@ export class Dispatcher {
     } catch (error) {
       // The store is unreachable or restarting: the poll tries again; leases cover the claimed.
       log.warn({ err: error }, 'claiming deliveries failed')
+      this.#reach = unknownReach
       return []
     }
     // The batch's reads run while the loop claims the next batch: waiting for them before the
@@ -301,10 +313,50 @@ export class Dispatcher {
     } catch (error) {
       this.#deps.log.error({ err: error, deliveryId: row.id }, 'sending a delivery failed')
     } finally {
+      const freesDue = this.#freesDue(row)
       this.#slots.release(slotHolder(row))
       // A free slot can take the next due delivery now, while this result waits to be written.
-      this.wake()
+      if (freesDue) this.wake()
     }
+  }
+
+  /** Whether the slot `row`'s send frees may be what a due delivery waits for (claim-reach.ts). */
+  #freesDue(row: ClaimedDelivery): boolean {
+    if (this.#loop) {
+      this.#finishedDuringClaim.add(row.destination_id)
+      return false
+    }
+    const reach = this.#reach
+    return (
+      reach.full ||
+      reach.retriesLeftOut ||
+      reach.saturated.has(row.destination_id) ||
+      this.#slots.total() >= this.#options.maxInFlight
+    )
+  }
+
+  /**
+   * Keeps the claim's reach for the sends that finish after it; a send that finished while it
+   * ran freed a slot the claim counted as taken, so a saturated one claims again at once.
+   */
+  #judgeReach(claim: Parameters<typeof claimReach>[0]): void {
+    if (this.#limits.size > 10_000) this.#limits.clear()
+    for (const row of claim.rows)
+      this.#limits.set(row.destination_id, {
+        project_id: row.project_id,
+        max_concurrency: row.max_concurrency,
+        concurrency_limit: row.concurrency_limit,
+        rate_limit_per_second: row.rate_limit_per_second,
+      })
+    const reach = claimReach(claim, this.#limits)
+    this.#reach = reach
+    const freed = [...this.#finishedDuringClaim]
+    this.#finishedDuringClaim.clear()
+    if (
+      freed.length > 0 &&
+      (reach.full || reach.retriesLeftOut || freed.some((id) => reach.saturated.has(id)))
+    )
+      this.#wakeAgain = true
   }
 
   #track(send: Promise<void>): Promise<void> {
