@@ -6,7 +6,7 @@ import {
 } from '../destinations/index.ts'
 import { newId } from '../ids.ts'
 import type { DeliverySettings } from '../projects/index.ts'
-import { withTransaction, type Db } from '../store/index.ts'
+import { relaxCommit, withTransaction, type Db } from '../store/index.ts'
 import type { NextState } from './outcome.ts'
 import { completeDeliveries, insertAttempts, type Completion } from './store.ts'
 import type { AttemptEvent, ClaimedDelivery, DeliveryStatus } from './types.ts'
@@ -33,6 +33,7 @@ export async function writeCompletions(
   const completions = finished.map((f) => f.completion)
   const destinationIds = [...new Set(completions.map((c) => c.destinationId))].sort()
   return withTransaction(db.kysely, async (tx) => {
+    await relaxCommit(tx)
     await lockDestinations(tx, destinationIds)
     await insertAttempts(tx, completions, options.workerId, newId)
     const changed = await completeDeliveries(tx, completions, options)

@@ -133,7 +133,9 @@ export async function claimDue(
       ) x
       where x.attempts = 0 or ${claim.retries ?? true}
       limit ${limit}
-    ) c
+    ) c,
+    -- The claim's commit need not wait for the log flush: see relaxCommit.
+    (select set_config('synchronous_commit', 'off', true)) as relaxed
     where d.id = c.id
     returning d.id, d.project_id, d.destination_id, d.event_id, d.event_type, d.attempts,
               d.ordering_key, d.sequence::text as sequence, d.coalesce_key,

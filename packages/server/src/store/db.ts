@@ -210,6 +210,21 @@ function quoteIdent(name: string): string {
 }
 
 /**
+ * Lets the current transaction commit without waiting for its write-ahead log to reach the
+ * disk (`synchronous_commit = off` until it ends; PgBouncer's transaction mode keeps it).
+ * Only for writes whose loss in a crash of PostgreSQL repeats work and loses nothing: the
+ * dispatcher's claims and results, at-least-once either way (a lost claim leaves the delivery
+ * due, a lost result sends it again after its lease, with the same webhook-id). Never for
+ * ingest: its 202 promises the event is on disk. Why: an fdatasync of the log here sometimes
+ * takes 100-200 ms, and every commit waiting on one waits for it (docs/operations.md).
+ * A single statement does the same with `set_config('synchronous_commit', 'off', true)`.
+ * @example await withTransaction(db.kysely, async (tx) => { await relaxCommit(tx); … })
+ */
+export async function relaxCommit(tx: Transaction<any>): Promise<void> {
+  await sql`set local synchronous_commit = off`.execute(tx)
+}
+
+/**
  * Runs `fn` in one transaction on either store.
  * @example await withTransaction(db.kysely, async (tx) => insertEvent(tx, event))
  */

@@ -1,4 +1,5 @@
 export {
+  relaxCommit,
   countAffected,
   openDb,
   openPglite,
