@@ -313,7 +313,7 @@ export class Dispatcher {
         )
       finished.completion.concurrencyLimit = this.#slots.limitOf(row.destination_id)
       this.#finished.push(finished)
-      this.#scheduleFlush()
+      this.#scheduleFlush(makesDue(finished, this.#deps.now()))
     } catch (error) {
       this.#deps.log.error({ err: error, deliveryId: row.id }, 'sending a delivery failed')
     } finally {
@@ -370,19 +370,20 @@ export class Dispatcher {
   }
 
   /**
-   * Writes results after `resultDelayMs`, or at once when one of them makes another delivery
-   * due (the next of an ordered or coalesced key, a retry due now), when a claim's worth is
-   * waiting, or when stopping. A received delivery waits for nothing here: its slot is free
+   * Writes results after `resultDelayMs`, or at once when one makes another delivery due
+   * (`opensDue`: the next of an ordered or coalesced key, a retry due now), when a claim's worth
+   * is waiting, or when stopping. A received delivery waits for nothing here: its slot is free
    * already. At 1,000 events/s a write per finished burst was ~160 transactions a second of
    * ~6 results; waiting a little writes ~25 at once (bench/deliver (d), PostgreSQL CPU).
    */
-  #scheduleFlush(): void {
+  #scheduleFlush(opensDue: boolean): void {
+    const urgent = opensDue || !this.#running || this.#finished.length >= this.#options.batchSize
     if (this.#flushing) {
-      if (this.#resultsUrgent()) this.#cutFlushWait?.()
+      if (urgent) this.#cutFlushWait?.()
       return
     }
     this.#flushing = new Promise<void>((resolve) => {
-      if (this.#resultsUrgent()) return void setImmediate(resolve)
+      if (urgent) return void setImmediate(resolve)
       const timer = setTimeout(resolve, this.#options.resultDelayMs)
       this.#cutFlushWait = () => {
         clearTimeout(timer)
@@ -397,18 +398,14 @@ export class Dispatcher {
         this.#flushing = null
         // After stop() the drain writes what is left; no loop of retries outlives the store.
         if (!this.#running) return
-        if (this.#finished.length > 0) this.#scheduleFlush()
-        else if (this.#dueAfterWrite) {
+        if (this.#finished.length > 0) {
+          const at = this.#deps.now()
+          this.#scheduleFlush(this.#finished.some((item) => makesDue(item, at)))
+        } else if (this.#dueAfterWrite) {
           this.#dueAfterWrite = false
           this.wake()
         }
       })
-  }
-
-  #resultsUrgent(): boolean {
-    if (!this.#running || this.#finished.length >= this.#options.batchSize) return true
-    const at = this.#deps.now()
-    return this.#finished.some((item) => makesDue(item, at))
   }
 
   async #drainFinished(): Promise<void> {
