@@ -9,7 +9,13 @@ import type { FailureStreak } from '../destinations/index.ts'
 import { disableAndAnnounce, disableTargets } from './auto-disable.ts'
 import { pauseAndAnnounce, probePaused, type ProbeResult } from './pause.ts'
 import type { ClaimChecks } from './claim-store.ts'
-import { claimReach, unknownReach, type ClaimReach, type DestinationLimits } from './claim-reach.ts'
+import {
+  claimReach,
+  finishWakes,
+  unknownReach,
+  type ClaimReach,
+  type DestinationLimits,
+} from './claim-reach.ts'
 import { attemptEventOf, writeCompletions, type Finished } from './complete-batch.ts'
 import {
   createDestinationSlots,
@@ -233,13 +239,8 @@ export class Dispatcher {
     this.#finishedDuringClaim.clear()
     try {
       const started = performance.now()
-      const sharing = this.#slots.activeProjects(2000) > 1
       const load = this.#slots.load()
-      const projects = fairShares(
-        this.#slots.projects(),
-        this.#options.maxInFlight,
-        sharing ? this.#pressure.scale() : 1,
-      )
+      const projects = this.#shares()
       const retries = this.#slots.retries() < this.#options.maxInFlight * retryShare
       rows = await claimDue(db.kysely, {
         workerId: this.workerId,
@@ -295,6 +296,16 @@ export class Dispatcher {
     )
   }
 
+  /** Each active project's room under its fair share (fair-share.ts), as a claim now sees it. */
+  #shares(): ReturnType<typeof fairShares> {
+    const sharing = this.#slots.activeProjects(2000) > 1
+    return fairShares(
+      this.#slots.projects(),
+      this.#options.maxInFlight,
+      sharing ? this.#pressure.scale() : 1,
+    )
+  }
+
   async #deliver(row: ClaimedDelivery, context: BatchContext): Promise<void> {
     try {
       const finished = await sendClaimed(row, context, {
@@ -330,13 +341,8 @@ export class Dispatcher {
       this.#finishedDuringClaim.add(row.destination_id)
       return false
     }
-    const reach = this.#reach
-    return (
-      reach.full ||
-      reach.retriesLeftOut ||
-      reach.saturated.has(row.destination_id) ||
-      this.#slots.total() >= this.#options.maxInFlight
-    )
+    // Counted before this send's slot is released.
+    return finishWakes(this.#reach, row.destination_id, this.#room(row.project_id, 1))
   }
 
   /**
@@ -356,11 +362,39 @@ export class Dispatcher {
     this.#reach = reach
     const freed = [...this.#finishedDuringClaim]
     this.#finishedDuringClaim.clear()
-    if (
-      freed.length > 0 &&
-      (reach.full || reach.retriesLeftOut || freed.some((id) => reach.saturated.has(id)))
-    )
-      this.#wakeAgain = true
+    // Their slots are released already; the claimed rows' are not taken yet.
+    const wakes = freed.some((id) => {
+      const projectId = this.#limits.get(id)?.project_id
+      const inProject = claim.rows.filter((r) => r.project_id === projectId).length
+      return finishWakes(reach, id, this.#room(projectId, 0, claim.rows.length, inProject))
+    })
+    if (wakes) this.#wakeAgain = true
+  }
+
+  /**
+   * The room finishWakes judges: free slots in the process and in `projectId`'s fair share,
+   * plus `released` (slots about to be freed) less `taken` (claimed, not acquired yet).
+   */
+  #room(
+    projectId: string | undefined,
+    released: number,
+    taken = 0,
+    takenInProject = taken,
+  ): Parameters<typeof finishWakes>[2] {
+    const { maxInFlight, batchSize } = this.#options
+    const free = maxInFlight - this.#slots.total() + released - taken
+    const share = this.#shares().find((p) => p.projectId === projectId)
+    return {
+      free,
+      maxInFlight,
+      batchSize,
+      ...(share && {
+        project: {
+          room: share.room + released - takenInProject,
+          share: share.room + share.inFlight,
+        },
+      }),
+    }
   }
 
   #track(send: Promise<void>): Promise<void> {

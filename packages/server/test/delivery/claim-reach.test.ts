@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { claimReach, type DestinationLimits } from '../../src/delivery/claim-reach.ts'
+import {
+  claimReach,
+  finishWakes,
+  type ClaimReach,
+  type DestinationLimits,
+} from '../../src/delivery/claim-reach.ts'
 import type { ClaimedDelivery } from '../../src/delivery/types.ts'
 
 const limits = (over: Partial<DestinationLimits> = {}): DestinationLimits => ({
@@ -96,5 +101,44 @@ describe('what a claim may have left due', () => {
     const limitsOf = new Map([['a', limits({ max_concurrency: 100 })]])
     expect(claimReach(claim({ limit: 5, rows: rowsOf('a', 5) }), limitsOf).full).toBe(true)
     expect(claimReach(claim({ retries: false }), limitsOf).retriesLeftOut).toBe(true)
+  })
+})
+
+describe('when a finished send wakes the claim loop', () => {
+  const saturatedA: ClaimReach = { full: false, retriesLeftOut: false, saturated: new Set(['a']) }
+  const drained: ClaimReach = { full: false, retriesLeftOut: false, saturated: new Set() }
+  const process = { maxInFlight: 500, batchSize: 100 }
+
+  it('wakes for a destination the claim may have left due, with room for a claim', () => {
+    expect(finishWakes(saturatedA, 'a', { ...process, free: 300 })).toBe(true)
+    expect(finishWakes(saturatedA, 'b', { ...process, free: 300 })).toBe(false)
+    expect(finishWakes(drained, 'a', { ...process, free: 300 })).toBe(false)
+  })
+
+  it('waits for a quarter of a batch free in the process before claiming again', () => {
+    const full: ClaimReach = { ...drained, full: true }
+    expect(finishWakes(full, 'a', { ...process, free: 1 })).toBe(false)
+    expect(finishWakes(full, 'a', { ...process, free: 24 })).toBe(false)
+    expect(finishWakes(full, 'a', { ...process, free: 25 })).toBe(true)
+    // The process was full: the claim may have left anything, whatever its reach says.
+    expect(finishWakes(drained, 'a', { ...process, free: 25 })).toBe(true)
+  })
+
+  it("waits for a quarter of the project's fair share when the project is at its share", () => {
+    const room = (projectRoom: number) => ({
+      ...process,
+      free: 250,
+      project: { room: projectRoom, share: 250 },
+    })
+    expect(finishWakes(saturatedA, 'a', room(1))).toBe(false)
+    expect(finishWakes(saturatedA, 'a', room(61))).toBe(false)
+    expect(finishWakes(saturatedA, 'a', room(62))).toBe(true)
+  })
+
+  it('a tiny process or share still wakes on every finished send', () => {
+    expect(finishWakes(saturatedA, 'a', { maxInFlight: 2, batchSize: 100, free: 1 })).toBe(true)
+    expect(
+      finishWakes(saturatedA, 'a', { ...process, free: 300, project: { room: 1, share: 3 } }),
+    ).toBe(true)
   })
 })
