@@ -36,6 +36,8 @@ export interface DestinationSlots {
   observe(id: string, outcome: AttemptOutcome, startedAt: Date, max: number): void
   /** The destination's adaptive limit, or null when at its maximum. */
   limitOf(id: string): number | null
+  /** The destination's sends in flight here. */
+  inFlightOf(id: string): number
   setWeight(projectId: string, weight: number): void
   /** Milliseconds until a destination earns its next token or its Retry-After ends, or null. */
   nextTokenInMs(): number | null
@@ -194,6 +196,7 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
       const state = aimd.get(id)
       return state && state.limit < state.max ? state.limit : null
     },
+    inFlightOf: (id) => inFlight.get(id) ?? 0,
     setWeight: (projectId, weight) => {
       weights.set(projectId, weight)
     },

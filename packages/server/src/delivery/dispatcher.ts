@@ -342,7 +342,14 @@ export class Dispatcher {
       return false
     }
     // Counted before this send's slot is released.
-    return finishWakes(this.#reach, row.destination_id, this.#room(row.project_id, 1))
+    const limit = Math.min(
+      this.#slots.limitOf(row.destination_id) ?? row.max_concurrency,
+      row.max_concurrency,
+    )
+    return finishWakes(this.#reach, row.destination_id, {
+      ...this.#room(row.project_id, 1),
+      destination: { free: limit - this.#slots.inFlightOf(row.destination_id) + 1, limit },
+    })
   }
 
   /**

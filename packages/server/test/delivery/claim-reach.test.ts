@@ -135,6 +135,15 @@ describe('when a finished send wakes the claim loop', () => {
     expect(finishWakes(saturatedA, 'a', room(62))).toBe(true)
   })
 
+  it("waits for a quarter of the destination's slots when only it may have more due", () => {
+    const room = (free: number) => ({ ...process, free: 300, destination: { free, limit: 20 } })
+    expect(finishWakes(saturatedA, 'a', room(1))).toBe(false)
+    expect(finishWakes(saturatedA, 'a', room(4))).toBe(false)
+    expect(finishWakes(saturatedA, 'a', room(5))).toBe(true)
+    // A claim that took all it asked for may have left any destination's deliveries.
+    expect(finishWakes({ ...saturatedA, full: true }, 'a', room(1))).toBe(true)
+  })
+
   it('a tiny process or share still wakes on every finished send', () => {
     expect(finishWakes(saturatedA, 'a', { maxInFlight: 2, batchSize: 100, free: 1 })).toBe(true)
     expect(
