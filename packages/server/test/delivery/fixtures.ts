@@ -1,6 +1,14 @@
+import { pino } from 'pino'
 import { expect } from 'vitest'
-import type { Dispatcher, DispatcherEvents } from '../../src/delivery/index.ts'
-import type { TestServer } from '../helpers/server.ts'
+import {
+  createMailer,
+  Dispatcher,
+  type DispatcherEvents,
+  type DispatcherOptions,
+  type Sender,
+} from '../../src/delivery/index.ts'
+import { createSecretBox } from '../../src/users/index.ts'
+import { testSecretKey, type TestServer } from '../helpers/server.ts'
 
 /**
  * Test servers poll once an hour: every test must be woken by NOTIFY (or by the test itself
@@ -130,5 +138,26 @@ export function collectDispatch<K extends keyof DispatcherEvents>(
       dispatcher.events.off(name, listener as never)
     }
     dispatcher.events.on(name, listener as never)
+  })
+}
+
+/**
+ * A dispatcher of its own over the test server's store, for an API-only engine (role api)
+ * whose own dispatcher never starts.
+ */
+export function standaloneDispatcher(
+  server: TestServer,
+  deps: { now: () => Date; sender: Sender },
+  options: Partial<DispatcherOptions> = {},
+): Dispatcher {
+  return new Dispatcher({
+    db: server.engine.db,
+    log: pino({ level: 'silent' }),
+    now: deps.now,
+    sender: deps.sender,
+    mailer: createMailer({ smtpUrl: null, from: 'switchyard@localhost', now: deps.now }),
+    publicUrl: server.url,
+    box: createSecretBox({ secretKey: testSecretKey, dataDir: '', embedded: false }),
+    options,
   })
 }

@@ -1,13 +1,17 @@
-import { pino } from 'pino'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createMailer, createSender, Dispatcher } from '../../src/delivery/index.ts'
+import { createSender, type Dispatcher } from '../../src/delivery/index.ts'
 import { claimDue } from '../../src/delivery/store.ts'
 import { relaxCommit, sql, withTransaction, type Queryable } from '../../src/store/index.ts'
-import { createSecretBox } from '../../src/users/index.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, type Receiver } from '../helpers/receiver.ts'
-import { startTestServer, testSecretKey, type TestServer } from '../helpers/server.ts'
-import { collectDispatch, createDestination, listDeliveries, recordCreated } from './fixtures.ts'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
+import {
+  collectDispatch,
+  createDestination,
+  listDeliveries,
+  recordCreated,
+  standaloneDispatcher,
+} from './fixtures.ts'
 
 // Results wait up to `resultDelayMs` to be written together; a result that makes another
 // delivery due is written at once. The delay here is an hour, so a wait shows as a timeout.
@@ -32,16 +36,11 @@ afterAll(async () => {
 })
 
 async function slowWriter(): Promise<Dispatcher> {
-  const dispatcher = new Dispatcher({
-    db: server.engine.db,
-    log: pino({ level: 'silent' }),
-    now: clock.now,
-    sender,
-    mailer: createMailer({ smtpUrl: null, from: 'switchyard@localhost', now: clock.now }),
-    publicUrl: server.url,
-    box: createSecretBox({ secretKey: testSecretKey, dataDir: '', embedded: false }),
-    options: { resultDelayMs: 3_600_000, pollMs: 3_600_000 },
-  })
+  const dispatcher = standaloneDispatcher(
+    server,
+    { now: clock.now, sender },
+    { resultDelayMs: 3_600_000, pollMs: 3_600_000 },
+  )
   running.push(dispatcher)
   await dispatcher.start()
   return dispatcher

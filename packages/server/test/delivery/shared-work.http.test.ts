@@ -1,17 +1,10 @@
-import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  createMailer,
-  createSender,
-  Dispatcher,
-  waitForDispatch,
-} from '../../src/delivery/index.ts'
+import { createSender, type Dispatcher, waitForDispatch } from '../../src/delivery/index.ts'
 import { claimDue } from '../../src/delivery/store.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, type Receiver } from '../helpers/receiver.ts'
-import { startTestServer, testSecretKey, type TestServer } from '../helpers/server.ts'
-import { createSecretBox } from '../../src/users/index.ts'
-import { createDestination } from './fixtures.ts'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { createDestination, standaloneDispatcher } from './fixtures.ts'
 
 const clock = createClock()
 let server: TestServer
@@ -30,16 +23,7 @@ afterAll(async () => {
 })
 
 function dispatcher(batchSize: number): Dispatcher {
-  return new Dispatcher({
-    db: server.engine.db,
-    log: pino({ level: 'silent' }),
-    now: clock.now,
-    sender,
-    mailer: createMailer({ smtpUrl: null, from: 'switchyard@localhost', now: clock.now }),
-    publicUrl: server.url,
-    box: createSecretBox({ secretKey: testSecretKey, dataDir: '', embedded: false }),
-    options: { batchSize },
-  })
+  return standaloneDispatcher(server, { now: clock.now, sender }, { batchSize })
 }
 
 async function publishBatch(key: string, count: number): Promise<void> {
