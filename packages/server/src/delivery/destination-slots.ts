@@ -38,6 +38,8 @@ export interface DestinationSlots {
   limitOf(id: string): number | null
   /** The destination's sends in flight here. */
   inFlightOf(id: string): number
+  /** The project's sends in flight here. */
+  projectInFlightOf(projectId: string): number
   setWeight(projectId: string, weight: number): void
   /** Milliseconds until a destination earns its next token or its Retry-After ends, or null. */
   nextTokenInMs(): number | null
@@ -197,6 +199,7 @@ export function createDestinationSlots(now: () => Date): DestinationSlots {
       return state && state.limit < state.max ? state.limit : null
     },
     inFlightOf: (id) => inFlight.get(id) ?? 0,
+    projectInFlightOf: (projectId) => projectInFlight.get(projectId) ?? 0,
     setWeight: (projectId, weight) => {
       weights.set(projectId, weight)
     },

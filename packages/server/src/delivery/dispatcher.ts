@@ -118,6 +118,8 @@ export class Dispatcher {
   // What the last claim may have left due, and the limits it was judged by (claim-reach.ts).
   #reach: ClaimReach = unknownReach
   readonly #limits = new Map<string, DestinationLimits>()
+  // Each active project's fair share as the last claim computed it (finished sends judge by it).
+  #shareOf = new Map<string, number>()
   // Destinations whose sends finished while a claim was under way: its reach decides for them.
   readonly #finishedDuringClaim = new Set<string>()
   #unlisten: (() => Promise<void>) | null = null
@@ -241,6 +243,7 @@ export class Dispatcher {
       const started = performance.now()
       const load = this.#slots.load()
       const projects = this.#shares()
+      this.#shareOf = new Map(projects.map((p) => [p.projectId, p.share]))
       const retries = this.#slots.retries() < this.#options.maxInFlight * retryShare
       rows = await claimDue(db.kysely, {
         workerId: this.workerId,
@@ -390,18 +393,11 @@ export class Dispatcher {
   ): Parameters<typeof finishWakes>[2] {
     const { maxInFlight, batchSize } = this.#options
     const free = maxInFlight - this.#slots.total() + released - taken
-    const share = this.#shares().find((p) => p.projectId === projectId)
-    return {
-      free,
-      maxInFlight,
-      batchSize,
-      ...(share && {
-        project: {
-          room: share.room + released - takenInProject,
-          share: share.room + share.inFlight,
-        },
-      }),
-    }
+    const room = { free, maxInFlight, batchSize }
+    const share = projectId === undefined ? undefined : this.#shareOf.get(projectId)
+    if (projectId === undefined || share === undefined) return room
+    const inProject = this.#slots.projectInFlightOf(projectId)
+    return { ...room, project: { room: share - inProject + released - takenInProject, share } }
   }
 
   #track(send: Promise<void>): Promise<void> {

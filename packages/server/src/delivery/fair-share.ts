@@ -10,18 +10,18 @@ import type { ProjectLoad } from './store.ts'
  */
 
 /**
- * Each active project's room left under its share.
- * @example fairShares([{ projectId: 'a', inFlight: 200, weight: 1 }], 500) // [{ …, room: 50 }]
+ * Each active project's share (most sends in flight) and room left under it.
+ * @example fairShares([{ projectId: 'a', inFlight: 200, weight: 1 }], 500) // [{ …, share: 250, room: 50 }]
  */
 export function fairShares(
   projects: readonly ProjectLoad[],
   maxInFlight: number,
   /** Store pressure's factor on every share (pressure.ts). Default: 1. */
   scale = 1,
-): (ProjectLoad & { room: number })[] {
+): (ProjectLoad & { share: number; room: number })[] {
   const weights = projects.reduce((sum, p) => sum + p.weight, 0)
-  return projects.map((p) => ({
-    ...p,
-    room: Math.max(0, Math.ceil(((maxInFlight * p.weight) / (weights + 1)) * scale) - p.inFlight),
-  }))
+  return projects.map((p) => {
+    const share = Math.ceil(((maxInFlight * p.weight) / (weights + 1)) * scale)
+    return { ...p, share, room: Math.max(0, share - p.inFlight) }
+  })
 }
