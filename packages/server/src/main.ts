@@ -33,7 +33,7 @@ import {
   type ProjectCreatedHook,
   type SettingsExtension,
 } from './projects/index.ts'
-import { migrate, openDb, sql, type Db } from './store/index.ts'
+import { createVacuumer, migrate, openDb, sql, type Db } from './store/index.ts'
 import { createSyncFeature, type SyncFeature } from './syncs/index.ts'
 import { createCredentialOutbox, createSecretBox, userRoutes } from './users/index.ts'
 import { version } from './version.ts'
@@ -239,6 +239,8 @@ function wireFeatures(deps: {
       createCredentialOutbox({ db, fanOut, now, log, hooks: inbound.credentialHooks }),
       ...inbound.workers,
       syncs.scheduler,
+      // PGlite has no autovacuum of its own.
+      ...(db.kind === 'pglite' ? [createVacuumer({ db, log })] : []),
     ],
     dispatcher,
     userToken: syncs.userToken,

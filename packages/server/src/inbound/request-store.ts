@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { prepared, query, type Queryable } from '../store/index.ts'
 import { inboundChannel, type InboundOutcomeName, type InboundRequestRow } from './store.ts'
 
@@ -56,6 +56,23 @@ export async function insertInboundRequests(
       received_at timestamptz)`).execute(q)
 }
 
+// The row with its body as base64 text: PGlite turns a bytea into bytes in JavaScript, ~0.13 ms
+// a 2 KB body (a router claim of 50 requests spent 7 of its 9 ms on it); base64 decodes natively.
+const requestColumns =
+  sql.raw(`id, project_id, trigger_id, credential_id, method, path, query_string,
+  headers, encode(body, 'base64') as body, outcome, reason, response_status, event_ids,
+  routed_credential_ids, held_credential_ids, received_at, processed_at`)
+
+type StoredRequestRow = Omit<InboundRequestRow, 'body'> & { body: string }
+
+async function requestRows(
+  q: Queryable,
+  statement: RawBuilder<unknown>,
+): Promise<InboundRequestRow[]> {
+  const rows = await query<StoredRequestRow>(q, statement)
+  return rows.map((r): InboundRequestRow => ({ ...r, body: Buffer.from(r.body, 'base64') }))
+}
+
 /** The NOTIFY payload listen streams and routers read: `triggerId:requestId:outcome`. */
 export function inboundNotice(r: { triggerId: string; id: string; outcome: string }): string {
   return `${r.triggerId}:${r.id}:${r.outcome}`
@@ -70,7 +87,7 @@ export async function claimAcceptedRequests(
   q: Queryable,
   o: { now: Date; leaseUntil: Date; limit: number },
 ): Promise<InboundRequestRow[]> {
-  return query<InboundRequestRow>(
+  return requestRows(
     q,
     sql`
     update inbound_requests set locked_until = ${o.leaseUntil.toISOString()}::timestamptz
@@ -80,7 +97,7 @@ export async function claimAcceptedRequests(
         and (locked_until is null or locked_until < ${o.now.toISOString()}::timestamptz)
       order by id limit ${o.limit}
       for update skip locked)
-    returning *`,
+    returning ${requestColumns}`,
   )
 }
 
@@ -171,9 +188,9 @@ export async function findInboundRequest(
   projectId: string,
   id: string,
 ): Promise<InboundRequestRow | null> {
-  const rows = await query<InboundRequestRow>(
+  const rows = await requestRows(
     q,
-    sql`select * from inbound_requests where project_id = ${projectId} and id = ${id}`,
+    sql`select ${requestColumns} from inbound_requests where project_id = ${projectId} and id = ${id}`,
   )
   return rows[0] ?? null
 }
@@ -188,10 +205,10 @@ export async function listInboundRequests(
     limit: number
   },
 ): Promise<InboundRequestRow[]> {
-  return query<InboundRequestRow>(
+  return requestRows(
     q,
     sql`
-    select * from inbound_requests
+    select ${requestColumns} from inbound_requests
     where project_id = ${f.projectId}
       and (${f.triggerId}::uuid is null or trigger_id = ${f.triggerId}::uuid)
       and (${f.outcome}::text is null or outcome = ${f.outcome}::text)

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import { sql, type Kysely } from 'kysely'
 
 /**
@@ -32,7 +33,9 @@ export function createSignal(
       // Back to back, a busy ingest would keep one NOTIFY transaction going all the time (one
       // per batch it commits); a short gap folds more batches into each. Listeners in this
       // process are woken directly (delivery/fan-out.ts), so only other processes wait.
-      if (!first) await new Promise((resolve) => setTimeout(resolve, gapMs))
+      // The first waits for the end of this turn of the event loop: on PGlite a whole group
+      // commit and its callers' signals run in microtasks, and they should share one NOTIFY.
+      await (first ? nextTurn() : sleep(gapMs))
       first = false
       const batch = pending
       pending = new Map()
