@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { periodic } from '../periodic.ts'
 import { deliverySettingsOf, findProject } from '../projects/index.ts'
 import type { Db, Queryable } from '../store/index.ts'
 import type { ClaimChecks } from './claim-store.ts'
@@ -46,31 +47,15 @@ export function createPruner(deps: {
   start(): Promise<void>
   stop(): Promise<void>
 } {
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<void> | null = null
-  const run = () => {
-    running ??= pruneDeliveries(deps.db.kysely, { now: deps.now() })
-      .then(async (deleted) => {
-        if (deleted > 0) deps.log.info({ deleted }, 'pruned old deliveries')
-        await deps.claims?.prune(deps.now())
-      })
-      .catch((err: unknown) => deps.log.warn({ err }, 'pruning deliveries failed'))
-      .finally(() => {
-        running = null
-      })
-  }
-  return {
+  return periodic({
     name: 'delivery-pruner',
-    start: async () => {
-      if (timer) return
-      timer = setInterval(run, deps.intervalMs ?? 3600_000)
-      timer.unref()
-      run()
+    intervalMs: deps.intervalMs ?? 3600_000,
+    runAtStart: true,
+    run: async () => {
+      const deleted = await pruneDeliveries(deps.db.kysely, { now: deps.now() })
+      if (deleted > 0) deps.log.info({ deleted }, 'pruned old deliveries')
+      await deps.claims?.prune(deps.now())
     },
-    stop: async () => {
-      if (timer) clearInterval(timer)
-      timer = null
-      await running
-    },
-  }
+    onError: (err) => deps.log.warn({ err }, 'pruning deliveries failed'),
+  })
 }

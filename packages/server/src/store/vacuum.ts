@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { sql } from 'kysely'
+import { periodic } from '../periodic.ts'
 import { query, type Db } from './db.ts'
 
 /**
@@ -34,8 +35,6 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
   /** One round now: vacuums or analyzes the tables past their thresholds. */
   runOnce(): Promise<string[]>
 } {
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<unknown> | null = null
   const runOnce = async (): Promise<string[]> => {
     const done: string[] = []
     for (const t of await tableStats(deps.db)) {
@@ -54,26 +53,15 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
     }
     return done
   }
-  const run = () => {
-    running ??= runOnce()
-      .catch((err: unknown) => deps.log.warn({ err }, 'vacuuming the embedded store failed'))
-      .finally(() => {
-        running = null
-      })
-  }
   return {
-    name: 'vacuumer',
+    ...periodic({
+      name: 'vacuumer',
+      intervalMs: deps.intervalMs ?? 10_000,
+      runAtStart: false,
+      run: runOnce,
+      onError: (err) => deps.log.warn({ err }, 'vacuuming the embedded store failed'),
+    }),
     runOnce,
-    start: async () => {
-      if (timer) return
-      timer = setInterval(run, deps.intervalMs ?? 10_000)
-      timer.unref()
-    },
-    stop: async () => {
-      if (timer) clearInterval(timer)
-      timer = null
-      await running
-    },
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { periodic } from '../periodic.ts'
 import type { FanOut } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
 import { flushCredentialEvents, type CredentialHooks } from './credentials.ts'
@@ -18,32 +19,17 @@ export function createCredentialOutbox(deps: {
   hooks?: CredentialHooks
   intervalMs?: number
 }) {
-  let timer: NodeJS.Timeout | null = null
-  let running: Promise<void> | null = null
-  const sweep = async (): Promise<void> => {
-    for (const row of await listPendingEvents(deps.db.kysely, 100)) {
-      await flushCredentialEvents(deps, row).catch((err: unknown) =>
-        deps.log.error({ err, credentialId: row.id }, 'storing a credential event failed'),
-      )
-    }
-  }
-  const tick = () => {
-    running ??= sweep()
-      .catch((err: unknown) => deps.log.error({ err }, 'credential outbox sweep failed'))
-      .finally(() => {
-        running = null
-      })
-  }
-  return {
+  return periodic({
     name: 'credential-outbox',
-    start: async () => {
-      tick()
-      timer = setInterval(tick, deps.intervalMs ?? 30_000)
-      timer.unref()
+    intervalMs: deps.intervalMs ?? 30_000,
+    runAtStart: true,
+    run: async () => {
+      for (const row of await listPendingEvents(deps.db.kysely, 100)) {
+        await flushCredentialEvents(deps, row).catch((err: unknown) =>
+          deps.log.error({ err, credentialId: row.id }, 'storing a credential event failed'),
+        )
+      }
     },
-    stop: async () => {
-      if (timer) clearInterval(timer)
-      await running
-    },
-  }
+    onError: (err) => deps.log.error({ err }, 'credential outbox sweep failed'),
+  })
 }
