@@ -3,8 +3,8 @@
  *
  * Calls made in one turn of the event loop go out together at its end (`setImmediate`); calls
  * that arrive while a batch is being written queue and go out together as the next batch (up
- * to `maxBatch`, `maxInFlight` batches at a time). An idle system pays no added latency, a busy
- * one pays one statement per batch instead of one per row: on the bench machine the
+ * to `maxBatch`, `maxInFlight` batches at a time). An idle system pays one turn of latency, a
+ * busy one pays one statement per batch instead of one per row: on the bench machine the
  * per-statement cost (syscalls, a WAL flush per commit) dominates small inserts.
  * The end of the turn matters for PGlite: its queries run on this thread and resolve in
  * microtasks, so a write started at once finishes before the next request is even read, and
