@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { findInboundRequest, insertInboundRequests } from '../../src/inbound/request-store.ts'
+import { newId } from '../../src/ids.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import {
   createTrigger,
@@ -12,9 +14,10 @@ import {
 
 let server: TestServer
 let key: string
+let projectId: string
 beforeAll(async () => {
   server = await startTestServer({ config: inboundConfig })
-  key = (await server.createProject()).apiKey
+  ;({ apiKey: key, projectId } = await server.createProject())
 })
 afterAll(() => server.close())
 
@@ -58,6 +61,37 @@ describe('receiving', () => {
       if (type) headers['content-type'] = type
       const res = await sendHook(server, trigger.id, { headers, body })
       expect(res.status, `${type}: ${res.text}`).toBe(200)
+    }
+  })
+
+  it('stores every request of a group commit with its own bytes', async () => {
+    const trigger = await createTrigger(server, key, {})
+    // One statement carries the batch's bodies as one buffer, each row its slice of it.
+    const bodies = [
+      Buffer.from('{"city":"Zürich","emoji":"🚀"}'),
+      Buffer.from([0, 255, 1, 254, 0]),
+      Buffer.alloc(0),
+      Buffer.from('x'.repeat(3000)),
+    ]
+    const rows = bodies.map((body) => ({
+      id: newId(),
+      projectId,
+      triggerId: trigger.id,
+      credentialId: null,
+      method: 'POST',
+      path: `/hooks/${trigger.id}`,
+      queryString: '',
+      headers: { 'content-length': String(body.length) },
+      body,
+      receivedAt: new Date(),
+      outcome: 'accepted' as const,
+      reason: null,
+      responseStatus: 200,
+    }))
+    await insertInboundRequests(server.engine.db.kysely, rows)
+    for (const [i, row] of rows.entries()) {
+      const stored = await findInboundRequest(server.engine.db.kysely, projectId, row.id)
+      expect(Buffer.from(stored!.body).equals(bodies[i]!), `body ${i}`).toBe(true)
     }
   })
 
