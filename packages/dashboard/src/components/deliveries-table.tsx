@@ -1,6 +1,6 @@
 import type { Delivery, Destination } from '../api-types.ts'
 import { destinationLabel, shortId } from '../format.ts'
-import { Link, navigate } from '../router.tsx'
+import { LinkTable, RowLink } from './link-table.tsx'
 import { DeliveryStatus } from './status.tsx'
 import { Time } from './ui.tsx'
 
@@ -12,64 +12,69 @@ export function DeliveriesTable(props: {
 }) {
   const { deliveries, destinations } = props
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="deliveries-table">
-        <thead>
-          <tr>
-            <th>Created</th>
-            <th>Event</th>
-            {destinations ? <th>Destination</th> : null}
-            <th>Status</th>
-            <th className="num">Attempts</th>
-            <th>Last result</th>
-          </tr>
-        </thead>
-        <tbody>
-          {deliveries.map((d) => {
-            const destination = destinations?.get(d.destinationId)
-            return (
-              <tr key={d.id} className="clickable" onClick={() => navigate(`/deliveries/${d.id}`)}>
-                <td>
-                  <Link
-                    to={`/deliveries/${d.id}`}
-                    onClick={(e) => e.stopPropagation()}
-                    title={d.id}
-                  >
-                    <Time at={d.createdAt} />
-                  </Link>
-                </td>
-                <td>
-                  <span className="mono">{d.eventType}</span>
-                  <div className="muted small mono" title={d.eventId}>
-                    {shortId(d.eventId)}
-                  </div>
-                </td>
-                {destinations ? (
-                  <td>{destination ? destinationLabel(destination) : shortId(d.destinationId)}</td>
-                ) : null}
-                <td>
-                  <DeliveryStatus delivery={d} />
-                  {d.status === 'pending' && d.nextAttemptAt ? (
-                    <div className="muted small">
-                      next <Time at={d.nextAttemptAt} />
-                    </div>
-                  ) : null}
-                </td>
-                <td className="num">{d.attemptCount}</td>
-                <td className="small">
-                  {d.lastStatus ? <span className="mono">HTTP {d.lastStatus}</span> : null}
-                  {d.lastError && d.lastError !== `HTTP ${d.lastStatus}` ? (
-                    <div className="muted truncate" title={d.lastError}>
-                      {d.lastError}
-                    </div>
-                  ) : null}
-                  {!d.lastStatus && !d.lastError ? <span className="muted">–</span> : null}
-                </td>
-              </tr>
-            )
-          })}
-        </tbody>
-      </table>
-    </div>
+    <LinkTable
+      testId="deliveries-table"
+      rows={deliveries}
+      hrefOf={(d) => `/deliveries/${d.id}`}
+      columns={[
+        {
+          header: 'Created',
+          cell: (d) => (
+            <RowLink to={`/deliveries/${d.id}`} title={d.id}>
+              <Time at={d.createdAt} />
+            </RowLink>
+          ),
+        },
+        {
+          header: 'Event',
+          cell: (d) => (
+            <>
+              <span className="mono">{d.eventType}</span>
+              <div className="muted small mono" title={d.eventId}>
+                {shortId(d.eventId)}
+              </div>
+            </>
+          ),
+        },
+        destinations
+          ? {
+              header: 'Destination',
+              cell: (d) => {
+                const destination = destinations.get(d.destinationId)
+                return destination ? destinationLabel(destination) : shortId(d.destinationId)
+              },
+            }
+          : null,
+        {
+          header: 'Status',
+          cell: (d) => (
+            <>
+              <DeliveryStatus delivery={d} />
+              {d.status === 'pending' && d.nextAttemptAt ? (
+                <div className="muted small">
+                  next <Time at={d.nextAttemptAt} />
+                </div>
+              ) : null}
+            </>
+          ),
+        },
+        { header: 'Attempts', className: 'num', cell: (d) => d.attemptCount },
+        { header: 'Last result', cellClassName: 'small', cell: lastResult },
+      ]}
+    />
+  )
+}
+
+function lastResult(d: Delivery) {
+  return (
+    <>
+      {d.lastStatus ? <span className="mono">HTTP {d.lastStatus}</span> : null}
+      {d.lastError && d.lastError !== `HTTP ${d.lastStatus}` ? (
+        <div className="muted truncate" title={d.lastError}>
+          {d.lastError}
+        </div>
+      ) : null}
+      {!d.lastStatus && !d.lastError ? <span className="muted">–</span> : null}
+    </>
   )
 }

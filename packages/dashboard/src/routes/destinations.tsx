@@ -1,8 +1,9 @@
+import { LinkTable, RowLink } from '../components/link-table.tsx'
 import { DestinationStatus, Pager } from '../components/status.tsx'
 import { AdminButton, Card, Code, Empty, ErrorNote, PageHead, Time } from '../components/ui.tsx'
 import { destinationLabel } from '../format.ts'
 import { usePaged } from '../hooks.ts'
-import { Link, navigate } from '../router.tsx'
+import { navigate } from '../router.tsx'
 import { useSession } from '../session-context.ts'
 
 const pageSize = 25
@@ -37,50 +38,29 @@ export function DestinationsPage() {
             <Code>{createCurl()}</Code>
           </Empty>
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="destinations-table">
-              <thead>
-                <tr>
-                  <th>Destination</th>
-                  <th>Events</th>
-                  <th>Format</th>
-                  <th>Status</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((d) => (
-                  <tr
-                    key={d.id}
-                    className="clickable"
-                    onClick={() => navigate(`/destinations/${d.id}`)}
-                  >
-                    <td>
-                      <Link to={`/destinations/${d.id}`} onClick={(e) => e.stopPropagation()}>
-                        {destinationLabel(d)}
-                      </Link>
-                      {d.managed ? <span className="tag">sync webhook</span> : null}
-                      <div className="muted small mono">
-                        {d.url ?? `email: ${(d.to ?? []).join(', ')}`}
-                      </div>
-                    </td>
-                    <td>
-                      <EventList events={d.events} />
-                    </td>
-                    <td>
-                      <span className="tag">{d.format}</span>
-                    </td>
-                    <td>
-                      <DestinationStatus destination={d} />
-                    </td>
-                    <td>
-                      <Time at={d.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <LinkTable
+            testId="destinations-table"
+            rows={rows}
+            hrefOf={(d) => `/destinations/${d.id}`}
+            columns={[
+              {
+                header: 'Destination',
+                cell: (d) => (
+                  <>
+                    <RowLink to={`/destinations/${d.id}`}>{destinationLabel(d)}</RowLink>
+                    {d.managed ? <span className="tag">sync webhook</span> : null}
+                    <div className="muted small mono">
+                      {d.url ?? `email: ${(d.to ?? []).join(', ')}`}
+                    </div>
+                  </>
+                ),
+              },
+              { header: 'Events', cell: (d) => <EventList events={d.events} /> },
+              { header: 'Format', cell: (d) => <span className="tag">{d.format}</span> },
+              { header: 'Status', cell: (d) => <DestinationStatus destination={d} /> },
+              { header: 'Created', cell: (d) => <Time at={d.createdAt} /> },
+            ]}
+          />
         )}
         <Pager paged={paged} />
       </Card>

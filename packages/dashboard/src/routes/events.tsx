@@ -1,9 +1,10 @@
+import { LinkTable, RowLink } from '../components/link-table.tsx'
 import { Pager } from '../components/status.tsx'
 import { Button, Card, Code, Empty, ErrorNote, PageHead, Time } from '../components/ui.tsx'
 import { useEventTypes } from '../event-types.ts'
 import { shortId } from '../format.ts'
 import { usePaged } from '../hooks.ts'
-import { Link, navigate } from '../router.tsx'
+import { navigate } from '../router.tsx'
 import { useSession } from '../session-context.ts'
 import { publishCurl, TimeFilter } from './deliveries.tsx'
 
@@ -83,42 +84,32 @@ export function EventsPage({ query }: { query: URLSearchParams }) {
             </Empty>
           )
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="events-table">
-              <thead>
-                <tr>
-                  <th>Occurred</th>
-                  <th>Type</th>
-                  <th>User</th>
-                  <th>Integration</th>
-                  <th>Id</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((e) => (
-                  <tr key={e.id} className="clickable" onClick={() => navigate(`/events/${e.id}`)}>
-                    <td>
-                      <Time at={e.occurredAt} />
-                    </td>
-                    <td>
-                      <Link
-                        to={`/events/${e.id}`}
-                        className="mono"
-                        onClick={(ev) => ev.stopPropagation()}
-                      >
-                        {e.type}
-                      </Link>
-                    </td>
-                    <td>{e.userId ?? <span className="muted">–</span>}</td>
-                    <td>{e.integration ?? <span className="muted">–</span>}</td>
-                    <td className="mono small muted" title={e.id}>
-                      {shortId(e.id)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <LinkTable
+            testId="events-table"
+            rows={rows}
+            hrefOf={(e) => `/events/${e.id}`}
+            columns={[
+              { header: 'Occurred', cell: (e) => <Time at={e.occurredAt} /> },
+              {
+                header: 'Type',
+                cell: (e) => (
+                  <RowLink to={`/events/${e.id}`} className="mono">
+                    {e.type}
+                  </RowLink>
+                ),
+              },
+              { header: 'User', cell: (e) => e.userId ?? <span className="muted">–</span> },
+              {
+                header: 'Integration',
+                cell: (e) => e.integration ?? <span className="muted">–</span>,
+              },
+              {
+                header: 'Id',
+                cellClassName: 'mono small muted',
+                cell: (e) => <span title={e.id}>{shortId(e.id)}</span>,
+              },
+            ]}
+          />
         )}
         <Pager paged={paged} />
       </Card>

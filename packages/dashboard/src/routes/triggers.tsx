@@ -1,3 +1,4 @@
+import { LinkTable, RowLink } from '../components/link-table.tsx'
 import { Pager } from '../components/status.tsx'
 import { AdminButton, Card, Empty, PageHead, ErrorNote, Time } from '../components/ui.tsx'
 import { usePaged } from '../hooks.ts'
@@ -32,47 +33,34 @@ export function TriggersPage() {
             </p>
           </Empty>
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="triggers-table">
-              <thead>
-                <tr>
-                  <th>Trigger</th>
-                  <th>Level</th>
-                  <th>Verification</th>
-                  <th>URL</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((t) => (
-                  <tr
-                    key={t.id}
-                    className="clickable"
-                    onClick={() => navigate(`/triggers/${t.id}`)}
-                  >
-                    <td>
-                      <Link to={`/triggers/${t.id}`} onClick={(e) => e.stopPropagation()}>
-                        {t.name}
-                      </Link>
-                      <div className="muted small">{t.integration}</div>
-                    </td>
-                    <td>{t.level}</td>
-                    <td>
-                      {t.verification ? (
-                        <span className="tag">{String(t.verification.preset ?? 'code')}</span>
-                      ) : (
-                        <span className="muted">none</span>
-                      )}
-                    </td>
-                    <td className="mono small">{t.url}</td>
-                    <td>
-                      <Time at={t.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <LinkTable
+            testId="triggers-table"
+            rows={rows}
+            hrefOf={(t) => `/triggers/${t.id}`}
+            columns={[
+              {
+                header: 'Trigger',
+                cell: (t) => (
+                  <>
+                    <RowLink to={`/triggers/${t.id}`}>{t.name}</RowLink>
+                    <div className="muted small">{t.integration}</div>
+                  </>
+                ),
+              },
+              { header: 'Level', cell: (t) => t.level },
+              {
+                header: 'Verification',
+                cell: (t) =>
+                  t.verification ? (
+                    <span className="tag">{String(t.verification.preset ?? 'code')}</span>
+                  ) : (
+                    <span className="muted">none</span>
+                  ),
+              },
+              { header: 'URL', cellClassName: 'mono small', cell: (t) => t.url },
+              { header: 'Created', cell: (t) => <Time at={t.createdAt} /> },
+            ]}
+          />
         )}
         <Pager paged={paged} />
       </Card>

@@ -258,6 +258,24 @@ it('shows a request to a trigger live in its listen view', async () => {
   expect(await received.textContent()).toContain(`POST /hooks/${trigger.body.id}`)
 })
 
+it('opens an event and a trigger from their lists by a click anywhere on the row', async () => {
+  const { apiKey } = await deliveredEvent()
+  const trigger = await server.api('POST', '/v1/triggers', {
+    key: apiKey,
+    body: { integration: 'custom', name: 'Pushes', level: 'app' },
+  })
+  expect(trigger.status).toBe(201)
+  const events = await server.api('GET', '/v1/events', { key: apiKey })
+  const page = await signedIn(apiKey, '/events')
+  await page.getByTestId('events-table').getByRole('cell', { name: 'webhook.test' }).waitFor()
+  // The Id cell holds no link: the row itself navigates.
+  await page.getByTestId('events-table').getByTitle(events.body.data[0].id).click()
+  await page.waitForURL(`**/events/${events.body.data[0].id}`)
+  await page.goto(`${server.url}/triggers`)
+  await page.getByTestId('triggers-table').getByRole('cell', { name: 'app', exact: true }).click()
+  await page.waitForURL(`**/triggers/${trigger.body.id}`)
+})
+
 it("shows an event's body as each wire format sends it", async () => {
   const { apiKey } = await deliveredEvent()
   const events = await server.api('GET', '/v1/events', { key: apiKey })
