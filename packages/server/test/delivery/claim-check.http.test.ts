@@ -1,44 +1,19 @@
 import { createHash, createHmac } from 'node:crypto'
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createClock } from '../helpers/clock.ts'
-import {
-  startReceiver,
-  statuses,
-  type ReceivedRequest,
-  type Receiver,
-} from '../helpers/receiver.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { describe, expect, it } from 'vitest'
+import { statuses, type ReceivedRequest } from '../helpers/receiver.ts'
 import { createClaimChecks } from '../../src/delivery/index.ts'
 import {
   collectDispatch,
   createDestination,
-  exactSchedule,
-  noPoll,
+  dispatchHarness,
   publish,
   recordCreated,
 } from './fixtures.ts'
 
-const clock = createClock()
-let server: TestServer
-const receivers: Receiver[] = []
+const { clock, server, dispatcher, receiver } = dispatchHarness()
 
-beforeAll(async () => {
-  server = await startTestServer({ now: clock.now, config: { ...exactSchedule, ...noPoll } })
-})
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()))
-})
-afterAll(() => server.close())
-
-const dispatcher = () => server.engine.dispatcher
 const hourMs = 3600_000
-
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver()
-  receivers.push(r)
-  return r
-}
 
 /** A record.updated whose `record` makes the standard body about `bytes` long. */
 function bigRecordUpdated(bytes: number) {

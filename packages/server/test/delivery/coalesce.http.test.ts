@@ -1,44 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createClock } from '../helpers/clock.ts'
-import {
-  startReceiver,
-  statuses,
-  type ReceivedRequest,
-  type Receiver,
-} from '../helpers/receiver.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { describe, expect, it } from 'vitest'
+import { statuses, type ReceivedRequest, type Receiver } from '../helpers/receiver.ts'
 import {
   collectDispatch,
   createDestination,
-  exactSchedule,
+  dispatchHarness,
   listDeliveries,
-  noPoll,
   publish,
   recordCreated,
 } from './fixtures.ts'
 
-const clock = createClock()
-let server: TestServer
-const receivers: Receiver[] = []
+const { clock, server, dispatcher, receiver } = dispatchHarness()
 
-beforeAll(async () => {
-  server = await startTestServer({ now: clock.now, config: { ...exactSchedule, ...noPoll } })
-})
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()))
-})
-afterAll(() => server.close())
-
-const dispatcher = () => server.engine.dispatcher
 const credentialA = '0aea7d3a-b5f7-4488-890e-d51a5cf4f8f1'
 const credentialB = '57a96b31-c69e-421a-bb32-7a25f9c6a893'
 const windowMs = 60_000
-
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver()
-  receivers.push(r)
-  return r
-}
 
 /** credential.failed as the credential outbox raises it (seed: integration_cannot_refresh_oauth_token). */
 function credentialFailed(credentialId: string, error = 'invalid_grant') {

@@ -1,28 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
 import { waitForDispatch } from '../../src/delivery/index.ts'
-import { createClock } from '../helpers/clock.ts'
-import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
-import { createDestination, exactSchedule, noPoll, publish, recordCreated } from './fixtures.ts'
+import { type Receiver } from '../helpers/receiver.ts'
+import { createDestination, dispatchHarness, publish, recordCreated } from './fixtures.ts'
 
-const clock = createClock()
-let server: TestServer
-const receivers: Receiver[] = []
-
-beforeAll(async () => {
-  server = await startTestServer({ now: clock.now, config: { ...exactSchedule, ...noPoll } })
-})
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()))
-})
-afterAll(() => server.close())
-
-async function receiver(...codes: number[]): Promise<Receiver> {
-  const r = await startReceiver(codes.length > 0 ? statuses(...codes) : undefined)
-  receivers.push(r)
-  return r
-}
+const { clock, server, dispatcher, receiver } = dispatchHarness()
 
 /** A project with one destination pointing at `target`. */
 async function setUp(target: Receiver, destination: Record<string, unknown> = {}) {
@@ -35,7 +17,6 @@ async function setUp(target: Receiver, destination: Record<string, unknown> = {}
   return { key, dest }
 }
 
-const dispatcher = () => server.engine.dispatcher
 const attemptOf = (destinationId: string) =>
   waitForDispatch(dispatcher(), 'attempt', (e) => e.destinationId === destinationId)
 

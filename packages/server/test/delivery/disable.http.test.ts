@@ -1,37 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { waitForDispatch } from '../../src/delivery/index.ts'
-import { createClock } from '../helpers/clock.ts'
-import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { statuses } from '../helpers/receiver.ts'
 import {
   collectDispatch,
   createDestination,
-  exactSchedule,
+  dispatchHarness,
   listDeliveries,
-  noPoll,
   publish,
 } from './fixtures.ts'
 
-const clock = createClock()
-let server: TestServer
-const receivers: Receiver[] = []
+const { clock, server, dispatcher, receiver } = dispatchHarness()
 const day = 24 * 3600 * 1000
 
-beforeAll(async () => {
-  server = await startTestServer({ now: clock.now, config: { ...exactSchedule, ...noPoll } })
-})
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()))
-})
-afterAll(() => server.close())
-
-async function receiver(...codes: number[]): Promise<Receiver> {
-  const r = await startReceiver(codes.length > 0 ? statuses(...codes) : undefined)
-  receivers.push(r)
-  return r
-}
-
-const dispatcher = () => server.engine.dispatcher
 const disabledEvent = (destinationId: string) =>
   waitForDispatch(dispatcher(), 'disabled', (e) => e.destinationId === destinationId)
 const pausedEvent = (destinationId: string) =>

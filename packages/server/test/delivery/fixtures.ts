@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import {
   createMailer,
   Dispatcher,
@@ -8,7 +8,9 @@ import {
   type Sender,
 } from '../../src/delivery/index.ts'
 import { createSecretBox } from '../../src/users/index.ts'
-import { testSecretKey, type TestServer } from '../helpers/server.ts'
+import { createClock } from '../helpers/clock.ts'
+import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
+import { startTestServer, testSecretKey, type TestServer } from '../helpers/server.ts'
 
 /**
  * Test servers poll once an hour: every test must be woken by NOTIFY (or by the test itself
@@ -160,4 +162,36 @@ export function standaloneDispatcher(
     box: createSecretBox({ secretKey: testSecretKey, dataDir: '', embedded: false }),
     options,
   })
+}
+
+/**
+ * What most delivery test files share: one server for the file on a pinned clock (exact schedule,
+ * no poll), and receivers that close after each test. `server` is filled in before the first test.
+ * @example const { clock, server, dispatcher, receiver } = dispatchHarness()
+ */
+export function dispatchHarness() {
+  const clock = createClock()
+  const server = {} as TestServer
+  const receivers: Receiver[] = []
+  beforeAll(async () => {
+    Object.assign(
+      server,
+      await startTestServer({ now: clock.now, config: { ...exactSchedule, ...noPoll } }),
+    )
+  })
+  afterEach(async () => {
+    await Promise.all(receivers.splice(0).map((r) => r.close()))
+  })
+  afterAll(() => server.close())
+  return {
+    clock,
+    server,
+    dispatcher: () => server.engine.dispatcher,
+    /** A receiver answering `codes` in turn (the last from then on), or 200 to everything. */
+    receiver: async (...codes: number[]): Promise<Receiver> => {
+      const r = await startReceiver(codes.length > 0 ? statuses(...codes) : undefined)
+      receivers.push(r)
+      return r
+    },
+  }
 }

@@ -1,30 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { createClock } from '../helpers/clock.ts'
-import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { describe, expect, it } from 'vitest'
+import { type ReceivedRequest } from '../helpers/receiver.ts'
 import { waitFor } from '../helpers/wait.ts'
 import {
   collectDispatch,
   createDestination,
-  exactSchedule,
-  noPoll,
+  dispatchHarness,
   publish,
   recordCreated,
 } from './fixtures.ts'
 
-const clock = createClock()
-let server: TestServer
-const receivers: Receiver[] = []
+const { clock, server, dispatcher, receiver } = dispatchHarness()
 
-beforeAll(async () => {
-  server = await startTestServer({ now: clock.now, config: { ...exactSchedule, ...noPoll } })
-})
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()))
-})
-afterAll(() => server.close())
-
-const dispatcher = () => server.engine.dispatcher
 const recordId = (n: number) => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`
 
 /** A record event about record `n`, with `step` in its data to tell the events of one record apart. */
@@ -39,12 +25,6 @@ function recordEvent(
     credentialId,
     data: { ...recordCreated.data, recordId: recordId(n) },
   }
-}
-
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver()
-  receivers.push(r)
-  return r
 }
 
 const recordOf = (r: ReceivedRequest) => JSON.parse(r.body).data.recordId as string
