@@ -70,7 +70,7 @@ export async function updateTrigger(
     where project_id = ${t.project_id} and id = ${t.id}
     returning *`,
   )
-  cachedTriggers.delete(t.id)
+  forgetTrigger(t.id)
   return rows[0] ?? null
 }
 
@@ -85,19 +85,38 @@ export async function findTrigger(q: Queryable, id: string): Promise<TriggerRow 
 const triggerCacheMs = 1000
 const triggerCacheSize = 10_000
 const cachedTriggers = new Map<string, { row: TriggerRow; until: number }>()
+// The read under way per id: requests that find the entry expired share it (at 2,000 requests/s
+// each expiry sent a read per request until the first came back, ~40 reads a second).
+const loadingTriggers = new Map<string, Promise<TriggerRow | null>>()
 
 /** `findTrigger` through the process's short-lived cache: for /hooks. */
 export async function findTriggerCached(q: Queryable, id: string): Promise<TriggerRow | null> {
   const hit = cachedTriggers.get(id)
   if (hit && hit.until > performance.now()) return hit.row
-  const row = await findTrigger(q, id)
-  cachedTriggers.delete(id)
-  if (row) {
-    if (cachedTriggers.size >= triggerCacheSize)
-      cachedTriggers.delete(cachedTriggers.keys().next().value!)
-    cachedTriggers.set(id, { row, until: performance.now() + triggerCacheMs })
+  let loading = loadingTriggers.get(id)
+  if (!loading) {
+    const read = findTrigger(q, id).then((row) => {
+      // An edit made while the row was read dropped this read: keep nothing from it.
+      if (loadingTriggers.get(id) !== read) return row
+      loadingTriggers.delete(id)
+      cachedTriggers.delete(id)
+      if (row) {
+        if (cachedTriggers.size >= triggerCacheSize)
+          cachedTriggers.delete(cachedTriggers.keys().next().value!)
+        cachedTriggers.set(id, { row, until: performance.now() + triggerCacheMs })
+      }
+      return row
+    })
+    read.catch(() => loadingTriggers.get(id) === read && loadingTriggers.delete(id))
+    loadingTriggers.set(id, (loading = read))
   }
-  return row
+  return loading
+}
+
+/** Drops the trigger's cached row, and any read of it under way, after an edit. */
+function forgetTrigger(id: string): void {
+  cachedTriggers.delete(id)
+  loadingTriggers.delete(id)
 }
 
 export async function findProjectTrigger(
@@ -117,7 +136,7 @@ export async function deleteTrigger(q: Queryable, projectId: string, id: string)
     q,
     sql`delete from triggers where project_id = ${projectId} and id = ${id} returning id`,
   )
-  cachedTriggers.delete(id)
+  forgetTrigger(id)
   return rows.length > 0
 }
 

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findInboundRequest, insertInboundRequests } from '../../src/inbound/request-store.ts'
 import { newId } from '../../src/ids.ts'
+import { findTriggerCached } from '../../src/inbound/store.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import {
   createTrigger,
@@ -93,6 +94,31 @@ describe('receiving', () => {
       const stored = await findInboundRequest(server.engine.db.kysely, projectId, row.id)
       expect(Buffer.from(stored!.body).equals(bodies[i]!), `body ${i}`).toBe(true)
     }
+  })
+
+  it('reads a trigger once for requests that arrive together, and again after an edit', async () => {
+    const trigger = await createTrigger(server, key, { name: 'before' })
+    let reads = 0
+    const counting = server.engine.db.kysely.withPlugin({
+      transformQuery: (args) => {
+        reads++
+        return args.node
+      },
+      transformResult: async (args) => args.result,
+    })
+    const together = () =>
+      Promise.all(Array.from({ length: 20 }, () => findTriggerCached(counting, trigger.id)))
+    expect((await together()).map((t) => t?.name)).toEqual(Array(20).fill('before'))
+    expect(reads).toBe(1)
+    await together()
+    expect(reads).toBe(1)
+    const edited = await server.api('PATCH', `/v1/triggers/${trigger.id}`, {
+      key,
+      body: { name: 'after' },
+    })
+    expect(edited.status).toBe(200)
+    expect((await together()).map((t) => t?.name)).toEqual(Array(20).fill('after'))
+    expect(reads).toBe(2)
   })
 
   it('accepts PUT and GET as well as POST', async () => {
