@@ -29,10 +29,12 @@ export async function insertInboundRequests(
   q: Queryable,
   rows: readonly NewInboundRequest[],
 ): Promise<void> {
-  // One JSON document and one buffer of the bodies, each row naming its slice: one statement
-  // text for any batch size, so it stays a prepared statement, and the bodies travel as bytes.
-  // As base64 strings inside the JSON, PostgreSQL lexed every byte of them: an 11-row batch of
-  // 2 KB bodies took 1.9 ms against 1.3 ms, 50 rows 7.6 ms against 4.9 ms.
+  // One JSON document and one base64 string of all the bodies, each row naming its slice: one
+  // statement text for any batch size, so it stays a prepared statement, and PostgreSQL decodes
+  // the bodies in one call. As base64 strings inside the JSON it lexed every byte of them: 11
+  // rows of 2 KB took 1.3 ms against 1.0 ms, 50 rows 3.7 ms against 2.7 ms. Not as a bytea
+  // parameter: PGlite hex-encodes those in JavaScript, a byte at a time (11 rows: 4.2 ms on
+  // PGlite against 1.4 ms as base64).
   let bodyAt = 1
   const batch = rows.map((r) => {
     const row = {
@@ -54,14 +56,16 @@ export async function insertInboundRequests(
     bodyAt += r.body.length
     return row
   })
-  const bodies = Buffer.concat(rows.map((r) => r.body))
+  const bodies = Buffer.concat(rows.map((r) => r.body)).toString('base64')
+  // Materialized: decoded once for the batch, not once per row.
   await prepared(sql`
+    with decoded as materialized (select decode(${bodies}::text, 'base64') as bodies)
     insert into inbound_requests (id, project_id, trigger_id, credential_id, method, path, query_string,
                                   headers, body, outcome, reason, response_status, received_at)
     select id, project_id, trigger_id, credential_id, method, path, query_string, headers,
-           substring(${bodies}::bytea from body_at for body_length), outcome, reason,
+           substring(decoded.bodies from body_at for body_length), outcome, reason,
            response_status, received_at
-    from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as t(
+    from decoded, jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as t(
       id uuid, project_id uuid, trigger_id uuid, credential_id text, method text, path text,
       query_string text, headers jsonb, body_at int, body_length int, outcome text, reason text,
       response_status int, received_at timestamptz)`).execute(q)
