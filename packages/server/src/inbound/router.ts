@@ -5,7 +5,7 @@ import type { InboundFeed } from './feed.ts'
 import { claimAcceptedRequests, completeRouting } from './request-store.ts'
 import { viewOfRow } from './request-view.ts'
 import { routeRequest, type RouteTarget } from './routing.ts'
-import { findTrigger, type InboundRequestRow } from './store.ts'
+import { findTriggerCached, type InboundRequestRow } from './store.ts'
 import type { RequestView, TriggerRow } from './types.ts'
 
 export interface RouterOptions {
@@ -106,7 +106,7 @@ export class InboundRouter {
     const plans: RoutingPlan[] = []
     for (const row of rows) {
       if (!triggers.has(row.trigger_id))
-        triggers.set(row.trigger_id, await findTrigger(db.kysely, row.trigger_id))
+        triggers.set(row.trigger_id, await findTriggerCached(db.kysely, row.trigger_id))
       const trigger = triggers.get(row.trigger_id)
       if (!trigger) continue
       try {

@@ -80,8 +80,9 @@ export async function findTrigger(q: Queryable, id: string): Promise<TriggerRow 
   return rows[0] ?? null
 }
 
-// /hooks reads its trigger on every request. Edits made through this process drop the entry at
-// once; other processes see them within `triggerCacheMs`. Unknown ids are not kept.
+// /hooks reads its trigger on every request, the router on every batch. Edits made through this
+// process drop the entry at once; other processes see them within `triggerCacheMs`. Unknown ids
+// are not kept.
 const triggerCacheMs = 1000
 const triggerCacheSize = 10_000
 const cachedTriggers = new Map<string, { row: TriggerRow; until: number }>()
@@ -89,7 +90,7 @@ const cachedTriggers = new Map<string, { row: TriggerRow; until: number }>()
 // each expiry sent a read per request until the first came back, ~40 reads a second).
 const loadingTriggers = new Map<string, Promise<TriggerRow | null>>()
 
-/** `findTrigger` through the process's short-lived cache: for /hooks. */
+/** `findTrigger` through the process's short-lived cache: for /hooks and the router. */
 export async function findTriggerCached(q: Queryable, id: string): Promise<TriggerRow | null> {
   const hit = cachedTriggers.get(id)
   if (hit && hit.until > performance.now()) return hit.row

@@ -13,7 +13,7 @@ import {
 } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
-import { createSignal, type Signal } from './signal.ts'
+import { createLocalSignal, createSignal, type Signal } from './signal.ts'
 
 /**
  * The store: one interface over PGlite (embedded, the default) and PostgreSQL (`DATABASE_URL`).
@@ -56,7 +56,7 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     ...(loadDataDir ? { loadDataDir } : {}),
   })
   const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
-  const { signal, drain } = createSignal(kysely)
+  const { signal, listen: listenLocally, drain } = createLocalSignal()
   let closed = false
   return {
     kind: 'pglite',
@@ -65,7 +65,14 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     exec: async (script) => {
       await pglite.exec(script)
     },
-    listen: async (channel, onPayload) => pglite.listen(channel, onPayload),
+    listen: async (channel, onPayload) => {
+      const unlisten = await pglite.listen(channel, onPayload)
+      const unlistenLocally = listenLocally(channel, onPayload)
+      return async () => {
+        unlistenLocally()
+        await unlisten()
+      }
+    },
     dumpDataDir: async () => (await pglite.dumpDataDir('gzip')) as Blob,
     close: async () => {
       if (closed) return

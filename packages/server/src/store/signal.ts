@@ -57,13 +57,64 @@ export function createSignal(
 
   return {
     signal: (channel, payload = '') => {
-      let set = pending.get(channel)
-      if (!set) pending.set(channel, (set = new Set()))
-      set.add(payload)
+      setOf(pending, channel).add(payload)
       flushing ??= flush()
     },
     drain: async () => {
       await flushing
     },
   }
+}
+
+/**
+ * The embedded store's signal: every listener of a PGlite store is in this process, so notices
+ * reach them directly, at the end of the turn (as a NOTIFY after the commit would), coalesced the
+ * same way, without a `pg_notify` statement on PGlite's one thread (~1.5 ms each: one per
+ * `/hooks` batch in bench/inbound). NOTIFYs sent in SQL still arrive through `listen` too.
+ */
+export function createLocalSignal(): {
+  signal: Signal
+  listen: (channel: string, onPayload: (payload: string) => void) => () => void
+  drain: () => Promise<void>
+} {
+  const listeners = new Map<string, Set<(payload: string) => void>>()
+  let pending = new Map<string, Set<string>>()
+  let flushing: Promise<void> | null = null
+
+  const flush = async (): Promise<void> => {
+    await nextTurn()
+    const batch = pending
+    pending = new Map()
+    flushing = null
+    for (const [channel, payloads] of batch)
+      for (const payload of payloads)
+        for (const onPayload of listeners.get(channel) ?? []) {
+          // One listener's fault is its own: the others still hear the notice.
+          try {
+            onPayload(payload)
+          } catch (error) {
+            process.emitWarning(error as Error)
+          }
+        }
+  }
+
+  return {
+    signal: (channel, payload = '') => {
+      setOf(pending, channel).add(payload)
+      flushing ??= flush()
+    },
+    listen: (channel, onPayload) => {
+      const set = setOf(listeners, channel).add(onPayload)
+      return () => set.delete(onPayload)
+    },
+    drain: async () => {
+      await flushing
+    },
+  }
+}
+
+function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key)
+  if (!set) map.set(key, (set = new Set()))
+  return set
 }
