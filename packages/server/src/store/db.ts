@@ -28,7 +28,7 @@ export interface Db {
   exec(script: string): Promise<void>
   /** Calls `onPayload` for every NOTIFY on `channel` until the returned function is called. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
-  /** NOTIFY after a commit, coalesced with other notices (see `createSignal`). */
+  /** NOTIFY after a commit, coalesced with other notices (`createSignal`; `createLocalSignal` on PGlite). */
   signal: Signal
   close(): Promise<void>
   /** PGlite only: the data dir as a gzip archive (tests copy a migrated store from it). */
