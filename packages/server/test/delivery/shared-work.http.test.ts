@@ -85,6 +85,8 @@ describe('several dispatchers on one store', () => {
     const resent = waitForDispatch(survivor, 'delivered', (e) => e.deliveryId === leased!.id)
     await survivor.runOnce()
     expect(await resent).toMatchObject({ attempt: 2 })
-    expect(receiver.requests.at(-1)!.headers['webhook-id']).toBe(leased!.id)
+    // The previous test's lease runs out too, so this run may send its delivery as well.
+    const sent = receiver.requests.filter((r) => r.headers['webhook-id'] === leased!.id)
+    expect(sent).toHaveLength(1)
   })
 })
