@@ -27,12 +27,14 @@ export async function openListenStream(
   })
   // Notices are handled in order, so a routed row never overtakes its judgement.
   let queue = Promise.resolve()
+  // Each notice is sent with its own outcome: by the time the row is read, the router may have
+  // routed an accepted request already, and the stream would skip its judgement.
   const send = async (notice: InboundNotice) => {
     const row = await findInboundRequest(deps.db.kysely, deps.projectId, notice.requestId)
-    if (row && !raw.destroyed)
-      raw.write(
-        `event: request\nid: ${row.id}:${row.outcome}\ndata: ${JSON.stringify(inboundRequestOut(row))}\n\n`,
-      )
+    if (row && !raw.destroyed) {
+      const out = { ...inboundRequestOut(row), outcome: notice.outcome }
+      raw.write(`event: request\nid: ${row.id}:${out.outcome}\ndata: ${JSON.stringify(out)}\n\n`)
+    }
   }
   const unsubscribe = deps.feed.subscribe((notice) => {
     if (notice.triggerId !== deps.triggerId) return

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely'
+import { sql, type RawBuilder, type Transaction } from 'kysely'
 import { prepared, query, type Queryable } from '../store/index.ts'
 import { inboundChannel, type InboundOutcomeName, type InboundRequestRow } from './store.ts'
 
@@ -94,26 +94,36 @@ export function inboundNotice(r: { triggerId: string; id: string; outcome: strin
 }
 
 /**
- * Claims accepted requests for routing: each row is leased until `leaseUntil`, so a router that
- * dies mid-way lets another take the row when the lease ends. SKIP LOCKED keeps concurrent
- * routers (one per worker process) off each other's rows without waiting.
+ * Locks accepted requests for routing in the caller's transaction, which then emits their events
+ * and marks them done: no write to claim them, and a router that dies mid-way leaves them to
+ * another router at once (its transaction rolls back). SKIP LOCKED keeps concurrent routers (one
+ * per worker process) off each other's rows without waiting; `locked_until` only backs off a
+ * request whose routing failed (`leaseRequests`).
  */
-export async function claimAcceptedRequests(
-  q: Queryable,
-  o: { now: Date; leaseUntil: Date; limit: number },
+export async function lockAcceptedRequests(
+  tx: Transaction<any>,
+  o: { now: Date; limit: number },
 ): Promise<InboundRequestRow[]> {
   return requestRows(
-    q,
+    tx,
+    // The ids first: the columns (the body encoded) are computed for the rows taken, not for
+    // every accepted row the scan sorts.
     sql`
-    update inbound_requests set locked_until = ${o.leaseUntil.toISOString()}::timestamptz
-    where id in (
+    with locked as (
       select id from inbound_requests
       where outcome = 'accepted'
         and (locked_until is null or locked_until < ${o.now.toISOString()}::timestamptz)
       order by id limit ${o.limit}
       for update skip locked)
-    returning ${requestColumns}`,
+    select ${requestColumns} from inbound_requests where id in (select id from locked) order by id`,
   )
+}
+
+/** Keeps requests whose routing failed away from the router until `until`, then it retries them. */
+export async function leaseRequests(q: Queryable, ids: readonly string[], until: Date): Promise<void> {
+  if (ids.length === 0) return
+  await sql`update inbound_requests set locked_until = ${until.toISOString()}::timestamptz
+    where id = any(${ids}::uuid[])`.execute(q)
 }
 
 /**

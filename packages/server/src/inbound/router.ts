@@ -1,8 +1,9 @@
+import { sql, type Transaction } from 'kysely'
 import type { Logger } from 'pino'
 import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
-import type { Db } from '../store/index.ts'
+import { withTransaction, type Db } from '../store/index.ts'
 import type { InboundFeed } from './feed.ts'
-import { claimAcceptedRequests, completeRouting } from './request-store.ts'
+import { completeRouting, leaseRequests, lockAcceptedRequests } from './request-store.ts'
 import { viewOfRow } from './request-view.ts'
 import { routeRequest, type RouteTarget } from './routing.ts'
 import { findTriggerCached, type InboundRequestRow } from './store.ts'
@@ -11,7 +12,7 @@ import type { RequestView, TriggerRow } from './types.ts'
 export interface RouterOptions {
   /** Most requests one claim takes. (Default: 50) */
   batchSize: number
-  /** How long a claim holds a row before another router may take it. (Default: 60 s) */
+  /** How long a request whose routing failed waits before it is tried again. (Default: 60 s) */
   leaseMs: number
   /** Fallback poll when no NOTIFY arrives. (Default: 1 s) */
   pollMs: number
@@ -87,55 +88,80 @@ export class InboundRouter {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const now = this.deps.now()
-      const rows = await claimAcceptedRequests(this.deps.db.kysely, {
-        now,
-        leaseUntil: new Date(now.getTime() + this.options.leaseMs),
-        limit: this.options.batchSize,
-      })
-      const plans = await this.plan(rows)
-      for (const group of groupByProject(plans)) await this.emit(group)
-      if (rows.length < this.options.batchSize || this.stopped) return
+      const routed = await withTransaction(this.deps.db.kysely, (tx) => this.routeBatch(tx))
+      if (routed < this.options.batchSize || this.stopped) return
     }
   }
 
-  /** Finds each claimed request's targets; a request whose routing fails stays leased and is retried. */
-  private async plan(rows: InboundRequestRow[]): Promise<RoutingPlan[]> {
-    const { db, publicUrl } = this.deps
+  /**
+   * Locks a batch of accepted requests and routes them in one transaction: their events and
+   * their routed marks commit together, so a crash never loses nor emits twice, and no write
+   * claims them first (a lease per request cost an update of each row and a commit per batch).
+   * @returns how many requests it locked
+   */
+  private async routeBatch(tx: Transaction<any>): Promise<number> {
+    const now = this.deps.now()
+    const rows = await lockAcceptedRequests(tx, { now, limit: this.options.batchSize })
+    const { plans, failed } = await this.plan(tx, rows)
+    for (const group of groupByProject(plans)) {
+      // A savepoint per project: one project's failure rolls back its events, not the others'.
+      await sql`savepoint route_project`.execute(tx)
+      try {
+        await this.emit(tx, group)
+        await sql`release savepoint route_project`.execute(tx)
+      } catch (err) {
+        this.deps.log.error({ err }, 'emitting trigger events failed')
+        await sql`rollback to savepoint route_project`.execute(tx)
+        failed.push(...group.map((p) => p.row.id))
+      }
+    }
+    // Failed requests wait out the lease before they are tried again, not the next wake.
+    await leaseRequests(tx, failed, new Date(now.getTime() + this.options.leaseMs))
+    return rows.length
+  }
+
+  /** Finds each locked request's targets; a request whose routing fails is retried after the lease. */
+  private async plan(
+    tx: Transaction<any>,
+    rows: InboundRequestRow[],
+  ): Promise<{ plans: RoutingPlan[]; failed: string[] }> {
+    const { publicUrl } = this.deps
     const triggers = new Map<string, TriggerRow | null>()
     const plans: RoutingPlan[] = []
+    const failed: string[] = []
     for (const row of rows) {
       if (!triggers.has(row.trigger_id))
-        triggers.set(row.trigger_id, await findTriggerCached(db.kysely, row.trigger_id))
+        triggers.set(row.trigger_id, await findTriggerCached(tx, row.trigger_id))
       const trigger = triggers.get(row.trigger_id)
-      if (!trigger) continue
+      // Deleted under way: its requests go with it; until then the lease keeps them aside.
+      if (!trigger) {
+        failed.push(row.id)
+        continue
+      }
       try {
         const view = viewOfRow(row, publicUrl)
         const { targets, held } = holdInvalid(
           trigger,
           row,
-          await routeRequest(db, trigger, row, view),
+          await routeRequest(tx, trigger, row, view),
         )
         plans.push({ row, targets, held, events: eventsOf(trigger, row, view, targets) })
       } catch (err) {
         this.deps.log.error({ err, inboundRequestId: row.id }, 'routing an inbound request failed')
+        failed.push(row.id)
       }
     }
-    return plans
+    return { plans, failed }
   }
 
-  /**
-   * Stores the events of one project's requests and marks the requests routed in the same
-   * transaction (the ingest's fan-out step), so a crash either keeps both or neither: no
-   * idempotency key is needed, and a batch costs one transaction, not one per request.
-   */
-  private async emit(plans: RoutingPlan[]): Promise<void> {
-    const { db, fanOut } = this.deps
-    const complete: FanOut = async (tx, events) => {
-      await fanOut(tx, events)
+  /** Stores the events of one project's requests and marks the requests routed, in `tx`. */
+  private async emit(tx: Transaction<any>, plans: RoutingPlan[]): Promise<void> {
+    const { fanOut } = this.deps
+    const complete: FanOut = async (q, events) => {
+      await fanOut(q, events)
       const eventIdsOf = Map.groupBy(events, (e) => e.data['inboundRequestId'] as string)
       await completeRouting(
-        tx,
+        q,
         plans.map(({ row, targets, held }) => {
           const released = row.held_credential_ids !== null
           const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
@@ -154,18 +180,17 @@ export class InboundRouter {
         this.deps.now(),
       )
     }
-    const events = plans.flatMap((p) => p.events)
     await ingestEvents(
-      db.kysely,
+      tx,
       {
         projectId: plans[0]!.row.project_id,
-        events,
+        events: plans.flatMap((p) => p.events),
         idempotencyKey: null,
         requestBody: null,
         pathOf: (n) => `/events/${n}`,
       },
       { fanOut: complete, now: this.deps.now },
-    ).catch((err: unknown) => this.deps.log.error({ err }, 'emitting trigger events failed'))
+    )
   }
 }
 

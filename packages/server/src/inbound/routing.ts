@@ -1,4 +1,4 @@
-import type { Db } from '../store/index.ts'
+import type { Queryable } from '../store/index.ts'
 import { findCredential, findCredentialsByAccount, type CredentialRow } from '../users/index.ts'
 import { payloadOf } from './request-view.ts'
 import type { InboundRequestRow } from './store.ts'
@@ -18,7 +18,7 @@ export interface RouteTarget {
  * @returns no targets when nothing matches (the request is `unrouted`)
  */
 export async function routeRequest(
-  db: Db,
+  q: Queryable,
   trigger: TriggerRow,
   row: InboundRequestRow,
   view: RequestView,
@@ -26,7 +26,7 @@ export async function routeRequest(
   const payload = payloadOf(view)
   if (trigger.level === 'user') {
     const credential = row.credential_id
-      ? await findCredential(db.kysely, trigger.project_id, row.credential_id)
+      ? await findCredential(q, trigger.project_id, row.credential_id)
       : null
     return credential ? [{ credential, payload }] : []
   }
@@ -37,7 +37,7 @@ export async function routeRequest(
   for (const item of items) {
     const accounts = accountIds(routing, view, item)
     const matches = await findCredentialsByAccount(
-      db.kysely,
+      q,
       trigger.project_id,
       trigger.integration,
       accounts,

@@ -90,23 +90,32 @@ const cachedTriggers = new Map<string, { row: TriggerRow; until: number }>()
 // each expiry sent a read per request until the first came back, ~40 reads a second).
 const loadingTriggers = new Map<string, Promise<TriggerRow | null>>()
 
+// Counts edits made through this process, so a read that an edit overtook keeps nothing.
+let triggerEdits = 0
+
 /** `findTrigger` through the process's short-lived cache: for /hooks and the router. */
 export async function findTriggerCached(q: Queryable, id: string): Promise<TriggerRow | null> {
   const hit = cachedTriggers.get(id)
   if (hit && hit.until > performance.now()) return hit.row
+  const editsBefore = triggerEdits
+  const remember = (row: TriggerRow | null): TriggerRow | null => {
+    if (triggerEdits !== editsBefore) return row
+    cachedTriggers.delete(id)
+    if (row) {
+      if (cachedTriggers.size >= triggerCacheSize)
+        cachedTriggers.delete(cachedTriggers.keys().next().value!)
+      cachedTriggers.set(id, { row, until: performance.now() + triggerCacheMs })
+    }
+    return row
+  }
+  // A transaction reads on its own connection and never waits for a read under way on another:
+  // on the embedded store, which has one connection, that read waits for this transaction.
+  if (q.isTransaction) return remember(await findTrigger(q, id))
   let loading = loadingTriggers.get(id)
   if (!loading) {
     const read = findTrigger(q, id).then((row) => {
-      // An edit made while the row was read dropped this read: keep nothing from it.
-      if (loadingTriggers.get(id) !== read) return row
-      loadingTriggers.delete(id)
-      cachedTriggers.delete(id)
-      if (row) {
-        if (cachedTriggers.size >= triggerCacheSize)
-          cachedTriggers.delete(cachedTriggers.keys().next().value!)
-        cachedTriggers.set(id, { row, until: performance.now() + triggerCacheMs })
-      }
-      return row
+      if (loadingTriggers.get(id) === read) loadingTriggers.delete(id)
+      return remember(row)
     })
     read.catch(() => loadingTriggers.get(id) === read && loadingTriggers.delete(id))
     loadingTriggers.set(id, (loading = read))
@@ -116,6 +125,7 @@ export async function findTriggerCached(q: Queryable, id: string): Promise<Trigg
 
 /** Drops the trigger's cached row, and any read of it under way, after an edit. */
 function forgetTrigger(id: string): void {
+  triggerEdits++
   cachedTriggers.delete(id)
   loadingTriggers.delete(id)
 }

@@ -232,14 +232,15 @@ export async function relaxCommit(tx: Transaction<any>): Promise<void> {
 }
 
 /**
- * Runs `fn` in one transaction on either store.
+ * Runs `fn` in one transaction on either store; given a transaction, in that one (it commits or
+ * rolls back with the caller's work).
  * @example await withTransaction(db.kysely, async (tx) => insertEvent(tx, event))
  */
 export async function withTransaction<T>(
   q: Kysely<any>,
   fn: (tx: Transaction<any>) => Promise<T>,
 ): Promise<T> {
-  return q.transaction().execute(fn)
+  return q.isTransaction ? fn(q as Transaction<any>) : q.transaction().execute(fn)
 }
 
 /**
