@@ -239,8 +239,8 @@ function wireFeatures(deps: {
       createCredentialOutbox({ db, fanOut, now, log, hooks: inbound.credentialHooks }),
       ...inbound.workers,
       syncs.scheduler,
-      // PGlite has no autovacuum of its own.
-      ...(db.kind === 'pglite' ? [createVacuumer({ db, log })] : []),
+      // PGlite has no autovacuum of its own; a PostgreSQL may have it turned off.
+      createVacuumer({ db, log }),
     ],
     dispatcher,
     userToken: syncs.userToken,

@@ -19,14 +19,16 @@ interface TableStats {
 }
 
 /**
- * Autovacuum for the embedded store. PGlite runs PostgreSQL single-user, with no autovacuum
+ * Autovacuum where there is none. PGlite runs PostgreSQL single-user, with no autovacuum
  * launcher: without this, every row a claim or a result updates leaves a dead entry in the
  * queue indexes for good, and the planner never learns a table grew. bench/inbound on PGlite:
  * after 30,000 requests the router's claim read 30,030 index entries to find 30 live ones
  * (6.3 ms a claim; 0.8 ms after one VACUUM of 61 ms).
  * It runs on PGlite's one thread, so every other query waits while it works, as they would
  * for any statement; it runs only when a table passed PostgreSQL's own thresholds.
- * @example workers: db.kind === 'pglite' ? [createVacuumer({ db, log })] : []
+ * On PostgreSQL it works only while the server's `autovacuum` is off (and says so once): the
+ * same dead entries then pile up in `deliveries` and `inbound_requests` until someone vacuums.
+ * @example workers: [createVacuumer({ db, log })]
  */
 export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number }): {
   name: string
@@ -35,7 +37,13 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
   /** One round now: vacuums or analyzes the tables past their thresholds. */
   runOnce(): Promise<string[]>
 } {
+  let needed: Promise<boolean> | null = null
   const runOnce = async (): Promise<string[]> => {
+    needed ??= vacuumIsOurs(deps.db, deps.log).catch((err: unknown) => {
+      needed = null
+      throw err
+    })
+    if (!(await needed)) return []
     const done: string[] = []
     for (const t of await tableStats(deps.db)) {
       const vacuum = t.dead > vacuumAt(t.live)
@@ -72,4 +80,18 @@ async function tableStats(db: Db): Promise<TableStats[]> {
                n_mod_since_analyze::int as modified
         from pg_stat_user_tables order by relname`,
   )
+}
+
+/** PGlite has no autovacuum; PostgreSQL has one unless its `autovacuum` setting is off. */
+async function vacuumIsOurs(db: Db, log: Logger): Promise<boolean> {
+  if (db.kind === 'pglite') return true
+  const [row] = await query<{ off: boolean }>(
+    db.kysely,
+    sql`select current_setting('autovacuum') = 'off' as off`,
+  )
+  if (row?.off)
+    log.warn(
+      "PostgreSQL's autovacuum is off: this worker vacuums and analyzes Switchyard's tables past the default thresholds itself",
+    )
+  return row?.off ?? false
 }
