@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import { periodic } from '../periodic.ts'
 import { query, type Db } from './db.ts'
 
@@ -52,7 +52,7 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
       const statement = vacuum
         ? sql`vacuum (analyze) ${sql.id(t.table)}`
         : sql`analyze ${sql.id(t.table)}`
-      await statement.execute(deps.db.kysely)
+      await paced(deps.db, statement)
       const ms = Math.round(performance.now() - started)
       // A long one stalled every request: say so where an operator looks.
       const level = ms >= 1000 ? 'info' : 'debug'
@@ -67,7 +67,7 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
       intervalMs: deps.intervalMs ?? 10_000,
       runAtStart: false,
       run: runOnce,
-      onError: (err) => deps.log.warn({ err }, 'vacuuming the embedded store failed'),
+      onError: (err) => deps.log.warn({ err }, 'vacuuming failed'),
     }),
     runOnce,
   }
@@ -94,4 +94,26 @@ async function vacuumIsOurs(db: Db, log: Logger): Promise<boolean> {
       "PostgreSQL's autovacuum is off: this worker vacuums and analyzes Switchyard's tables past the default thresholds itself",
     )
   return row?.off ?? false
+}
+
+/**
+ * On PostgreSQL, at autovacuum's own pace (`autovacuum_vacuum_cost_delay` 2 ms per 200 cost
+ * units): a VACUUM run by hand has no delay, and one of `deliveries` after a million deliveries
+ * were released read and wrote as fast as the disk went while other queries waited on it. On
+ * PGlite at full speed: every other query waits for it anyway.
+ */
+async function paced(db: Db, statement: RawBuilder<unknown>): Promise<void> {
+  if (db.kind === 'pglite') {
+    await statement.execute(db.kysely)
+    return
+  }
+  // One connection for the settings and the statement (VACUUM runs outside any transaction).
+  await db.kysely.connection().execute(async (connection) => {
+    await sql`set vacuum_cost_delay = 2`.execute(connection)
+    try {
+      await statement.execute(connection)
+    } finally {
+      await sql`reset vacuum_cost_delay`.execute(connection)
+    }
+  })
 }
