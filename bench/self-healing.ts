@@ -124,14 +124,15 @@ async function fairness(
   // Releasing a million held deliveries is a million-row UPDATE; the WAL it writes sets off
   // checkpoints whose writes would land in the measured seconds, and its million dead rows set
   // off a vacuum of `deliveries` (autovacuum's, or the engine's where autovacuum is off) that
-  // runs for most of a phase. Each phase starts after a VACUUM and a CHECKPOINT, so it measures
-  // the backlog, not the aftermath of the enable (a backlog that builds up by itself is inserted
-  // pending and leaves no dead rows).
+  // runs for most of a phase; (b) and (c) before leave dead rows of their own. Each phase starts
+  // after a VACUUM of the database and a CHECKPOINT, so it measures the backlog, not the
+  // aftermath of the enable (a backlog that builds up by itself is inserted pending and leaves
+  // no dead rows) or of the phases before.
   const settle = async () => {
     if (!storeUrl) return
     const c = new pg.Client({ connectionString: storeUrl })
     await c.connect()
-    await c.query('vacuum (analyze) deliveries')
+    await c.query('vacuum (analyze)')
     await c.query('checkpoint')
     await c.end()
   }

@@ -33,7 +33,7 @@ import {
   type ProjectCreatedHook,
   type SettingsExtension,
 } from './projects/index.ts'
-import { createVacuumer, migrate, openDb, sql, type Db } from './store/index.ts'
+import { createVacuumer, migrate, openDb, sql, warnWithoutAutovacuum, type Db } from './store/index.ts'
 import { createSyncFeature, type SyncFeature } from './syncs/index.ts'
 import { createCredentialOutbox, createSecretBox, userRoutes } from './users/index.ts'
 import { version } from './version.ts'
@@ -86,6 +86,7 @@ export async function startEngine(
   const db = options.db ?? (await openDb(config))
   try {
     await migrate(db)
+    await warnWithoutAutovacuum(db, log)
     const wiring = wireFeatures({ config, db, log, now })
     const firstStart = options.bootstrap
       ? await bootstrapEmptyStore(db.kysely, {
@@ -239,8 +240,8 @@ function wireFeatures(deps: {
       createCredentialOutbox({ db, fanOut, now, log, hooks: inbound.credentialHooks }),
       ...inbound.workers,
       syncs.scheduler,
-      // PGlite has no autovacuum of its own; a PostgreSQL may have it turned off.
-      createVacuumer({ db, log }),
+      // PGlite has no autovacuum of its own.
+      ...(db.kind === 'pglite' ? [createVacuumer({ db, log })] : []),
     ],
     dispatcher,
     userToken: syncs.userToken,

@@ -13,5 +13,5 @@ export {
 export type { Db, Queryable } from './db.ts'
 export type { Signal } from './signal.ts'
 export { groupCommit } from './group-commit.ts'
-export { createVacuumer } from './vacuum.ts'
+export { createVacuumer, warnWithoutAutovacuum } from './vacuum.ts'
 export { migrate, readMigrations, schemaVersion } from './migrate.ts'

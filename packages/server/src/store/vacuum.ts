@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { sql, type RawBuilder } from 'kysely'
+import { sql } from 'kysely'
 import { periodic } from '../periodic.ts'
 import { query, type Db } from './db.ts'
 
@@ -19,16 +19,14 @@ interface TableStats {
 }
 
 /**
- * Autovacuum where there is none. PGlite runs PostgreSQL single-user, with no autovacuum
+ * Autovacuum for the embedded store. PGlite runs PostgreSQL single-user, with no autovacuum
  * launcher: without this, every row a claim or a result updates leaves a dead entry in the
  * queue indexes for good, and the planner never learns a table grew. bench/inbound on PGlite:
  * after 30,000 requests the router's claim read 30,030 index entries to find 30 live ones
  * (6.3 ms a claim; 0.8 ms after one VACUUM of 61 ms).
  * It runs on PGlite's one thread, so every other query waits while it works, as they would
  * for any statement; it runs only when a table passed PostgreSQL's own thresholds.
- * On PostgreSQL it works only while the server's `autovacuum` is off (and says so once): the
- * same dead entries then pile up in `deliveries` and `inbound_requests` until someone vacuums.
- * @example workers: [createVacuumer({ db, log })]
+ * @example workers: db.kind === 'pglite' ? [createVacuumer({ db, log })] : []
  */
 export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number }): {
   name: string
@@ -37,13 +35,7 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
   /** One round now: vacuums or analyzes the tables past their thresholds. */
   runOnce(): Promise<string[]>
 } {
-  let needed: Promise<boolean> | null = null
   const runOnce = async (): Promise<string[]> => {
-    needed ??= vacuumIsOurs(deps.db, deps.log).catch((err: unknown) => {
-      needed = null
-      throw err
-    })
-    if (!(await needed)) return []
     const done: string[] = []
     for (const t of await tableStats(deps.db)) {
       const vacuum = t.dead > vacuumAt(t.live)
@@ -52,7 +44,7 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
       const statement = vacuum
         ? sql`vacuum (analyze) ${sql.id(t.table)}`
         : sql`analyze ${sql.id(t.table)}`
-      await paced(deps.db, statement)
+      await statement.execute(deps.db.kysely)
       const ms = Math.round(performance.now() - started)
       // A long one stalled every request: say so where an operator looks.
       const level = ms >= 1000 ? 'info' : 'debug'
@@ -67,7 +59,7 @@ export function createVacuumer(deps: { db: Db; log: Logger; intervalMs?: number 
       intervalMs: deps.intervalMs ?? 10_000,
       runAtStart: false,
       run: runOnce,
-      onError: (err) => deps.log.warn({ err }, 'vacuuming failed'),
+      onError: (err) => deps.log.warn({ err }, 'vacuuming the embedded store failed'),
     }),
     runOnce,
   }
@@ -82,38 +74,20 @@ async function tableStats(db: Db): Promise<TableStats[]> {
   )
 }
 
-/** PGlite has no autovacuum; PostgreSQL has one unless its `autovacuum` setting is off. */
-async function vacuumIsOurs(db: Db, log: Logger): Promise<boolean> {
-  if (db.kind === 'pglite') return true
+/**
+ * PostgreSQL with `autovacuum` off: says so where an operator looks. Switchyard does not vacuum in
+ * their place (turning it off is theirs to decide, and a vacuum it ran would land on their
+ * traffic), but the queue tables update every row they hold and grow dead index entries until
+ * someone vacuums them.
+ */
+export async function warnWithoutAutovacuum(db: Db, log: Logger): Promise<void> {
+  if (db.kind !== 'postgres') return
   const [row] = await query<{ off: boolean }>(
     db.kysely,
     sql`select current_setting('autovacuum') = 'off' as off`,
   )
   if (row?.off)
     log.warn(
-      "PostgreSQL's autovacuum is off: this worker vacuums and analyzes Switchyard's tables past the default thresholds itself",
+      "PostgreSQL's autovacuum is off: vacuum deliveries and inbound_requests on a schedule, or they bloat and claims slow down",
     )
-  return row?.off ?? false
-}
-
-/**
- * On PostgreSQL, at autovacuum's own pace (`autovacuum_vacuum_cost_delay` 2 ms per 200 cost
- * units): a VACUUM run by hand has no delay, and one of `deliveries` after a million deliveries
- * were released read and wrote as fast as the disk went while other queries waited on it. On
- * PGlite at full speed: every other query waits for it anyway.
- */
-async function paced(db: Db, statement: RawBuilder<unknown>): Promise<void> {
-  if (db.kind === 'pglite') {
-    await statement.execute(db.kysely)
-    return
-  }
-  // One connection for the settings and the statement (VACUUM runs outside any transaction).
-  await db.kysely.connection().execute(async (connection) => {
-    await sql`set vacuum_cost_delay = 2`.execute(connection)
-    try {
-      await statement.execute(connection)
-    } finally {
-      await sql`reset vacuum_cost_delay`.execute(connection)
-    }
-  })
 }

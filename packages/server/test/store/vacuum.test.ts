@@ -1,24 +1,20 @@
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createVacuumer, query, sql, type Db } from '../../src/store/index.ts'
+import {
+  createVacuumer,
+  openPglite,
+  query,
+  sql,
+  warnWithoutAutovacuum,
+  type Db,
+} from '../../src/store/index.ts'
 import { createTestDb } from '../helpers/test-db.ts'
 
-/**
- * PGlite has no autovacuum, and a PostgreSQL may have it off: the vacuumer then applies
- * PostgreSQL's default thresholds itself. With autovacuum on it leaves the tables to it.
- */
-describe('vacuumer', () => {
+/** PGlite has no autovacuum; the vacuumer applies PostgreSQL's default thresholds itself. */
+describe('vacuumer (PGlite)', () => {
   let db: Db
-  let ours = true
   beforeAll(async () => {
-    db = await createTestDb()
-    if (db.kind === 'postgres') {
-      const [row] = await query<{ off: boolean }>(
-        db.kysely,
-        sql`select current_setting('autovacuum') = 'off' as off`,
-      )
-      ours = row!.off
-    }
+    db = await openPglite()
     await db.exec(`
       create table queue (id int primary key, state text not null);
       create index queue_due on queue (id) where state = 'due';
@@ -42,10 +38,6 @@ describe('vacuumer', () => {
 
   it('vacuums a table whose dead rows pass 50 + 20 % of its live ones, and leaves it alone after', async () => {
     const vacuumer = createVacuumer({ db, log: pino({ level: 'silent' }) })
-    if (!ours) {
-      expect(await vacuumer.runOnce()).toEqual([])
-      return
-    }
     // The insert alone only needs statistics: an analyze, no vacuum. Then 200 dead rows are
     // under both thresholds (450 to vacuum, 250 changed rows to analyze).
     expect(await vacuumer.runOnce()).toEqual(['queue'])
@@ -64,5 +56,29 @@ describe('vacuumer', () => {
     expect(await vacuumer.runOnce()).toEqual(['queue'])
     expect(await dead()).toBe(0)
     expect(await vacuumer.runOnce()).toEqual([])
+  })
+})
+
+describe('warnWithoutAutovacuum', () => {
+  it('warns on a PostgreSQL whose autovacuum is off, never on PGlite', async () => {
+    const db = await createTestDb()
+    try {
+      const lines: string[] = []
+      const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) })
+      await warnWithoutAutovacuum(db, log)
+      const off =
+        db.kind === 'postgres' &&
+        (
+          await query<{ off: boolean }>(
+            db.kysely,
+            sql`select current_setting('autovacuum') = 'off' as off`,
+          )
+        )[0]!.off
+      expect(lines.map((l) => JSON.parse(l).msg)).toEqual(
+        off ? [expect.stringMatching(/^PostgreSQL's autovacuum is off/)] : [],
+      )
+    } finally {
+      await db.close()
+    }
   })
 })
