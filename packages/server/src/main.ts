@@ -33,7 +33,14 @@ import {
   type ProjectCreatedHook,
   type SettingsExtension,
 } from './projects/index.ts'
-import { createVacuumer, migrate, openDb, sql, warnWithoutAutovacuum, type Db } from './store/index.ts'
+import {
+  createVacuumer,
+  migrate,
+  openDb,
+  sql,
+  warnWithoutAutovacuum,
+  type Db,
+} from './store/index.ts'
 import { createSyncFeature, type SyncFeature } from './syncs/index.ts'
 import { createCredentialOutbox, createSecretBox, userRoutes } from './users/index.ts'
 import { version } from './version.ts'

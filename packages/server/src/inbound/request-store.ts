@@ -120,7 +120,11 @@ export async function lockAcceptedRequests(
 }
 
 /** Keeps requests whose routing failed away from the router until `until`, then it retries them. */
-export async function leaseRequests(q: Queryable, ids: readonly string[], until: Date): Promise<void> {
+export async function leaseRequests(
+  q: Queryable,
+  ids: readonly string[],
+  until: Date,
+): Promise<void> {
   if (ids.length === 0) return
   await sql`update inbound_requests set locked_until = ${until.toISOString()}::timestamptz
     where id = any(${ids}::uuid[])`.execute(q)
