@@ -37,6 +37,7 @@ export function within(child: string, parent: string): boolean {
  * Checks the operator's roots once, at start-up: each must be an existing directory, not `/`,
  * not on a pseudo-filesystem, not inside the data dir.
  * @throws Error naming the root and what is wrong with it
+ * @example const policy = createPathPolicy({ roots: ['/srv/shared'], dataDir: config.dataDir })
  */
 export function createPathPolicy(options: {
   roots: readonly string[]
@@ -101,13 +102,19 @@ export async function resolveInside(policy: PathPolicy, target: string): Promise
   }
 }
 
-/** Is this real path inside a root, out of the data dir and off the pseudo-filesystems? */
+/**
+ * Is this real path inside a root, out of the data dir and off the pseudo-filesystems?
+ * @example await allowed(policy, '/srv/shared/docs') // true
+ */
 export async function allowed(policy: PathPolicy, real: string): Promise<boolean> {
   if (!policy.roots.some((r) => within(real, r.real))) return false
   return !(await hidden(policy, real))
 }
 
-/** Paths nothing is read below, even inside a root: the data dir and pseudo-filesystems. */
+/**
+ * Paths nothing is read below, even inside a root: the data dir and pseudo-filesystems.
+ * @example await hidden(policy, '/srv/shared/.switchyard') // true when that is the data dir
+ */
 export async function hidden(policy: PathPolicy, real: string): Promise<boolean> {
   if (isPseudo(real)) return true
   const dataDir = policy.dataDir

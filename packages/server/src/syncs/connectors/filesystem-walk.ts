@@ -28,6 +28,7 @@ export interface ListedFile {
  * skipped; the data dir and pseudo-filesystems mounted inside are not entered.
  * @throws ConnectorError `connector_limit_exceeded` past `maxFiles` or `maxDepth`, `10006` for a
  *   directory that cannot be read
+ * @example const files = await listTree(policy, defaultFilesystemLimits, '/srv/shared/docs')
  */
 export async function listTree(
   policy: PathPolicy,
