@@ -46,6 +46,18 @@ export interface Config {
    * knob: the chaos suite starts a worker with its clock jumped ahead or behind. (Default: 0)
    */
   clockOffsetMs: number
+  /**
+   * Directories the built-in `filesystem` sync connector may read below (absolute). Empty turns
+   * the connector off: a project admin key would otherwise read any file the server can.
+   * (Default: none)
+   */
+  fsConnectorRoots: string[]
+  /** Files and directories one `filesystem` sync pass may visit. (Default: 10000) */
+  fsConnectorMaxFiles: number
+  /** Directory levels below a `filesystem` sync's path one pass may descend. (Default: 16) */
+  fsConnectorMaxDepth: number
+  /** Content bytes one `filesystem` sync pass may read, all files together. (Default: 1 GiB) */
+  fsConnectorMaxPassBytes: number
 }
 
 export type Role = 'api' | 'worker' | 'all'
@@ -78,6 +90,10 @@ const defaults = {
   requestTimeoutMs: 30_000,
   claimCheckTtlSeconds: 3600,
   clockOffsetMs: 0,
+  fsConnectorRoots: [],
+  fsConnectorMaxFiles: 10_000,
+  fsConnectorMaxDepth: 16,
+  fsConnectorMaxPassBytes: 1024 * 1024 * 1024,
 } satisfies Config
 
 /**
@@ -115,6 +131,10 @@ export function loadConfig(
     requestTimeoutMs: parsePositiveInt(env, 'SWITCHYARD_REQUEST_TIMEOUT_MS'),
     claimCheckTtlSeconds: parsePositiveInt(env, 'SWITCHYARD_CLAIM_CHECK_TTL_SECONDS'),
     clockOffsetMs: parseInteger(env, 'SWITCHYARD_CLOCK_OFFSET_MS'),
+    fsConnectorRoots: parseRoots(env.SWITCHYARD_FS_CONNECTOR_ROOTS),
+    fsConnectorMaxFiles: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_FILES'),
+    fsConnectorMaxDepth: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_DEPTH'),
+    fsConnectorMaxPassBytes: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_PASS_BYTES'),
   })
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
   if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)
@@ -178,6 +198,18 @@ function parseList(value: string | undefined): string[] | undefined {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '')
+}
+
+/**
+ * `SWITCHYARD_FS_CONNECTOR_ROOTS=/srv/shared,/home/me/notes`: absolute directories. The
+ * connector checks the rest when it starts (they exist; not /, /proc, /sys, /dev, the data dir).
+ */
+function parseRoots(value: string | undefined): string[] | undefined {
+  const roots = parseList(value)
+  for (const root of roots ?? [])
+    if (!path.isAbsolute(root))
+      throw new Error(`SWITCHYARD_FS_CONNECTOR_ROOTS must list absolute directories, got "${root}"`)
+  return roots
 }
 
 function parseBool(value: string | undefined): boolean | undefined {

@@ -61,7 +61,17 @@ export const errorCatalog = {
     status: 401,
     message: 'Send a valid key as "Authorization: Bearer <key>".',
   },
+  user_token_ambiguous: {
+    status: 401,
+    message:
+      "The user token's aud names audiences of more than one project; sign it with one project's audience.",
+  },
   forbidden: { status: 403, message: 'This key does not have the role this action needs.' },
+  connector_disabled: {
+    status: 403,
+    message:
+      'The filesystem connector is off; the operator enables it with SWITCHYARD_FS_CONNECTOR_ROOTS (the directories syncs may read).',
+  },
   not_found: { status: 404, message: 'No such resource in this project.' },
   route_not_found: { status: 404, message: 'No such route; see /openapi.json for the API.' },
   claim_check_not_found: {
@@ -74,6 +84,11 @@ export const errorCatalog = {
     message: 'This Idempotency-Key was used with a different body; use a new key.',
   },
   conflict: { status: 409, message: 'The resource is in a state that does not allow this.' },
+  audience_taken: {
+    status: 409,
+    message:
+      'Another project already uses this user-token audience (or it names another project); choose another audience.',
+  },
   claim_check_expired: {
     status: 410,
     message: 'This claim-check URL has expired; ask for the delivery to be sent again.',

@@ -226,7 +226,21 @@ function wireFeatures(deps: {
     publicUrl,
     allowPrivateTargets: config.allowPrivateTargets,
   })
-  const syncs = createSyncFeature({ db, log, now, fanOut })
+  const syncs = createSyncFeature({
+    db,
+    log,
+    now,
+    fanOut,
+    filesystem: {
+      roots: config.fsConnectorRoots,
+      dataDir: config.dataDir,
+      limits: {
+        maxFiles: config.fsConnectorMaxFiles,
+        maxDepth: config.fsConnectorMaxDepth,
+        maxPassBytes: config.fsConnectorMaxPassBytes,
+      },
+    },
+  })
   return {
     fanOut,
     onProjectCreated: [defaultEmailDestination({ now, box })],

@@ -50,6 +50,10 @@ function printBanner(engine: Engine, credentialsFile: string | null): void {
     if (engine.db.kind === 'pglite')
       lines.push('              the embedded store allows them unless the variable is set to 0')
   }
+  if (config.fsConnectorRoots.length > 0)
+    lines.push(
+      `  Files       filesystem syncs may read below ${config.fsConnectorRoots.join(', ')} (SWITCHYARD_FS_CONNECTOR_ROOTS)`,
+    )
   const first = engine.firstStart
   if (first) {
     lines.push(

@@ -30,7 +30,10 @@ const system = (code: string, description: string): SyncErrorCode => ({
   suggestedAction: contactSupport,
 })
 
-/** Every code of the seed's table; all of them are permanent (the sync becomes ERRORED). */
+/**
+ * Every code of the seed's table and the built-in connectors' own; all of them are permanent
+ * (the sync becomes ERRORED).
+ */
 export const syncErrorCodes: readonly SyncErrorCode[] = [
   credential(
     'PROXY_7300',
@@ -77,6 +80,22 @@ export const syncErrorCodes: readonly SyncErrorCode[] = [
     category: 'account_limit',
     description: 'The sync has reached its trial record limit.',
     suggestedAction: 'Raise the account limits.',
+  },
+  // Switchyard's own, from the built-in filesystem connector (docs/syncs.md).
+  {
+    code: 'connector_disabled',
+    category: 'configuration',
+    description:
+      'The built-in connector is off: the operator has not named SWITCHYARD_FS_CONNECTOR_ROOTS.',
+    suggestedAction:
+      'Ask the operator to enable the connector, then re-enable the sync (or delete it).',
+  },
+  {
+    code: 'connector_limit_exceeded',
+    category: 'account_limit',
+    description:
+      'The directory is larger than one pass may read (files, depth or bytes; the message says which).',
+    suggestedAction: 'Sync a smaller directory, or ask the operator to raise the limit.',
   },
   system('10001', 'Pipeline does not support permissions.'),
   system('10004', 'Job stalled more than allowable limit.'),

@@ -4,7 +4,12 @@ import type { FanOut } from '../events/index.ts'
 import type { Caller } from '../http/auth.ts'
 import type { SettingsExtension } from '../projects/index.ts'
 import type { Db } from '../store/index.ts'
-import { connectorRegistry, filesystemConnector, type Connector } from './connectors/index.ts'
+import {
+  connectorRegistry,
+  filesystemConnector,
+  type Connector,
+  type FilesystemOptions,
+} from './connectors/index.ts'
 import { syncRoutes } from './routes.ts'
 import { SyncScheduler, type SchedulerOptions } from './scheduler.ts'
 import { createUserTokenAuthenticator, userTokenSetting } from './user-tokens.ts'
@@ -18,9 +23,11 @@ export { diffRecords, type DiffOperation } from './diff.ts'
 export {
   ConnectorError,
   connectorRegistry,
+  defaultFilesystemLimits,
   filesystemConnector,
   type Connector,
   type ConnectorRegistry,
+  type FilesystemOptions,
 } from './connectors/index.ts'
 
 /** What the sync feature adds to the engine. */
@@ -35,8 +42,9 @@ export interface SyncFeature {
 
 /**
  * Wires the sync change feed: its routes, the scheduler of the built-in connectors (the
- * `filesystem` one unless `connectors` says otherwise), user-token settings and authentication.
- * @example const syncs = createSyncFeature({ db, log, now, fanOut }); routes.push(syncs.routes)
+ * `filesystem` one unless `connectors` says otherwise: off unless `filesystem.roots` names
+ * directories), user-token settings and authentication.
+ * @example const syncs = createSyncFeature({ db, log, now, fanOut, filesystem: { roots, dataDir } })
  */
 export function createSyncFeature(deps: {
   db: Db
@@ -44,9 +52,11 @@ export function createSyncFeature(deps: {
   now: () => Date
   fanOut: FanOut
   connectors?: readonly Connector[]
+  /** The `filesystem` connector's roots and bounds; without roots it refuses every sync. */
+  filesystem?: FilesystemOptions
   scheduler?: Partial<SchedulerOptions>
 }): SyncFeature {
-  const connectors = connectorRegistry(deps.connectors ?? [filesystemConnector()])
+  const connectors = connectorRegistry(deps.connectors ?? [filesystemConnector(deps.filesystem)])
   const featureDeps = {
     db: deps.db,
     log: deps.log,

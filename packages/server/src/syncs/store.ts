@@ -3,9 +3,9 @@ import { prepared, query, type Queryable } from '../store/index.ts'
 import type { RunRow, RunType, SyncRow, SyncStatus } from './types.ts'
 
 /**
- * The only file that names the syncs, sync_runs, sync_run_pages, sync_event_batches and
- * user_token_keys tables (records and their contents: record-store.ts, whose writes also move
- * syncs.record_seq).
+ * The only file that names the syncs, sync_runs, sync_run_pages and sync_event_batches tables
+ * (records and their contents: record-store.ts, whose writes also move syncs.record_seq; user
+ * token keys and audiences: user-token-store.ts).
  */
 
 export interface NewSync {
@@ -333,50 +333,4 @@ export async function pendingEventBatches(
 
 export async function deleteEventBatch(q: Queryable, id: string): Promise<void> {
   await sql`delete from sync_event_batches where id = ${id}`.execute(q)
-}
-
-export interface UserTokenKeyRow {
-  project_id: string
-  public_key: string
-  audiences: string[]
-}
-
-export async function upsertUserTokenKey(
-  q: Queryable,
-  k: { projectId: string; publicKey: string; audiences: string[]; now: Date },
-): Promise<void> {
-  await sql`
-    insert into user_token_keys (project_id, public_key, audiences, updated_at)
-    values (${k.projectId}, ${k.publicKey}, ${k.audiences}::text[], ${ts(k.now)}::timestamptz)
-    on conflict (project_id) do update
-      set public_key = excluded.public_key, audiences = excluded.audiences,
-          updated_at = excluded.updated_at`.execute(q)
-}
-
-export async function deleteUserTokenKey(q: Queryable, projectId: string): Promise<void> {
-  await sql`delete from user_token_keys where project_id = ${projectId}`.execute(q)
-}
-
-export async function findUserTokenKey(
-  q: Queryable,
-  projectId: string,
-): Promise<UserTokenKeyRow | null> {
-  const rows = await query<UserTokenKeyRow>(
-    q,
-    sql`select project_id, public_key, audiences from user_token_keys where project_id = ${projectId}`,
-  )
-  return rows[0] ?? null
-}
-
-/** Projects accepting any of these audiences (the GIN index answers `&&`). */
-export async function findUserTokenKeysByAudience(
-  q: Queryable,
-  audiences: string[],
-): Promise<UserTokenKeyRow[]> {
-  return query<UserTokenKeyRow>(
-    q,
-    sql`
-    select project_id, public_key, audiences from user_token_keys
-    where audiences && ${audiences}::text[] limit 10`,
-  )
 }

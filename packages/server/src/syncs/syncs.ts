@@ -39,7 +39,7 @@ export async function createSync(
       throw apiError('validation_failed', undefined, [
         { path: '/pipeline', message: `must be one of ${connector.pipelines.join(', ')}` },
       ])
-    const problems = connector.checkConfiguration(configuration)
+    const problems = await connector.checkConfiguration(configuration)
     if (problems.length > 0) throw apiError('validation_failed', undefined, problems)
   }
   return insertSync(q, {

@@ -44,7 +44,8 @@ beforeAll(async () => {
   await write('a.txt', 'alpha')
   await write('docs/b.md', '# beta')
   receiver = await startReceiver()
-  server = await startTestServer({ now: clock.now })
+  // The connector is off unless the operator names roots (issue #24).
+  server = await startTestServer({ now: clock.now, config: { fsConnectorRoots: [dir] } })
   server.engine.dispatcher.events.on('delivered', () => delivered++)
   key = (await server.createProject()).apiKey
   const publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString()
@@ -135,15 +136,34 @@ describe('a filesystem sync', () => {
   })
 
   it('errors the sync with 10006 when its directory is gone', async () => {
+    await fs.mkdir(path.join(dir, 'going'))
     const gone = await call(server.api, 201, 'POST', '/v1/syncs', key, {
       integration: 'filesystem',
       pipeline: 'files',
       userId: 'local-user',
-      configuration: { path: path.join(dir, 'missing') },
+      configuration: { path: path.join(dir, 'going') },
     })
+    await fs.rm(path.join(dir, 'going'), { recursive: true })
     await scheduler().runOnce()
     const sync = await call(server.api, 200, 'GET', `/v1/syncs/${gone.id}`, key)
     expect(sync).toMatchObject({ status: 'ERRORED', error: { code: '10006' } })
+    expect(sync.error.message).toContain('ENOENT') // inside a root, saying why is no oracle
+  })
+
+  it('refuses a missing directory inside a root when the sync is saved', async () => {
+    const res = await server.api('POST', '/v1/syncs', {
+      key,
+      body: {
+        integration: 'filesystem',
+        pipeline: 'files',
+        userId: 'u',
+        configuration: { path: path.join(dir, 'missing') },
+      },
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.error.details).toEqual([
+      { path: '/configuration/path', message: 'cannot be read (ENOENT)' },
+    ])
   })
 
   it('refuses a relative path and a non-admin key', async () => {

@@ -32,8 +32,11 @@ export interface Connector {
   integration: string
   /** The models it can sync, e.g. ["files"]. */
   pipelines: readonly string[]
-  /** Problems with a sync's configuration as `{path, message}`; empty when it is usable. */
-  checkConfiguration(configuration: Record<string, unknown>): ErrorDetail[]
+  /**
+   * Problems with a sync's configuration as `{path, message}`; empty when it is usable.
+   * @throws ApiError when the connector refuses every sync (e.g. `connector_disabled`)
+   */
+  checkConfiguration(configuration: Record<string, unknown>): Promise<ErrorDetail[]>
   /** Everything in the source (INITIAL and FULL runs). */
   listAll(context: ConnectorContext): ConnectorPass
   /** What changed since `cursor` (INCREMENTAL runs); deletions show up in the next FULL run. */
