@@ -1,7 +1,7 @@
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { checkSandboxCode } from '../sandbox/index.ts'
 import type { SecretBox } from '../users/index.ts'
-import { handshakePresets } from './handshakes/index.ts'
+import { answerProblems, handshakePresets } from './handshakes/index.ts'
 import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts'
 import { triggerSecretContext } from './secrets.ts'
 import type {
@@ -21,6 +21,7 @@ import {
   hmacPresets,
   specialVerifiers,
 } from './verifiers/index.ts'
+import { decodeKey } from './verifiers/hmac.ts'
 import { jsonPathProblem } from './values.ts'
 
 /** A trigger as the API takes it (`POST /v1/triggers`). */
@@ -62,6 +63,15 @@ export async function normalizeTrigger(
     : null
   if (verification && 'code' in verification)
     await checkCode(verification.code, 'verify', '/verification/code', details)
+  if (
+    response?.preset &&
+    handshakePresets[response.preset]?.needsSecret &&
+    !hasSecret(verification)
+  )
+    details.push({
+      path: '/response/preset',
+      message: `"${response.preset}" answers with an HMAC of the verification secret; give verification a secret`,
+    })
   if (input.routing) checkRouting(input.routing, input.level, details)
   if (input.setup) checkSetup(input.setup, input.level, details)
   const setup = input.setup ?? { mode: 'manual' }
@@ -98,6 +108,11 @@ function normalizeResponse(
     })
   if (config.code !== undefined && config.preset !== undefined)
     details.push({ path: '/response', message: 'give either preset or code, not both' })
+  for (const problem of answerProblems(config))
+    details.push({ path: `/response${problem.path}`, message: problem.message })
+  for (const option of Object.keys(handshakePresets[config.preset ?? '']?.options ?? {}))
+    if (typeof options[option] === 'string' && options[option].trim() === '')
+      details.push({ path: `/response/${option}`, message: 'must not be empty' })
   const { preset, code, status, headers, body } = config
   return dropUndefined({
     preset,
@@ -115,11 +130,20 @@ function checkVerification(
   details: ErrorDetail[],
 ): VerificationConfig | null {
   const secrets = (input.secrets ?? []) as SecretRef[]
+  const keyEncoding = keyEncodingOf(input)
   secrets.forEach((ref, i) => {
+    const path = `/verification/secrets/${i}`
     if (typeof ref === 'object' && ref.from === 'credential' && level === 'app')
       details.push({
-        path: `/verification/secrets/${i}`,
+        path,
         message: 'credential secrets need a user-level trigger (?id= names the credential)',
+      })
+    if (typeof ref === 'string' && input.preset === 'basic' && !/^[^:]*:./s.test(ref))
+      details.push({ path, message: 'must be "user:password" with a password' })
+    if (typeof ref === 'string' && emptyKey(ref, keyEncoding))
+      details.push({
+        path,
+        message: `is empty${keyEncoding === 'utf8' ? '' : ` once decoded (${keyEncoding})`}: an empty key lets anyone sign`,
       })
   })
   if (typeof input.code === 'string')
@@ -139,6 +163,28 @@ function checkVerification(
     Object.entries(input).filter(([k]) => !verificationKeys.has(k)),
   )
   return { preset, secrets: secrets as StoredSecretRef[], options }
+}
+
+function hasSecret(verification: VerificationConfig | null): boolean {
+  if (!verification) return false
+  if (verification.secrets.length > 0) return true
+  return 'preset' in verification && !!hmacPresets[verification.preset]?.defaultSecrets
+}
+
+function keyEncodingOf(input: NonNullable<TriggerIn['verification']>): HmacScheme['keyEncoding'] {
+  if (input.preset === 'hmac') return (input['keyEncoding'] as HmacScheme['keyEncoding']) ?? 'utf8'
+  return hmacPresets[input.preset ?? '']?.scheme.keyEncoding ?? 'utf8'
+}
+
+// A blank secret, or one that decodes to no bytes ("whsec_", "===" in base64), would verify an
+// HMAC anyone can compute.
+function emptyKey(secret: string, encoding: HmacScheme['keyEncoding']): boolean {
+  if (secret.trim() === '') return true
+  try {
+    return decodeKey(secret, encoding).length === 0
+  } catch {
+    return true
+  }
 }
 
 function checkHmac(
