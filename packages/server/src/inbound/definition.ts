@@ -21,7 +21,7 @@ import {
   hmacPresets,
   specialVerifiers,
 } from './verifiers/index.ts'
-import { decodeKey } from './verifiers/hmac.ts'
+import { hasSecret, literalSecretProblem } from './verifiers/secret-checks.ts'
 import { jsonPathProblem } from './values.ts'
 
 /** A trigger as the API takes it (`POST /v1/triggers`). */
@@ -130,7 +130,6 @@ function checkVerification(
   details: ErrorDetail[],
 ): VerificationConfig | null {
   const secrets = (input.secrets ?? []) as SecretRef[]
-  const keyEncoding = keyEncodingOf(input)
   secrets.forEach((ref, i) => {
     const path = `/verification/secrets/${i}`
     if (typeof ref === 'object' && ref.from === 'credential' && level === 'app')
@@ -138,13 +137,8 @@ function checkVerification(
         path,
         message: 'credential secrets need a user-level trigger (?id= names the credential)',
       })
-    if (typeof ref === 'string' && input.preset === 'basic' && !/^[^:]*:./s.test(ref))
-      details.push({ path, message: 'must be "user:password" with a password' })
-    if (typeof ref === 'string' && emptyKey(ref, keyEncoding))
-      details.push({
-        path,
-        message: `is empty${keyEncoding === 'utf8' ? '' : ` once decoded (${keyEncoding})`}: an empty key lets anyone sign`,
-      })
+    const problem = literalSecretProblem(ref, input)
+    if (problem) details.push({ path, message: problem })
   })
   if (typeof input.code === 'string')
     return { code: input.code, secrets: secrets as StoredSecretRef[] }
@@ -163,28 +157,6 @@ function checkVerification(
     Object.entries(input).filter(([k]) => !verificationKeys.has(k)),
   )
   return { preset, secrets: secrets as StoredSecretRef[], options }
-}
-
-function hasSecret(verification: VerificationConfig | null): boolean {
-  if (!verification) return false
-  if (verification.secrets.length > 0) return true
-  return 'preset' in verification && !!hmacPresets[verification.preset]?.defaultSecrets
-}
-
-function keyEncodingOf(input: NonNullable<TriggerIn['verification']>): HmacScheme['keyEncoding'] {
-  if (input.preset === 'hmac') return (input['keyEncoding'] as HmacScheme['keyEncoding']) ?? 'utf8'
-  return hmacPresets[input.preset ?? '']?.scheme.keyEncoding ?? 'utf8'
-}
-
-// A blank secret, or one that decodes to no bytes ("whsec_", "===" in base64), would verify an
-// HMAC anyone can compute.
-function emptyKey(secret: string, encoding: HmacScheme['keyEncoding']): boolean {
-  if (secret.trim() === '') return true
-  try {
-    return decodeKey(secret, encoding).length === 0
-  } catch {
-    return true
-  }
 }
 
 function checkHmac(

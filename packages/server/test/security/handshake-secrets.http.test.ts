@@ -183,6 +183,16 @@ describe('expect-handshake', () => {
     expect((await notionEvent(trigger.id, real)).status).toBe(200)
   })
 
+  it('keeps one window per trigger and credential: opening again replaces it', async () => {
+    const trigger = await asanaTrigger()
+    await expectHandshake(trigger.id, { seconds: 60 })
+    const second = await expectHandshake(trigger.id, { seconds: 300 })
+    const shown = await server.api('GET', `/v1/triggers/${trigger.id}`, { key })
+    expect(shown.body.handshakeWindows).toEqual([
+      expect.objectContaining({ expiresAt: second.body.expiresAt }),
+    ])
+  })
+
   it('is closed early by DELETE', async () => {
     const trigger = await asanaTrigger()
     await asanaHello(trigger.id, hex())

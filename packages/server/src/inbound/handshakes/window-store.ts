@@ -15,14 +15,20 @@ export interface HandshakeWindowRow {
   expires_at: Date
 }
 
-/** Opens a window; windows of the trigger that have expired are dropped on the way. */
+/**
+ * Opens a window. On the way it drops the trigger's expired windows and, for an `api` window,
+ * the `api` window it replaces (one per trigger and credential, so the table stays small;
+ * `setup` windows close themselves by id).
+ */
 export async function openWindow(
   q: Queryable,
   w: Omit<HandshakeWindowRow, 'opened_at' | 'expires_at'> & { openedAt: Date; expiresAt: Date },
 ): Promise<HandshakeWindowRow> {
   await sql`
     delete from handshake_windows
-    where trigger_id = ${w.trigger_id} and expires_at <= ${w.openedAt.toISOString()}::timestamptz`.execute(
+    where trigger_id = ${w.trigger_id}
+      and (expires_at <= ${w.openedAt.toISOString()}::timestamptz
+           or (${w.kind === 'api'}::boolean and kind = 'api' and credential_id = ${w.credential_id}))`.execute(
     q,
   )
   const rows = await query<HandshakeWindowRow>(
