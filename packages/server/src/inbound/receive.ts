@@ -17,6 +17,9 @@ import type { HookResponse, InboundOutcome, RequestView, TriggerRow } from './ty
 import { verifyRequest } from './verifiers/index.ts'
 import { hmacPresets } from './verifiers/hmac-presets.ts'
 
+// For answers made before a trigger is read (an unknown id answered early): the same headers.
+export { withHookHeaders } from './handshakes/index.ts'
+
 export interface ReceiveDeps {
   db: Db
   box: SecretBox
@@ -49,8 +52,6 @@ export interface IncomingHook {
   headers: Record<string, string | string[] | undefined>
   body: Buffer
 }
-
-export { withHookHeaders } from './handshakes/index.ts'
 
 /**
  * Receives one provider request: judges it (handshake, verification) over the raw bytes, stores
