@@ -45,6 +45,11 @@ export const errorCatalog = {
     status: 401,
     message: 'The webhook signature or credentials did not verify; nothing was emitted.',
   },
+  invalid_handshake: {
+    status: 400,
+    message:
+      'The handshake is not one this trigger answers: a challenge of the wrong length or characters, an empty value, or no secret to answer with; see the message.',
+  },
   invalid_cursor: {
     status: 400,
     message: 'The cursor is not one this API returned; start again without it.',
@@ -96,6 +101,11 @@ export const errorCatalog = {
   integration_token_in_use: {
     status: 409,
     message: 'A trigger still uses this developer token; change the trigger first.',
+  },
+  handshake_not_expected: {
+    status: 409,
+    message:
+      'This trigger already has the value this handshake would set; open a window with POST /v1/triggers/:id/expect-handshake, then repeat the provider setup.',
   },
   destination_disabled: {
     status: 409,

@@ -3600,6 +3600,20 @@ export interface paths {
                 bodyLimitBytes?: number
                 /** Format: date-time */
                 createdAt: string
+                /** @description Open windows in which a handshake may replace the value the trigger keeps (POST /v1/triggers/:id/expect-handshake, or an API setup in flight). */
+                handshakeWindows?: {
+                  /** @description null: the whole trigger (an app-level trigger, whose URL has no ?id=). */
+                  credentialId: string | null
+                  /** Format: date-time */
+                  expiresAt: string
+                  /**
+                   * @description setup: an API setup is calling the provider; api: opened by expect-handshake.
+                   * @enum {string}
+                   */
+                  kind: 'setup' | 'api'
+                  /** Format: date-time */
+                  openedAt: string
+                }[]
                 /** Format: uuid */
                 id: string
                 integration: string
@@ -3652,7 +3666,7 @@ export interface paths {
             /** @enum {string} */
             level: 'user' | 'app'
             name: string
-            /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. */
+            /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. Headers: content-type (JSON, XML or plain text), cache-control, retry-after, x-content-type-options, x-hook-secret, smartsheet-hook-response. */
             response?:
               | string
               | null
@@ -3663,6 +3677,7 @@ export interface paths {
                     [key: string]: string
                   }
                   preset?: string
+                  /** @description 2xx or 4xx: /hooks answers no redirects, 1xx or 5xx. */
                   status?: number
                 }
             routing?: {
@@ -3735,6 +3750,20 @@ export interface paths {
               bodyLimitBytes?: number
               /** Format: date-time */
               createdAt: string
+              /** @description Open windows in which a handshake may replace the value the trigger keeps (POST /v1/triggers/:id/expect-handshake, or an API setup in flight). */
+              handshakeWindows?: {
+                /** @description null: the whole trigger (an app-level trigger, whose URL has no ?id=). */
+                credentialId: string | null
+                /** Format: date-time */
+                expiresAt: string
+                /**
+                 * @description setup: an API setup is calling the provider; api: opened by expect-handshake.
+                 * @enum {string}
+                 */
+                kind: 'setup' | 'api'
+                /** Format: date-time */
+                openedAt: string
+              }[]
               /** Format: uuid */
               id: string
               integration: string
@@ -3798,6 +3827,20 @@ export interface paths {
               bodyLimitBytes?: number
               /** Format: date-time */
               createdAt: string
+              /** @description Open windows in which a handshake may replace the value the trigger keeps (POST /v1/triggers/:id/expect-handshake, or an API setup in flight). */
+              handshakeWindows?: {
+                /** @description null: the whole trigger (an app-level trigger, whose URL has no ?id=). */
+                credentialId: string | null
+                /** Format: date-time */
+                expiresAt: string
+                /**
+                 * @description setup: an API setup is calling the provider; api: opened by expect-handshake.
+                 * @enum {string}
+                 */
+                kind: 'setup' | 'api'
+                /** Format: date-time */
+                openedAt: string
+              }[]
               /** Format: uuid */
               id: string
               integration: string
@@ -3874,7 +3917,7 @@ export interface paths {
             /** @enum {string} */
             level?: 'user' | 'app'
             name?: string
-            /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. */
+            /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. Headers: content-type (JSON, XML or plain text), cache-control, retry-after, x-content-type-options, x-hook-secret, smartsheet-hook-response. */
             response?:
               | string
               | null
@@ -3885,6 +3928,7 @@ export interface paths {
                     [key: string]: string
                   }
                   preset?: string
+                  /** @description 2xx or 4xx: /hooks answers no redirects, 1xx or 5xx. */
                   status?: number
                 }
             routing?: {
@@ -3957,6 +4001,20 @@ export interface paths {
               bodyLimitBytes?: number
               /** Format: date-time */
               createdAt: string
+              /** @description Open windows in which a handshake may replace the value the trigger keeps (POST /v1/triggers/:id/expect-handshake, or an API setup in flight). */
+              handshakeWindows?: {
+                /** @description null: the whole trigger (an app-level trigger, whose URL has no ?id=). */
+                credentialId: string | null
+                /** Format: date-time */
+                expiresAt: string
+                /**
+                 * @description setup: an API setup is calling the provider; api: opened by expect-handshake.
+                 * @enum {string}
+                 */
+                kind: 'setup' | 'api'
+                /** Format: date-time */
+                openedAt: string
+              }[]
               /** Format: uuid */
               id: string
               integration: string
@@ -3985,6 +4043,90 @@ export interface paths {
         }
       }
     }
+    trace?: never
+  }
+  '/v1/triggers/{id}/expect-handshake': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Expect a handshake: for a while, the provider's next handshake may replace the secret the trigger keeps */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description A user-level trigger: the credential whose URL the handshake reaches. */
+            credentialId?: string
+            /**
+             * @description How long the window stays open; it closes once a value is kept.
+             * @default 600
+             */
+            seconds?: number
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description null: the whole trigger (an app-level trigger, whose URL has no ?id=). */
+              credentialId: string | null
+              /** Format: date-time */
+              expiresAt: string
+              /**
+               * @description setup: an API setup is calling the provider; api: opened by expect-handshake.
+               * @enum {string}
+               */
+              kind: 'setup' | 'api'
+              /** Format: date-time */
+              openedAt: string
+              /** Format: uuid */
+              triggerId?: string
+            }
+          }
+        }
+      }
+    }
+    /** Stop expecting a handshake: close the trigger's open windows */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+      }
+    }
+    options?: never
+    head?: never
+    patch?: never
     trace?: never
   }
   '/v1/triggers/{id}/listen': {

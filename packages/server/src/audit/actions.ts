@@ -44,6 +44,14 @@ export const auditedRoutes: Record<string, { action: string; targetType: string 
     action: 'trigger.unsubscribed',
     targetType: 'trigger',
   },
+  'POST /v1/triggers/:id/expect-handshake': {
+    action: 'trigger.handshake_expected',
+    targetType: 'trigger',
+  },
+  'DELETE /v1/triggers/:id/expect-handshake': {
+    action: 'trigger.handshake_window_closed',
+    targetType: 'trigger',
+  },
   'PUT /v1/integrations/:type': { action: 'integration.upserted', targetType: 'integration' },
   'DELETE /v1/integrations/:type': { action: 'integration.deleted', targetType: 'integration' },
   'POST /v1/syncs': { action: 'sync.created', targetType: 'sync' },

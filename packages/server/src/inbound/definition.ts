@@ -1,7 +1,7 @@
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { checkSandboxCode } from '../sandbox/index.ts'
 import type { SecretBox } from '../users/index.ts'
-import { handshakePresets } from './handshakes/index.ts'
+import { answerProblems, handshakePresets } from './handshakes/index.ts'
 import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts'
 import { triggerSecretContext } from './secrets.ts'
 import type {
@@ -21,6 +21,7 @@ import {
   hmacPresets,
   specialVerifiers,
 } from './verifiers/index.ts'
+import { hasSecret, literalSecretProblem } from './verifiers/secret-checks.ts'
 import { jsonPathProblem } from './values.ts'
 
 /** A trigger as the API takes it (`POST /v1/triggers`). */
@@ -62,6 +63,15 @@ export async function normalizeTrigger(
     : null
   if (verification && 'code' in verification)
     await checkCode(verification.code, 'verify', '/verification/code', details)
+  if (
+    response?.preset &&
+    handshakePresets[response.preset]?.needsSecret &&
+    !hasSecret(verification)
+  )
+    details.push({
+      path: '/response/preset',
+      message: `"${response.preset}" answers with an HMAC of the verification secret; give verification a secret`,
+    })
   if (input.routing) checkRouting(input.routing, input.level, details)
   if (input.setup) checkSetup(input.setup, input.level, details)
   const setup = input.setup ?? { mode: 'manual' }
@@ -98,6 +108,11 @@ function normalizeResponse(
     })
   if (config.code !== undefined && config.preset !== undefined)
     details.push({ path: '/response', message: 'give either preset or code, not both' })
+  for (const problem of answerProblems(config))
+    details.push({ path: `/response${problem.path}`, message: problem.message })
+  for (const option of Object.keys(handshakePresets[config.preset ?? '']?.options ?? {}))
+    if (typeof options[option] === 'string' && options[option].trim() === '')
+      details.push({ path: `/response/${option}`, message: 'must not be empty' })
   const { preset, code, status, headers, body } = config
   return dropUndefined({
     preset,
@@ -116,11 +131,14 @@ function checkVerification(
 ): VerificationConfig | null {
   const secrets = (input.secrets ?? []) as SecretRef[]
   secrets.forEach((ref, i) => {
+    const path = `/verification/secrets/${i}`
     if (typeof ref === 'object' && ref.from === 'credential' && level === 'app')
       details.push({
-        path: `/verification/secrets/${i}`,
+        path,
         message: 'credential secrets need a user-level trigger (?id= names the credential)',
       })
+    const problem = literalSecretProblem(ref, input)
+    if (problem) details.push({ path, message: problem })
   })
   if (typeof input.code === 'string')
     return { code: input.code, secrets: secrets as StoredSecretRef[] }

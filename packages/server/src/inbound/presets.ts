@@ -27,6 +27,8 @@ export function describePresets() {
       description: p.doc,
       answeredAfterVerification: p.signed,
       fields: p.options ?? {},
+      // Values a handshake keeps are replaced only within a window (POST …/expect-handshake).
+      keeps: p.persists ?? [],
     })),
     verification: [
       { name: 'hmac', description: 'Generic HMAC: every field configurable', fields: hmacFields },

@@ -2,14 +2,23 @@ import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
 import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
-import { acceptedResponse, runHandshake } from './handshakes/index.ts'
+import {
+  acceptedResponse,
+  keepHandshakeValues,
+  runHandshake,
+  withHookHeaders,
+  type HandshakeAnswer,
+} from './handshakes/index.ts'
 import { inboundNotice, insertInboundRequests, type NewInboundRequest } from './request-store.ts'
 import { requestView } from './request-view.ts'
-import { persistTriggerValues, secretResolver } from './secrets.ts'
+import { secretResolver } from './secrets.ts'
 import { findTriggerCached, inboundChannel, type InboundOutcomeName } from './store.ts'
 import type { HookResponse, InboundOutcome, RequestView, TriggerRow } from './types.ts'
 import { verifyRequest } from './verifiers/index.ts'
 import { hmacPresets } from './verifiers/hmac-presets.ts'
+
+// For answers made before a trigger is read (an unknown id answered early): the same headers.
+export { withHookHeaders } from './handshakes/index.ts'
 
 export interface ReceiveDeps {
   db: Db
@@ -48,10 +57,16 @@ export interface IncomingHook {
  * Receives one provider request: judges it (handshake, verification) over the raw bytes, stores
  * it raw with the verdict, then answers. The row is committed before the answer leaves, so a
  * 2xx is never given for a request that is not stored; a crash while judging leaves the provider
- * unanswered, and it sends again. Routing and events happen later, from the stored row.
+ * unanswered, and it sends again. Routing and events happen later, from the stored row. Every
+ * answer leaves through `withHookHeaders` (CSP sandbox, nosniff, allowed headers only): /hooks
+ * shares the dashboard's origin.
  * @example const answer = await receiveHook(receiver, { triggerId, method: 'POST', path, queryString: '', headers, body })
  */
 export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<HookResponse> {
+  return withHookHeaders(await answerHook(deps, hook))
+}
+
+async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookResponse> {
   const trigger = isUuid(hook.triggerId)
     ? await findTriggerCached(deps.db.kysely, hook.triggerId)
     : null
@@ -66,8 +81,6 @@ export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<H
     ? { kind: 'too_large', size: hook.body.length, limit: trigger.body_limit_bytes }
     : await judge(deps, trigger, view, credentialId, id).catch(internalError)
   const settled = settle(outcome)
-  if (outcome.kind === 'handshake' && Object.keys(outcome.persist).length > 0)
-    await persistTriggerValues(deps, trigger.id, credentialId ?? '', outcome.persist)
   await deps.storeRequest({
     id,
     projectId: trigger.project_id,
@@ -106,7 +119,7 @@ async function judge(
 ): Promise<InboundOutcome> {
   // Trello and Intercom probe with HEAD before they save the URL; any trigger answers it.
   if (view.method === 'HEAD')
-    return { kind: 'handshake', response: { status: 200, headers: {}, body: '' }, persist: {} }
+    return { kind: 'handshake', response: { status: 200, headers: {}, body: '' } }
   let credential: CredentialRow | null = null
   if (trigger.level === 'user') {
     credential = credentialId
@@ -124,16 +137,38 @@ async function judge(
     now,
   })
   if (handshake.kind === 'fault') return { kind: 'error', reason: handshake.reason }
+  if (handshake.kind === 'refused')
+    return {
+      kind: 'refused',
+      code: 'invalid_handshake',
+      message: `The handshake is refused: ${handshake.reason}.`,
+      reason: `handshake refused: ${handshake.reason}`,
+    }
   if (handshake.kind === 'answer' && !handshake.signed)
-    return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
+    return answered(deps, trigger.id, credentialId ?? '', handshake.answer)
   const verdict = await verifyRequest(trigger.verification, view, { secrets: secrets.resolve, now })
   if (!verdict.ok)
     return 'fault' in verdict
       ? { kind: 'error', reason: verdict.reason }
       : { kind: 'rejected', reason: verdict.reason }
   if (handshake.kind === 'answer')
-    return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
+    return answered(deps, trigger.id, credentialId ?? '', handshake.answer)
   return { kind: 'accepted', response: acceptedResponse(trigger.response, requestId) }
+}
+
+/** A handshake's answer, once what it persists is kept (keep-values.ts says when it may be). */
+async function answered(
+  deps: ReceiveDeps,
+  triggerId: string,
+  credentialId: string,
+  answer: HandshakeAnswer,
+): Promise<InboundOutcome> {
+  const { persist, ...response } = answer
+  if (Object.keys(persist).length > 0) {
+    const refusal = await keepHandshakeValues(deps, triggerId, credentialId, persist)
+    if (refusal) return { kind: 'refused', ...refusal }
+  }
+  return { kind: 'handshake', response }
 }
 
 function verificationSecrets(trigger: TriggerRow) {
@@ -152,6 +187,12 @@ function settle(outcome: InboundOutcome): {
   switch (outcome.kind) {
     case 'handshake':
       return { response: outcome.response, outcome: 'handshake', reason: null }
+    case 'refused':
+      return {
+        response: errorResponse(outcome.code, outcome.message),
+        outcome: 'rejected',
+        reason: outcome.reason,
+      }
     case 'accepted':
       return { response: outcome.response, outcome: 'accepted', reason: null }
     case 'rejected':

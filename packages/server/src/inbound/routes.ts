@@ -7,6 +7,7 @@ import { integrationTokenNames } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../users/index.ts'
 import { normalizeTrigger, type TriggerIn } from './definition.ts'
+import { listOpenWindows } from './handshakes/window-store.ts'
 import { describePresets } from './presets.ts'
 import { triggerInSchema, triggerOutSchema, triggerPatchSchema } from './schemas.ts'
 import {
@@ -42,7 +43,16 @@ export async function requireTrigger(db: Db, projectId: string, id: string): Pro
 /** Triggers: `POST/GET /v1/triggers`, `GET/PATCH/DELETE /v1/triggers/:id`, `GET /v1/trigger-presets`. */
 export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
   const { db } = deps
-  const view = (row: TriggerRow) => triggerOut(row, deps)
+  // Reads show the open handshake windows; one query for a whole page.
+  const views = async (rows: TriggerRow[]) => {
+    const windows = await listOpenWindows(
+      db.kysely,
+      rows.map((r) => r.id),
+      deps.now(),
+    )
+    return Promise.all(rows.map((row) => triggerOut(row, deps, windows)))
+  }
+  const view = async (row: TriggerRow) => (await views([row]))[0]!
   return async (app) => {
     app.post<{ Body: TriggerIn }>(
       '/v1/triggers',
@@ -86,7 +96,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
           limit: limit + 1,
         })
         const page = toPage(rows, limit)
-        return { data: await Promise.all(page.data.map(view)), nextCursor: page.nextCursor }
+        return { data: await views(page.data), nextCursor: page.nextCursor }
       },
     )
 

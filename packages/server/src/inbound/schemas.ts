@@ -1,3 +1,4 @@
+import { handshakeWindowSchema } from './handshakes/window-view.ts'
 import type { InboundRequestRow } from './store.ts'
 
 const name = { type: 'string', minLength: 1, maxLength: 200 } as const
@@ -62,7 +63,7 @@ export const triggerProperties = {
   },
   response: {
     description:
-      'A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}.',
+      'A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. Headers: content-type (JSON, XML or plain text), cache-control, retry-after, x-content-type-options, x-hook-secret, smartsheet-hook-response.',
     anyOf: [
       { type: 'string', minLength: 1, maxLength: 100 },
       { type: 'null' },
@@ -71,7 +72,12 @@ export const triggerProperties = {
         properties: {
           preset: { type: 'string', maxLength: 100 },
           code: { type: 'string', minLength: 1, maxLength: 65536 },
-          status: { type: 'integer', minimum: 200, maximum: 599 },
+          status: {
+            type: 'integer',
+            minimum: 100,
+            maximum: 599,
+            description: '2xx or 4xx: /hooks answers no redirects, 1xx or 5xx.',
+          },
           headers: stringMap,
           body: {},
         },
@@ -148,6 +154,12 @@ export const triggerOutSchema = {
     routing: { type: ['object', 'null'], additionalProperties: true },
     bodyLimitBytes: { type: 'integer' },
     invalidCredentials: { type: 'string', enum: ['deliver', 'hold'] },
+    handshakeWindows: {
+      type: 'array',
+      items: handshakeWindowSchema,
+      description:
+        'Open windows in which a handshake may replace the value the trigger keeps (POST /v1/triggers/:id/expect-handshake, or an API setup in flight).',
+    },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },

@@ -1,7 +1,7 @@
 import { integrationTokens } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
 import { credentialTokens, type CredentialRow, type SecretBox } from '../users/index.ts'
-import { readTriggerValues, writeTriggerValues } from './store.ts'
+import { readTriggerValues } from './store.ts'
 import type { SecretRef, StoredSecretRef, TriggerRow } from './types.ts'
 
 /** Encryption contexts: a sealed value opens only for the row it was sealed for. */
@@ -10,7 +10,7 @@ export const triggerValueContext = (triggerId: string, credentialId: string, key
   `trigger-value:${triggerId}:${credentialId}:${key}`
 
 export interface SecretResolver {
-  /** The values of `refs`, in order; references that name nothing are skipped. */
+  /** The values of `refs`, in order; references that name nothing or an empty value are skipped. */
   resolve(refs: readonly (StoredSecretRef | SecretRef)[]): Promise<string[]>
   /** The persisted values of the trigger (and of the credential, which win), decrypted. */
   persisted(): Promise<Record<string, string>>
@@ -47,8 +47,10 @@ export function secretResolver(
     return typeof value === 'string' ? value : null
   }
   return {
+    // A reference that resolves to an empty value (a removed token, a credential's "") names no
+    // secret: verifying with it would accept an HMAC keyed with "" that anyone can compute.
     resolve: async (refs) =>
-      (await Promise.all(refs.map(one))).filter((v): v is string => v !== null),
+      (await Promise.all(refs.map(one))).filter((v): v is string => v !== null && v.trim() !== ''),
     persisted: persistedOnce,
     integrationTokens: developerOnce,
   }
@@ -80,15 +82,4 @@ export async function sealTriggerValues(
   for (const [key, value] of Object.entries(values))
     sealed[key] = await box.seal(value, triggerValueContext(triggerId, credentialId, key))
   return sealed
-}
-
-/** Seals and stores values for a trigger and credential ('' = the whole trigger). */
-export async function persistTriggerValues(
-  deps: { db: Db; box: SecretBox; now: () => Date },
-  triggerId: string,
-  credentialId: string,
-  values: Record<string, string>,
-): Promise<void> {
-  const sealed = await sealTriggerValues(deps.box, triggerId, credentialId, values)
-  await writeTriggerValues(deps.db.kysely, { triggerId, credentialId, sealed, now: deps.now() })
 }

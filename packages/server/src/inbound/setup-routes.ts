@@ -3,6 +3,7 @@ import { apiError } from '../errors.ts'
 import { callerProject } from '../http/auth.ts'
 import { pageQuerySchema, pageSchema } from '../http/pagination.ts'
 import { requireCredential } from '../users/index.ts'
+import { registerHandshakeWindowRoutes } from './handshakes/window-routes.ts'
 import { callerIdSchemaOf, idParams, requireTrigger } from './routes.ts'
 import { subscribe, subscriptionOut, unsubscribe, type SetupDeps } from './setup.ts'
 import { listSubscriptions } from './subscription-store.ts'
@@ -38,7 +39,8 @@ const emptyBodyAsObject = async (request: { body: unknown }) => {
 
 /**
  * API setup: `POST/GET /v1/triggers/:id/subscriptions`, `DELETE …/subscriptions[/:credentialId]`.
- * POST again retries a failed subscription.
+ * POST again retries a failed subscription. Also `POST/DELETE /v1/triggers/:id/expect-handshake`,
+ * for a setup done at the provider by hand.
  */
 export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
   const { db } = deps
@@ -153,6 +155,8 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
         return reply.status(204).send()
       },
     )
+
+    registerHandshakeWindowRoutes(app, deps)
   }
 }
 

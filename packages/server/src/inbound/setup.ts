@@ -2,6 +2,8 @@ import { apiError } from '../errors.ts'
 import { integrationVars } from '../integrations/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
 import { credentialTokens, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { newId } from '../ids.ts'
+import { closeWindow, openWindow } from './handshakes/window-store.ts'
 import { callProvider, type ProviderAnswer } from './provider-call.ts'
 import { sealTriggerValues, secretResolver } from './secrets.ts'
 import { deleteTriggerValues, writeTriggerValues } from './store.ts'
@@ -38,10 +40,9 @@ export async function subscribe(
   credential: CredentialRow | null,
 ): Promise<{ subscription: SubscriptionRow; persisted: string[] }> {
   const spec = apiSetup(trigger, 'subscribe', credential)
-  const answer = await callProvider(
-    spec,
-    await templateValues(deps, trigger, credential),
-    deps.allowPrivateTargets,
+  const vars = await templateValues(deps, trigger, credential)
+  const answer = await expectingHandshake(deps, trigger, credential, () =>
+    callProvider(spec, vars, deps.allowPrivateTargets),
   )
   const ids = { triggerId: trigger.id, credentialId: credential?.id ?? '' }
   const fields = { ...ids, projectId: trigger.project_id, now: deps.now() }
@@ -89,6 +90,38 @@ export async function unsubscribe(
   const credentialId = credential?.id ?? ''
   await deleteSubscription(deps.db.kysely, trigger.id, credentialId)
   await deleteTriggerValues(deps.db.kysely, trigger.id, credentialId)
+}
+
+// Longer than a provider call may take (provider-call.ts gives up after 15 s).
+const setupWindowMs = 60_000
+
+/**
+ * Runs `call` with a handshake window open: Asana sends its X-Hook-Secret to the webhook URL
+ * while our subscribe call is in flight, and the value it carries replaces the one kept (see
+ * handshakes/keep-values.ts). The window is a row, so it holds whichever process the handshake
+ * reaches; it closes when the call ends.
+ */
+async function expectingHandshake<T>(
+  deps: SetupDeps,
+  trigger: TriggerRow,
+  credential: CredentialRow | null,
+  call: () => Promise<T>,
+): Promise<T> {
+  const openedAt = deps.now()
+  const window = await openWindow(deps.db.kysely, {
+    id: newId(),
+    trigger_id: trigger.id,
+    // The URL the provider is given carries ?id= only for a user-level trigger.
+    credential_id: trigger.level === 'user' && credential ? credential.id : '',
+    kind: 'setup',
+    openedAt,
+    expiresAt: new Date(openedAt.getTime() + setupWindowMs),
+  })
+  try {
+    return await call()
+  } finally {
+    await closeWindow(deps.db.kysely, window.id)
+  }
 }
 
 function apiSetup(

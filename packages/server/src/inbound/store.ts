@@ -193,18 +193,35 @@ export async function readTriggerValues(
   return Object.fromEntries(rows.map((r) => [r.key, r.value_ciphertext]))
 }
 
+/**
+ * Writes sealed values; `keep: true` leaves a key that is already set as it is (a handshake that
+ * may only establish a value). Answers the keys written.
+ */
 export async function writeTriggerValues(
   q: Queryable,
-  v: { triggerId: string; credentialId: string; sealed: Record<string, string>; now: Date },
-): Promise<void> {
+  v: {
+    triggerId: string
+    credentialId: string
+    sealed: Record<string, string>
+    now: Date
+    keep?: boolean
+  },
+): Promise<string[]> {
   const entries = Object.entries(v.sealed)
-  if (entries.length === 0) return
-  await sql`
+  if (entries.length === 0) return []
+  const conflict = v.keep
+    ? sql`do nothing`
+    : sql`do update set value_ciphertext = excluded.value_ciphertext, updated_at = excluded.updated_at`
+  const rows = await query<{ key: string }>(
+    q,
+    sql`
     insert into trigger_values (trigger_id, credential_id, key, value_ciphertext, updated_at)
     select ${v.triggerId}::uuid, ${v.credentialId}, k, c, ${v.now.toISOString()}::timestamptz
     from unnest(${entries.map((e) => e[0])}::text[], ${entries.map((e) => e[1])}::text[]) as t (k, c)
-    on conflict (trigger_id, credential_id, key) do update
-      set value_ciphertext = excluded.value_ciphertext, updated_at = excluded.updated_at`.execute(q)
+    on conflict (trigger_id, credential_id, key) ${conflict}
+    returning key`,
+  )
+  return rows.map((r) => r.key)
 }
 
 export async function deleteTriggerValues(

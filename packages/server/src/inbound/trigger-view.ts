@@ -1,4 +1,6 @@
 import type { SecretBox } from '../users/index.ts'
+import { handshakeWindowOut } from './handshakes/window-view.ts'
+import type { HandshakeWindowRow } from './handshakes/window-store.ts'
 import { maskSecret } from './mask.ts'
 import type { TriggerIn } from './definition.ts'
 import { triggerSecretContext } from './secrets.ts'
@@ -13,8 +15,15 @@ export function triggerUrl(publicUrl: string, id: string): string {
   return `${publicUrl}/hooks/${id}`
 }
 
-/** The API view: literal secrets masked to their last four characters. */
-export async function triggerOut(row: TriggerRow, deps: { box: SecretBox; publicUrl: string }) {
+/**
+ * The API view: literal secrets masked to their last four characters; `windows` are the open
+ * handshake windows (expect-handshake, an API setup in flight) of this trigger.
+ */
+export async function triggerOut(
+  row: TriggerRow,
+  deps: { box: SecretBox; publicUrl: string },
+  windows: readonly HandshakeWindowRow[] = [],
+) {
   return {
     id: row.id,
     integration: row.integration,
@@ -29,6 +38,7 @@ export async function triggerOut(row: TriggerRow, deps: { box: SecretBox; public
     routing: row.routing,
     bodyLimitBytes: row.body_limit_bytes,
     invalidCredentials: row.invalid_credentials,
+    handshakeWindows: windows.filter((w) => w.trigger_id === row.id).map(handshakeWindowOut),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }

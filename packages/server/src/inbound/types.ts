@@ -148,7 +148,13 @@ export type VerifyResult = { ok: true } | { ok: false; reason: string }
  * What became of a request to /hooks; one exhaustive switch (receive.ts) maps each to its answer.
  */
 export type InboundOutcome =
-  | { kind: 'handshake'; response: HookResponse; persist: Record<string, string> } // the preset's status (200; Meta's token mismatch 403)
+  | { kind: 'handshake'; response: HookResponse } // the preset's status (200; Meta's token mismatch 403)
+  | {
+      kind: 'refused' // a handshake not answered: 409 handshake_not_expected, 400 invalid_handshake
+      code: 'handshake_not_expected' | 'invalid_handshake'
+      message: string
+      reason: string
+    }
   | { kind: 'accepted'; response: HookResponse } // 200 or the trigger's static response; routed after the answer
   | { kind: 'rejected'; reason: string } // 401 verification_failed
   | { kind: 'unknown_credential'; credentialId: string | null } // 404 not_found

@@ -54,6 +54,7 @@ export async function putIntegration(
   input: IntegrationIn,
 ): Promise<{ row: IntegrationRow; created: boolean }> {
   const entries = Object.entries(input.tokens ?? {})
+  refuseBlankTokens(entries)
   const remove = entries.filter(([, v]) => v === null).map(([k]) => k)
   await refuseRemovingUsed(deps, ids, remove)
   const sealed: Record<string, string> = {}
@@ -73,6 +74,21 @@ export async function putIntegration(
     await writeTokens(tx, { ...ids, sealed, remove, now })
     return saved
   })
+}
+
+// A blank token signs or verifies like an empty key (triggers name tokens as secrets): anyone
+// could compute the HMAC. The schema refuses ""; this refuses whitespace too.
+function refuseBlankTokens(entries: [string, string | null][]): void {
+  const blank = entries.filter(([, v]) => v !== null && v.trim() === '')
+  if (blank.length > 0)
+    throw apiError(
+      'validation_failed',
+      undefined,
+      blank.map(([name]) => ({
+        path: `/tokens/${name}`,
+        message: 'must not be empty or blank; send null to remove the token',
+      })),
+    )
 }
 
 /** The integration's developer tokens, decrypted; {} when it has none or does not exist. */

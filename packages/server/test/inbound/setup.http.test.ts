@@ -185,6 +185,47 @@ describe('API setup', () => {
     expect(provider.deleted).toEqual(['wh_1'])
   })
 
+  it('opens a handshake window only while it calls the provider: a later handshake is refused', async () => {
+    const { apiKey: key } = await server.createProject()
+    await server.api('PUT', '/v1/credentials/c1', {
+      key,
+      body: { userId: 'u', integration: 'p', tokens: { accessToken: 'user-access-token-123456' } },
+    })
+    const trigger = await server.api('POST', '/v1/triggers', {
+      key,
+      body: {
+        integration: 'p',
+        name: 'n',
+        level: 'app',
+        setup: {
+          mode: 'api',
+          subscribe: {
+            method: 'POST',
+            url: `${provider.url}/webhooks`,
+            body: { target: '{{settings.webhookURL}}', account: 'acct' },
+          },
+        },
+        response: 'asana',
+        verification: { preset: 'asana' },
+      },
+    })
+    const subscribe = () =>
+      server.api('POST', `/v1/triggers/${trigger.body.id}/subscriptions`, {
+        key,
+        body: { credentialId: 'c1' },
+      })
+    expect((await subscribe()).status).toBe(201)
+    // A second setup replaces the secret: its handshake arrives while the window is open.
+    expect((await subscribe()).status).toBe(201)
+    const read = await server.api('GET', `/v1/triggers/${trigger.body.id}`, { key })
+    expect(read.body.handshakeWindows).toEqual([])
+    const forged = await fetch(trigger.body.url, {
+      method: 'POST',
+      headers: { 'x-hook-secret': 'attacker-secret' },
+    })
+    expect(forged.status).toBe(409)
+  })
+
   it('answers 502 subscription_failed with the provider status when it refuses', async () => {
     const { apiKey: key } = await server.createProject()
     await server.api('PUT', '/v1/credentials/c1', {

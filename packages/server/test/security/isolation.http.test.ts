@@ -58,6 +58,7 @@ const bodies: Record<string, unknown> = {
   'POST /v1/triggers': { integration: 'custom', name: 'event', level: 'app' },
   'PATCH /v1/triggers/{id}': { name: 'taken_over' },
   'POST /v1/triggers/{id}/subscriptions': { credentialId: 'CRED' },
+  'POST /v1/triggers/{id}/expect-handshake': { seconds: 60 },
   'POST /v1/syncs': {
     integration: 'googledrive',
     pipeline: 'files',

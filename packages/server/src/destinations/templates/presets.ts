@@ -97,6 +97,9 @@ function checkOption(
   if (!Array.isArray(values) || values.some((v) => typeof v !== 'string' || v.length === 0))
     return fault(spec.list ? 'must be a list of non-empty strings' : 'must be a non-empty string')
   if (values.some((v: string) => /[\r\n\0]/.test(v))) return fault('must not contain line breaks')
+  // A blank API key or DSN is a secret that authenticates nothing.
+  if (spec.secret && values.some((v: string) => v.trim() === ''))
+    return fault('is a secret and must not be blank')
   const outside = spec.choices ? values.find((v: string) => !spec.choices!.includes(v)) : undefined
   if (outside !== undefined) return fault(`"${outside}" is not one of the choices`, spec.choices)
   return { value: spec.list ? [...(values as string[])] : (values[0] as string) }

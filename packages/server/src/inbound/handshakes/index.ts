@@ -2,13 +2,17 @@ import { runSandboxed } from '../../sandbox/index.ts'
 import { resolveOptions } from '../integration-refs.ts'
 import type { HookResponse, RequestView, ResponseConfig } from '../types.ts'
 import { sandboxRequest } from '../verifiers/index.ts'
+import { answerProblems } from './answer-policy.ts'
 import { handshakePresets, type HandshakeAnswer } from './presets.ts'
 
 export { handshakePresets, type HandshakeAnswer } from './presets.ts'
+export { answerProblems, withHookHeaders } from './answer-policy.ts'
+export { keepHandshakeValues, type KeepRefusal } from './keep-values.ts'
 
 export type HandshakeResult =
   | { kind: 'none' }
   | { kind: 'answer'; signed: boolean; answer: HandshakeAnswer }
+  | { kind: 'refused'; reason: string } // 400 invalid_handshake, the reason shown and logged
   | { kind: 'fault'; reason: string }
 
 export interface HandshakeDeps {
@@ -37,7 +41,9 @@ export async function runHandshake(
   const tokens = deps.integrationTokens ?? (async () => ({}))
   const options = await resolveOptions(response.options ?? {}, tokens)
   const answer = await preset.detect(view, { options, secret: deps.secret })
-  return answer ? { kind: 'answer', signed: preset.signed, answer } : { kind: 'none' }
+  if (!answer) return { kind: 'none' }
+  if ('refuse' in answer) return { kind: 'refused', reason: answer.refuse }
+  return { kind: 'answer', signed: preset.signed, answer }
 }
 
 /**
@@ -54,16 +60,24 @@ async function respondWithCode(
   if (!result.ok) return { kind: 'fault', reason: `custom code failed: ${result.error}` }
   if (result.value === null || result.value === undefined) return { kind: 'none' }
   const answer = answerOf(result.value)
-  return answer
-    ? { kind: 'answer', signed: false, answer }
-    : { kind: 'fault', reason: 'respond() must return {status, headers, body, persist} or null' }
+  return typeof answer === 'string'
+    ? { kind: 'fault', reason: `respond() returned ${answer}` }
+    : { kind: 'answer', signed: false, answer }
 }
 
-function answerOf(value: unknown): HandshakeAnswer | null {
-  if (typeof value !== 'object' || value === null) return null
+/**
+ * The answer custom code returned, or what is wrong with it. Custom code runs for anonymous
+ * senders and answers on the dashboard's origin, so its status and headers are held to
+ * answer-policy.ts like a static response; an answer outside it is an error, never sent.
+ */
+function answerOf(value: unknown): HandshakeAnswer | string {
+  const shape = 'something other than {status, headers, body, persist} or null'
+  if (typeof value !== 'object' || value === null) return shape
   const { status = 200, headers = {}, body = '', persist = {} } = value as Record<string, unknown>
-  if (typeof status !== 'number' || status < 100 || status > 599) return null
-  if (!isStringMap(headers) || !isStringMap(persist)) return null
+  if (typeof status !== 'number' || !isStringMap(headers) || !isStringMap(persist)) return shape
+  const problems = answerProblems({ status, headers })
+  if (problems.length > 0)
+    return `an answer that may not be sent: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`
   const isText = typeof body === 'string'
   return {
     status,
@@ -81,9 +95,14 @@ function isStringMap(value: unknown): value is Record<string, string> {
   )
 }
 
-/** The answer to an accepted request: the trigger's static response, else 200 `{"received": true}`. */
+/**
+ * The answer to an accepted request: the trigger's static response, else 200
+ * `{"received": true}`. A static response is checked at save time; one saved before the checks
+ * that breaks them (a redirect, a cookie) is not sent, and the default answers instead.
+ */
 export function acceptedResponse(response: ResponseConfig | null, requestId: string): HookResponse {
-  if (response?.status === undefined && response?.body === undefined)
+  const custom = response?.status !== undefined || response?.body !== undefined
+  if (!custom || answerProblems(response).length > 0)
     return {
       status: 200,
       headers: { 'content-type': 'application/json; charset=utf-8' },

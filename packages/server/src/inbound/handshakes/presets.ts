@@ -1,9 +1,18 @@
 import { createHmac } from 'node:crypto'
 import type { HookResponse, RequestView } from '../types.ts'
+import { safeEqual } from '../verifiers/hmac.ts'
 
 /** A handshake's answer, and values to keep (Asana's secret, Notion's token). */
 export interface HandshakeAnswer extends HookResponse {
   persist: Record<string, string>
+}
+
+/**
+ * A handshake the preset recognises but will not answer (a challenge that could make it a signing
+ * oracle, no secret to answer with): a 400 `invalid_handshake`; `refuse` is shown and logged.
+ */
+export interface HandshakeRefusal {
+  refuse: string
 }
 
 export interface HandshakeContext {
@@ -20,10 +29,14 @@ export interface HandshakePreset {
    */
   signed: boolean
   options?: Record<string, string>
+  /** The answer is an HMAC with the verification's first secret (Zoom, X): a trigger needs one. */
+  needsSecret?: boolean
+  /** What the handshake persists: values that later verify events (keep-values.ts guards them). */
+  persists?: readonly string[]
   detect(
     view: RequestView,
     ctx: HandshakeContext,
-  ): Promise<HandshakeAnswer | null> | HandshakeAnswer | null
+  ): Promise<HandshakeAnswer | HandshakeRefusal | null> | HandshakeAnswer | HandshakeRefusal | null
 }
 
 const text = (body: string, extra: Record<string, string> = {}, status = 200): HandshakeAnswer => ({
@@ -43,6 +56,28 @@ const field = (view: RequestView, name: string): unknown => {
   return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined
 }
 const none = { doc: '', signed: false, detect: () => null }
+
+/*
+ * X's CRC and Zoom's url_validation are answered with HMAC-SHA256(secret, token), and the secret
+ * is the one that signs events: X signs a POST body B as exactly HMAC(consumer secret, B), so
+ * answering `GET ?crc_token=<a forged event>` would hand out that event's signature (a signing
+ * oracle). Real tokens are short random strings: X's look like "uzwcfYtzr9" (Convoy's test), a
+ * UUID ("9b4507b3-9040-4669-9ca3-6b94edb50553", X's sample code) or base64 of a UUID (48
+ * characters, in 2026 request logs); Zoom's plainToken is 22 characters of base64url. So a token
+ * is 1 to 128 characters of base64, base64url and UUID text, which no JSON body (`{`, `"`,
+ * whitespace) can be. The rest of the oracle is closed on the other side: a trigger answering X's
+ * CRC refuses any event body that could be a token (see `x` below), and Zoom signs
+ * "v0:{timestamp}:{body}", which has colons no token has.
+ */
+const challengeToken = /^[A-Za-z0-9+/=_-]{1,128}$/
+const tokenRefusal = (what: string): HandshakeRefusal => ({
+  refuse: `${what} must be 1 to 128 characters of letters, digits and + / = _ -`,
+})
+const noSecret = (what: string): HandshakeRefusal => ({
+  refuse: `this trigger has no secret to answer ${what} with; set its verification secret`,
+})
+const hmacAnswer = (secret: string, token: string, encoding: 'hex' | 'base64') =>
+  createHmac('sha256', secret).update(token).digest(encoding)
 
 /** Handshake presets, each as the provider documents it (shared/reference/inbound-anchors.md §4). */
 export const handshakePresets: Record<string, HandshakePreset> = {
@@ -67,30 +102,35 @@ export const handshakePresets: Record<string, HandshakePreset> = {
   zoom: {
     doc: 'endpoint.url_validation: {plainToken, encryptedToken: hex HMAC-SHA256(secret, plainToken)}',
     signed: true,
+    needsSecret: true,
     detect: async (view, ctx) => {
       const plainToken = (field(view, 'payload') as { plainToken?: unknown } | undefined)
         ?.plainToken
       if (field(view, 'event') !== 'endpoint.url_validation' || typeof plainToken !== 'string')
         return null
-      const secret = (await ctx.secret()) ?? ''
-      return json({
-        plainToken,
-        encryptedToken: createHmac('sha256', secret).update(plainToken).digest('hex'),
-      })
+      if (!challengeToken.test(plainToken)) return tokenRefusal('plainToken')
+      const secret = await ctx.secret()
+      if (!secret) return noSecret('endpoint.url_validation')
+      return json({ plainToken, encryptedToken: hmacAnswer(secret, plainToken, 'hex') })
     },
   },
   x: {
-    // The CRC answer is an HMAC of attacker-chosen text with the key that signs events; X's
-    // protocol requires it. Events arrive by POST, so only GET is answered.
+    // Events arrive by POST, so only GET is answered; see challengeToken for why a token is
+    // bounded, and why a body that could be a token is refused.
     doc: 'CRC: GET ?crc_token=… → {"response_token": "sha256=<base64 HMAC(consumer secret, token)>"}',
     signed: false,
+    needsSecret: true,
     detect: async (view, ctx) => {
+      if (view.method !== 'GET')
+        return challengeToken.test(view.body.toString('latin1'))
+          ? { refuse: 'a body that could be a CRC token is never accepted: X events are JSON' }
+          : null
       const token = view.query['crc_token']
-      if (view.method !== 'GET' || token === undefined) return null
-      const secret = (await ctx.secret()) ?? ''
-      return json({
-        response_token: `sha256=${createHmac('sha256', secret).update(token).digest('base64')}`,
-      })
+      if (token === undefined) return null
+      if (!challengeToken.test(token)) return tokenRefusal('crc_token')
+      const secret = await ctx.secret()
+      if (!secret) return noSecret('the CRC')
+      return json({ response_token: `sha256=${hmacAnswer(secret, token, 'base64')}` })
     },
   },
   dropbox: {
@@ -110,14 +150,17 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     detect: (view, ctx) => {
       if (view.method !== 'GET' || view.query['hub.mode'] !== 'subscribe') return null
       const expected = ctx.options['verifyToken']
-      if (typeof expected !== 'string' || view.query['hub.verify_token'] !== expected)
+      // An empty verify token would match a request that sends none.
+      const given = view.query['hub.verify_token'] ?? ''
+      if (typeof expected !== 'string' || expected.trim() === '' || !safeEqual(given, expected))
         return text('verify token mismatch', {}, 403)
       return text(view.query['hub.challenge'] ?? '')
     },
   },
   asana: {
-    doc: 'X-Hook-Secret echoed in the answer and persisted as hookSecret (it signs later events)',
+    doc: 'X-Hook-Secret echoed and persisted as hookSecret (it signs later events): only when none is set or a handshake is expected',
     signed: false,
+    persists: ['hookSecret'],
     detect: (view) => {
       const secret = view.headers['x-hook-secret']
       if (secret === undefined) return null
@@ -140,8 +183,9 @@ export const handshakePresets: Record<string, HandshakePreset> = {
     },
   },
   notion: {
-    doc: '{"verification_token": …}: 200, token persisted as verificationToken (it signs later events)',
+    doc: '{"verification_token": …}: 200, persisted as verificationToken (it signs later events): only when none is set or a handshake is expected',
     signed: false,
+    persists: ['verificationToken'],
     detect: (view) => {
       const token = field(view, 'verification_token')
       return typeof token === 'string'
