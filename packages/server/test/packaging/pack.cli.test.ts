@@ -240,7 +240,7 @@ async function expectSdkWorks(node: string, version: string) {
 }
 
 let bundled: Promise<string> | undefined
-/** Builds app/browser-entry.js with the repository's Vite; once per file. */
+/** Builds app/browser-entry.mjs with the repository's Vite; once per file. */
 function buildBrowserBundle(): Promise<string> {
   bundled ??= (async () => {
     const vite = path.join(

@@ -3,7 +3,7 @@
 export default {
   logLevel: 'warn',
   build: {
-    lib: { entry: 'browser-entry.js', formats: ['es'], fileName: 'sdk-browser' },
+    lib: { entry: 'browser-entry.mjs', formats: ['es'], fileName: 'sdk-browser' },
     outDir: 'browser-dist',
     minify: false,
   },
