@@ -17,6 +17,9 @@
 // becomes { types: "./dist/x.d.ts", default: "./dist/x.js" }, derived here, never hand-written.
 // npm packs the package.json on disk after prepack; postpack puts the committed one back, and a
 // pack that died in between is repaired by the next one (the copy is restored first).
+// Publish the tarball (`npm pack`, then `npm publish switchyard-sdk-0.1.0.tgz`): `npm publish`
+// in the folder reads package.json again after postpack and would send the registry the
+// committed manifest as the version's metadata (the tarball it uploads is right either way).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'

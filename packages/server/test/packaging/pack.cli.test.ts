@@ -94,17 +94,7 @@ function findOldNode(): string | undefined {
 
 describe('@switchyard/sdk installed from its tarball', { timeout: 300_000 }, () => {
   it('ships JavaScript and declarations, and its exports name them', () => {
-    const dir = path.join(app, 'node_modules/@switchyard/sdk')
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))
-    expect(Object.keys(manifest.exports)).toEqual(['.', './express', './fastify', './hono'])
-    for (const target of Object.values<Record<string, string>>(manifest.exports)) {
-      expect(target.types).toMatch(/^\.\/dist\/.+\.d\.ts$/)
-      expect(target.default).toMatch(/^\.\/dist\/.+\.js$/)
-      expect(fs.existsSync(path.join(dir, target.types!))).toBe(true)
-      expect(fs.existsSync(path.join(dir, target.default!))).toBe(true)
-    }
-    const files = fs.readdirSync(dir, { recursive: true }) as string[]
-    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([])
+    expectPackedExports('@switchyard/sdk', ['.', './express', './fastify', './hono'])
   })
 
   it("signs the specification's test vector as published (the test's own signer)", () => {
@@ -172,6 +162,17 @@ describe('@switchyard/sdk installed from its tarball', { timeout: 300_000 }, () 
 })
 
 describe('switchyard installed from its tarball', { timeout: 600_000 }, () => {
+  it('ships JavaScript and declarations, and its exports name them', () => {
+    expectPackedExports('switchyard', ['.'])
+  })
+
+  it("resolves @switchyard/sdk to the installed SDK's JavaScript", () => {
+    const fromServer = createRequire(path.join(app, 'node_modules/switchyard/dist/index.js'))
+    expect(fromServer.resolve('@switchyard/sdk')).toBe(
+      path.join(app, 'node_modules/@switchyard/sdk/dist/index.js'),
+    )
+  })
+
   it('prints its help through npx', async () => {
     const result = await run('npx', ['--offline', 'switchyard', '--help'], { cwd: app, env })
     expect(result.code, result.output).toBe(0)
@@ -217,6 +218,22 @@ describe('switchyard installed from its tarball', { timeout: 600_000 }, () => {
     }
   })
 })
+
+/** Each export names a .d.ts and a .js under dist/ that exist; no TypeScript source is shipped. */
+function expectPackedExports(name: string, subpaths: string[]) {
+  const dir = path.join(app, 'node_modules', name)
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))
+  expect(Object.keys(manifest.exports)).toEqual(subpaths)
+  for (const target of Object.values<Record<string, string>>(manifest.exports)) {
+    expect(target.types).toMatch(/^\.\/dist\/.+\.d\.ts$/)
+    expect(target.default).toMatch(/^\.\/dist\/.+\.js$/)
+    expect(fs.existsSync(path.join(dir, target.types!))).toBe(true)
+    expect(fs.existsSync(path.join(dir, target.default!))).toBe(true)
+  }
+  const files = fs.readdirSync(dir, { recursive: true }) as string[]
+  const sources = files.filter((f) => !f.startsWith('node_modules') && /(?<!\.d)\.ts$/.test(f))
+  expect(sources).toEqual([])
+}
 
 async function expectSdkWorks(node: string, version: string) {
   const result = await run(node, ['sdk-check.mjs', JSON.stringify({ ...signed, vector })], {
