@@ -4,10 +4,15 @@ import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 
-/** Where `vite build` in packages/dashboard writes the app. */
-export const defaultDashboardDir = fileURLToPath(
-  new URL('../../../dashboard/dist', import.meta.url),
-)
+// The published package carries the build at dist/dashboard (copied there at prepack, beside
+// this module's dist/http/); in the repository it is packages/dashboard/dist, which npm install
+// builds. src/dashboard never exists, so the repository always serves its own build.
+const packedDashboardDir = fileURLToPath(new URL('../dashboard', import.meta.url))
+
+/** Where the dashboard's build is: the copy packed with this package, else `vite build`'s output in packages/dashboard. */
+export const defaultDashboardDir = existsSync(path.join(packedDashboardDir, 'index.html'))
+  ? packedDashboardDir
+  : fileURLToPath(new URL('../../../dashboard/dist', import.meta.url))
 
 // Paths the API owns: an unknown one here is the API's JSON 404, never the app's index.html.
 const apiPrefixes = ['/v1', '/hooks', '/healthz', '/readyz', '/openapi.json', '/metrics', '/assets']

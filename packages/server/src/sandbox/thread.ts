@@ -33,8 +33,15 @@ let running: { pending: Pending; timer: NodeJS.Timeout } | null = null
 const waiting: Pending[] = []
 let nextId = 1
 
+// The worker is loaded by path, which tsc does not rewrite: worker.js beside thread.js in the
+// published package (dist/), worker.ts beside thread.ts when Node runs the source.
+const workerFile = new URL(
+  import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
+  import.meta.url,
+)
+
 function startWorker(): Worker {
-  const started = new Worker(new URL('./worker.ts', import.meta.url))
+  const started = new Worker(workerFile)
   started.unref()
   ready = false
   started.on('message', (message: { ready?: true; id?: number; result?: unknown }) => {
