@@ -6,6 +6,7 @@ import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts
 import { triggerSecretContext } from './secrets.ts'
 import type {
   HmacScheme,
+  RedactConfig,
   ResponseConfig,
   RoutingConfig,
   SecretRef,
@@ -21,6 +22,7 @@ import {
   hmacPresets,
   specialVerifiers,
 } from './verifiers/index.ts'
+import { normalizeRedact } from './redaction.ts'
 import { jsonPathProblem } from './values.ts'
 
 /** A trigger as the API takes it (`POST /v1/triggers`). */
@@ -35,6 +37,7 @@ export interface TriggerIn {
   routing?: RoutingConfig | null
   bodyLimitBytes?: number
   invalidCredentials?: 'deliver' | 'hold'
+  redact?: RedactConfig | null
 }
 
 export type TriggerFields = Omit<TriggerRow, 'created_at' | 'updated_at'>
@@ -80,6 +83,7 @@ export async function normalizeTrigger(
     routing: input.routing ?? null,
     body_limit_bytes: input.bodyLimitBytes ?? 1024 * 1024,
     invalid_credentials: input.invalidCredentials ?? 'deliver',
+    redact: normalizeRedact(input.redact),
   }
 }
 

@@ -2,8 +2,10 @@ import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
 import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { nestsTooDeep, refuseTooDeep } from './body-nesting.ts'
 import { acceptedResponse, runHandshake } from './handshakes/index.ts'
 import { inboundNotice, insertInboundRequests, type NewInboundRequest } from './request-store.ts'
+import { storeRedacted } from './redaction.ts'
 import { requestView } from './request-view.ts'
 import { persistTriggerValues, secretResolver } from './secrets.ts'
 import { findTriggerCached, inboundChannel, type InboundOutcomeName } from './store.ts'
@@ -57,6 +59,7 @@ export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<H
     : null
   // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
   if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
+  if (nestsTooDeep(trigger, hook.body)) return refuseTooDeep(deps, trigger, hook)
   const id = newId()
   const receivedAt = deps.now()
   const view = requestView(hook, deps.publicUrl)
@@ -68,7 +71,7 @@ export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<H
   const settled = settle(outcome)
   if (outcome.kind === 'handshake' && Object.keys(outcome.persist).length > 0)
     await persistTriggerValues(deps, trigger.id, credentialId ?? '', outcome.persist)
-  await deps.storeRequest({
+  await storeRedacted(deps, trigger, outcome, {
     id,
     projectId: trigger.project_id,
     triggerId: trigger.id,

@@ -29,6 +29,7 @@ export async function triggerOut(row: TriggerRow, deps: { box: SecretBox; public
     routing: row.routing,
     bodyLimitBytes: row.body_limit_bytes,
     invalidCredentials: row.invalid_credentials,
+    redact: row.redact,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }
@@ -57,6 +58,7 @@ export function inputOf(row: TriggerRow): TriggerIn {
     routing: row.routing,
     bodyLimitBytes: row.body_limit_bytes,
     invalidCredentials: row.invalid_credentials,
+    redact: row.redact,
   }
 }
 

@@ -101,6 +101,12 @@ export interface SetupConfig {
   unsubscribe?: SetupRequest
 }
 
+/** Names whose values are stored, shown and forwarded as `[redacted]` (headers lower-case). */
+export interface RedactConfig {
+  headers?: string[]
+  query?: string[]
+}
+
 export interface TriggerRow {
   id: string
   project_id: string
@@ -114,6 +120,8 @@ export interface TriggerRow {
   body_limit_bytes: number
   /** `hold`: requests routed to an INVALID credential wait until it is VALID again. */
   invalid_credentials: 'deliver' | 'hold'
+  /** More header and query parameter names to redact than the verification reads (redaction.ts). */
+  redact: RedactConfig | null
   created_at: Date
   updated_at: Date
 }
