@@ -19,10 +19,13 @@ export const redactedValue = '[redacted]'
 const alwaysRedactedHeaders = ['authorization', 'proxy-authorization', 'cookie']
 
 // Handshakes whose request carries a secret (handshakes/presets.ts): Asana's X-Hook-Secret is
-// the signing secret it establishes, Meta's hub.verify_token is the project's verify token.
-const handshakeSecrets: Record<string, RedactConfig> = {
+// the signing secret it establishes, Meta's hub.verify_token is the project's verify token,
+// Notion's verification_token (a top-level body member) the secret it signs with. Named here, not
+// only found among the values a handshake persisted: a refused handshake persists nothing.
+const handshakeSecrets: Record<string, RedactConfig & { bodyKeys?: string[] }> = {
   asana: { headers: ['x-hook-secret'] },
   meta: { query: ['hub.verify_token'] },
+  notion: { bodyKeys: ['verification_token'] },
 }
 
 /** Header names (lower-case) and query parameter names whose values are redacted. */
@@ -73,8 +76,10 @@ export function storedRequest(
   outcome: InboundOutcome,
   row: NewInboundRequest,
 ): NewInboundRequest {
-  const persisted =
-    outcome.kind === 'handshake' ? Object.values(outcome.persist).filter((v) => v !== '') : []
+  const persisted = [
+    ...(outcome.kind === 'handshake' ? Object.values(outcome.persist) : []),
+    ...(row.outcome === 'accepted' ? [] : handshakeBodySecrets(trigger, row.body)),
+  ].filter((v) => v !== '')
   const redaction = redactionOf(trigger)
   const redacted: NewInboundRequest = {
     ...row,
@@ -99,6 +104,18 @@ export async function storeRedacted(
   row: NewInboundRequest,
 ): Promise<void> {
   await deps.storeRequest(storedRequest(trigger, outcome, row))
+}
+
+/** The string values of the handshake's secret body members (never of an accepted body). */
+function handshakeBodySecrets(trigger: Pick<TriggerRow, 'response'>, body: Buffer): string[] {
+  const keys = handshakeSecrets[trigger.response?.preset ?? '']?.bodyKeys ?? []
+  if (keys.length === 0 || body.length === 0) return []
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown> | null
+    return keys.flatMap((k) => (typeof parsed?.[k] === 'string' ? [parsed[k]] : []))
+  } catch {
+    return []
+  }
 }
 
 /** How much of a body that was not accepted is kept. */
