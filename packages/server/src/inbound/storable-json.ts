@@ -37,7 +37,7 @@ export function storableHeaders(
 /**
  * Whether jsonb holds `value` as JSON.stringify writes it, unchanged: every string and key
  * storable, every number finite (JSON.parse reads `1e400` as Infinity, which JSON.stringify
- * writes as null). Iterative, so a payload nested as deep as /hooks allows costs no stack.
+ * writes as null) and not -0 (written as 0). Iterative, so a payload nested as deep as /hooks allows costs no stack.
  * @example jsonbHolds({ a: ['\ud800'] }) // false
  */
 export function jsonbHolds(value: unknown): boolean {
@@ -47,7 +47,7 @@ export function jsonbHolds(value: unknown): boolean {
     if (typeof v === 'string') {
       if (!storableString(v)) return false
     } else if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return false
+      if (!Number.isFinite(v) || Object.is(v, -0)) return false
     } else if (Array.isArray(v)) {
       for (const item of v) stack.push(item)
     } else if (v !== null && typeof v === 'object') {
