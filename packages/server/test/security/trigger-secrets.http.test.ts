@@ -204,6 +204,7 @@ describe('secrets a trigger verifies with', () => {
     })
     expect(res.status).toBe(400)
     expect(res.body.error.code).toBe('validation_failed')
+    expect(res.body.error.details[0].path).toBe('/redact/headers/0')
   })
 })
 
