@@ -11,6 +11,11 @@ export const errorCatalog = {
     status: 400,
     message: 'The request body is not valid JSON; send a JSON document.',
   },
+  json_too_deep: {
+    status: 400,
+    message:
+      'The JSON body nests arrays and objects deeper than 512 levels; no webhook needs that, send it flatter.',
+  },
   invalid_event_data: {
     status: 400,
     message: "The event's data does not match its type's schema; see details.",

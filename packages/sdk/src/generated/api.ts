@@ -2224,6 +2224,7 @@ export interface paths {
             | 'routed'
             | 'unrouted'
             | 'held'
+            | 'failed'
           triggerId?: string
         }
         header?: never
@@ -2240,9 +2241,12 @@ export interface paths {
           content: {
             'application/json': {
               data: {
-                /** @description The body as UTF-8 text (first 64 KiB). */
+                /** @description The body as UTF-8 text (first 64 KiB; requests that were not accepted keep their first 4 KiB). */
                 body?: string
+                /** @description The size of the body as received. */
                 bodySize?: number
+                /** @description `body` is shorter than the body received. */
+                bodyTruncated?: boolean
                 credentialId?: string | null
                 credentialIds?: string[]
                 eventIds?: string[]
@@ -2264,14 +2268,18 @@ export interface paths {
                   | 'routed'
                   | 'unrouted'
                   | 'held'
+                  | 'failed'
                 path?: string
                 /** Format: date-time */
                 processedAt?: string | null
                 query?: string
+                /** @description Why it was rejected, or why routing failed (outcome failed, or a try retried). */
                 reason?: string | null
                 /** Format: date-time */
                 receivedAt: string
                 responseStatus?: number | null
+                /** @description Failed routing tries; at the limit (5) the request ends failed. */
+                routingAttempts?: number
                 /** Format: uuid */
                 triggerId: string
               }[]
@@ -2315,9 +2323,12 @@ export interface paths {
           }
           content: {
             'application/json': {
-              /** @description The body as UTF-8 text (first 64 KiB). */
+              /** @description The body as UTF-8 text (first 64 KiB; requests that were not accepted keep their first 4 KiB). */
               body?: string
+              /** @description The size of the body as received. */
               bodySize?: number
+              /** @description `body` is shorter than the body received. */
+              bodyTruncated?: boolean
               credentialId?: string | null
               credentialIds?: string[]
               eventIds?: string[]
@@ -2339,14 +2350,18 @@ export interface paths {
                 | 'routed'
                 | 'unrouted'
                 | 'held'
+                | 'failed'
               path?: string
               /** Format: date-time */
               processedAt?: string | null
               query?: string
+              /** @description Why it was rejected, or why routing failed (outcome failed, or a try retried). */
               reason?: string | null
               /** Format: date-time */
               receivedAt: string
               responseStatus?: number | null
+              /** @description Failed routing tries; at the limit (5) the request ends failed. */
+              routingAttempts?: number
               /** Format: uuid */
               triggerId: string
             }
@@ -2371,7 +2386,7 @@ export interface paths {
     }
     get?: never
     put?: never
-    /** Route an accepted request again (after the credential it was for exists) */
+    /** Route an accepted request again (routed, unrouted or failed: after the credential it was for exists, or what failed is fixed) */
     post: {
       parameters: {
         query?: never
@@ -3621,6 +3636,11 @@ export interface paths {
                 invalidCredentials?: 'deliver' | 'hold'
                 level: string
                 name: string
+                /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+                redact?: {
+                  headers?: string[]
+                  query?: string[]
+                } | null
                 response?: {
                   [key: string]: unknown
                 } | null
@@ -3666,6 +3686,11 @@ export interface paths {
             /** @enum {string} */
             level: 'user' | 'app'
             name: string
+            /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+            redact?: {
+              headers?: string[]
+              query?: string[]
+            } | null
             /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. Headers: content-type (JSON, XML or plain text), cache-control, retry-after, x-content-type-options, x-hook-secret, smartsheet-hook-response. */
             response?:
               | string
@@ -3771,6 +3796,11 @@ export interface paths {
               invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
+              /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+              redact?: {
+                headers?: string[]
+                query?: string[]
+              } | null
               response?: {
                 [key: string]: unknown
               } | null
@@ -3848,6 +3878,11 @@ export interface paths {
               invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
+              /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+              redact?: {
+                headers?: string[]
+                query?: string[]
+              } | null
               response?: {
                 [key: string]: unknown
               } | null
@@ -3917,6 +3952,11 @@ export interface paths {
             /** @enum {string} */
             level?: 'user' | 'app'
             name?: string
+            /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+            redact?: {
+              headers?: string[]
+              query?: string[]
+            } | null
             /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. Headers: content-type (JSON, XML or plain text), cache-control, retry-after, x-content-type-options, x-hook-secret, smartsheet-hook-response. */
             response?:
               | string
@@ -4022,6 +4062,11 @@ export interface paths {
               invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
+              /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+              redact?: {
+                headers?: string[]
+                query?: string[]
+              } | null
               response?: {
                 [key: string]: unknown
               } | null

@@ -19,6 +19,7 @@ export type CanonicalEventType =
   | 'workflow.failed'
   | 'webhook.test'
   | 'trigger.received'
+  | 'trigger.failed'
   | 'destination.disabled'
 
 /** The `data` of each canonical type, as `POST /v1/events` takes it. */
@@ -35,6 +36,7 @@ export interface CanonicalEventData {
   'workflow.failed': WorkflowFailedData
   'webhook.test': WebhookTestData
   'trigger.received': TriggerReceivedData
+  'trigger.failed': TriggerFailedData
   'destination.disabled': DestinationDisabledData
 }
 
@@ -164,10 +166,22 @@ export interface TriggerReceivedData {
   trigger: string
   inboundRequestId: string
   payload: unknown
+  payloadEncoding?: 'base64'
   headers: {
     [k: string]: string | string[]
   }
   [k: string]: unknown
+}
+
+/**
+ * `trigger.failed` data: A webhook a trigger accepted could not be routed after repeated tries; replay it once fixed.
+ */
+export interface TriggerFailedData {
+  triggerId: string
+  trigger?: string
+  inboundRequestId: string
+  reason: string
+  attempts?: number
 }
 
 /**
@@ -312,6 +326,7 @@ export interface ManagedSyncTriggerReceived {
   projectId: string
   dateReceived: string
   payload: unknown
+  payloadEncoding?: 'base64'
   headers: {
     [k: string]: unknown
   }
@@ -570,6 +585,35 @@ export interface MonitoringWebhookTest {
 }
 
 /**
+ * `trigger.failed` in the `monitoring` format (`trigger_failure`): A webhook a trigger accepted could not be routed after repeated tries; replay it once fixed.
+ */
+export interface MonitoringTriggerFailure {
+  type: 'trigger_failure'
+  timestamp: number
+  timestampISO: string
+  message: string
+  user: {
+    id: string | null
+    metadata: {
+      [k: string]: unknown
+    }
+  }
+  project: {
+    id: string
+    name: string
+  }
+  integration: {
+    id: string | null
+    type: string | null
+  }
+  data: {
+    triggerId: string
+    inboundRequestId: string
+    reason: string
+  }
+}
+
+/**
  * `destination.disabled` in the `monitoring` format (`destination_disabled`): A destination was disabled after failing deliveries (or a 410 Gone).
  */
 export interface MonitoringDestinationDisabled {
@@ -603,6 +647,7 @@ export type MonitoringEvent =
   | MonitoringCredentialsFailure
   | MonitoringWorkflowFailure
   | MonitoringWebhookTest
+  | MonitoringTriggerFailure
   | MonitoringDestinationDisabled
 
 /**
@@ -790,10 +835,27 @@ export interface StandardTriggerReceived {
     trigger: string
     inboundRequestId: string
     payload: unknown
+    payloadEncoding?: 'base64'
     headers: {
       [k: string]: string | string[]
     }
     [k: string]: unknown
+  }
+}
+
+/**
+ * `trigger.failed` in the `standard` format (`trigger.failed`): A webhook a trigger accepted could not be routed after repeated tries; replay it once fixed.
+ */
+export interface StandardTriggerFailed {
+  id: string
+  type: 'trigger.failed'
+  timestamp: string
+  data: {
+    triggerId: string
+    trigger?: string
+    inboundRequestId: string
+    reason: string
+    attempts?: number
   }
 }
 
@@ -825,6 +887,7 @@ export type StandardEvent =
   | StandardWorkflowFailed
   | StandardWebhookTest
   | StandardTriggerReceived
+  | StandardTriggerFailed
   | StandardDestinationDisabled
 
 /** Each wire format's union of bodies. */

@@ -76,6 +76,7 @@ function renderForwardedTrigger(event: CatalogEvent): Record<string, unknown> {
     projectId: event.project.id,
     dateReceived: event.occurredAt.toISOString(),
     payload: data.payload,
+    ...(data.payloadEncoding === undefined ? {} : { payloadEncoding: data.payloadEncoding }),
     headers: data.headers,
   }
 }
@@ -137,6 +138,7 @@ const forwardedTriggerSchema: JsonSchema = {
       projectId: text,
       dateReceived: dateTime,
       payload: {},
+      payloadEncoding: { type: 'string', enum: ['base64'] },
       headers: { type: 'object' },
     },
     [

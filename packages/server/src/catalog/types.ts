@@ -24,6 +24,7 @@ export type CanonicalType =
   | 'workflow.failed'
   | 'webhook.test'
   | 'trigger.received'
+  | 'trigger.failed'
   | 'destination.disabled'
 
 /** The wire formats a destination can pick (see `wireFormats`). */

@@ -34,6 +34,7 @@ const names: Record<CanonicalType, readonly [string | null, string | null, strin
   'workflow.failed':       [null,               null,                                     'workflow_failure'],
   'webhook.test':          ['webhook_test',     'webhook_test',                           'webhook_test'],
   'trigger.received':      ['trigger_received', null,                                     null],
+  'trigger.failed':        [null,               null,                                     'trigger_failure'],
   'destination.disabled':  [null,               null,                                     'destination_disabled'],
 }
 

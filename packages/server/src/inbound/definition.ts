@@ -6,6 +6,7 @@ import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts
 import { triggerSecretContext } from './secrets.ts'
 import type {
   HmacScheme,
+  RedactConfig,
   ResponseConfig,
   RoutingConfig,
   SecretRef,
@@ -22,6 +23,7 @@ import {
   specialVerifiers,
 } from './verifiers/index.ts'
 import { hasSecret, literalSecretProblem } from './verifiers/secret-checks.ts'
+import { normalizeRedact } from './redaction.ts'
 import { jsonPathProblem } from './values.ts'
 
 /** A trigger as the API takes it (`POST /v1/triggers`). */
@@ -36,6 +38,7 @@ export interface TriggerIn {
   routing?: RoutingConfig | null
   bodyLimitBytes?: number
   invalidCredentials?: 'deliver' | 'hold'
+  redact?: RedactConfig | null
 }
 
 export type TriggerFields = Omit<TriggerRow, 'created_at' | 'updated_at'>
@@ -90,6 +93,7 @@ export async function normalizeTrigger(
     routing: input.routing ?? null,
     body_limit_bytes: input.bodyLimitBytes ?? 1024 * 1024,
     invalid_credentials: input.invalidCredentials ?? 'deliver',
+    redact: normalizeRedact(input.redact),
   }
 }
 

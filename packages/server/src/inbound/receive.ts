@@ -2,6 +2,7 @@ import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
 import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { nestsTooDeep, refuseTooDeep } from './body-nesting.ts'
 import {
   acceptedResponse,
   keepHandshakeValues,
@@ -10,6 +11,7 @@ import {
   type HandshakeAnswer,
 } from './handshakes/index.ts'
 import { inboundNotice, insertInboundRequests, type NewInboundRequest } from './request-store.ts'
+import { storeRedacted } from './redaction.ts'
 import { requestView } from './request-view.ts'
 import { secretResolver } from './secrets.ts'
 import { findTriggerCached, inboundChannel, type InboundOutcomeName } from './store.ts'
@@ -72,6 +74,7 @@ async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookRespo
     : null
   // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
   if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
+  if (nestsTooDeep(trigger, hook.body)) return refuseTooDeep(deps, trigger, hook)
   const id = newId()
   const receivedAt = deps.now()
   const view = requestView(hook, deps.publicUrl)
@@ -81,7 +84,7 @@ async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookRespo
     ? { kind: 'too_large', size: hook.body.length, limit: trigger.body_limit_bytes }
     : await judge(deps, trigger, view, credentialId, id).catch(internalError)
   const settled = settle(outcome)
-  await deps.storeRequest({
+  await storeRedacted(deps, trigger, outcome, {
     id,
     projectId: trigger.project_id,
     triggerId: trigger.id,
@@ -119,7 +122,7 @@ async function judge(
 ): Promise<InboundOutcome> {
   // Trello and Intercom probe with HEAD before they save the URL; any trigger answers it.
   if (view.method === 'HEAD')
-    return { kind: 'handshake', response: { status: 200, headers: {}, body: '' } }
+    return { kind: 'handshake', response: { status: 200, headers: {}, body: '' }, persist: {} }
   let credential: CredentialRow | null = null
   if (trigger.level === 'user') {
     credential = credentialId
@@ -168,7 +171,8 @@ async function answered(
     const refusal = await keepHandshakeValues(deps, triggerId, credentialId, persist)
     if (refusal) return { kind: 'refused', ...refusal }
   }
-  return { kind: 'handshake', response }
+  // What was kept stays on the outcome: the stored request redacts it wherever it appears.
+  return { kind: 'handshake', response, persist }
 }
 
 function verificationSecrets(trigger: TriggerRow) {
