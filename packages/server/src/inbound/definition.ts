@@ -56,12 +56,12 @@ export async function normalizeTrigger(
   const details: ErrorDetail[] = []
   const response = normalizeResponse(input.response ?? null, details)
   if (response?.code !== undefined)
-    await checkCode(response.code, 'respond', '/response/code', details)
+    await checkCode(response.code, 'respond', '/response/code', details, ids.projectId)
   const verification = input.verification
     ? checkVerification(input.verification, input.level, details)
     : null
   if (verification && 'code' in verification)
-    await checkCode(verification.code, 'verify', '/verification/code', details)
+    await checkCode(verification.code, 'verify', '/verification/code', details, ids.projectId)
   if (input.routing) checkRouting(input.routing, input.level, details)
   if (input.setup) checkSetup(input.setup, input.level, details)
   const setup = input.setup ?? { mode: 'manual' }
@@ -226,9 +226,14 @@ async function checkCode(
   entry: string,
   path: string,
   details: ErrorDetail[],
+  tenant: string,
 ): Promise<void> {
-  const problem = await checkSandboxCode(code, entry)
-  if (problem) details.push({ path, message: problem })
+  const check = await checkSandboxCode(code, entry, { tenant })
+  if (check.ok) return
+  // Not a fault of the code: the project's sandbox queue is full (its /hooks answer 503 too).
+  if (check.retryAfterSeconds !== undefined)
+    throw apiError('sandbox_busy', undefined, { retryAfterSeconds: check.retryAfterSeconds })
+  details.push({ path, message: check.error })
 }
 
 async function sealSecrets(

@@ -8,7 +8,7 @@ import { requestView } from './request-view.ts'
 import { persistTriggerValues, secretResolver } from './secrets.ts'
 import { findTriggerCached, inboundChannel, type InboundOutcomeName } from './store.ts'
 import type { HookResponse, InboundOutcome, RequestView, TriggerRow } from './types.ts'
-import { verifyRequest } from './verifiers/index.ts'
+import { faultOutcome, verifyRequest } from './verifiers/index.ts'
 import { hmacPresets } from './verifiers/hmac-presets.ts'
 
 export interface ReceiveDeps {
@@ -122,15 +122,19 @@ async function judge(
     persisted: secrets.persisted,
     integrationTokens: secrets.integrationTokens,
     now,
+    tenant: trigger.project_id,
   })
-  if (handshake.kind === 'fault') return { kind: 'error', reason: handshake.reason }
+  if (handshake.kind === 'fault') return faultOutcome(handshake)
   if (handshake.kind === 'answer' && !handshake.signed)
     return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
-  const verdict = await verifyRequest(trigger.verification, view, { secrets: secrets.resolve, now })
+  const tenant = trigger.project_id
+  const verdict = await verifyRequest(trigger.verification, view, {
+    secrets: secrets.resolve,
+    now,
+    tenant,
+  })
   if (!verdict.ok)
-    return 'fault' in verdict
-      ? { kind: 'error', reason: verdict.reason }
-      : { kind: 'rejected', reason: verdict.reason }
+    return 'fault' in verdict ? faultOutcome(verdict) : { kind: 'rejected', reason: verdict.reason }
   if (handshake.kind === 'answer')
     return { kind: 'handshake', response: handshake.answer, persist: handshake.answer.persist }
   return { kind: 'accepted', response: acceptedResponse(trigger.response, requestId) }
@@ -187,6 +191,16 @@ function settle(outcome: InboundOutcome): {
         outcome: 'error',
         reason: outcome.reason,
       }
+    case 'busy': {
+      // The project's own backlog of custom code is full; other projects are served meanwhile.
+      const busy = errorResponse('sandbox_busy')
+      const retryAfter = { 'retry-after': String(outcome.retryAfterSeconds) }
+      return {
+        response: { ...busy, headers: { ...busy.headers, ...retryAfter } },
+        outcome: 'error',
+        reason: outcome.reason,
+      }
+    }
     default:
       return outcome satisfies never
   }

@@ -8,7 +8,8 @@ import { runSandboxed } from '../../src/sandbox/index.ts'
  * to the next; runaway code ends at its limits.
  */
 
-const run = (code: string, args: unknown[] = []) => runSandboxed(code, 'verify', args)
+const run = (code: string, args: unknown[] = []) =>
+  runSandboxed(code, 'verify', args, { tenant: 'escape' })
 
 describe('custom code sandbox', () => {
   it('ends an infinite loop at the time limit', async () => {
