@@ -58,6 +58,9 @@ export function startSandboxThread(onChange: (thread: SandboxThread) => void): S
   const become = (next: ThreadState) => {
     if (state === 'gone') return
     state = next
+    // A thread with a job (or starting for one) keeps the process alive, like any pending I/O;
+    // an idle one does not: the old sandbox thread kept `switchyard` commands from exiting.
+    if (next === 'idle') worker.unref()
     onChange(thread)
   }
   const finish = (result: unknown) => {
@@ -90,9 +93,6 @@ export function startSandboxThread(onChange: (thread: SandboxThread) => void): S
     if (state === 'starting') startError ??= 'the sandbox thread exited while starting'
     end('the sandbox stopped while running the code')
   })
-  // After the listeners: adding a listener to an unref'd worker refs it again, and a ref'd
-  // sandbox thread kept the process from exiting.
-  worker.unref()
 
   const thread: SandboxThread = {
     get state() {
@@ -120,6 +120,7 @@ export function startSandboxThread(onChange: (thread: SandboxThread) => void): S
         else end('the code ran past its time limit')
       }
       state = 'busy'
+      worker.ref()
       return new Promise((resolve) => {
         running = {
           id,
