@@ -4,13 +4,14 @@
  * tenant, not by the whole backlog (issue 24: a FIFO let 40 requests to one project's trigger
  * hold another project's `/hooks` answer for 26.8 s). A tenant that arrives, or comes back,
  * joins the current round unless it was already served in it. Each tenant may have `limit` jobs
- * waiting; past it `push` refuses, and only that tenant is turned away.
+ * waiting; past it `push` refuses, and only that tenant is turned away. A tenant the caller
+ * holds back (`eligible`: the pool caps how many threads one tenant takes) keeps its turn.
  */
 export interface FairQueue<T> {
   /** Queues `item` for `tenant`; false when that tenant already has `limit()` jobs waiting. */
   push(tenant: string, item: T): boolean
-  /** The next job by round, or undefined when none is waiting. */
-  shift(): T | undefined
+  /** The next job by round of a tenant that is `eligible`, or undefined when none is waiting. */
+  shift(eligible?: (tenant: string) => boolean): T | undefined
   /** Takes every waiting job out (the sandbox could not start). */
   drain(): T[]
   /** How many jobs `tenant` has waiting. */
@@ -41,13 +42,15 @@ export function createFairQueue<T>(limit: () => number): FairQueue<T> {
       size++
       return true
     },
-    shift() {
+    shift(eligible = () => true) {
       if (current.length === 0) {
         current = next
         next = []
         served = new Set()
       }
-      const tenant = current.shift()
+      let tenant = take(current, eligible)
+      // Everyone due this round is held back: serve one already served, rather than no one.
+      if (tenant === undefined) tenant = take(next, eligible)
       if (tenant === undefined) return undefined
       const queue = queues.get(tenant)!
       const item = queue.shift()!
@@ -70,4 +73,10 @@ export function createFairQueue<T>(limit: () => number): FairQueue<T> {
       return size
     },
   }
+}
+
+/** Removes and returns the first tenant of `list` that is eligible. */
+function take(list: string[], eligible: (tenant: string) => boolean): string | undefined {
+  const index = list.findIndex(eligible)
+  return index === -1 ? undefined : list.splice(index, 1)[0]
 }

@@ -6,11 +6,12 @@ import { graceMs, startSandboxThread, type SandboxTask, type SandboxThread } fro
 /**
  * The sandbox pool: custom code runs on up to `threads` sandbox threads (one per core by
  * default), started as work arrives and replaced when one is terminated at its deadline. Jobs
- * wait per tenant (project) and are served in rounds (fair-queue.ts), so a flood of one
- * project's memory-hungry code holds another project's job back by about one job per thread,
- * and each project may have `queuePerTenant` jobs waiting: past that, its runs are refused
- * with a `retryAfterSeconds`, and /hooks answers 503 `sandbox_busy` (issue 24). A job's time
- * limit starts when its thread starts it, never while it waits.
+ * wait per tenant (project) and are served in rounds (fair-queue.ts), and one tenant may run
+ * on all threads but one: a flood of one project's memory-hungry code leaves a thread to the
+ * others, and with several flooding, holds another project's job back by about one job per
+ * thread, not by the backlog (issue 24). Each project may have `queuePerTenant` jobs waiting:
+ * past that, its runs are refused with a `retryAfterSeconds`, and /hooks answers 503
+ * `sandbox_busy`. A job's time limit starts when its thread starts it, never while it waits.
  */
 export interface SandboxPoolSettings {
   /** Most sandbox threads. (Default: os.availableParallelism()) */
@@ -35,6 +36,7 @@ export interface SandboxOptions {
 export type SandboxCheck = { ok: true } | { ok: false; error: string; retryAfterSeconds?: number }
 
 interface Waiting {
+  tenant: string
   task: SandboxTask
   budgetMs: number
   resolve: (result: unknown) => void
@@ -42,6 +44,10 @@ interface Waiting {
 
 let settings: SandboxPoolSettings = { ...defaultPoolSettings }
 const threads = new Set<SandboxThread>()
+// The tenant holding each thread: its job runs there, or its job ended the thread this one
+// replaces and the replacement is still starting. Counted per tenant against tenantThreads().
+const holders = new Map<SandboxThread, string>()
+const held = new Map<string, number>()
 const queue = createFairQueue<Waiting>(() => settings.queuePerTenant)
 // Threads that failed to start since one last became ready: no more are started meanwhile.
 let startFailures = 0
@@ -60,9 +66,13 @@ export function sandboxLoad(tenant?: string) {
   const states = [...threads].map((thread) => thread.state)
   return {
     threads: states.length,
+    starting: states.filter((state) => state === 'starting').length,
+    idle: states.filter((state) => state === 'idle').length,
     busy: states.filter((state) => state === 'busy').length,
     waiting: queue.size,
     waitingFor: tenant === undefined ? 0 : queue.waiting(tenant),
+    /** Threads `tenant` holds: running its jobs, or replacing a thread its job ended. */
+    heldBy: tenant === undefined ? 0 : (held.get(tenant) ?? 0),
   }
 }
 
@@ -108,7 +118,7 @@ function submit(
 ): { result: Promise<unknown> } | { refused: Refusal } {
   let resolve!: (result: unknown) => void
   const result = new Promise<unknown>((done) => (resolve = done))
-  if (!queue.push(tenant, { task, budgetMs, resolve }))
+  if (!queue.push(tenant, { tenant, task, budgetMs, resolve }))
     return { refused: refusal(tenant, budgetMs) }
   pump()
   return { result }
@@ -120,7 +130,7 @@ function submit(
  */
 function refusal(tenant: string, budgetMs: number): Refusal {
   const waiting = queue.waiting(tenant)
-  const seconds = Math.ceil((waiting * (budgetMs + graceMs)) / settings.threads / 1000)
+  const seconds = Math.ceil((waiting * (budgetMs + graceMs)) / tenantThreads() / 1000)
   const retryAfterSeconds = Math.max(1, seconds)
   return {
     ok: false,
@@ -129,12 +139,33 @@ function refusal(tenant: string, budgetMs: number): Refusal {
   }
 }
 
+/** Most threads one tenant may hold: all but one, so that another tenant always finds one. */
+const tenantThreads = () => Math.max(1, settings.threads - 1)
+const eligible = (tenant: string) => (held.get(tenant) ?? 0) < tenantThreads()
+
+function hold(thread: SandboxThread, tenant: string): void {
+  holders.set(thread, tenant)
+  held.set(tenant, (held.get(tenant) ?? 0) + 1)
+}
+
+function release(thread: SandboxThread): string | undefined {
+  const tenant = holders.get(thread)
+  if (tenant === undefined) return undefined
+  holders.delete(thread)
+  const left = held.get(tenant)! - 1
+  if (left === 0) held.delete(tenant)
+  else held.set(tenant, left)
+  return tenant
+}
+
 /** Hands waiting jobs to idle threads, and starts threads while jobs outnumber those starting. */
 function pump(): void {
   for (const thread of threads) {
     if (queue.size === 0) break
     if (thread.state !== 'idle') continue
-    const job = queue.shift()!
+    const job = queue.shift(eligible)
+    if (!job) break
+    hold(thread, job.tenant)
     void thread.run(job.task, job.budgetMs).then(job.resolve)
   }
   let starting = [...threads].filter((thread) => thread.state === 'starting').length
@@ -147,11 +178,21 @@ function pump(): void {
 function onChange(thread: SandboxThread): void {
   if (thread.state === 'idle') {
     startFailures = 0
+    release(thread)
     // The pool shrank: this thread ends, and its 'gone' comes back here.
     if (threads.size > settings.threads) return thread.close()
   }
   if (thread.state === 'gone') {
     threads.delete(thread)
+    const tenant = release(thread)
+    // A job that ended its thread (the hard deadline, a crash) holds the replacement until it
+    // is ready: starting a thread takes a while, and a flood of code killed every time would
+    // otherwise take the free thread each time its own was being replaced.
+    if (tenant !== undefined && thread.startError === null && threads.size < settings.threads) {
+      const replacement = startSandboxThread(onChange)
+      threads.add(replacement)
+      hold(replacement, tenant)
+    }
     if (thread.startError !== null) startFailures++
     // Threads that cannot start, and none left to take the waiting jobs: fail those jobs rather
     // than start threads in a loop; the next job tries again.

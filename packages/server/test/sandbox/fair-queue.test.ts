@@ -50,4 +50,14 @@ describe('fair queue', () => {
     expect(queue.drain().sort()).toEqual(['a1', 'a2', 'a3', 'b1'])
     expect([queue.size, queue.shift()]).toEqual([0, undefined])
   })
+
+  it('skips a tenant held back, which keeps its turn', () => {
+    const queue = createFairQueue<string>(() => 10)
+    for (const item of ['a1', 'a2']) queue.push('a', item)
+    queue.push('b', 'b1')
+    queue.push('c', 'c1')
+    expect(queue.shift((tenant) => tenant !== 'a')).toBe('b1')
+    expect(queue.shift((tenant) => tenant === 'b')).toBeUndefined()
+    expect(drain(queue)).toEqual(['a1', 'c1', 'a2'])
+  })
 })

@@ -12,6 +12,7 @@ import {
   type SandboxResult,
 } from '../../src/sandbox/index.ts'
 import { interruptAfterCpu } from '../../src/sandbox/run.ts'
+import { waitFor } from '../helpers/wait.ts'
 
 /*
  * The sandbox pool (issue 24): several threads, per-project rounds, a bounded queue per project,
@@ -29,6 +30,8 @@ const run = (tenant: string, code: string, args: unknown[] = []) =>
 async function warm(count: number) {
   const jobs = Array.from({ length: count }, (_, i) => run('warm-up', quick, [i]))
   expect(await Promise.all(jobs)).toEqual(jobs.map((_, i) => ({ ok: true, value: i })))
+  // A thread started for a job another thread took may still be loading QuickJS.
+  await waitFor(() => sandboxLoad().idle === count)
   expect(sandboxLoad()).toMatchObject({ threads: count, busy: 0, waiting: 0 })
 }
 
@@ -42,15 +45,37 @@ function track(job: Promise<SandboxResult>) {
 afterEach(() => configureSandbox(defaultPoolSettings))
 
 describe('sandbox pool', () => {
-  it('runs jobs on several threads at once', async () => {
+  it('runs jobs on several threads at once, and keeps one free of a flooding project', async () => {
+    configureSandbox({ threads: 3, queuePerTenant: 32 })
+    await warm(3)
+    const flood = [run('a', hang), run('a', hang), run('a', hang)]
+    // Project a may hold all threads but one: two run, one waits.
+    expect(sandboxLoad('a')).toMatchObject({ busy: 2, waitingFor: 1 })
+    const b = run('b', quick, [7])
+    // b did not wait for a thread.
+    expect(sandboxLoad('b')).toMatchObject({ busy: 3, waitingFor: 0 })
+    expect(await b).toEqual({ ok: true, value: 7 })
+    expect((await Promise.all(flood)).map((result) => result.ok)).toEqual([false, false, false])
+  })
+
+  it("keeps a thread free while a flooding project's killed thread is being replaced", async () => {
     configureSandbox({ threads: 2, queuePerTenant: 32 })
     await warm(2)
-    const slow = run('a', hang)
-    const fast = run('a', quick, [7])
-    // Both are on a thread; with one thread the second would wait.
-    expect(sandboxLoad('a')).toMatchObject({ busy: 2, waiting: 0, waitingFor: 0 })
-    expect(await fast).toEqual({ ok: true, value: 7 })
-    expect((await slow).ok).toBe(false)
+    const flood = [hang, hang, hang].map((code) => track(run('a', code)))
+    // Each of a's jobs ends its thread; the replacement takes a while to start. Sampled
+    // throughout, a never holds more than one thread, and one stays free for others.
+    const samples: ReturnType<typeof sandboxLoad>[] = []
+    await waitFor(
+      () => {
+        samples.push(sandboxLoad('a'))
+        return flood.every((job) => job.settled)
+      },
+      20_000,
+      5,
+    )
+    expect(samples.some((load) => load.starting === 1)).toBe(true)
+    for (const load of samples) expect(load).toMatchObject({ heldBy: expect.any(Number) })
+    expect(samples.filter((load) => load.heldBy > 1 || load.idle === 0)).toEqual([])
   })
 
   it("answers another project's job before a flooding project's backlog, and bounds the flood", async () => {
