@@ -3,6 +3,7 @@ import { checkSandboxCode } from '../sandbox/index.ts'
 import type { SecretBox } from '../users/index.ts'
 import { handshakePresets } from './handshakes/index.ts'
 import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts'
+import { linearRegExpProblem } from './linear-regex.ts'
 import { triggerSecretContext } from './secrets.ts'
 import type {
   HmacScheme,
@@ -177,16 +178,8 @@ function checkSource(source: ValueSource, path: string, details: ErrorDetail[]):
     const problem = jsonPathProblem(source.bodyPath)
     if (problem) details.push({ path: `${path}/bodyPath`, message: problem })
   }
-  if (source.regex !== undefined) {
-    try {
-      new RegExp(source.regex, 'g')
-    } catch (error) {
-      details.push({
-        path: `${path}/regex`,
-        message: `is not a valid regular expression: ${(error as Error).message}`,
-      })
-    }
-  }
+  const regexProblem = source.regex === undefined ? null : linearRegExpProblem(source.regex)
+  if (regexProblem) details.push({ path: `${path}/regex`, message: regexProblem })
 }
 
 function checkRouting(routing: RoutingConfig, level: 'user' | 'app', details: ErrorDetail[]): void {

@@ -1,4 +1,5 @@
 import { JSONPath } from 'jsonpath-plus'
+import { linearRegExp } from './linear-regex.ts'
 import type { RequestView, ValueSource } from './types.ts'
 
 /**
@@ -34,7 +35,9 @@ function rawValues(source: ValueSource, view: RequestView, allHeaders: boolean):
 
 function extract(values: string[], source: ValueSource): string[] {
   if (source.regex !== undefined) {
-    const pattern = new RegExp(source.regex, 'g')
+    // Saved before regexes had to run in linear time, and cannot: it finds nothing.
+    const pattern = linearRegExp(source.regex)
+    if (!pattern) return []
     return values.flatMap((v) => [...v.matchAll(pattern)].map((m) => m[1] ?? m[0]))
   }
   if (source.prefix !== undefined) {

@@ -92,3 +92,38 @@ describe('custom code under one tenant’s flood', () => {
     expect((await sendHook(server, trigger.id, { body: 'a' })).status).toBe(200)
   })
 })
+
+describe("a project's regex over anyone's input", () => {
+  const hmacWith = (regex: string) => ({
+    verification: {
+      preset: 'hmac',
+      algorithm: 'sha256',
+      encoding: 'hex',
+      content: '{body}',
+      signature: { header: 'x-sig', regex },
+      secrets: ['s'],
+    },
+  })
+
+  it('runs in linear time: a catastrophic pattern cannot hold the server', async () => {
+    // Backtracking took 19 s for 28 characters here; 64 would take centuries.
+    const trigger = await createTrigger(server, a.apiKey, hmacWith('^(a+)+$'))
+    const evil = sendHook(server, trigger.id, { headers: { 'x-sig': 'a'.repeat(64) + '!' } })
+    const other = await server.api('GET', '/healthz')
+    expect(other.status).toBe(200)
+    expect((await evil).status).toBe(401)
+  })
+
+  it('refuses at save a pattern that needs backtracking (backreference, lookaround)', async () => {
+    for (const regex of ['(a)\\1', 'v1=(?=[0-9a-f])([0-9a-f]+)']) {
+      const res = await server.api('POST', '/v1/triggers', {
+        key: a.apiKey,
+        body: { integration: 'custom', name: 'event', level: 'app', ...hmacWith(regex) },
+      })
+      expect(res.status, regex).toBe(400)
+      expect(res.body.error.details).toEqual([
+        { path: '/verification/signature/regex', message: expect.stringMatching(/linear time/) },
+      ])
+    }
+  })
+})
