@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTrigger, inboundConfig, inboundRequests, sendHook } from '../inbound/helpers.ts'
+import { jsonPathValues } from '../../src/inbound/values.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { waitFor } from '../helpers/wait.ts'
 
@@ -93,18 +94,19 @@ describe('custom code under one tenant’s flood', () => {
   })
 })
 
-describe("a project's regex over anyone's input", () => {
-  const hmacWith = (regex: string) => ({
-    verification: {
-      preset: 'hmac',
-      algorithm: 'sha256',
-      encoding: 'hex',
-      content: '{body}',
-      signature: { header: 'x-sig', regex },
-      secrets: ['s'],
-    },
-  })
+/** A generic-HMAC trigger whose signature is found with `regex`. */
+const hmacWith = (regex: string) => ({
+  verification: {
+    preset: 'hmac',
+    algorithm: 'sha256',
+    encoding: 'hex',
+    content: '{body}',
+    signature: { header: 'x-sig', regex },
+    secrets: ['s'],
+  },
+})
 
+describe("a project's regex over anyone's input", () => {
   it('runs in linear time: a catastrophic pattern cannot hold the server', async () => {
     // Backtracking took 19 s for 28 characters here; 64 would take centuries.
     const trigger = await createTrigger(server, a.apiKey, hmacWith('^(a+)+$'))
@@ -125,5 +127,29 @@ describe("a project's regex over anyone's input", () => {
         { path: '/verification/signature/regex', message: expect.stringMatching(/linear time/) },
       ])
     }
+  })
+})
+
+describe("a project's JSONPath over anyone's body", () => {
+  it('may descend recursively once: more multiplies the work by the depth', async () => {
+    const path = '$..*..*..*'
+    for (const body of [
+      { routing: { from: 'body', path } },
+      { verification: { ...hmacWith('v1=(.+)').verification, signature: { bodyPath: path } } },
+    ]) {
+      const res = await server.api('POST', '/v1/triggers', {
+        key: a.apiKey,
+        body: { integration: 'custom', name: 'event', level: 'app', ...body },
+      })
+      expect(res.status).toBe(400)
+      expect(res.body.error.details).toEqual([
+        { path: expect.stringMatching(/path$|bodyPath$/), message: expect.stringMatching(/once/) },
+      ])
+    }
+    // A path stored before the limit finds nothing rather than walk the body for seconds.
+    let deep: unknown = 'x'
+    for (let i = 0; i < 20; i++) deep = { a: deep, b: [1, 2, 3] }
+    expect(jsonPathValues(path, Array(500).fill(deep))).toEqual([])
+    expect(jsonPathValues('$..b[0]', [deep])).toHaveLength(20)
   })
 })
