@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import path from 'node:path'
 
 /**
@@ -41,6 +42,10 @@ export interface Config {
   requestTimeoutMs: number
   /** How long a claim-check URL (a body above a destination's maxPayloadBytes) stays valid, in s. (Default: 3600) */
   claimCheckTtlSeconds: number
+  /** Sandbox threads running triggers' custom code, one per core by default. (Default: cores) */
+  sandboxThreads: number
+  /** Custom-code runs one project may have waiting for a sandbox thread; past it, 503. (Default: 32) */
+  sandboxQueue: number
   /**
    * Added to the wall clock the engine reads (`now()`), in ms; may be negative. A test and ops
    * knob: the chaos suite starts a worker with its clock jumped ahead or behind. (Default: 0)
@@ -89,6 +94,8 @@ const defaults = {
   hookRateLimitBurst: 20_000,
   requestTimeoutMs: 30_000,
   claimCheckTtlSeconds: 3600,
+  sandboxThreads: Math.max(1, availableParallelism()),
+  sandboxQueue: 32,
   clockOffsetMs: 0,
   fsConnectorRoots: [],
   fsConnectorMaxFiles: 10_000,
@@ -130,6 +137,8 @@ export function loadConfig(
     hookRateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_BURST'),
     requestTimeoutMs: parsePositiveInt(env, 'SWITCHYARD_REQUEST_TIMEOUT_MS'),
     claimCheckTtlSeconds: parsePositiveInt(env, 'SWITCHYARD_CLAIM_CHECK_TTL_SECONDS'),
+    sandboxThreads: parsePositiveInt(env, 'SWITCHYARD_SANDBOX_THREADS'),
+    sandboxQueue: parsePositiveInt(env, 'SWITCHYARD_SANDBOX_QUEUE'),
     clockOffsetMs: parseInteger(env, 'SWITCHYARD_CLOCK_OFFSET_MS'),
     fsConnectorRoots: parseRoots(env.SWITCHYARD_FS_CONNECTOR_ROOTS),
     fsConnectorMaxFiles: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_FILES'),

@@ -176,6 +176,11 @@ export const errorCatalog = {
     status: 503,
     message: 'The database is not reachable; retry shortly.',
   },
+  sandbox_busy: {
+    status: 503,
+    message:
+      "This project's custom code has too many requests waiting to run; retry after the Retry-After delay.",
+  },
   storage_full: {
     status: 507,
     message: "The database's disk is full, so nothing was stored; retry once space is freed.",

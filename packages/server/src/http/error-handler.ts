@@ -31,7 +31,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error.details !== undefined) body.details = error.details
     // The store is down or restarting: say so, and when to come back, instead of a bare 500.
     if (error.code === 'store_unavailable') void reply.header('retry-after', '1')
-    if (error.code === 'rate_limited' && typeof error.details === 'object' && error.details) {
+    const retryable = error.code === 'rate_limited' || error.code === 'sandbox_busy'
+    if (retryable && typeof error.details === 'object' && error.details) {
       const retryAfter = (error.details as { retryAfterSeconds?: number }).retryAfterSeconds
       if (retryAfter) void reply.header('retry-after', String(retryAfter))
     }

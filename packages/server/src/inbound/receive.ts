@@ -16,7 +16,7 @@ import { requestView } from './request-view.ts'
 import { secretResolver } from './secrets.ts'
 import { findTriggerCached, inboundChannel, type InboundOutcomeName } from './store.ts'
 import type { HookResponse, InboundOutcome, RequestView, TriggerRow } from './types.ts'
-import { verifyRequest } from './verifiers/index.ts'
+import { faultOutcome, verifyRequest } from './verifiers/index.ts'
 import { hmacPresets } from './verifiers/hmac-presets.ts'
 
 // For answers made before a trigger is read (an unknown id answered early): the same headers.
@@ -138,8 +138,9 @@ async function judge(
     persisted: secrets.persisted,
     integrationTokens: secrets.integrationTokens,
     now,
+    tenant: trigger.project_id,
   })
-  if (handshake.kind === 'fault') return { kind: 'error', reason: handshake.reason }
+  if (handshake.kind === 'fault') return faultOutcome(handshake)
   if (handshake.kind === 'refused')
     return {
       kind: 'refused',
@@ -149,11 +150,14 @@ async function judge(
     }
   if (handshake.kind === 'answer' && !handshake.signed)
     return answered(deps, trigger.id, credentialId ?? '', handshake.answer)
-  const verdict = await verifyRequest(trigger.verification, view, { secrets: secrets.resolve, now })
+  const tenant = trigger.project_id
+  const verdict = await verifyRequest(trigger.verification, view, {
+    secrets: secrets.resolve,
+    now,
+    tenant,
+  })
   if (!verdict.ok)
-    return 'fault' in verdict
-      ? { kind: 'error', reason: verdict.reason }
-      : { kind: 'rejected', reason: verdict.reason }
+    return 'fault' in verdict ? faultOutcome(verdict) : { kind: 'rejected', reason: verdict.reason }
   if (handshake.kind === 'answer')
     return answered(deps, trigger.id, credentialId ?? '', handshake.answer)
   return { kind: 'accepted', response: acceptedResponse(trigger.response, requestId) }
@@ -232,6 +236,16 @@ function settle(outcome: InboundOutcome): {
         outcome: 'error',
         reason: outcome.reason,
       }
+    case 'busy': {
+      // The project's own backlog of custom code is full; other projects are served meanwhile.
+      const busy = errorResponse('sandbox_busy')
+      const retryAfter = { 'retry-after': String(outcome.retryAfterSeconds) }
+      return {
+        response: { ...busy, headers: { ...busy.headers, ...retryAfter } },
+        outcome: 'error',
+        reason: outcome.reason,
+      }
+    }
     default:
       return outcome satisfies never
   }

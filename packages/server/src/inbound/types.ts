@@ -168,3 +168,4 @@ export type InboundOutcome =
   | { kind: 'unknown_credential'; credentialId: string | null } // 404 not_found
   | { kind: 'too_large'; size: number; limit: number } // 413 payload_too_large
   | { kind: 'error'; reason: string; internal?: true } // 500 custom_code_failed (internal_error when ours)
+  | { kind: 'busy'; reason: string; retryAfterSeconds: number } // 503 sandbox_busy: the project's custom-code queue is full
