@@ -134,6 +134,11 @@ export const errorCatalog = {
     message:
       'The event filter names an event that is not in the catalog; GET /v1/event-types lists them.',
   },
+  event_not_in_format: {
+    status: 400,
+    message:
+      "The event filter names an event the destination's format has no name for, so it would never be delivered; remove it or pick a format that carries it.",
+  },
   rate_limited: { status: 429, message: 'Too many requests; retry after the Retry-After delay.' },
   internal_error: {
     status: 500,

@@ -285,19 +285,10 @@ export interface ManagedSyncRecordErrored {
 }
 
 /**
- * `webhook.test` in the `managed-sync` format (`webhook_test`): A test event, sent when a destination is tested.
+ * `webhook.test` in the `managed-sync` format (`webhook_verification`): A test event, sent when a destination is tested.
  */
-export interface ManagedSyncWebhookTest {
-  event: 'webhook_test'
-  syncInstanceId: string | null
-  sync: string | null
-  credentialId: string | null
-  user: {
-    id: string | null
-  }
-  data: {
-    test: true
-  }
+export interface ManagedSyncWebhookVerification {
+  event: 'webhook_verification'
 }
 
 /**
@@ -325,7 +316,7 @@ export type ManagedSyncEvent =
   | ManagedSyncRecordUpdated
   | ManagedSyncRecordDeleted
   | ManagedSyncRecordErrored
-  | ManagedSyncWebhookTest
+  | ManagedSyncWebhookVerification
   | (ManagedSyncTriggerReceived & { event?: undefined })
 
 /**
@@ -612,6 +603,22 @@ export interface StandardSyncCompleted {
   id: string
   type: 'sync.completed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -627,6 +634,22 @@ export interface StandardSyncErrored {
   id: string
   type: 'sync.errored'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model?: string
@@ -642,6 +665,22 @@ export interface StandardRecordCreated {
   id: string
   type: 'record.created'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -657,6 +696,22 @@ export interface StandardRecordUpdated {
   id: string
   type: 'record.updated'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -683,6 +738,22 @@ export interface StandardRecordDeleted {
   id: string
   type: 'record.deleted'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -698,6 +769,22 @@ export interface StandardRecordErrored {
   id: string
   type: 'record.errored'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -714,6 +801,22 @@ export interface StandardIntegrationInstalled {
   id: string
   type: 'integration.installed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     metadata?: {
       [k: string]: unknown
@@ -728,6 +831,22 @@ export interface StandardCredentialFailed {
   id: string
   type: 'credential.failed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     error: string
   }
@@ -740,6 +859,22 @@ export interface StandardCredentialFixed {
   id: string
   type: 'credential.fixed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {}
 }
 
@@ -750,6 +885,22 @@ export interface StandardWorkflowFailed {
   id: string
   type: 'workflow.failed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     workflow: {
       id: string
@@ -775,6 +926,22 @@ export interface StandardWebhookTest {
   id: string
   type: 'webhook.test'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {}
 }
 
@@ -785,6 +952,22 @@ export interface StandardTriggerReceived {
   id: string
   type: 'trigger.received'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     triggerId: string
     trigger: string
@@ -804,6 +987,22 @@ export interface StandardDestinationDisabled {
   id: string
   type: 'destination.disabled'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     destinationId: string
     reason: string
