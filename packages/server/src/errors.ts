@@ -67,6 +67,15 @@ export const errorCatalog = {
       "The user token's aud names audiences of more than one project; sign it with one project's audience.",
   },
   forbidden: { status: 403, message: 'This key does not have the role this action needs.' },
+  instance_token_required: {
+    status: 403,
+    message:
+      'This route takes the instance admin token (SWITCHYARD_ADMIN_TOKEN), not a project key or user token.',
+  },
+  project_key_required: {
+    status: 403,
+    message: 'This route takes a project API key, not the instance admin token or a user token.',
+  },
   connector_disabled: {
     status: 403,
     message:

@@ -2743,7 +2743,7 @@ export interface paths {
               audiences: string[]
               publicKey: string
             } | null
-            /** @description Where sync and record events go (managed-sync format); null removes it. */
+            /** @description Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret. */
             webhookUrl?: string | null
           }
         }

@@ -216,7 +216,9 @@ describe('user tokens', () => {
       key: token,
       body: { type: 'INITIAL' },
     })
-    expect(run.status).toBe(401)
+    // A valid token of the wrong kind for the worker routes (issue #25): 403, naming the kind.
+    expect(run.status).toBe(403)
+    expect(run.body.error.code).toBe('project_key_required')
   })
 
   it('refuses a public key that is not PEM', async () => {
