@@ -3192,6 +3192,7 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description A synced record: id, externalId, name, mimeType, size, then the record's own fields as its producer sent them (Paragon's Synced Object fields: url, createdAt, updatedAt, parentFolderId…), then syncId, syncedAt and metadata (the same fields, nested). A deleted record is {id, externalId, external_id, deleted: true}. */
               data: {
                 [key: string]: unknown
               }
