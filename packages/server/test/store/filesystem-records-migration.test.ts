@@ -5,10 +5,11 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import { stringify } from 'safe-stable-stringify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { migrate, type Db } from '../../src/store/index.ts'
+import type { Db } from '../../src/store/index.ts'
 import type { SyncScheduler } from '../../src/syncs/index.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { reapplyMigration } from '../helpers/migrations.ts'
 import { createTestDb } from '../helpers/test-db.ts'
 import { call } from '../syncs/fixtures.ts'
 
@@ -81,7 +82,6 @@ beforeAll(async () => {
     await sql`update sync_records set data = ${JSON.stringify(legacy)}::jsonb, hash = ${hash}
       where id = ${row.id}`.execute(db.kysely)
   }
-  await sql`delete from migrations where id = 17`.execute(db.kysely)
 }, 60_000)
 afterAll(async () => {
   await server?.close()
@@ -91,7 +91,7 @@ afterAll(async () => {
 
 describe('migration 0017', () => {
   it('renames parentFolder to parentFolderId and writes the hash the connector now computes', async () => {
-    expect(await migrate(db)).toEqual([17])
+    expect(await reapplyMigration(db, 17)).toEqual([17])
     const migrated = await rows()
     expect(migrated.map((r) => [r.external_id, r.data.parentFolderId])).toEqual([
       ['a.txt', ''],
