@@ -77,6 +77,15 @@ export const errorCatalog = {
       "The user token's aud names audiences of more than one project; sign it with one project's audience.",
   },
   forbidden: { status: 403, message: 'This key does not have the role this action needs.' },
+  instance_token_required: {
+    status: 403,
+    message:
+      'This route takes the instance admin token (SWITCHYARD_ADMIN_TOKEN), not a project key or user token.',
+  },
+  project_key_required: {
+    status: 403,
+    message: 'This route takes a project API key, not the instance admin token or a user token.',
+  },
   connector_disabled: {
     status: 403,
     message:
@@ -148,6 +157,11 @@ export const errorCatalog = {
     status: 422,
     message:
       'The event filter names an event that is not in the catalog; GET /v1/event-types lists them.',
+  },
+  event_not_in_format: {
+    status: 400,
+    message:
+      "The event filter names an event the destination's format has no name for, so it would never be delivered; remove it or pick a format that carries it.",
   },
   rate_limited: { status: 429, message: 'Too many requests; retry after the Retry-After delay.' },
   internal_error: {

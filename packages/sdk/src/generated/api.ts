@@ -2758,7 +2758,7 @@ export interface paths {
               audiences: string[]
               publicKey: string
             } | null
-            /** @description Where sync and record events go (managed-sync format); null removes it. */
+            /** @description Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret. */
             webhookUrl?: string | null
           }
         }
@@ -3207,6 +3207,7 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description A synced record: id, externalId, name, mimeType, size, then the record's own fields as its producer sent them (Paragon's Synced Object fields: url, createdAt, updatedAt, parentFolderId…), then syncId, syncedAt and metadata (the same fields, nested). A deleted record is {id, externalId, external_id, deleted: true}. */
               data: {
                 [key: string]: unknown
               }

@@ -299,19 +299,10 @@ export interface ManagedSyncRecordErrored {
 }
 
 /**
- * `webhook.test` in the `managed-sync` format (`webhook_test`): A test event, sent when a destination is tested.
+ * `webhook.test` in the `managed-sync` format (`webhook_verification`): A test event, sent when a destination is tested.
  */
-export interface ManagedSyncWebhookTest {
-  event: 'webhook_test'
-  syncInstanceId: string | null
-  sync: string | null
-  credentialId: string | null
-  user: {
-    id: string | null
-  }
-  data: {
-    test: true
-  }
+export interface ManagedSyncWebhookVerification {
+  event: 'webhook_verification'
 }
 
 /**
@@ -340,7 +331,7 @@ export type ManagedSyncEvent =
   | ManagedSyncRecordUpdated
   | ManagedSyncRecordDeleted
   | ManagedSyncRecordErrored
-  | ManagedSyncWebhookTest
+  | ManagedSyncWebhookVerification
   | (ManagedSyncTriggerReceived & { event?: undefined })
 
 /**
@@ -657,6 +648,22 @@ export interface StandardSyncCompleted {
   id: string
   type: 'sync.completed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -672,6 +679,22 @@ export interface StandardSyncErrored {
   id: string
   type: 'sync.errored'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model?: string
@@ -687,6 +710,22 @@ export interface StandardRecordCreated {
   id: string
   type: 'record.created'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -702,6 +741,22 @@ export interface StandardRecordUpdated {
   id: string
   type: 'record.updated'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -728,6 +783,22 @@ export interface StandardRecordDeleted {
   id: string
   type: 'record.deleted'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -743,6 +814,22 @@ export interface StandardRecordErrored {
   id: string
   type: 'record.errored'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -759,6 +846,22 @@ export interface StandardIntegrationInstalled {
   id: string
   type: 'integration.installed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     metadata?: {
       [k: string]: unknown
@@ -773,6 +876,22 @@ export interface StandardCredentialFailed {
   id: string
   type: 'credential.failed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     error: string
   }
@@ -785,6 +904,22 @@ export interface StandardCredentialFixed {
   id: string
   type: 'credential.fixed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {}
 }
 
@@ -795,6 +930,22 @@ export interface StandardWorkflowFailed {
   id: string
   type: 'workflow.failed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     workflow: {
       id: string
@@ -820,6 +971,22 @@ export interface StandardWebhookTest {
   id: string
   type: 'webhook.test'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {}
 }
 
@@ -830,6 +997,22 @@ export interface StandardTriggerReceived {
   id: string
   type: 'trigger.received'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     triggerId: string
     trigger: string
@@ -850,6 +1033,22 @@ export interface StandardTriggerFailed {
   id: string
   type: 'trigger.failed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     triggerId: string
     trigger?: string
@@ -866,6 +1065,22 @@ export interface StandardDestinationDisabled {
   id: string
   type: 'destination.disabled'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     destinationId: string
     reason: string

@@ -202,12 +202,14 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
         const own = Object.fromEntries(
           Object.entries(rest).filter(([k]) => k in storedSettingsSchema),
         )
-        await withTransaction(db.kysely, async (tx) => {
+        const shownOnce = await withTransaction(db.kysely, async (tx) => {
           await updateProjectSettings(tx, projectId, { ...(name ? { name } : {}), settings: own })
+          const once: Record<string, unknown> = {}
           for (const extension of deps.settingsExtensions)
-            await extension.apply(tx, projectId, request.body)
+            Object.assign(once, await extension.apply(tx, projectId, request.body))
+          return once
         })
-        return readSettings(deps, projectId)
+        return { ...(await readSettings(deps, projectId)), ...shownOnce }
       },
     )
   }

@@ -64,9 +64,17 @@ export const storedSettingsSchema = {
   },
 } as const
 
-/** A feature's own settings fields: its JSON Schema properties, how to apply and how to read them. */
+/**
+ * A feature's own settings fields: its JSON Schema properties, how to apply and how to read them.
+ * `apply` may return fields shown once, in the answer to the PUT that applied them (a secret
+ * made by this change), never by a later read.
+ */
 export interface SettingsExtension {
   properties: Record<string, object>
-  apply: (tx: Transaction<any>, projectId: string, body: Record<string, unknown>) => Promise<void>
+  apply: (
+    tx: Transaction<any>,
+    projectId: string,
+    body: Record<string, unknown>,
+  ) => Promise<Record<string, unknown> | void>
   read: (q: Queryable, projectId: string) => Promise<Record<string, unknown>>
 }

@@ -17,6 +17,16 @@ describe('describeEventTypes', () => {
     })
   })
 
+  it('lists the formats that carry each type', () => {
+    const rows = describeEventTypes()
+    expect(rows.find((row) => row.type === 'integration.installed')?.formats).toEqual([
+      'workspace',
+      'standard',
+    ])
+    for (const row of rows)
+      expect(row.formats).toEqual(wireFormats.filter((format) => row.names[format] !== null))
+  })
+
   it('has a body schema exactly where a format has a name', () => {
     for (const row of describeEventTypes()) {
       for (const format of wireFormats) {

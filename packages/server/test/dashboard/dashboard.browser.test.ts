@@ -281,7 +281,7 @@ it("shows an event's body as each wire format sends it", async () => {
   await page.goto(`${server.url}/events/${events.body.data[0].id}`)
   await page.getByText('Body sent (before any template)').waitFor()
   await page.getByRole('tab', { name: 'managed-sync' }).click()
-  await page.getByText('"event": "webhook_test"').first().waitFor()
+  await page.getByText('"event": "webhook_verification"').first().waitFor()
 })
 
 it('renders every page with its heading', async () => {

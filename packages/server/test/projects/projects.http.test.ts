@@ -21,11 +21,15 @@ describe('projects', () => {
     expect(settings.body.projectId).toBe(res.body.id)
   })
 
-  it('refuses project creation with a project key', async () => {
+  it('refuses project creation with a project key, saying the route takes the instance token', async () => {
     const { apiKey } = await server.createProject()
     const res = await server.api('POST', '/v1/projects', { key: apiKey, body: { name: 'x' } })
-    expect(res.status).toBe(401)
-    expect(res.body.error.code).toBe('unauthorized')
+    expect(res.status).toBe(403)
+    expect(res.body.error).toMatchObject({
+      code: 'instance_token_required',
+      message:
+        'This route takes the instance admin token (SWITCHYARD_ADMIN_TOKEN); this is a project API key.',
+    })
   })
 
   it('lists projects with cursor pagination', async () => {
