@@ -11,6 +11,20 @@ export const errorCatalog = {
     status: 400,
     message: 'The request body is not valid JSON; send a JSON document.',
   },
+  json_too_deep: {
+    status: 400,
+    message: 'The JSON body nests arrays and objects more than 512 deep; send a flatter document.',
+  },
+  unsupported_text: {
+    status: 400,
+    message:
+      'A string in the body holds \\u0000 or a lone UTF-16 surrogate, which cannot be stored; see details for where.',
+  },
+  invalid_request: {
+    status: 400,
+    message:
+      'The request line is malformed: bad percent-encoding, a NUL (%00) in the path or query, or an over-long path segment.',
+  },
   invalid_event_data: {
     status: 400,
     message: "The event's data does not match its type's schema; see details.",
@@ -62,6 +76,10 @@ export const errorCatalog = {
     message: 'Send a valid key as "Authorization: Bearer <key>".',
   },
   forbidden: { status: 403, message: 'This key does not have the role this action needs.' },
+  instance_admin_required: {
+    status: 403,
+    message: 'Only the instance admin token may change this setting; ask the instance operator.',
+  },
   not_found: { status: 404, message: 'No such resource in this project.' },
   route_not_found: { status: 404, message: 'No such route; see /openapi.json for the API.' },
   claim_check_not_found: {
@@ -69,6 +87,10 @@ export const errorCatalog = {
     message: 'No body behind this claim-check URL; use the URL exactly as the delivery sent it.',
   },
   method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
+  request_timeout: {
+    status: 408,
+    message: 'The request was not sent in full within the time allowed; send it faster or smaller.',
+  },
   idempotency_conflict: {
     status: 409,
     message: 'This Idempotency-Key was used with a different body; use a new key.',
@@ -119,6 +141,11 @@ export const errorCatalog = {
     message:
       'The event filter names an event that is not in the catalog; GET /v1/event-types lists them.',
   },
+  headers_too_large: {
+    status: 431,
+    message:
+      'The request headers are larger than the server accepts (16 KiB); send fewer or shorter headers.',
+  },
   rate_limited: { status: 429, message: 'Too many requests; retry after the Retry-After delay.' },
   internal_error: {
     status: 500,
@@ -141,6 +168,11 @@ export const errorCatalog = {
   subscription_failed: {
     status: 502,
     message: "The provider refused the trigger's subscribe or unsubscribe request; see details.",
+  },
+  server_busy: {
+    status: 503,
+    message:
+      'Too many request bodies are being received at once; retry after the Retry-After delay.',
   },
   store_unavailable: {
     status: 503,

@@ -66,6 +66,12 @@ function toApiError(raw: FastifyError | ApiError): ApiError {
   }
   if (fastifyError.statusCode === 413) return apiError('payload_too_large')
   if (fastifyError.statusCode === 415) return apiError('unsupported_media_type')
+  // A plugin's own refusal (e.g. @fastify/static's 403 for a path it will not serve) is the
+  // client's fault: a 4xx with a code, never a 500.
+  const status = fastifyError.statusCode ?? 500
+  if (status === 403) return apiError('forbidden', raw.message)
+  if (status === 404) return apiError('route_not_found')
+  if (status >= 400 && status < 500) return apiError('invalid_request', raw.message)
   if (isSqlState(raw, sqlState.diskFull)) return apiError('storage_full')
   if (isStoreUnreachable(raw)) return apiError('store_unavailable')
   return apiError('internal_error')

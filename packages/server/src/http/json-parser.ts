@@ -1,11 +1,22 @@
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance } from 'fastify'
-import { apiError } from '../errors.ts'
+import { apiError, type ErrorDetail } from '../errors.ts'
 
 /**
- * Replaces Fastify's JSON parser with one that refuses bodies that are not valid UTF-8. The
- * default decodes them with replacement characters, so `{"name":"\xff"}` would be stored as
- * "�" instead of being refused. Prototype-poisoning keys stay refused (secure-json-parse).
+ * The deepest nesting of arrays and objects a JSON body may have. No API object needs more
+ * than a dozen levels; 5,000 parsed fine but then overflowed the stack in `JSON.stringify` on
+ * the way to the store (a 500), and PostgreSQL has its own recursion limit for jsonb.
+ */
+export const maxJsonDepth = 512
+
+/**
+ * Replaces Fastify's JSON parser with one that refuses, with a 400 and a code:
+ * - bodies that are not valid UTF-8 (the default decodes them with replacement characters, so
+ *   `{"name":"\xff"}` would be stored as "�"),
+ * - nesting deeper than `maxJsonDepth`, found by a scan of the text before it is parsed,
+ * - strings or keys holding U+0000 or a lone surrogate: PostgreSQL stores neither in text or
+ *   jsonb (the insert failed with a 500), and replacing them would change the data.
+ * Prototype-poisoning keys stay refused (secure-json-parse).
  * @example installJsonParser(app)
  */
 export function installJsonParser(app: FastifyInstance): void {
@@ -22,6 +33,92 @@ export function installJsonParser(app: FastifyInstance): void {
       )
       return
     }
-    parse(request, bytes.toString('utf8'), done)
+    const text = bytes.toString('utf8')
+    if (nestsDeeperThan(text, maxJsonDepth)) {
+      done(apiError('json_too_deep'))
+      return
+    }
+    parse(request, text, (error, value) => {
+      if (error) return done(error)
+      const unstorable = escapesUnstorableText(text) ? unstorableStrings(value) : []
+      if (unstorable.length > 0) return done(apiError('unsupported_text', undefined, unstorable))
+      done(null, value)
+    })
   })
+}
+
+/**
+ * Does this JSON text nest arrays and objects deeper than `limit`? A loop, not recursion, so a
+ * hostile document cannot overflow the stack here; string contents are skipped whole. Text that
+ * is not JSON gets an answer too, and the parser then refuses it.
+ * @example nestsDeeperThan('[[[]]]', 2) // true
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) i = endOfString(text, i)
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return false
+}
+
+// The index of the quote that closes the string opened at `start` (or the text's end).
+function endOfString(text: string, start: number): number {
+  let i = start
+  for (;;) {
+    i = text.indexOf('"', i + 1)
+    if (i === -1) return text.length
+    let backslashes = 0
+    while (text.charCodeAt(i - 1 - backslashes) === 0x5c) backslashes++
+    if (backslashes % 2 === 0) return i
+  }
+}
+
+// In valid JSON text decoded from valid UTF-8, U+0000 and lone surrogates can only come from
+// `\u` escapes, so text without such an escape needs no walk (an escaped backslash before
+// "u0000" is a false alarm the walk then clears).
+const suspiciousEscape = /\\u(?:0000|[dD][89a-fA-F])/
+
+function escapesUnstorableText(text: string): boolean {
+  return suspiciousEscape.test(text)
+}
+
+const maxDetails = 20
+
+/**
+ * JSON pointers of the strings and keys in `value` that PostgreSQL cannot store (U+0000, a lone
+ * surrogate), at most 20. Walks with a stack, not recursion.
+ * @example unstorableStrings({ a: ['ok', '\u0000'] }) // [{ path: '/a/1', message: … }]
+ */
+export function unstorableStrings(value: unknown): ErrorDetail[] {
+  const found: ErrorDetail[] = []
+  const stack: [unknown, string][] = [[value, '']]
+  while (stack.length > 0 && found.length < maxDetails) {
+    const [item, path] = stack.pop()!
+    if (typeof item === 'string') {
+      const fault = unstorable(item)
+      if (fault) found.push({ path: path || '/', message: `holds ${fault}` })
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}/${i}`])
+    } else if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item)
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i]!
+        const childPath = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`
+        const fault = unstorable(key)
+        if (fault) found.push({ path: childPath, message: `has a key that holds ${fault}` })
+        stack.push([child, childPath])
+      }
+    }
+  }
+  return found
+}
+
+function unstorable(text: string): string | null {
+  if (text.includes('\0')) return 'U+0000 (\\u0000), which cannot be stored'
+  if (!text.isWellFormed()) return 'a lone UTF-16 surrogate, which cannot be stored'
+  return null
 }

@@ -10,6 +10,7 @@ import { installAuth, type Authenticators } from './auth.ts'
 import { installBodyLimits } from './body-limits.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonParser } from './json-parser.ts'
+import { clientErrorHandler, frameworkErrors, installUrlGuard } from './malformed-requests.ts'
 import { installRateLimits, type RateLimits } from './rate-limit.ts'
 import { validatorCompiler } from './validation.ts'
 
@@ -51,12 +52,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
     // Ids and cursors are URL-safe, so no param needs to be longer than this.
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   })
   app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
   installJsonParser(app)
   installErrorHandler(app)
+  installUrlGuard(app)
   installBodyLimits(app, options.bodyLimitBytes)
   installRateLimits(app, options.rateLimits)
   installAuth(app, options.authenticators)
