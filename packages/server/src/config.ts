@@ -37,6 +37,11 @@ export interface Config {
   hookRateLimitPerSecond: number
   /** Requests a trigger's /hooks URL accepts at once above the sustained rate. (Default: 20000) */
   hookRateLimitBurst: number
+  /**
+   * Body bytes all /hooks requests of one process may hold at once; past it, 503 with
+   * Retry-After before a byte is read. (Default: 67108864, 64 MiB)
+   */
+  hookBodyBytesInFlight: number
   /** Most time a client may take to send a whole request (headers and body), in ms. (Default: 30000) */
   requestTimeoutMs: number
   /** How long a claim-check URL (a body above a destination's maxPayloadBytes) stays valid, in s. (Default: 3600) */
@@ -75,6 +80,7 @@ const defaults = {
   // A busy provider (HubSpot, Shopify) sends thousands a second to one app-level URL.
   hookRateLimitPerSecond: 10_000,
   hookRateLimitBurst: 20_000,
+  hookBodyBytesInFlight: 64 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   claimCheckTtlSeconds: 3600,
   clockOffsetMs: 0,
@@ -112,6 +118,7 @@ export function loadConfig(
     rateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_RATE_LIMIT_BURST'),
     hookRateLimitPerSecond: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_PER_SECOND'),
     hookRateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_BURST'),
+    hookBodyBytesInFlight: parsePositiveInt(env, 'SWITCHYARD_HOOK_BODY_BYTES_IN_FLIGHT'),
     requestTimeoutMs: parsePositiveInt(env, 'SWITCHYARD_REQUEST_TIMEOUT_MS'),
     claimCheckTtlSeconds: parsePositiveInt(env, 'SWITCHYARD_CLAIM_CHECK_TTL_SECONDS'),
     clockOffsetMs: parseInteger(env, 'SWITCHYARD_CLOCK_OFFSET_MS'),

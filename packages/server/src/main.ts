@@ -225,6 +225,7 @@ function wireFeatures(deps: {
     now,
     publicUrl,
     allowPrivateTargets: config.allowPrivateTargets,
+    hookBodyBytesInFlight: config.hookBodyBytesInFlight,
   })
   const syncs = createSyncFeature({ db, log, now, fanOut })
   return {

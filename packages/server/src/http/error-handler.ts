@@ -31,10 +31,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error.details !== undefined) body.details = error.details
     // The store is down or restarting: say so, and when to come back, instead of a bare 500.
     if (error.code === 'store_unavailable') void reply.header('retry-after', '1')
-    if (error.code === 'rate_limited' && typeof error.details === 'object' && error.details) {
-      const retryAfter = (error.details as { retryAfterSeconds?: number }).retryAfterSeconds
-      if (retryAfter) void reply.header('retry-after', String(retryAfter))
-    }
+    // Rate limits and a busy /hooks say when to come back in the details.
+    const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)
+      ?.retryAfterSeconds
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter))
     return reply.status(error.status).send({ error: body })
   })
   app.setNotFoundHandler((request, reply) => {

@@ -11,7 +11,7 @@ import { installBodyLimits } from './body-limits.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonParser } from './json-parser.ts'
 import { clientErrorHandler, frameworkErrors, installUrlGuard } from './malformed-requests.ts'
-import { installRateLimits, type RateLimits } from './rate-limit.ts'
+import { createRateLimiter, type RateLimits } from './rate-limit.ts'
 import { validatorCompiler } from './validation.ts'
 
 export interface ServerOptions {
@@ -62,8 +62,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installErrorHandler(app)
   installUrlGuard(app)
   installBodyLimits(app, options.bodyLimitBytes)
-  installRateLimits(app, options.rateLimits)
-  installAuth(app, options.authenticators)
+  const rateLimits = createRateLimiter(options.rateLimits)
+  // /hooks takes its per-trigger bucket once it has found the trigger.
+  app.decorate('rateLimits', rateLimits)
+  installAuth(app, options.authenticators, rateLimits.caller)
   for (const hook of options.hooks ?? []) hook(app)
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id)

@@ -42,6 +42,8 @@ export interface IncomingHook {
   queryString: string
   headers: Record<string, string | string[] | undefined>
   body: Buffer
+  /** The trigger, when the route already found it (before reading the body). */
+  trigger?: TriggerRow
 }
 
 /**
@@ -52,9 +54,9 @@ export interface IncomingHook {
  * @example const answer = await receiveHook(receiver, { triggerId, method: 'POST', path, queryString: '', headers, body })
  */
 export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<HookResponse> {
-  const trigger = isUuid(hook.triggerId)
-    ? await findTriggerCached(deps.db.kysely, hook.triggerId)
-    : null
+  const trigger =
+    hook.trigger ??
+    (isUuid(hook.triggerId) ? await findTriggerCached(deps.db.kysely, hook.triggerId) : null)
   // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
   if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
   const id = newId()
