@@ -15,10 +15,10 @@ export const errorCatalog = {
     status: 400,
     message: 'The JSON body nests arrays and objects more than 512 deep; send a flatter document.',
   },
-  unsupported_text: {
+  unsupported_value: {
     status: 400,
     message:
-      'A string in the body holds \\u0000 or a lone UTF-16 surrogate, which cannot be stored; see details for where.',
+      'A value in the body cannot be stored as sent: a string with \\u0000 or a lone UTF-16 surrogate, or a number beyond ±1.8e308; see details for where.',
   },
   invalid_request: {
     status: 400,

@@ -15,7 +15,8 @@ export const maxJsonDepth = 512
  *   `{"name":"\xff"}` would be stored as "�"),
  * - nesting deeper than `maxJsonDepth`, found by a scan of the text before it is parsed,
  * - strings or keys holding U+0000 or a lone surrogate: PostgreSQL stores neither in text or
- *   jsonb (the insert failed with a 500), and replacing them would change the data.
+ *   jsonb (the insert failed with a 500), and replacing them would change the data; and numbers
+ *   too large for a double, which JSON.parse turns into Infinity and the store into null.
  * Prototype-poisoning keys stay refused (secure-json-parse).
  * @example installJsonParser(app)
  */
@@ -40,8 +41,8 @@ export function installJsonParser(app: FastifyInstance): void {
     }
     parse(request, text, (error, value) => {
       if (error) return done(error)
-      const unstorable = escapesUnstorableText(text) ? unstorableStrings(value) : []
-      if (unstorable.length > 0) return done(apiError('unsupported_text', undefined, unstorable))
+      const unstorable = mayHoldUnstorable(text) ? unstorableValues(value) : []
+      if (unstorable.length > 0) return done(apiError('unsupported_value', undefined, unstorable))
       done(null, value)
     })
   })
@@ -78,22 +79,23 @@ function endOfString(text: string, start: number): number {
 }
 
 // In valid JSON text decoded from valid UTF-8, U+0000 and lone surrogates can only come from
-// `\u` escapes, so text without such an escape needs no walk (an escaped backslash before
-// "u0000" is a false alarm the walk then clears).
-const suspiciousEscape = /\\u(?:0000|[dD][89a-fA-F])/
+// `\u` escapes, and a number past ±1.8e308 needs an exponent of three digits or 309 digits:
+// text without either needs no walk (a match inside a string is a false alarm the walk clears).
+const suspicious = /\\u(?:0000|[dD][89a-fA-F])|[eE][+]?\d{3}|\d{309}/
 
-function escapesUnstorableText(text: string): boolean {
-  return suspiciousEscape.test(text)
+function mayHoldUnstorable(text: string): boolean {
+  return suspicious.test(text)
 }
 
 const maxDetails = 20
 
 /**
- * JSON pointers of the strings and keys in `value` that PostgreSQL cannot store (U+0000, a lone
- * surrogate), at most 20. Walks with a stack, not recursion.
- * @example unstorableStrings({ a: ['ok', '\u0000'] }) // [{ path: '/a/1', message: … }]
+ * JSON pointers of the values in `value` that cannot be stored as sent: strings and keys with
+ * U+0000 or a lone surrogate (PostgreSQL refuses both), numbers that parsed to ±Infinity. At
+ * most 20. Walks with a stack, not recursion.
+ * @example unstorableValues({ a: ['ok', '\u0000'] }) // [{ path: '/a/1', message: … }]
  */
-export function unstorableStrings(value: unknown): ErrorDetail[] {
+export function unstorableValues(value: unknown): ErrorDetail[] {
   const found: ErrorDetail[] = []
   const stack: [unknown, string][] = [[value, '']]
   while (stack.length > 0 && found.length < maxDetails) {
@@ -101,6 +103,9 @@ export function unstorableStrings(value: unknown): ErrorDetail[] {
     if (typeof item === 'string') {
       const fault = unstorable(item)
       if (fault) found.push({ path: path || '/', message: `holds ${fault}` })
+    } else if (typeof item === 'number' && !Number.isFinite(item)) {
+      // JSON.parse made it Infinity; stored, it would read back as null.
+      found.push({ path: path || '/', message: 'is a number beyond ±1.8e308; send it as a string' })
     } else if (Array.isArray(item)) {
       for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}/${i}`])
     } else if (item !== null && typeof item === 'object') {
