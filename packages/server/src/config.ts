@@ -38,8 +38,8 @@ export interface Config {
   /** Requests a trigger's /hooks URL accepts at once above the sustained rate. (Default: 20000) */
   hookRateLimitBurst: number
   /**
-   * Body bytes all /hooks requests of one process may hold at once; past it, 503 with
-   * Retry-After before a byte is read. (Default: 67108864, 64 MiB)
+   * Body bytes all /hooks requests of one process may hold at once, counted as they are read;
+   * once spent, 503 with Retry-After before a new body is read. (Default: 67108864, 64 MiB)
    */
   hookBodyBytesInFlight: number
   /** Most time a client may take to send a whole request (headers and body), in ms. (Default: 30000) */

@@ -3,24 +3,28 @@ import type { FastifyRequest } from 'fastify'
 import { apiError } from '../errors.ts'
 
 /**
- * Bytes of request bodies a process holds at once, across requests: `reserve` before reading
- * one, `release` once it is answered. A request is always admitted when nothing else is in
- * flight, so a body larger than the whole budget is slow, not impossible.
- * @example const budget = createByteBudget(64 * 1024 * 1024); if (!budget.reserve(n)) refuse()
+ * Bytes of request bodies a process holds at once, across requests: counted as they are read
+ * (a body announced but not sent costs nothing, so slow senders cannot spend the budget with
+ * promises), released once the request is answered. A request alone may pass the budget, so a
+ * body larger than the whole budget is slow, not impossible.
+ * @example const budget = createByteBudget(64 * 1024 * 1024); if (budget.isFull()) refuse()
  */
 export function createByteBudget(maxBytes: number) {
   let inFlight = 0
   return {
-    reserve(bytes: number): boolean {
-      if (bytes > 0 && inFlight > 0 && inFlight + bytes > maxBytes) return false
+    /** Is the budget spent? A new body waits (503) until it is not. */
+    isFull: (): boolean => inFlight >= maxBytes,
+    /**
+     * Counts `bytes` more read for a request that already holds `held`; false, counting nothing,
+     * when that passes the budget while other requests hold bytes too.
+     */
+    take(bytes: number, held: number): boolean {
+      if (inFlight + bytes > maxBytes && inFlight > held) return false
       inFlight += bytes
       return true
     },
     release(bytes: number): void {
       inFlight -= bytes
-    },
-    get inFlight(): number {
-      return inFlight
     },
   }
 }
@@ -28,51 +32,43 @@ export function createByteBudget(maxBytes: number) {
 export type ByteBudget = ReturnType<typeof createByteBudget>
 
 /**
- * The most bytes reading this request's body can take: none without a body, the declared
- * `Content-Length` when it is within `limit`, else `limit` (chunked, or declared larger: the
- * reader stops there).
- */
-export function bodyBytesAtMost(request: FastifyRequest, limit: number): number {
-  const { headers } = request
-  const declared = headers['content-length']
-  if (declared !== undefined) return Math.min(Number(declared) || 0, limit)
-  return headers['transfer-encoding'] !== undefined ? limit : 0
-}
-
-/**
  * Reads a body until it ends or holds at least `stopAt` bytes, whichever comes first; then
  * stops reading. What is left of a longer body stays unread (answer with `Connection: close`
- * so the server does not drain it). The last chunk may take the result past `stopAt`.
- * @example const body = await readBodyUpTo(payload, trigger.body_limit_bytes + 1)
+ * so the server does not drain it). The last chunk may take the result past `stopAt`. `take`
+ * is asked before each chunk is kept: false stops reading with 503 `server_busy`.
+ * @example const body = await readBodyUpTo(payload, trigger.body_limit_bytes + 1, (n) => budget.take(n, held))
  */
-export function readBodyUpTo(stream: Readable, stopAt: number): Promise<Buffer> {
+export function readBodyUpTo(
+  stream: Readable,
+  stopAt: number,
+  take: (bytes: number) => boolean = () => true,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    const finish = () => {
-      cleanup()
-      resolve(Buffer.concat(chunks, size))
-    }
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk)
-      size += chunk.length
-      if (size >= stopAt) {
-        stream.pause()
-        finish()
-      }
-    }
-    const onAbort = () => {
-      cleanup()
-      reject(apiError('invalid_request', 'The connection closed before the body was complete.'))
-    }
-    const cleanup = () => {
+    const stop = (error?: Error) => {
       stream.off('data', onData)
-      stream.off('end', finish)
+      stream.off('end', onEnd)
       stream.off('error', onAbort)
       stream.off('aborted', onAbort)
+      if (!error) return resolve(Buffer.concat(chunks, size))
+      stream.pause()
+      reject(error)
     }
+    const onData = (chunk: Buffer) => {
+      if (!take(chunk.length))
+        return stop(apiError('server_busy', undefined, { retryAfterSeconds: 1 }))
+      chunks.push(chunk)
+      size += chunk.length
+      if (size < stopAt) return
+      stream.pause()
+      stop()
+    }
+    const onEnd = () => stop()
+    const onAbort = () =>
+      stop(apiError('invalid_request', 'The connection closed before the body was complete.'))
     stream.on('data', onData)
-    stream.once('end', finish)
+    stream.once('end', onEnd)
     stream.once('error', onAbort)
     stream.once('aborted', onAbort)
   })
@@ -80,5 +76,8 @@ export function readBodyUpTo(stream: Readable, stopAt: number): Promise<Buffer> 
 
 /** Does the request still have body bytes on the wire that nothing will read? */
 export function hasUnreadBody(request: FastifyRequest): boolean {
-  return !request.raw.complete && bodyBytesAtMost(request, 1) > 0
+  const { headers } = request
+  const announced =
+    Number(headers['content-length'] ?? 0) > 0 || headers['transfer-encoding'] !== undefined
+  return announced && !request.raw.complete
 }

@@ -1,11 +1,7 @@
+import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { apiError } from '../errors.ts'
-import {
-  bodyBytesAtMost,
-  createByteBudget,
-  hasUnreadBody,
-  readBodyUpTo,
-} from '../http/request-bodies.ts'
+import { createByteBudget, hasUnreadBody, readBodyUpTo } from '../http/request-bodies.ts'
 import { isUuid } from '../ids.ts'
 import { createReceiver, receiveHook, type ReceiveDeps } from './receive.ts'
 import { findTriggerCached } from './store.ts'
@@ -25,16 +21,17 @@ export interface HookRoutesDeps extends ReceiveDeps {
 /**
  * `ANY /hooks/:triggerId` (POST, PUT, GET, HEAD): public, answered by the trigger. Before a byte
  * of the body is read it finds the trigger (404 at once for an unknown id; before, 10 MiB were
- * buffered first), takes the trigger's rate limit, and reserves the body's bytes against the
- * process's budget (503 `server_busy` past it). The body is then read no further than the
- * trigger's own limit: one byte past it and reading stops, and the request is logged as too
- * large with the size read so far. Registered in its own plugin so its parser (every content
+ * buffered first), takes the trigger's rate limit, and checks the process's budget of body bytes
+ * in flight (503 `server_busy` when it is spent; bytes count as they are read, so a body that
+ * would pass it mid-way is cut off with the same 503). The body is read no further than the
+ * trigger's own limit: one chunk past it reading stops, and the request is logged as too large
+ * with the size read so far. Registered in its own plugin so its parser (every content
  * type kept as the raw Buffer: signatures cover the exact bytes) applies to this route only.
  */
 export function hookRoutes(deps: HookRoutesDeps): FastifyPluginAsync {
   const receiver = createReceiver(deps)
   const budget = createByteBudget(deps.hookBodyBytesInFlight ?? defaultHookBodyBytesInFlight)
-  const triggers = new WeakMap<FastifyRequest, TriggerRow>()
+  const admitted = new WeakMap<FastifyRequest, { trigger: TriggerRow; held: number }>()
   const admit = async (request: FastifyRequest, reply: FastifyReply) => {
     const { triggerId } = request.params as { triggerId: string }
     // Ids are stored lower-case: `ABC…` must share `abc…`'s cache entry and rate limit.
@@ -44,16 +41,24 @@ export function hookRoutes(deps: HookRoutesDeps): FastifyPluginAsync {
     // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
     if (!trigger) throw apiError('not_found', `No trigger ${triggerId}.`)
     request.server.rateLimits?.trigger(trigger.id)
-    const bytes = bodyBytesAtMost(request, trigger.body_limit_bytes + 1)
-    if (!budget.reserve(bytes)) throw apiError('server_busy', undefined, { retryAfterSeconds: 1 })
-    reply.raw.once('close', () => budget.release(bytes))
-    triggers.set(request, trigger)
+    if (budget.isFull()) throw apiError('server_busy', undefined, { retryAfterSeconds: 1 })
+    const state = { trigger, held: 0 }
+    admitted.set(request, state)
+    reply.raw.once('close', () => budget.release(state.held))
+  }
+  // The body's bytes count against the budget as they are read, up to one chunk past the limit.
+  const readBody = (request: FastifyRequest, payload: Readable) => {
+    const state = admitted.get(request)!
+    return readBodyUpTo(payload, state.trigger.body_limit_bytes + 1, (bytes) => {
+      if (!budget.take(bytes, state.held)) return false
+      state.held += bytes
+      return true
+    })
   }
   return async (app) => {
     app.removeAllContentTypeParsers()
     app.addContentTypeParser('*', (request, payload, done) => {
-      const limit = triggers.get(request)?.body_limit_bytes ?? maxHookBodyBytes
-      readBodyUpTo(payload, limit + 1).then((body) => done(null, body), done)
+      readBody(request, payload).then((body) => done(null, body), done)
     })
     app.route<{ Params: { triggerId: string } }>({
       method: ['POST', 'PUT', 'GET', 'HEAD'],
@@ -62,20 +67,16 @@ export function hookRoutes(deps: HookRoutesDeps): FastifyPluginAsync {
       exposeHeadRoute: false,
       config: { auth: 'public' },
       schema: { hide: true },
-      onRequest: async (request, reply) => {
-        try {
-          await admit(request, reply)
-        } catch (error) {
-          // A refusal leaves the body unread: close the connection instead of draining it.
-          if (hasUnreadBody(request)) void reply.header('connection', 'close')
-          throw error
-        }
+      onRequest: admit,
+      // An answer given before the whole body came (a refusal, a body cut off at the limit)
+      // closes the connection instead of draining the rest.
+      onSend: async (request, reply) => {
+        if (hasUnreadBody(request)) void reply.header('connection', 'close')
       },
       handler: async (request, reply) => {
-        const trigger = triggers.get(request)!
+        const { trigger } = admitted.get(request)!
         const url = request.raw.url ?? ''
         const q = url.indexOf('?')
-        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
         const answer = await receiveHook(receiver, {
           triggerId: trigger.id,
           trigger,
@@ -83,9 +84,8 @@ export function hookRoutes(deps: HookRoutesDeps): FastifyPluginAsync {
           path: q === -1 ? url : url.slice(0, q),
           queryString: q === -1 ? '' : url.slice(q + 1),
           headers: request.headers,
-          body,
+          body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
         })
-        if (hasUnreadBody(request)) void reply.header('connection', 'close')
         return reply.status(answer.status).headers(answer.headers).send(answer.body)
       },
     })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rawRequest } from '../helpers/raw-http.ts'
+import { rawRequest, type RawAnswer } from '../helpers/raw-http.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { createTrigger, inboundConfig, inboundRequests, sendHook } from './helpers.ts'
@@ -83,43 +83,83 @@ describe("the trigger's body limit", () => {
 })
 
 describe('body bytes in flight', () => {
-  it('answers 503 server_busy with Retry-After past the budget, before reading, and recovers', async () => {
-    const trigger = await createTrigger(server, key, {})
-    const small = async () =>
-      (
-        await fetch(`${server.url}/hooks/${trigger.id}`, {
-          method: 'POST',
-          body: new Uint8Array(20_000),
-        })
-      ).status
-    // A slow sender holds 90 kB of the 100 kB budget. Until it is admitted the small requests
-    // still fit; if one of them got in first, the slow one is refused and starts again.
-    let slow: ReturnType<typeof rawRequest> | null = null
-    let slowAnswered = false
-    const startSlow = async () => {
-      slowAnswered = false
-      const exchange = rawRequest(server.url, head(trigger.id, 'content-length: 90000\r\n'), {
-        warmUp: true,
+  const small = async (triggerId: string) =>
+    (
+      await fetch(`${server.url}/hooks/${triggerId}`, {
+        method: 'POST',
+        body: new Uint8Array(20_000),
       })
-      exchange.send('{"part":"one"')
-      void exchange.answer.then(() => exchange === slow && (slowAnswered = true))
-      await exchange.sent
-      return exchange
-    }
+    ).status
+
+  /**
+   * A sender that holds `sent` bytes of a `declared`-byte body; `until` is polled, and a holder
+   * that another request beat to the budget (answered 503) is started again.
+   */
+  async function holdWhile(
+    triggerId: string,
+    bytes: { declared: number; sent: number },
+    until: () => Promise<boolean>,
+  ) {
+    let holder: ReturnType<typeof rawRequest> | null = null
+    let answered = false
     await waitFor(async () => {
-      if (!slow || slowAnswered) slow = await startSlow()
-      return ((await small()) === 503 && !slowAnswered) || undefined
+      if (!holder || answered) {
+        answered = false
+        const next = rawRequest(
+          server.url,
+          head(triggerId, `content-length: ${bytes.declared}\r\n`),
+          {
+            warmUp: true,
+          },
+        )
+        void next.answer.then(() => next === holder && (answered = true))
+        next.send(Buffer.alloc(bytes.sent, ' '))
+        await next.sent
+        holder = next
+      }
+      return ((await until()) && !answered) || undefined
     }, 10_000)
+    return holder!
+  }
+
+  it('answers 503 server_busy with Retry-After before reading once the budget is spent, and recovers', async () => {
+    const trigger = await createTrigger(server, key, {})
+    // A sender holds 110 kB of a 150 kB body: the 100 kB budget is spent.
+    const slow = await holdWhile(trigger.id, { declared: 150_000, sent: 110_000 }, async () => {
+      return (await small(trigger.id)) === 503
+    })
+    // Headers only: the answer comes without a byte of the body.
     const refused = rawRequest(server.url, head(trigger.id, 'content-length: 20000\r\n'))
     const answer = await refused.answer
     refused.close()
     expect(answer?.status).toBe(503)
     expect(JSON.parse(answer!.body).error.code).toBe('server_busy')
     expect(answer?.headers['retry-after']).toBe('1')
+    expect(answer?.headers.connection).toBe('close')
     // The slow request finishes and is accepted; its bytes go back to the budget.
-    slow!.send(Buffer.alloc(90_000 - '{"part":"one"'.length, ' '))
-    expect((await slow!.answer)?.status).toBe(200)
-    slow!.close()
-    expect(await small()).toBe(200)
+    slow.send(Buffer.alloc(40_000, ' '))
+    expect((await slow.answer)?.status).toBe(200)
+    slow.close()
+    expect(await small(trigger.id)).toBe(200)
+  })
+
+  it('cuts off a body whose bytes would pass the budget, and lets one alone pass it', async () => {
+    const trigger = await createTrigger(server, key, { bodyLimitBytes: 400_000 })
+    // 60 kB held: a 60 kB body fits when it starts and passes the budget while it is read.
+    let cut: RawAnswer | null = null
+    const holder = await holdWhile(trigger.id, { declared: 150_000, sent: 60_000 }, async () => {
+      const exchange = rawRequest(server.url, head(trigger.id, 'content-length: 60000\r\n'))
+      exchange.send(Buffer.alloc(60_000, ' '))
+      const answer = await exchange.answer
+      exchange.close()
+      if (answer?.status === 503) cut = answer
+      return answer?.status === 503
+    })
+    expect(JSON.parse(cut!.body).error.code).toBe('server_busy')
+    holder.close()
+    await holder.closed
+    // Alone, a body larger than the whole budget still gets through.
+    const alone = await sendHook(server, trigger.id, { body: Buffer.alloc(300_000, 'e') })
+    expect(alone.status).toBe(200)
   })
 })

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { maxJsonDepth } from '../../src/http/json-parser.ts'
 import { adminToken, startTestServer, type TestServer } from '../helpers/server.ts'
@@ -85,6 +86,41 @@ describe('NUL and bad encoding in the URL', () => {
       })
     }
   })
+})
+
+describe('generated URLs', () => {
+  it('never answer 5xx: any bytes, percent-encoded, in a path segment or a query value', async () => {
+    const auth = `authorization: Bearer ${tenant.keys.admin}\r\n`
+    const encoded = fc
+      .uint8Array({ maxLength: 12 })
+      .map((bytes) => [...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''))
+    const target = fc.oneof(
+      fc.tuple(
+        fc.constantFrom(
+          '/v1/events?type=',
+          '/v1/events?since=',
+          '/v1/inbound-requests?triggerId=',
+          '/v1/deliveries?status=',
+          '/v1/audit-log?action=',
+          '/v1/destinations?cursor=',
+          `/hooks/${tenant.ids.trigger}?id=`,
+        ),
+        encoded,
+      ),
+      fc.tuple(
+        fc.constantFrom('/v1/events/', '/v1/triggers/', '/hooks/', '/assets/', '/deliveries/'),
+        encoded,
+      ),
+    )
+    await fc.assert(
+      fc.asyncProperty(target, async ([prefix, bytes]) => {
+        const res = await rawGet(prefix + bytes, auth)
+        expect(res.status, `${prefix}${bytes}: ${res.body.slice(0, 200)}`).toBeGreaterThan(0)
+        expect(res.status, `${prefix}${bytes}: ${res.body.slice(0, 200)}`).toBeLessThan(500)
+      }),
+      { numRuns: Number(process.env.SWITCHYARD_FUZZ_RUNS ?? 60) },
+    )
+  }, 120_000)
 })
 
 describe('/assets traversal', () => {
