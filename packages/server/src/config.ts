@@ -38,6 +38,11 @@ export interface Config {
   hookRateLimitPerSecond: number
   /** Requests a trigger's /hooks URL accepts at once above the sustained rate. (Default: 20000) */
   hookRateLimitBurst: number
+  /**
+   * Body bytes all /hooks requests of one process may hold at once, counted as they are read;
+   * once spent, 503 with Retry-After before a new body is read. (Default: 67108864, 64 MiB)
+   */
+  hookBodyBytesInFlight: number
   /** Most time a client may take to send a whole request (headers and body), in ms. (Default: 30000) */
   requestTimeoutMs: number
   /** How long a claim-check URL (a body above a destination's maxPayloadBytes) stays valid, in s. (Default: 3600) */
@@ -92,6 +97,7 @@ const defaults = {
   // A busy provider (HubSpot, Shopify) sends thousands a second to one app-level URL.
   hookRateLimitPerSecond: 10_000,
   hookRateLimitBurst: 20_000,
+  hookBodyBytesInFlight: 64 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   claimCheckTtlSeconds: 3600,
   sandboxThreads: Math.max(1, availableParallelism()),
@@ -135,6 +141,7 @@ export function loadConfig(
     rateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_RATE_LIMIT_BURST'),
     hookRateLimitPerSecond: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_PER_SECOND'),
     hookRateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_BURST'),
+    hookBodyBytesInFlight: parsePositiveInt(env, 'SWITCHYARD_HOOK_BODY_BYTES_IN_FLIGHT'),
     requestTimeoutMs: parsePositiveInt(env, 'SWITCHYARD_REQUEST_TIMEOUT_MS'),
     claimCheckTtlSeconds: parsePositiveInt(env, 'SWITCHYARD_CLAIM_CHECK_TTL_SECONDS'),
     sandboxThreads: parsePositiveInt(env, 'SWITCHYARD_SANDBOX_THREADS'),

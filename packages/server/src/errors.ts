@@ -13,8 +13,17 @@ export const errorCatalog = {
   },
   json_too_deep: {
     status: 400,
+    message: 'The JSON body nests arrays and objects more than 512 deep; send a flatter document.',
+  },
+  unsupported_value: {
+    status: 400,
     message:
-      'The JSON body nests arrays and objects deeper than 512 levels; no webhook needs that, send it flatter.',
+      'A value in the body cannot be stored as sent: a string with \\u0000 or a lone UTF-16 surrogate, or a number beyond ±1.8e308; see details for where.',
+  },
+  invalid_request: {
+    status: 400,
+    message:
+      'The request line is malformed: bad percent-encoding, a NUL (%00) in the path or query, or an over-long path segment.',
   },
   invalid_event_data: {
     status: 400,
@@ -91,6 +100,10 @@ export const errorCatalog = {
     message:
       'The filesystem connector is off; the operator enables it with SWITCHYARD_FS_CONNECTOR_ROOTS (the directories syncs may read).',
   },
+  instance_admin_required: {
+    status: 403,
+    message: 'Only the instance admin token may change this setting; ask the instance operator.',
+  },
   not_found: { status: 404, message: 'No such resource in this project.' },
   route_not_found: { status: 404, message: 'No such route; see /openapi.json for the API.' },
   claim_check_not_found: {
@@ -98,6 +111,10 @@ export const errorCatalog = {
     message: 'No body behind this claim-check URL; use the URL exactly as the delivery sent it.',
   },
   method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
+  request_timeout: {
+    status: 408,
+    message: 'The request was not sent in full within the time allowed; send it faster or smaller.',
+  },
   idempotency_conflict: {
     status: 409,
     message: 'This Idempotency-Key was used with a different body; use a new key.',
@@ -163,6 +180,11 @@ export const errorCatalog = {
     message:
       "The event filter names an event the destination's format has no name for, so it would never be delivered; remove it or pick a format that carries it.",
   },
+  headers_too_large: {
+    status: 431,
+    message:
+      'The request headers are larger than the server accepts (16 KiB); send fewer or shorter headers.',
+  },
   rate_limited: { status: 429, message: 'Too many requests; retry after the Retry-After delay.' },
   internal_error: {
     status: 500,
@@ -185,6 +207,11 @@ export const errorCatalog = {
   subscription_failed: {
     status: 502,
     message: "The provider refused the trigger's subscribe or unsubscribe request; see details.",
+  },
+  server_busy: {
+    status: 503,
+    message:
+      'Too many request bodies are being received at once; retry after the Retry-After delay.',
   },
   store_unavailable: {
     status: 503,

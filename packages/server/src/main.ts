@@ -228,6 +228,7 @@ function wireFeatures(deps: {
     now,
     publicUrl,
     allowPrivateTargets: config.allowPrivateTargets,
+    hookBodyBytesInFlight: config.hookBodyBytesInFlight,
   })
   const syncs = createSyncFeature({
     db,

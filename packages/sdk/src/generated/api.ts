@@ -2651,6 +2651,8 @@ export interface paths {
               data: {
                 /** Format: date-time */
                 createdAt: string
+                /** @description The project's weight in each worker's fair share of sends (instance admin only). */
+                deliveryWeight?: number
                 /** Format: uuid */
                 id: string
                 name: string
@@ -2691,6 +2693,8 @@ export interface paths {
               apiKey: string
               /** Format: date-time */
               createdAt: string
+              /** @description The project's weight in each worker's fair share of sends (instance admin only). */
+              deliveryWeight?: number
               /** Format: uuid */
               id: string
               name: string
@@ -2704,6 +2708,60 @@ export interface paths {
     options?: never
     head?: never
     patch?: never
+    trace?: never
+  }
+  '/v1/projects/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    /** Change a project's instance-wide settings (the instance admin token only) */
+    patch: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
+            deliveryWeight: number
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              /** @description The project's weight in each worker's fair share of sends (instance admin only). */
+              deliveryWeight?: number
+              /** Format: uuid */
+              id: string
+              name: string
+              ownerEmail: string | null
+            }
+          }
+        }
+      }
+    }
     trace?: never
   }
   '/v1/settings': {
@@ -2747,7 +2805,7 @@ export interface paths {
               afterDays?: number
               minConsecutiveFailures?: number
             }
-            /** @description This project's weight in the dispatcher's fair share of sends in flight across projects. (Default: 1) */
+            /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
             deliveryWeight?: number
             name?: string
             retentionDays?: number

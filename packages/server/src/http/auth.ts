@@ -32,15 +32,24 @@ declare module 'fastify' {
   }
 }
 
-/** Checks every request against its route's `config.auth`; routes without one are refused. */
-export function installAuth(app: FastifyInstance, authenticators: Authenticators): void {
+/**
+ * Checks every request against its route's `config.auth`; routes without one are refused.
+ * Runs in `onRequest`: a request without a valid key is answered before its body is read, and
+ * the caller's rate limit (`limit`) is taken on the key it resolved to, before anything else.
+ */
+export function installAuth(
+  app: FastifyInstance,
+  authenticators: Authenticators,
+  limit: (caller: Caller | null) => void,
+): void {
   app.decorateRequest('caller', null)
-  app.addHook('preValidation', async (request) => {
+  app.addHook('onRequest', async (request) => {
     const required = request.routeOptions.config.auth
     if (required === undefined || required === 'public') return
     const token = bearerToken(request)
     if (!token) throw apiError('unauthorized', 'Missing "Authorization: Bearer <key>" header.')
     request.caller = await identify(token, required, authenticators)
+    limit(request.caller)
     if (!request.caller) {
       await refuseWrongKind(token, required, authenticators)
       throw apiError('unauthorized', 'The key is not valid (unknown, revoked or expired).')

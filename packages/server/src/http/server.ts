@@ -11,7 +11,8 @@ import { installAuth, type Authenticators } from './auth.ts'
 import { installBodyLimits } from './body-limits.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonParser } from './json-parser.ts'
-import { installRateLimits, type RateLimits } from './rate-limit.ts'
+import { clientErrorHandler, frameworkErrors, installUrlGuard } from './malformed-requests.ts'
+import { createRateLimiter, type RateLimits } from './rate-limit.ts'
 import { validatorCompiler } from './validation.ts'
 
 export interface ServerOptions {
@@ -55,15 +56,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
     // Ids and cursors are URL-safe, so no param needs to be longer than this.
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   })
   app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
   installJsonParser(app)
   installErrorHandler(app)
+  installUrlGuard(app)
   installBodyLimits(app, options.bodyLimitBytes)
-  installRateLimits(app, options.rateLimits)
-  installAuth(app, options.authenticators)
+  const rateLimits = createRateLimiter(options.rateLimits)
+  // /hooks takes its per-trigger bucket once it has found the trigger.
+  app.decorate('rateLimits', rateLimits)
+  installAuth(app, options.authenticators, rateLimits.caller)
   for (const hook of options.hooks ?? []) hook(app)
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id)

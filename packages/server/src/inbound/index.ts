@@ -28,6 +28,8 @@ export interface InboundDeps {
   now: () => Date
   publicUrl: string
   allowPrivateTargets: boolean
+  /** Body bytes all /hooks requests of the process may hold at once. */
+  hookBodyBytesInFlight?: number
   router?: Partial<RouterOptions>
 }
 

@@ -53,6 +53,8 @@ export interface IncomingHook {
   queryString: string
   headers: Record<string, string | string[] | undefined>
   body: Buffer
+  /** The trigger, when the route already found it (before reading the body). */
+  trigger?: TriggerRow
 }
 
 /**
@@ -69,9 +71,9 @@ export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<H
 }
 
 async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookResponse> {
-  const trigger = isUuid(hook.triggerId)
-    ? await findTriggerCached(deps.db.kysely, hook.triggerId)
-    : null
+  const trigger =
+    hook.trigger ??
+    (isUuid(hook.triggerId) ? await findTriggerCached(deps.db.kysely, hook.triggerId) : null)
   // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
   if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
   if (nestsTooDeep(trigger, hook.body)) return refuseTooDeep(deps, trigger, hook)

@@ -60,7 +60,7 @@ export const storedSettingsSchema = {
     minimum: 1,
     maximum: 100,
     description:
-      "This project's weight in the dispatcher's fair share of sends in flight across projects. (Default: 1)",
+      "This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1)",
   },
 } as const
 
