@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { apiError } from '../errors.ts'
 import { createByteBudget, hasUnreadBody, readBodyUpTo } from '../http/request-bodies.ts'
 import { isUuid } from '../ids.ts'
+import { hookSecurityHeaders } from './handshakes/index.ts'
 import { createReceiver, receiveHook, type ReceiveDeps } from './receive.ts'
 import { findTriggerCached } from './store.ts'
 import type { TriggerRow } from './types.ts'
@@ -69,9 +70,11 @@ export function hookRoutes(deps: HookRoutesDeps): FastifyPluginAsync {
       schema: { hide: true },
       onRequest: admit,
       // An answer given before the whole body came (a refusal, a body cut off at the limit)
-      // closes the connection instead of draining the rest.
+      // closes the connection instead of draining the rest. Refusals made before the handler
+      // (unknown trigger, rate limit, budget) are /hooks answers too: same origin, same headers.
       onSend: async (request, reply) => {
         if (hasUnreadBody(request)) void reply.header('connection', 'close')
+        void reply.headers(hookSecurityHeaders)
       },
       handler: async (request, reply) => {
         const { trigger } = admitted.get(request)!

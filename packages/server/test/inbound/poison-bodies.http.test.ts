@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newId } from '../../src/ids.ts'
+import { insertInboundRequests } from '../../src/inbound/request-store.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { waitFor } from '../helpers/wait.ts'
 import {
@@ -18,10 +20,11 @@ import {
 
 let server: TestServer
 let key: string
+let projectId: string
 let triggerId: string
 beforeAll(async () => {
   server = await startTestServer({ config: inboundConfig })
-  key = (await server.createProject()).apiKey
+  ;({ apiKey: key, projectId } = await server.createProject())
   triggerId = (await createTrigger(server, key, {})).id
 })
 afterAll(() => server.close())
@@ -79,11 +82,44 @@ describe('bodies jsonb cannot hold are routed, byte for byte', () => {
     expect(data.payloadEncoding).toBeUndefined()
   })
 
-  it('routes a query with %00, keeping the query as received beside the parsed one', async () => {
-    const data = await routedEvent(json, '{"ok":true}', 'x=%00&page=2')
-    expect(data.payload).toEqual({ ok: true })
-    expect(data.query).toEqual({ page: '2' })
-    expect(data.queryString).toBe('x=%00&page=2')
+  it('refuses a query with %00 before anything is stored (400 invalid_request)', async () => {
+    const before = (await inboundRequests(server, key, triggerId)).length
+    const res = await sendHook(server, triggerId, {
+      headers: { 'content-type': json },
+      body: '{"ok":true}',
+      query: 'x=%00&page=2',
+    })
+    expect(res.status).toBe(400)
+    expect(JSON.parse(res.text).error.code).toBe('invalid_request')
+    expect((await inboundRequests(server, key, triggerId)).length).toBe(before)
+  })
+
+  it('routes a stored request whose query holds %00 (acknowledged by an older version), keeping the query as received', async () => {
+    const id = newId()
+    await insertInboundRequests(server.engine.db.kysely, [
+      {
+        id,
+        projectId,
+        triggerId,
+        credentialId: null,
+        method: 'POST',
+        path: `/hooks/${triggerId}`,
+        queryString: 'x=%00&page=2',
+        headers: { 'content-type': json },
+        body: Buffer.from('{"ok":true}'),
+        receivedAt: new Date(),
+        outcome: 'accepted',
+        reason: null,
+        responseStatus: 200,
+      },
+    ])
+    const event = await waitFor(async () => {
+      const events = await triggerEvents(server, key)
+      return events.find((e) => e.data.inboundRequestId === id)
+    }, 15_000)
+    expect(event.data.payload).toEqual({ ok: true })
+    expect(event.data.query).toEqual({ page: '2' })
+    expect(event.data.queryString).toBe('x=%00&page=2')
   })
 
   it('routes JSON nested 512 deep, the most /hooks takes, as parsed', async () => {

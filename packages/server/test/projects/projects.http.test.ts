@@ -188,7 +188,8 @@ describe('deliveryWeight, an instance-wide setting', () => {
       key: apiKey,
       body: { deliveryWeight: 50 },
     })
-    expect(own.status).toBe(401)
+    expect(own.status).toBe(403)
+    expect(own.body.error.code).toBe('instance_token_required')
     const unknown = await server.api('PATCH', '/v1/projects/01900000-0000-7000-8000-000000000000', {
       key: adminToken,
       body: { deliveryWeight: 2 },

@@ -6,7 +6,7 @@ import { answerProblems } from './answer-policy.ts'
 import { handshakePresets, type HandshakeAnswer } from './presets.ts'
 
 export { handshakePresets, type HandshakeAnswer } from './presets.ts'
-export { answerProblems, withHookHeaders } from './answer-policy.ts'
+export { answerProblems, hookSecurityHeaders, withHookHeaders } from './answer-policy.ts'
 export { keepHandshakeValues, type KeepRefusal } from './keep-values.ts'
 
 export type HandshakeResult =
