@@ -11,6 +11,7 @@ import { installBodyLimits } from './body-limits.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonParser } from './json-parser.ts'
 import { installRateLimits, type RateLimits } from './rate-limit.ts'
+import { createRequestLog } from './request-log.ts'
 import { validatorCompiler } from './validation.ts'
 
 export interface ServerOptions {
@@ -46,6 +47,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
+    // One log line per request instead of Fastify's two.
+    logController: createRequestLog(),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
