@@ -72,7 +72,12 @@ export function App() {
     Promise.all([api.settings.get(), api.role()]).then(
       ([settings, role]) => setState({ kind: 'ready', session: { api, role, settings } }),
       (error: unknown) => {
-        if (error instanceof SwitchyardApiError && error.status === 401) {
+        // 401: not a key at all; project_key_required: a valid key of another kind (the
+        // instance admin token, a user token), which this project dashboard cannot use either.
+        const refused =
+          error instanceof SwitchyardApiError &&
+          (error.status === 401 || error.code === 'project_key_required')
+        if (refused) {
           forgetKey()
           setState({ kind: 'signed-out', error: `That key was refused: ${error.message}` })
         } else setState({ kind: 'failed', key, error: errorMessage(error) })

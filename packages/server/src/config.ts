@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import path from 'node:path'
 
 /**
@@ -39,10 +40,19 @@ export interface Config {
   hookRateLimitPerSecond: number
   /** Requests a trigger's /hooks URL accepts at once above the sustained rate. (Default: 20000) */
   hookRateLimitBurst: number
+  /**
+   * Body bytes all /hooks requests of one process may hold at once, counted as they are read;
+   * once spent, 503 with Retry-After before a new body is read. (Default: 67108864, 64 MiB)
+   */
+  hookBodyBytesInFlight: number
   /** Most time a client may take to send a whole request (headers and body), in ms. (Default: 30000) */
   requestTimeoutMs: number
   /** How long a claim-check URL (a body above a destination's maxPayloadBytes) stays valid, in s. (Default: 3600) */
   claimCheckTtlSeconds: number
+  /** Sandbox threads running triggers' custom code, one per core by default. (Default: cores) */
+  sandboxThreads: number
+  /** Custom-code runs one project may have waiting for a sandbox thread; past it, 503. (Default: 32) */
+  sandboxQueue: number
   /**
    * Added to the wall clock the engine reads (`now()`), in ms; may be negative. A test and ops
    * knob: the chaos suite starts a worker with its clock jumped ahead or behind. (Default: 0)
@@ -102,8 +112,11 @@ const defaults = {
   // A busy provider (HubSpot, Shopify) sends thousands a second to one app-level URL.
   hookRateLimitPerSecond: 10_000,
   hookRateLimitBurst: 20_000,
+  hookBodyBytesInFlight: 64 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   claimCheckTtlSeconds: 3600,
+  sandboxThreads: Math.max(1, availableParallelism()),
+  sandboxQueue: 32,
   clockOffsetMs: 0,
   fsConnectorRoots: [],
   fsConnectorMaxFiles: 10_000,
@@ -144,8 +157,11 @@ export function loadConfig(
     rateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_RATE_LIMIT_BURST'),
     hookRateLimitPerSecond: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_PER_SECOND'),
     hookRateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_HOOK_RATE_LIMIT_BURST'),
+    hookBodyBytesInFlight: parsePositiveInt(env, 'SWITCHYARD_HOOK_BODY_BYTES_IN_FLIGHT'),
     requestTimeoutMs: parsePositiveInt(env, 'SWITCHYARD_REQUEST_TIMEOUT_MS'),
     claimCheckTtlSeconds: parsePositiveInt(env, 'SWITCHYARD_CLAIM_CHECK_TTL_SECONDS'),
+    sandboxThreads: parsePositiveInt(env, 'SWITCHYARD_SANDBOX_THREADS'),
+    sandboxQueue: parsePositiveInt(env, 'SWITCHYARD_SANDBOX_QUEUE'),
     clockOffsetMs: parseInteger(env, 'SWITCHYARD_CLOCK_OFFSET_MS'),
     fsConnectorRoots: parseRoots(env.SWITCHYARD_FS_CONNECTOR_ROOTS),
     fsConnectorMaxFiles: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_FILES'),

@@ -11,6 +11,20 @@ export const errorCatalog = {
     status: 400,
     message: 'The request body is not valid JSON; send a JSON document.',
   },
+  json_too_deep: {
+    status: 400,
+    message: 'The JSON body nests arrays and objects more than 512 deep; send a flatter document.',
+  },
+  unsupported_value: {
+    status: 400,
+    message:
+      'A value in the body cannot be stored as sent: a string with \\u0000 or a lone UTF-16 surrogate, or a number beyond ±1.8e308; see details for where.',
+  },
+  invalid_request: {
+    status: 400,
+    message:
+      'The request line is malformed: bad percent-encoding, a NUL (%00) in the path or query, or an over-long path segment.',
+  },
   invalid_event_data: {
     status: 400,
     message: "The event's data does not match its type's schema; see details.",
@@ -72,10 +86,23 @@ export const errorCatalog = {
       "The user token's aud names audiences of more than one project; sign it with one project's audience.",
   },
   forbidden: { status: 403, message: 'This key does not have the role this action needs.' },
+  instance_token_required: {
+    status: 403,
+    message:
+      'This route takes the instance admin token (SWITCHYARD_ADMIN_TOKEN), not a project key or user token.',
+  },
+  project_key_required: {
+    status: 403,
+    message: 'This route takes a project API key, not the instance admin token or a user token.',
+  },
   connector_disabled: {
     status: 403,
     message:
       'The filesystem connector is off; the operator enables it with SWITCHYARD_FS_CONNECTOR_ROOTS (the directories syncs may read).',
+  },
+  instance_admin_required: {
+    status: 403,
+    message: 'Only the instance admin token may change this setting; ask the instance operator.',
   },
   not_found: { status: 404, message: 'No such resource in this project.' },
   route_not_found: { status: 404, message: 'No such route; see /openapi.json for the API.' },
@@ -84,6 +111,10 @@ export const errorCatalog = {
     message: 'No body behind this claim-check URL; use the URL exactly as the delivery sent it.',
   },
   method_not_allowed: { status: 405, message: 'This route does not accept that method.' },
+  request_timeout: {
+    status: 408,
+    message: 'The request was not sent in full within the time allowed; send it faster or smaller.',
+  },
   idempotency_conflict: {
     status: 409,
     message: 'This Idempotency-Key was used with a different body; use a new key.',
@@ -144,6 +175,16 @@ export const errorCatalog = {
     message:
       'The event filter names an event that is not in the catalog; GET /v1/event-types lists them.',
   },
+  event_not_in_format: {
+    status: 400,
+    message:
+      "The event filter names an event the destination's format has no name for, so it would never be delivered; remove it or pick a format that carries it.",
+  },
+  headers_too_large: {
+    status: 431,
+    message:
+      'The request headers are larger than the server accepts (16 KiB); send fewer or shorter headers.',
+  },
   rate_limited: { status: 429, message: 'Too many requests; retry after the Retry-After delay.' },
   internal_error: {
     status: 500,
@@ -167,9 +208,19 @@ export const errorCatalog = {
     status: 502,
     message: "The provider refused the trigger's subscribe or unsubscribe request; see details.",
   },
+  server_busy: {
+    status: 503,
+    message:
+      'Too many request bodies are being received at once; retry after the Retry-After delay.',
+  },
   store_unavailable: {
     status: 503,
     message: 'The database is not reachable; retry shortly.',
+  },
+  sandbox_busy: {
+    status: 503,
+    message:
+      "This project's custom code has too many requests waiting to run; retry after the Retry-After delay.",
   },
   storage_full: {
     status: 507,

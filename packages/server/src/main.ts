@@ -21,6 +21,7 @@ import {
 } from './destinations/index.ts'
 import { eventRoutes, type FanOut } from './events/index.ts'
 import { createInbound } from './inbound/index.ts'
+import { configureSandbox } from './sandbox/index.ts'
 import { integrationRoutes } from './integrations/index.ts'
 import { dashboardRoutes } from './http/dashboard.ts'
 import { buildServer } from './http/server.ts'
@@ -218,6 +219,8 @@ function wireFeatures(deps: {
     wakeLocal: () => dispatcher.wake(),
     origin: dispatcher.workerId,
   })
+  // One pool per process: every engine in it shares the threads (tests start several).
+  configureSandbox({ threads: config.sandboxThreads, queuePerTenant: config.sandboxQueue })
   const inbound = createInbound({
     db,
     box,
@@ -226,6 +229,7 @@ function wireFeatures(deps: {
     now,
     publicUrl,
     allowPrivateTargets: config.allowPrivateTargets,
+    hookBodyBytesInFlight: config.hookBodyBytesInFlight,
   })
   const syncs = createSyncFeature({
     db,

@@ -2230,6 +2230,7 @@ export interface paths {
             | 'routed'
             | 'unrouted'
             | 'held'
+            | 'failed'
           triggerId?: string
         }
         header?: never
@@ -2246,9 +2247,12 @@ export interface paths {
           content: {
             'application/json': {
               data: {
-                /** @description The body as UTF-8 text (first 64 KiB). */
+                /** @description The body as UTF-8 text (first 64 KiB; requests that were not accepted keep their first 4 KiB). */
                 body?: string
+                /** @description The size of the body as received. */
                 bodySize?: number
+                /** @description `body` is shorter than the body received. */
+                bodyTruncated?: boolean
                 credentialId?: string | null
                 credentialIds?: string[]
                 eventIds?: string[]
@@ -2270,14 +2274,18 @@ export interface paths {
                   | 'routed'
                   | 'unrouted'
                   | 'held'
+                  | 'failed'
                 path?: string
                 /** Format: date-time */
                 processedAt?: string | null
                 query?: string
+                /** @description Why it was rejected, or why routing failed (outcome failed, or a try retried). */
                 reason?: string | null
                 /** Format: date-time */
                 receivedAt: string
                 responseStatus?: number | null
+                /** @description Failed routing tries; at the limit (5) the request ends failed. */
+                routingAttempts?: number
                 /** Format: uuid */
                 triggerId: string
               }[]
@@ -2321,9 +2329,12 @@ export interface paths {
           }
           content: {
             'application/json': {
-              /** @description The body as UTF-8 text (first 64 KiB). */
+              /** @description The body as UTF-8 text (first 64 KiB; requests that were not accepted keep their first 4 KiB). */
               body?: string
+              /** @description The size of the body as received. */
               bodySize?: number
+              /** @description `body` is shorter than the body received. */
+              bodyTruncated?: boolean
               credentialId?: string | null
               credentialIds?: string[]
               eventIds?: string[]
@@ -2345,14 +2356,18 @@ export interface paths {
                 | 'routed'
                 | 'unrouted'
                 | 'held'
+                | 'failed'
               path?: string
               /** Format: date-time */
               processedAt?: string | null
               query?: string
+              /** @description Why it was rejected, or why routing failed (outcome failed, or a try retried). */
               reason?: string | null
               /** Format: date-time */
               receivedAt: string
               responseStatus?: number | null
+              /** @description Failed routing tries; at the limit (5) the request ends failed. */
+              routingAttempts?: number
               /** Format: uuid */
               triggerId: string
             }
@@ -2377,7 +2392,7 @@ export interface paths {
     }
     get?: never
     put?: never
-    /** Route an accepted request again (after the credential it was for exists) */
+    /** Route an accepted request again (routed, unrouted or failed: after the credential it was for exists, or what failed is fixed) */
     post: {
       parameters: {
         query?: never
@@ -2642,6 +2657,8 @@ export interface paths {
               data: {
                 /** Format: date-time */
                 createdAt: string
+                /** @description The project's weight in each worker's fair share of sends (instance admin only). */
+                deliveryWeight?: number
                 /** Format: uuid */
                 id: string
                 name: string
@@ -2682,6 +2699,8 @@ export interface paths {
               apiKey: string
               /** Format: date-time */
               createdAt: string
+              /** @description The project's weight in each worker's fair share of sends (instance admin only). */
+              deliveryWeight?: number
               /** Format: uuid */
               id: string
               name: string
@@ -2695,6 +2714,60 @@ export interface paths {
     options?: never
     head?: never
     patch?: never
+    trace?: never
+  }
+  '/v1/projects/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    /** Change a project's instance-wide settings (the instance admin token only) */
+    patch: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
+            deliveryWeight: number
+          }
+        }
+      }
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt: string
+              /** @description The project's weight in each worker's fair share of sends (instance admin only). */
+              deliveryWeight?: number
+              /** Format: uuid */
+              id: string
+              name: string
+              ownerEmail: string | null
+            }
+          }
+        }
+      }
+    }
     trace?: never
   }
   '/v1/settings': {
@@ -2738,7 +2811,7 @@ export interface paths {
               afterDays?: number
               minConsecutiveFailures?: number
             }
-            /** @description This project's weight in the dispatcher's fair share of sends in flight across projects. (Default: 1) */
+            /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
             deliveryWeight?: number
             name?: string
             retentionDays?: number
@@ -2749,7 +2822,7 @@ export interface paths {
               audiences: string[]
               publicKey: string
             } | null
-            /** @description Where sync and record events go (managed-sync format); null removes it. */
+            /** @description Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret. */
             webhookUrl?: string | null
           }
         }
@@ -3218,6 +3291,7 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description A synced record: id, externalId, name, mimeType, size, then the record's own fields as its producer sent them (Paragon's Synced Object fields: url, createdAt, updatedAt, parentFolderId…), then syncId, syncedAt and metadata (the same fields, nested). A deleted record is {id, externalId, external_id, deleted: true}. */
               data: {
                 [key: string]: unknown
               }
@@ -3652,6 +3726,11 @@ export interface paths {
                 invalidCredentials?: 'deliver' | 'hold'
                 level: string
                 name: string
+                /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+                redact?: {
+                  headers?: string[]
+                  query?: string[]
+                } | null
                 response?: {
                   [key: string]: unknown
                 } | null
@@ -3697,6 +3776,11 @@ export interface paths {
             /** @enum {string} */
             level: 'user' | 'app'
             name: string
+            /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+            redact?: {
+              headers?: string[]
+              query?: string[]
+            } | null
             /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. Headers: content-type (JSON, XML or plain text), cache-control, retry-after, x-content-type-options, x-hook-secret, smartsheet-hook-response. */
             response?:
               | string
@@ -3802,6 +3886,11 @@ export interface paths {
               invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
+              /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+              redact?: {
+                headers?: string[]
+                query?: string[]
+              } | null
               response?: {
                 [key: string]: unknown
               } | null
@@ -3879,6 +3968,11 @@ export interface paths {
               invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
+              /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+              redact?: {
+                headers?: string[]
+                query?: string[]
+              } | null
               response?: {
                 [key: string]: unknown
               } | null
@@ -3948,6 +4042,11 @@ export interface paths {
             /** @enum {string} */
             level?: 'user' | 'app'
             name?: string
+            /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+            redact?: {
+              headers?: string[]
+              query?: string[]
+            } | null
             /** @description A handshake preset name; {preset, …options}; a static {status, headers, body}; or {code}. Headers: content-type (JSON, XML or plain text), cache-control, retry-after, x-content-type-options, x-hook-secret, smartsheet-hook-response. */
             response?:
               | string
@@ -4053,6 +4152,11 @@ export interface paths {
               invalidCredentials?: 'deliver' | 'hold'
               level: string
               name: string
+              /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
+              redact?: {
+                headers?: string[]
+                query?: string[]
+              } | null
               response?: {
                 [key: string]: unknown
               } | null

@@ -19,6 +19,7 @@ export type CanonicalEventType =
   | 'workflow.failed'
   | 'webhook.test'
   | 'trigger.received'
+  | 'trigger.failed'
   | 'destination.disabled'
 
 /** The `data` of each canonical type, as `POST /v1/events` takes it. */
@@ -35,6 +36,7 @@ export interface CanonicalEventData {
   'workflow.failed': WorkflowFailedData
   'webhook.test': WebhookTestData
   'trigger.received': TriggerReceivedData
+  'trigger.failed': TriggerFailedData
   'destination.disabled': DestinationDisabledData
 }
 
@@ -164,10 +166,22 @@ export interface TriggerReceivedData {
   trigger: string
   inboundRequestId: string
   payload: unknown
+  payloadEncoding?: 'base64'
   headers: {
     [k: string]: string | string[]
   }
   [k: string]: unknown
+}
+
+/**
+ * `trigger.failed` data: A webhook a trigger accepted could not be routed after repeated tries; replay it once fixed.
+ */
+export interface TriggerFailedData {
+  triggerId: string
+  trigger?: string
+  inboundRequestId: string
+  reason: string
+  attempts?: number
 }
 
 /**
@@ -285,19 +299,10 @@ export interface ManagedSyncRecordErrored {
 }
 
 /**
- * `webhook.test` in the `managed-sync` format (`webhook_test`): A test event, sent when a destination is tested.
+ * `webhook.test` in the `managed-sync` format (`webhook_verification`): A test event, sent when a destination is tested.
  */
-export interface ManagedSyncWebhookTest {
-  event: 'webhook_test'
-  syncInstanceId: string | null
-  sync: string | null
-  credentialId: string | null
-  user: {
-    id: string | null
-  }
-  data: {
-    test: true
-  }
+export interface ManagedSyncWebhookVerification {
+  event: 'webhook_verification'
 }
 
 /**
@@ -312,6 +317,7 @@ export interface ManagedSyncTriggerReceived {
   projectId: string
   dateReceived: string
   payload: unknown
+  payloadEncoding?: 'base64'
   headers: {
     [k: string]: unknown
   }
@@ -325,7 +331,7 @@ export type ManagedSyncEvent =
   | ManagedSyncRecordUpdated
   | ManagedSyncRecordDeleted
   | ManagedSyncRecordErrored
-  | ManagedSyncWebhookTest
+  | ManagedSyncWebhookVerification
   | (ManagedSyncTriggerReceived & { event?: undefined })
 
 /**
@@ -570,6 +576,35 @@ export interface MonitoringWebhookTest {
 }
 
 /**
+ * `trigger.failed` in the `monitoring` format (`trigger_failure`): A webhook a trigger accepted could not be routed after repeated tries; replay it once fixed.
+ */
+export interface MonitoringTriggerFailure {
+  type: 'trigger_failure'
+  timestamp: number
+  timestampISO: string
+  message: string
+  user: {
+    id: string | null
+    metadata: {
+      [k: string]: unknown
+    }
+  }
+  project: {
+    id: string
+    name: string
+  }
+  integration: {
+    id: string | null
+    type: string | null
+  }
+  data: {
+    triggerId: string
+    inboundRequestId: string
+    reason: string
+  }
+}
+
+/**
  * `destination.disabled` in the `monitoring` format (`destination_disabled`): A destination was disabled after failing deliveries (or a 410 Gone).
  */
 export interface MonitoringDestinationDisabled {
@@ -603,6 +638,7 @@ export type MonitoringEvent =
   | MonitoringCredentialsFailure
   | MonitoringWorkflowFailure
   | MonitoringWebhookTest
+  | MonitoringTriggerFailure
   | MonitoringDestinationDisabled
 
 /**
@@ -612,6 +648,22 @@ export interface StandardSyncCompleted {
   id: string
   type: 'sync.completed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -627,6 +679,22 @@ export interface StandardSyncErrored {
   id: string
   type: 'sync.errored'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model?: string
@@ -642,6 +710,22 @@ export interface StandardRecordCreated {
   id: string
   type: 'record.created'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -657,6 +741,22 @@ export interface StandardRecordUpdated {
   id: string
   type: 'record.updated'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -683,6 +783,22 @@ export interface StandardRecordDeleted {
   id: string
   type: 'record.deleted'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -698,6 +814,22 @@ export interface StandardRecordErrored {
   id: string
   type: 'record.errored'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     syncId: string
     model: string
@@ -714,6 +846,22 @@ export interface StandardIntegrationInstalled {
   id: string
   type: 'integration.installed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     metadata?: {
       [k: string]: unknown
@@ -728,6 +876,22 @@ export interface StandardCredentialFailed {
   id: string
   type: 'credential.failed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     error: string
   }
@@ -740,6 +904,22 @@ export interface StandardCredentialFixed {
   id: string
   type: 'credential.fixed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {}
 }
 
@@ -750,6 +930,22 @@ export interface StandardWorkflowFailed {
   id: string
   type: 'workflow.failed'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     workflow: {
       id: string
@@ -775,6 +971,22 @@ export interface StandardWebhookTest {
   id: string
   type: 'webhook.test'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {}
 }
 
@@ -785,15 +997,64 @@ export interface StandardTriggerReceived {
   id: string
   type: 'trigger.received'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     triggerId: string
     trigger: string
     inboundRequestId: string
     payload: unknown
+    payloadEncoding?: 'base64'
     headers: {
       [k: string]: string | string[]
     }
     [k: string]: unknown
+  }
+}
+
+/**
+ * `trigger.failed` in the `standard` format (`trigger.failed`): A webhook a trigger accepted could not be routed after repeated tries; replay it once fixed.
+ */
+export interface StandardTriggerFailed {
+  id: string
+  type: 'trigger.failed'
+  timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
+  data: {
+    triggerId: string
+    trigger?: string
+    inboundRequestId: string
+    reason: string
+    attempts?: number
   }
 }
 
@@ -804,6 +1065,22 @@ export interface StandardDestinationDisabled {
   id: string
   type: 'destination.disabled'
   timestamp: string
+  /**
+   * The project the event belongs to.
+   */
+  projectId: string
+  /**
+   * The connected user the event is about; absent when none.
+   */
+  userId?: string
+  /**
+   * The credential the event is about; absent when none.
+   */
+  credentialId?: string
+  /**
+   * The integration's short name (e.g. "googledrive"); absent when unknown.
+   */
+  integration?: string
   data: {
     destinationId: string
     reason: string
@@ -825,6 +1102,7 @@ export type StandardEvent =
   | StandardWorkflowFailed
   | StandardWebhookTest
   | StandardTriggerReceived
+  | StandardTriggerFailed
   | StandardDestinationDisabled
 
 /** Each wire format's union of bodies. */

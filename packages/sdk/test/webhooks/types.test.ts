@@ -23,6 +23,8 @@ describe('webhook event types', () => {
       if (event.event === 'sync_complete') expectTypeOf(event.data.numRecords).toBeNumber()
       if (event.event === 'record_errored') expectTypeOf(event.error.message).toBeString()
       if (event.event === undefined) expectTypeOf(event).toExtend<ManagedSyncTriggerReceived>()
+      if (event.event === 'webhook_verification')
+        expectTypeOf(event).toEqualTypeOf<{ event: 'webhook_verification' }>()
     }
     expectTypeOf(narrow).toBeFunction()
   })
@@ -42,5 +44,15 @@ describe('webhook event types', () => {
       if (standard.type === 'record.created') expectTypeOf(standard.data.recordId).toBeString()
     }
     expectTypeOf(narrow).toBeFunction()
+  })
+
+  it('says whom a standard event is about: projectId always, the rest when known', () => {
+    const about = (standard: StandardEvent) => {
+      expectTypeOf(standard.projectId).toBeString()
+      expectTypeOf(standard.userId).toEqualTypeOf<string | undefined>()
+      expectTypeOf(standard.credentialId).toEqualTypeOf<string | undefined>()
+      expectTypeOf(standard.integration).toEqualTypeOf<string | undefined>()
+    }
+    expectTypeOf(about).toBeFunction()
   })
 })

@@ -7,6 +7,7 @@
  */
 export const auditedRoutes: Record<string, { action: string; targetType: string }> = {
   'POST /v1/projects': { action: 'project.created', targetType: 'project' },
+  'PATCH /v1/projects/:id': { action: 'project.updated', targetType: 'project' },
   'POST /v1/api-keys': { action: 'api_key.created', targetType: 'api_key' },
   'DELETE /v1/api-keys/:id': { action: 'api_key.revoked', targetType: 'api_key' },
   'PUT /v1/settings': { action: 'settings.updated', targetType: 'settings' },

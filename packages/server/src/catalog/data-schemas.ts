@@ -67,6 +67,9 @@ export const dataSchemas: Readonly<Record<CanonicalType, JsonSchema>> = {
       trigger: text,
       inboundRequestId: text,
       payload: {},
+      // Present when `payload` is the body's bytes in base64: what jsonb cannot hold exactly
+      // (U+0000, an unpaired surrogate, bytes that are not UTF-8) travels that way, not lost.
+      payloadEncoding: { type: 'string', enum: ['base64'] },
       headers: {
         type: 'object',
         additionalProperties: {
@@ -75,6 +78,16 @@ export const dataSchemas: Readonly<Record<CanonicalType, JsonSchema>> = {
       },
     },
     ['triggerId', 'trigger', 'inboundRequestId', 'payload', 'headers'],
+  ),
+  'trigger.failed': closedObject(
+    {
+      triggerId: text,
+      trigger: text,
+      inboundRequestId: text,
+      reason: text,
+      attempts: { type: 'integer', minimum: 1 },
+    },
+    ['triggerId', 'inboundRequestId', 'reason'],
   ),
   'destination.disabled': closedObject({ destinationId: text, reason: text, url: text }, [
     'destinationId',

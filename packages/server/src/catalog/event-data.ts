@@ -62,7 +62,18 @@ export interface TriggerReceivedData {
   trigger: string
   inboundRequestId: string
   payload: unknown
+  /** `base64`: `payload` is the body's bytes (or a split item's JSON text) in base64. */
+  payloadEncoding?: 'base64'
   headers: Record<string, string | string[]>
+}
+
+/** `trigger.failed`. */
+export interface TriggerFailedData {
+  triggerId: string
+  trigger?: string
+  inboundRequestId: string
+  reason: string
+  attempts?: number
 }
 
 /** `destination.disabled`. */

@@ -17,6 +17,8 @@ const descriptions: Record<CanonicalType, string> = {
   'workflow.failed': 'A workflow execution reached the failed status.',
   'webhook.test': 'A test event, sent when a destination is tested.',
   'trigger.received': 'A provider webhook arrived on a trigger and was routed to a connected user.',
+  'trigger.failed':
+    'A webhook a trigger accepted could not be routed after repeated tries; replay it once fixed.',
   'destination.disabled': 'A destination was disabled after failing deliveries (or a 410 Gone).',
 }
 

@@ -19,7 +19,7 @@ export type {
 } from './types.ts'
 export { canonicalTypes, isCanonicalType } from './event-types.ts'
 export { dataSchemas } from './data-schemas.ts'
-export { resolveEventFilter, wireFormats, wireName } from './wire-names.ts'
+export { formatsCarrying, resolveEventFilter, wireFormats, wireName } from './wire-names.ts'
 export { bodySchema, renderWireFormat } from './render.ts'
 export { validateEventData, validateWireBody } from './validate.ts'
 export { describeEventTypes } from './describe.ts'

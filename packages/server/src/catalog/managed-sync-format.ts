@@ -1,7 +1,9 @@
 /*
  * The `managed-sync` format: Paragon Managed Sync webhooks (seed 000). The envelope's keys
  * come in the order of the seed's examples (event, syncInstanceId, sync, credentialId, user,
- * then data or error), which is also the order receivers see them in the JSON text.
+ * then data or error), which is also the order receivers see them in the JSON text. Two
+ * bodies have no envelope: the forwarded inbound request, and the test/probe event
+ * `{"event":"webhook_verification"}`.
  */
 import { dataAs } from './event-data.ts'
 import type {
@@ -57,8 +59,6 @@ function renderPart(event: CatalogEvent): Part {
         },
       }
     }
-    case 'webhook.test':
-      return { data: { test: true } }
     default:
       return null
   }
@@ -76,6 +76,7 @@ function renderForwardedTrigger(event: CatalogEvent): Record<string, unknown> {
     projectId: event.project.id,
     dateReceived: event.occurredAt.toISOString(),
     payload: data.payload,
+    ...(data.payloadEncoding === undefined ? {} : { payloadEncoding: data.payloadEncoding }),
     headers: data.headers,
   }
 }
@@ -90,6 +91,9 @@ function renderForwardedTrigger(event: CatalogEvent): Record<string, unknown> {
 export function renderManagedSync(event: CatalogEvent): Record<string, unknown> | null {
   if (event.type === 'trigger.received') return renderForwardedTrigger(event)
   const name = wireName('managed-sync', event.type)
+  // The test and probe event is its name alone: a strict receiver requires syncInstanceId and
+  // user.id on every other event, and a test event has neither to give.
+  if (event.type === 'webhook.test') return { event: name }
   const part = renderPart(event)
   if (name === null || part === null) return null
   const syncId = event.data['syncId']
@@ -122,7 +126,13 @@ const parts: Partial<Record<CanonicalType, Record<string, JsonSchema>>> = {
       'model',
     ]),
   },
-  'webhook.test': { data: closedObject({ test: constant(true) }, ['test']) },
+}
+
+const verificationName = wireName('managed-sync', 'webhook.test')!
+
+const verificationSchema: JsonSchema = {
+  title: schemaTitle('managed-sync', verificationName),
+  ...closedObject({ event: constant(verificationName) }, ['event']),
 }
 
 const forwardedTriggerSchema: JsonSchema = {
@@ -137,6 +147,7 @@ const forwardedTriggerSchema: JsonSchema = {
       projectId: text,
       dateReceived: dateTime,
       payload: {},
+      payloadEncoding: { type: 'string', enum: ['base64'] },
       headers: { type: 'object' },
     },
     [
@@ -161,6 +172,7 @@ const forwardedTriggerSchema: JsonSchema = {
  */
 export function managedSyncBodySchema(type: CanonicalType): JsonSchema | null {
   if (type === 'trigger.received') return forwardedTriggerSchema
+  if (type === 'webhook.test') return verificationSchema
   const name = wireName('managed-sync', type)
   const part = parts[type]
   if (name === null || part === undefined) return null

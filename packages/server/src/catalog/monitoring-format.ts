@@ -7,6 +7,7 @@ import { dataAs } from './event-data.ts'
 import type {
   CredentialFailedData,
   DestinationDisabledData,
+  TriggerFailedData,
   WorkflowFailedData,
 } from './event-data.ts'
 import {
@@ -89,6 +90,15 @@ function renderDestinationDisabled(event: CatalogEvent): Parts {
   }
 }
 
+function renderTriggerFailure(event: CatalogEvent): Parts {
+  const { triggerId, trigger, inboundRequestId, reason } = dataAs<TriggerFailedData>(event.data)
+  const name = trigger === undefined ? triggerId : `${quote}${trigger}${quote}`
+  return {
+    message: `Trigger ${name} could not route request ${inboundRequestId}: ${reason}`,
+    data: { triggerId, inboundRequestId, reason },
+  }
+}
+
 function renderParts(event: CatalogEvent, options: RenderOptions): Parts | null {
   switch (event.type) {
     case 'workflow.failed':
@@ -97,6 +107,8 @@ function renderParts(event: CatalogEvent, options: RenderOptions): Parts | null 
       return renderCredentialsFailure(event)
     case 'destination.disabled':
       return renderDestinationDisabled(event)
+    case 'trigger.failed':
+      return renderTriggerFailure(event)
     case 'webhook.test':
       return { message: 'This is a test event from Switchyard.', data: { test: true } }
     default:
@@ -156,6 +168,11 @@ const dataByType: Partial<Record<CanonicalType, JsonSchema>> = {
   'credential.failed': closedObject({ userId: nullableText, error: text }, ['userId', 'error']),
   'destination.disabled': closedObject({ destinationId: text, reason: text, url: text }, [
     'destinationId',
+    'reason',
+  ]),
+  'trigger.failed': closedObject({ triggerId: text, inboundRequestId: text, reason: text }, [
+    'triggerId',
+    'inboundRequestId',
     'reason',
   ]),
   'webhook.test': closedObject({ test: constant(true) }, ['test']),

@@ -46,6 +46,13 @@ const sampleData: Record<CanonicalType, Record<string, unknown>> = {
     payload: { type: 'event_callback', team_id: 'T123' },
     headers: { 'content-type': 'application/json', 'x-slack-signature': 'v0=abc' },
   },
+  'trigger.failed': {
+    triggerId: 'trg_1',
+    trigger: 'message_posted',
+    inboundRequestId: 'inb_1',
+    reason: 'routing failed 5 times: trigger routing path does not parse',
+    attempts: 5,
+  },
   'destination.disabled': {
     destinationId: 'dst_1',
     reason: 'Every delivery failed for 5 days (27 in a row).',

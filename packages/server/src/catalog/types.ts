@@ -24,6 +24,7 @@ export type CanonicalType =
   | 'workflow.failed'
   | 'webhook.test'
   | 'trigger.received'
+  | 'trigger.failed'
   | 'destination.disabled'
 
 /** The wire formats a destination can pick (see `wireFormats`). */
@@ -79,6 +80,11 @@ export interface EventTypeDescription {
   description: string
   /** The type's name in each format; null where the format has no name for it. */
   names: Record<WireFormat, string | null>
+  /**
+   * The formats that carry the type (those with a name for it): a destination in another
+   * format cannot subscribe to it.
+   */
+  formats: WireFormat[]
   /** The JSON Schema of the event's `data`. */
   dataSchema: JsonSchema
   /** The JSON Schema of the body each format renders; null where `names` is null. */

@@ -64,8 +64,8 @@ export function validateEventData(type: CanonicalType, data: unknown): Validatio
  * checks). Throws when the format has no body for the type: that is a caller's bug.
  *
  * @example
- * validateWireBody('standard', 'webhook.test', { id: 'e1', type: 'webhook.test', timestamp, data: {} })
- * // { ok: true }
+ * const body = { id: 'e1', type: 'webhook.test', timestamp, projectId: 'p1', data: {} }
+ * validateWireBody('standard', 'webhook.test', body) // { ok: true }
  */
 export function validateWireBody(
   format: WireFormat,

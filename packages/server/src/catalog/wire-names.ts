@@ -18,7 +18,9 @@ export const wireFormats: readonly WireFormat[] = Object.freeze([
  * The DESIGN table: [managed-sync, workspace, monitoring]. null is a blank cell: the seed's
  * receiver has no such event, so a destination in that format never gets it. The managed-sync
  * name for trigger.received is ours: Paragon forwards inbound events without an event-name
- * field, but filters need a name to subscribe with.
+ * field, but filters need a name to subscribe with. webhook.test is `webhook_verification` in
+ * managed-sync: the ping Paragon's own receiver (useparagon/managed-sync-s3-uploader,
+ * src/routes/webhooks.ts) answers 200 before it checks syncInstanceId and user.id.
  */
 // prettier-ignore
 const names: Record<CanonicalType, readonly [string | null, string | null, string | null]> = {
@@ -32,8 +34,9 @@ const names: Record<CanonicalType, readonly [string | null, string | null, strin
   'credential.failed':     [null,               'integration_cannot_refresh_oauth_token', 'credentials_failure'],
   'credential.fixed':      [null,               'integration_oauth_token_fixed',          null],
   'workflow.failed':       [null,               null,                                     'workflow_failure'],
-  'webhook.test':          ['webhook_test',     'webhook_test',                           'webhook_test'],
+  'webhook.test':          ['webhook_verification', 'webhook_test',                       'webhook_test'],
   'trigger.received':      ['trigger_received', null,                                     null],
+  'trigger.failed':        [null,               null,                                     'trigger_failure'],
   'destination.disabled':  [null,               null,                                     'destination_disabled'],
 }
 
@@ -51,6 +54,16 @@ export function wireName(format: WireFormat, type: CanonicalType): string | null
   return format === 'standard' ? type : names[type][column[format]]
 }
 
+/**
+ * The formats that have a name for a type, in catalog order: where a destination can receive it.
+ *
+ * @example
+ * formatsCarrying('integration.installed') // ['workspace', 'standard']
+ */
+export function formatsCarrying(type: CanonicalType): WireFormat[] {
+  return wireFormats.filter((format) => wireName(format, type) !== null)
+}
+
 // Every name any format uses, to the one canonical type it stands for. A name shared by
 // formats (webhook_test) stands for the same type in each, so the map is well defined.
 const typeByName: ReadonlyMap<string, CanonicalType> = new Map(
@@ -65,19 +78,22 @@ const typeByName: ReadonlyMap<string, CanonicalType> = new Map(
 /**
  * Turns a destination's event filter into canonical types. Accepts canonical names, any
  * format's names and "*" (every type); the result lists types in catalog order, once each.
+ * `named` lists the types the filter names explicitly, "*" aside (for checks against a format).
  *
  * @example
  * resolveEventFilter(['record_created', 'workflow_failure'])
- * // { ok: true, types: ['record.created', 'workflow.failed'] }
- * resolveEventFilter(['*']) // { ok: true, types: '*' }
+ * // { ok: true, types: ['record.created', 'workflow.failed'], named: [same] }
+ * resolveEventFilter(['*']) // { ok: true, types: '*', named: [] }
  * resolveEventFilter(['record_made']) // { ok: false, unknown: ['record_made'] }
  */
 export function resolveEventFilter(
   filter: readonly string[],
-): { ok: true; types: CanonicalType[] | '*' } | { ok: false; unknown: string[] } {
+):
+  | { ok: true; types: CanonicalType[] | '*'; named: CanonicalType[] }
+  | { ok: false; unknown: string[] } {
   const unknown = filter.filter((name) => name !== '*' && !typeByName.has(name))
   if (unknown.length > 0) return { ok: false, unknown: [...new Set(unknown)] }
-  if (filter.includes('*')) return { ok: true, types: '*' }
   const wanted = new Set(filter.map((name) => typeByName.get(name)))
-  return { ok: true, types: canonicalTypes.filter((type) => wanted.has(type)) }
+  const named = canonicalTypes.filter((type) => wanted.has(type))
+  return { ok: true, types: filter.includes('*') ? '*' : named, named }
 }

@@ -24,8 +24,9 @@ import { holdPending, releaseHeld } from './store.ts'
 /*
  * Paused, not dead. When the auto-disable rule fires the destination pauses instead: its
  * deliveries are held (never dropped), a `webhook.test` probe checks it every 15 minutes, then
- * every 30, then hourly, and the first 2xx resumes it and releases what was held, oldest first,
- * at a bounded rate. Every step lands on the destination's timeline; its contact address hears
+ * every 30, then hourly (in managed-sync the bare `webhook_verification` ping that strict
+ * Paragon receivers answer 200 to), and the first 2xx resumes it and releases what was held,
+ * oldest first, at a bounded rate. Every step lands on the destination's timeline; its contact address hears
  * about the pause and the recovery. A 410 Gone (from a delivery or a probe) still disables.
  */
 

@@ -1,6 +1,5 @@
 import {
-  wireFormats,
-  wireName,
+  formatsCarrying,
   type CanonicalType,
   type CatalogEvent,
   type WireFormat,
@@ -41,5 +40,5 @@ export function catalogEventOf(
  * @example renderableFormats('workflow.failed') // ['monitoring', 'standard']
  */
 export function renderableFormats(type: string): WireFormat[] {
-  return wireFormats.filter((format) => wireName(format, type as CanonicalType) !== null)
+  return formatsCarrying(type as CanonicalType)
 }

@@ -40,25 +40,38 @@ export interface DestinationIn {
   coalesce?: CoalesceIn | null
 }
 
+/** How a patch is checked against what was saved before the check existed. */
+export interface FieldsOptions {
+  /** The stored preset, whose secrets `[redacted]` options keep (patches). */
+  currentPreset?: StoredPreset | null
+  /**
+   * Skip refusing event types the format cannot carry: a patch that changes neither `events`
+   * nor `format` keeps a filter saved before save-time checks, so an unrelated edit still works.
+   */
+  keepStoredEvents?: boolean
+}
+
 /**
  * Validates a destination configuration and fills in defaults: the format is `monitoring` for
  * email and preset destinations, `standard` otherwise.
- * @param currentPreset the stored preset, whose secrets `[redacted]` options keep (patches)
  * @throws invalid_url, invalid_header, invalid_email, invalid_template, invalid_preset,
- *   unknown_event_name or validation_failed, with the field in `details`
+ *   unknown_event_name, event_not_in_format or validation_failed, with the field in `details`
  */
 export function destinationFields(
   input: DestinationIn,
-  currentPreset: StoredPreset | null = null,
+  options: FieldsOptions = {},
 ): DestinationFields {
-  return input.type === 'email' ? emailFields(input) : webhookFields(input, currentPreset)
+  return input.type === 'email'
+    ? emailFields(input, options)
+    : webhookFields(input, options.currentPreset ?? null, options)
 }
 
-function commonFields(input: DestinationIn, format: WireFormat) {
+function commonFields(input: DestinationIn, format: WireFormat, options: FieldsOptions) {
+  const checkedFormat = options.keepStoredEvents ? undefined : format
   return {
     name: input.name ?? null,
     eventFilter: [...input.events],
-    eventTypes: checkEventFilter(input.events, '/events'),
+    eventTypes: checkEventFilter(input.events, '/events', checkedFormat),
     format,
     timeoutMs: input.timeoutMs ?? timeoutMsRange.default,
     maxConcurrency: input.maxConcurrency ?? maxConcurrencyRange.default,
@@ -79,11 +92,13 @@ function commonFields(input: DestinationIn, format: WireFormat) {
 function webhookFields(
   input: DestinationIn,
   currentPreset: StoredPreset | null,
+  options: FieldsOptions,
 ): DestinationFields {
   refuseFields(input, ['to'], 'webhook')
   const template = input.template ?? null
   const preset = template !== null && typeof template === 'object' ? template : null
-  const common = commonFields(input, input.format ?? (preset ? 'monitoring' : 'standard'))
+  const format = input.format ?? (preset ? 'monitoring' : 'standard')
+  const common = commonFields(input, format, options)
   const headers = checkCustomHeaders(input.headers ?? {}, '/headers')
   const checkedPreset = preset ? checkPreset(preset, currentPreset, common.format) : null
   if (checkedPreset && input.url !== undefined)
@@ -108,10 +123,10 @@ function webhookFields(
   }
 }
 
-function emailFields(input: DestinationIn): DestinationFields {
+function emailFields(input: DestinationIn, options: FieldsOptions): DestinationFields {
   refuseFields(input, ['url', 'template', 'headers'], 'email')
   return {
-    ...commonFields(input, input.format ?? 'monitoring'),
+    ...commonFields(input, input.format ?? 'monitoring', options),
     type: 'email',
     url: null,
     emailTo: checkEmailAddresses(input.to, '/to'),

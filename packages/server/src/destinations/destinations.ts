@@ -69,7 +69,14 @@ export async function patchDestination(
   const current = await openDestination(box, stored.id, stored)
   const merged =
     current.type === 'email' ? emailMerge(current, patch) : webhookMerge(current, patch)
-  const fields = await sealDestination(box, current.id, destinationFields(merged, current.preset))
+  // A filter saved before formats were checked against it keeps working until events or
+  // format change (docs/destinations.md, "Events a format cannot carry").
+  const keepStoredEvents = patch.events === undefined && patch.format === undefined
+  const fields = await sealDestination(
+    box,
+    current.id,
+    destinationFields(merged, { currentPreset: current.preset, keepStoredEvents }),
+  )
   return updateDestination(q, current.project_id, current.id, { ...fields, now })
 }
 

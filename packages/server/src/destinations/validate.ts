@@ -1,4 +1,10 @@
-import { resolveEventFilter, type CanonicalType } from '../catalog/index.ts'
+import {
+  formatsCarrying,
+  resolveEventFilter,
+  wireName,
+  type CanonicalType,
+  type WireFormat,
+} from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 
 /**
@@ -66,10 +72,17 @@ export function checkCustomHeaders(
 }
 
 /**
- * Turns an event filter into canonical types (null for every type).
- * @example checkEventFilter(['record_created'], '/events') // ['record.created']
+ * Turns an event filter into canonical types (null for every type). With a format, refuses the
+ * types the filter names that the format has no name for: a destination in that format would
+ * never receive them. "*" means every type the format carries, so it is never refused.
+ * @example checkEventFilter(['record_created'], '/events', 'managed-sync') // ['record.created']
+ * @throws unknown_event_name, or event_not_in_format with each refused name in `details`
  */
-export function checkEventFilter(filter: readonly string[], path: string): CanonicalType[] | null {
+export function checkEventFilter(
+  filter: readonly string[],
+  path: string,
+  format?: WireFormat,
+): CanonicalType[] | null {
   const resolved = resolveEventFilter(filter)
   if (!resolved.ok) {
     throw apiError(
@@ -78,7 +91,41 @@ export function checkEventFilter(filter: readonly string[], path: string): Canon
       resolved.unknown.map((name) => ({ path, message: `"${name}" is not in the catalog`, name })),
     )
   }
+  if (format) refuseUncarried(filter, path, format, resolved.named)
   return resolved.types === '*' ? null : resolved.types
+}
+
+function refuseUncarried(
+  filter: readonly string[],
+  path: string,
+  format: WireFormat,
+  named: readonly CanonicalType[],
+): void {
+  const uncarried = new Set(named.filter((type) => wireName(format, type) === null))
+  if (uncarried.size === 0) return
+  const details = filter.flatMap((name, i) => {
+    const resolved = resolveEventFilter([name])
+    const type = resolved.ok ? resolved.named[0] : undefined
+    if (type === undefined || !uncarried.has(type)) return []
+    const carriers = formatsCarrying(type).join(', ')
+    return [
+      {
+        path: `${path}/${i}`,
+        message: `${format} has no name for ${type} (carried by ${carriers})`,
+        name,
+        type,
+      },
+    ]
+  })
+  const types = [...uncarried].join(', ')
+  const it = uncarried.size > 1 ? 'them' : 'it'
+  throw apiError(
+    'event_not_in_format',
+    `The ${format} format has no name for ${types}, so a ${format} destination would never ` +
+      `receive ${it}. Remove ${it} from events, or pick a format that carries ${it} ` +
+      "(GET /v1/event-types lists each type's formats).",
+    details,
+  )
 }
 
 // The `email` format of ajv-formats, which `POST /v1/projects {ownerEmail}` checks with, so the

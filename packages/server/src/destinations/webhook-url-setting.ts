@@ -19,9 +19,10 @@ const managedBy = 'settings.webhookUrl'
 
 /**
  * `webhookUrl` in `GET/PUT /v1/settings`: the project webhook, a `managed-sync` destination for
- * the sync and record events. PUT with a URL creates or re-targets it, null deletes it. Its
- * secret is not shown by settings: `POST /v1/destinations/{webhookDestinationId}/rotate-secret`
- * returns one.
+ * the sync and record events. PUT with a URL creates or re-targets it, null deletes it. The PUT
+ * that creates it answers its signing secret once, as `webhookSecret` (like `POST
+ * /v1/destinations`); re-targeting keeps the secret, and no read shows it. A new one:
+ * `POST /v1/destinations/{webhookDestinationId}/rotate-secret`.
  * @example settingsExtensions: [webhookUrlSetting({ now, box })]
  */
 export function webhookUrlSetting(deps: { now: () => Date; box: SecretBox }): SettingsExtension {
@@ -30,7 +31,8 @@ export function webhookUrlSetting(deps: { now: () => Date; box: SecretBox }): Se
       webhookUrl: {
         type: ['string', 'null'],
         maxLength: 2048,
-        description: 'Where sync and record events go (managed-sync format); null removes it.',
+        description:
+          'Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret.',
       },
     },
     apply: async (tx, projectId, body) => {
@@ -46,12 +48,13 @@ export function webhookUrlSetting(deps: { now: () => Date; box: SecretBox }): Se
         await patchDestination(tx, deps.box, current, { url }, deps.now())
         return
       }
-      await createDestination(
+      const { secret } = await createDestination(
         tx,
         projectId,
         { name: 'Project webhook', url, events: [...projectWebhookEvents], format: 'managed-sync' },
         { now: deps.now(), box: deps.box, managedBy },
       )
+      return { webhookSecret: secret }
     },
     read: async (q, projectId) => {
       const row = await findManagedDestination(q, projectId, managedBy)

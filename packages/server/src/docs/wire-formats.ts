@@ -4,6 +4,7 @@ import {
   sampleEvent,
   wireFormats,
   type CanonicalType,
+  type CatalogEvent,
   type WireFormat,
 } from '../catalog/index.ts'
 import { thinBody } from '../delivery/claim-check.ts'
@@ -34,9 +35,58 @@ export function renderWireFormatsDoc(): string {
     ),
     '',
   ]
-  out.push(...claimCheckSection())
+  out.push(...aboutSection(), ...probeSection(), ...claimCheckSection())
   for (const t of types) out.push(...eventSection(t.type, t.description, t.dataSchema))
   return out.join('\n')
+}
+
+function aboutSection(): string[] {
+  return [
+    '## Whom an event is about',
+    '',
+    'Every format says which project, connected user, credential and integration an event',
+    'concerns, in its own vocabulary:',
+    '',
+    '| format | project | user | credential | integration |',
+    '| --- | --- | --- | --- | --- |',
+    '| `managed-sync` | (the webhook URL is per project) | `user.id` | `credentialId` | `sync` |',
+    '| `workspace` | `workspace_id` | `customer_id` | `payload.id` | `payload.connector_type` (where the seed has it) |',
+    '| `monitoring` | `project.id` | `user.id` | `integration.id` (else the credential id) | `integration.type` |',
+    '| `standard` | `projectId` | `userId` | `credentialId` | `integration` |',
+    '',
+    'The seed formats write `null` where the event has no such party, as their documents do.',
+    '`standard` leaves the member out instead (never `null`): `projectId` is always there,',
+    '`userId`, `credentialId` and `integration` only when the event names them (directly, or',
+    'through its credential).',
+    '',
+  ]
+}
+
+function probeSection(): string[] {
+  const event: CatalogEvent = {
+    id: '0197e5a2-3c1f-7d40-9b8e-2f6a1c0d4e53',
+    type: 'webhook.test',
+    occurredAt: new Date('2025-07-07T19:00:01.000Z'),
+    data: {},
+    project: { id: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d', name: 'Acme' },
+  }
+  const lines = [
+    '## Test and probe events',
+    '',
+    '`POST /v1/destinations/test`, `POST /v1/destinations/:id/test` and the probe of a paused',
+    'destination send `webhook.test`, about the project only (no user, credential or sync). In',
+    '`managed-sync` it is the bare `webhook_verification` ping, which receivers written for',
+    'Paragon answer `200` before checking `syncInstanceId` and `user.id`; the other formats send',
+    "their seed's `webhook_test`. Success is any `2xx` within the destination's timeout, in every",
+    'format; for a probe, `410 Gone` disables the destination and anything else is a failed',
+    'probe (see destinations.md, "Self-healing delivery").',
+    '',
+  ]
+  for (const format of wireFormats) {
+    const body = renderWireFormat(format, event, { publicUrl })
+    lines.push(`### ${format}`, '', fence(body), '')
+  }
+  return lines
 }
 
 /** One event per format whose body is typically the large one. */

@@ -32,17 +32,28 @@ declare module 'fastify' {
   }
 }
 
-/** Checks every request against its route's `config.auth`; routes without one are refused. */
-export function installAuth(app: FastifyInstance, authenticators: Authenticators): void {
+/**
+ * Checks every request against its route's `config.auth`; routes without one are refused.
+ * Runs in `onRequest`: a request without a valid key is answered before its body is read, and
+ * the caller's rate limit (`limit`) is taken on the key it resolved to, before anything else.
+ */
+export function installAuth(
+  app: FastifyInstance,
+  authenticators: Authenticators,
+  limit: (caller: Caller | null) => void,
+): void {
   app.decorateRequest('caller', null)
-  app.addHook('preValidation', async (request) => {
+  app.addHook('onRequest', async (request) => {
     const required = request.routeOptions.config.auth
     if (required === undefined || required === 'public') return
     const token = bearerToken(request)
     if (!token) throw apiError('unauthorized', 'Missing "Authorization: Bearer <key>" header.')
     request.caller = await identify(token, required, authenticators)
-    if (!request.caller)
+    limit(request.caller)
+    if (!request.caller) {
+      await refuseWrongKind(token, required, authenticators)
       throw apiError('unauthorized', 'The key is not valid (unknown, revoked or expired).')
+    }
     checkAllowed(request.caller, required)
   })
 }
@@ -65,6 +76,45 @@ async function identify(
     return authenticators.userToken(token)
   }
   return authenticators.projectKey(token)
+}
+
+/**
+ * A valid key of another kind than the route takes (a project key on /v1/projects, the instance
+ * token or a user token on a project route) is refused with 403 and a code naming the kind the
+ * route takes, not "not valid". Runs only after the route's own kind did not match.
+ */
+async function refuseWrongKind(
+  token: string,
+  required: Exclude<RouteAuth, 'public'>,
+  authenticators: Authenticators,
+): Promise<void> {
+  const isUserToken = async () =>
+    token.split('.').length === 3 &&
+    authenticators.userToken !== undefined &&
+    (await authenticators.userToken(token).catch(() => null)) !== null
+  if (required === 'instance') {
+    const sent = (await authenticators.projectKey(token))
+      ? 'a project API key'
+      : (await isUserToken())
+        ? 'a user token'
+        : null
+    if (sent)
+      throw apiError(
+        'instance_token_required',
+        `This route takes the instance admin token (SWITCHYARD_ADMIN_TOKEN); this is ${sent}.`,
+      )
+    return
+  }
+  const sent = authenticators.checkInstanceToken(token)
+    ? 'the instance admin token, which only manages projects (/v1/projects)'
+    : !required.allowUserToken && (await isUserToken())
+      ? 'a user token, which only reads synced records (GET /v1/syncs/…)'
+      : null
+  if (sent)
+    throw apiError(
+      'project_key_required',
+      `This route takes a project API key with the "${required.role}" role or above; this is ${sent}.`,
+    )
 }
 
 function checkAllowed(caller: Caller, required: RouteAuth): void {

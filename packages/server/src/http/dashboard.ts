@@ -3,14 +3,25 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import { apiError } from '../errors.ts'
 
-/** Where `vite build` in packages/dashboard writes the app. */
-export const defaultDashboardDir = fileURLToPath(
-  new URL('../../../dashboard/dist', import.meta.url),
-)
+// The published package carries the build at dist/dashboard (copied there at prepack, beside
+// this module's dist/http/); in the repository it is packages/dashboard/dist, which npm install
+// builds. src/dashboard never exists, so the repository always serves its own build.
+const packedDashboardDir = fileURLToPath(new URL('../dashboard', import.meta.url))
+
+/** Where the dashboard's build is: the copy packed with this package, else `vite build`'s output in packages/dashboard. */
+export const defaultDashboardDir = existsSync(path.join(packedDashboardDir, 'index.html'))
+  ? packedDashboardDir
+  : fileURLToPath(new URL('../../../dashboard/dist', import.meta.url))
 
 // Paths the API owns: an unknown one here is the API's JSON 404, never the app's index.html.
 const apiPrefixes = ['/v1', '/hooks', '/healthz', '/readyz', '/openapi.json', '/metrics', '/assets']
+
+// What Vite writes under assets/: hashed names, optionally in subfolders. Nothing else is an
+// asset, so `..`, `.hidden`, backslashes, NUL and encoded forms of them never reach the disk
+// (before, @fastify/static refused them with errors this server answered as 500s).
+const assetName = /^(?:[\w-][\w.-]*\/)*[\w-][\w.-]*$/
 
 const securityHeaders = {
   'content-security-policy':
@@ -41,16 +52,17 @@ npm run build -w @switchyard/dashboard</pre>
 export function dashboardRoutes(options: { dir?: string } = {}): FastifyPluginAsync {
   const dir = options.dir ?? defaultDashboardDir
   const indexFile = path.join(dir, 'index.html')
+  const route = { config: { auth: 'public' }, schema: { hide: true } } as const
   return async (app) => {
-    await app.register(fastifyStatic, {
-      root: path.join(dir, 'assets'),
-      prefix: '/assets/',
-      // Vite puts a content hash in every asset name, so a cached copy never goes stale.
-      immutable: true,
-      maxAge: '365d',
-      index: false,
-      // Each request looks on disk: a build made after start is served without a restart.
-      wildcard: true,
+    // Only `reply.sendFile`: the asset route below checks the name before any file is looked at.
+    await app.register(fastifyStatic, { root: dir, serve: false })
+    app.get('/assets/*', route, (request, reply) => {
+      const name = (request.params as { '*': string })['*']
+      if (!assetName.test(name))
+        throw apiError('route_not_found', `No asset ${JSON.stringify(name)}.`)
+      // Vite puts a content hash in every asset name, so a cached copy never goes stale. Each
+      // request looks on disk: a build made after start is served without a restart.
+      return reply.sendFile(name, path.join(dir, 'assets'), { immutable: true, maxAge: '365d' })
     })
     const serveApp = async (url: string, reply: FastifyReply) => {
       const pathname = url.split('?')[0] ?? '/'
@@ -63,7 +75,6 @@ export function dashboardRoutes(options: { dir?: string } = {}): FastifyPluginAs
         .header('cache-control', 'no-cache')
         .sendFile('index.html', dir, { cacheControl: false })
     }
-    const route = { config: { auth: 'public' }, schema: { hide: true } } as const
     app.get('/', route, (request, reply) => serveApp(request.url, reply))
     app.get('/*', route, (request, reply) => serveApp(request.url, reply))
   }

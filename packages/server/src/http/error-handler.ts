@@ -31,10 +31,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error.details !== undefined) body.details = error.details
     // The store is down or restarting: say so, and when to come back, instead of a bare 500.
     if (error.code === 'store_unavailable') void reply.header('retry-after', '1')
-    if (error.code === 'rate_limited' && typeof error.details === 'object' && error.details) {
-      const retryAfter = (error.details as { retryAfterSeconds?: number }).retryAfterSeconds
-      if (retryAfter) void reply.header('retry-after', String(retryAfter))
-    }
+    // Rate limits and a busy /hooks say when to come back in the details.
+    const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)
+      ?.retryAfterSeconds
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter))
     return reply.status(error.status).send({ error: body })
   })
   app.setNotFoundHandler((request, reply) => {
@@ -66,6 +66,12 @@ function toApiError(raw: FastifyError | ApiError): ApiError {
   }
   if (fastifyError.statusCode === 413) return apiError('payload_too_large')
   if (fastifyError.statusCode === 415) return apiError('unsupported_media_type')
+  // A plugin's own refusal (e.g. @fastify/static's 403 for a path it will not serve) is the
+  // client's fault: a 4xx with a code, never a 500.
+  const status = fastifyError.statusCode ?? 500
+  if (status === 403) return apiError('forbidden', raw.message)
+  if (status === 404) return apiError('route_not_found')
+  if (status >= 400 && status < 500) return apiError('invalid_request', raw.message)
   if (isSqlState(raw, sqlState.diskFull)) return apiError('storage_full')
   if (isStoreUnreachable(raw)) return apiError('store_unavailable')
   return apiError('internal_error')

@@ -3,6 +3,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyRequest,
 } from 'fastify'
 import type { Logger } from 'pino'
 import { newId } from '../ids.ts'
@@ -10,7 +11,8 @@ import { installAuth, type Authenticators } from './auth.ts'
 import { installBodyLimits } from './body-limits.ts'
 import { installErrorHandler } from './error-handler.ts'
 import { installJsonParser } from './json-parser.ts'
-import { installRateLimits, type RateLimits } from './rate-limit.ts'
+import { clientErrorHandler, frameworkErrors, installUrlGuard } from './malformed-requests.ts'
+import { createRateLimiter, type RateLimits } from './rate-limit.ts'
 import { createRequestLog } from './request-log.ts'
 import { validatorCompiler } from './validation.ts'
 
@@ -36,7 +38,10 @@ export interface ServerOptions {
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance: options.logger.child(
+      {},
+      { serializers: { req: logRequest } },
+    ) as FastifyBaseLogger,
     bodyLimit: options.bodyLimitBytes,
     // Node's default (300 s) lets a client trickle a body for five minutes per connection.
     requestTimeout: options.requestTimeoutMs,
@@ -47,22 +52,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     requestIdHeader: 'x-request-id',
     genReqId: () => newId(),
-    // One log line per request instead of Fastify's two.
-    logController: createRequestLog(),
+    // One log line per request instead of Fastify's two, its URL redacted like `logRequest`'s.
+    logController: createRequestLog({ urlForLog: loggedUrl }),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     // Ids and cursors are URL-safe, so no param needs to be longer than this.
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   })
   app.setValidatorCompiler(validatorCompiler)
   // JSON only: a text body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain')
   installJsonParser(app)
   installErrorHandler(app)
+  installUrlGuard(app)
   installBodyLimits(app, options.bodyLimitBytes)
-  installRateLimits(app, options.rateLimits)
-  installAuth(app, options.authenticators)
+  const rateLimits = createRateLimiter(options.rateLimits)
+  // /hooks takes its per-trigger bucket once it has found the trigger.
+  app.decorate('rateLimits', rateLimits)
+  installAuth(app, options.authenticators, rateLimits.caller)
   for (const hook of options.hooks ?? []) hook(app)
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id)
@@ -103,4 +113,49 @@ function registerHealth(app: FastifyInstance, checkReady: () => Promise<void>): 
   app.get('/openapi.json', { config: { auth: 'public' }, schema: hidden }, async () =>
     app.swagger(),
   )
+}
+
+/**
+ * The request as its log line shows it (Fastify's own shows the full URL). No headers: the
+ * Authorization header and the signature and token headers providers send stay out of the log.
+ * The URL without what grants access: every /hooks query value but `id` (a trigger may verify
+ * with `?token=`, Meta sends `hub.verify_token`), any other query value whose name says it is a
+ * secret, and the token of a claim-check URL (`/v1/claims/:token` serves a body to whoever has it).
+ */
+function logRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: loggedUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }
+}
+
+const secretParam = /token|key|secret|pass|sig|auth|code|credential|session/i
+
+/** @example loggedUrl('/hooks/t1?id=c1&token=abc') // '/hooks/t1?id=c1&token=[redacted]' */
+export function loggedUrl(url: string): string {
+  const q = url.indexOf('?')
+  const path = q === -1 ? url : url.slice(0, q)
+  const shownPath = path.replace(/^(\/v1\/claims\/)[^/]+/, '$1[redacted]')
+  if (q === -1) return shownPath
+  const hooks = path.startsWith('/hooks/')
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((part) => {
+      const name = part.split('=', 1)[0]!
+      const secret = hooks ? name !== 'id' : secretParam.test(decodeName(name))
+      return secret && part.includes('=') ? `${name}=[redacted]` : part
+    })
+  return `${shownPath}?${query.join('&')}`
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' '))
+  } catch {
+    return name
+  }
 }

@@ -3,9 +3,11 @@ import { checkSandboxCode } from '../sandbox/index.ts'
 import type { SecretBox } from '../users/index.ts'
 import { answerProblems, handshakePresets } from './handshakes/index.ts'
 import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts'
+import { linearRegExpProblem } from './linear-regex.ts'
 import { triggerSecretContext } from './secrets.ts'
 import type {
   HmacScheme,
+  RedactConfig,
   ResponseConfig,
   RoutingConfig,
   SecretRef,
@@ -22,6 +24,7 @@ import {
   specialVerifiers,
 } from './verifiers/index.ts'
 import { hasSecret, literalSecretProblem } from './verifiers/secret-checks.ts'
+import { normalizeRedact } from './redaction.ts'
 import { jsonPathProblem } from './values.ts'
 
 /** A trigger as the API takes it (`POST /v1/triggers`). */
@@ -36,6 +39,7 @@ export interface TriggerIn {
   routing?: RoutingConfig | null
   bodyLimitBytes?: number
   invalidCredentials?: 'deliver' | 'hold'
+  redact?: RedactConfig | null
 }
 
 export type TriggerFields = Omit<TriggerRow, 'created_at' | 'updated_at'>
@@ -57,12 +61,12 @@ export async function normalizeTrigger(
   const details: ErrorDetail[] = []
   const response = normalizeResponse(input.response ?? null, details)
   if (response?.code !== undefined)
-    await checkCode(response.code, 'respond', '/response/code', details)
+    await checkCode(response.code, 'respond', '/response/code', details, ids.projectId)
   const verification = input.verification
     ? checkVerification(input.verification, input.level, details)
     : null
   if (verification && 'code' in verification)
-    await checkCode(verification.code, 'verify', '/verification/code', details)
+    await checkCode(verification.code, 'verify', '/verification/code', details, ids.projectId)
   if (
     response?.preset &&
     handshakePresets[response.preset]?.needsSecret &&
@@ -90,6 +94,7 @@ export async function normalizeTrigger(
     routing: input.routing ?? null,
     body_limit_bytes: input.bodyLimitBytes ?? 1024 * 1024,
     invalid_credentials: input.invalidCredentials ?? 'deliver',
+    redact: normalizeRedact(input.redact),
   }
 }
 
@@ -195,16 +200,8 @@ function checkSource(source: ValueSource, path: string, details: ErrorDetail[]):
     const problem = jsonPathProblem(source.bodyPath)
     if (problem) details.push({ path: `${path}/bodyPath`, message: problem })
   }
-  if (source.regex !== undefined) {
-    try {
-      new RegExp(source.regex, 'g')
-    } catch (error) {
-      details.push({
-        path: `${path}/regex`,
-        message: `is not a valid regular expression: ${(error as Error).message}`,
-      })
-    }
-  }
+  const regexProblem = source.regex === undefined ? null : linearRegExpProblem(source.regex)
+  if (regexProblem) details.push({ path: `${path}/regex`, message: regexProblem })
 }
 
 function checkRouting(routing: RoutingConfig, level: 'user' | 'app', details: ErrorDetail[]): void {
@@ -244,9 +241,14 @@ async function checkCode(
   entry: string,
   path: string,
   details: ErrorDetail[],
+  tenant: string,
 ): Promise<void> {
-  const problem = await checkSandboxCode(code, entry)
-  if (problem) details.push({ path, message: problem })
+  const check = await checkSandboxCode(code, entry, { tenant })
+  if (check.ok) return
+  // Not a fault of the code: the project's sandbox queue is full (its /hooks answer 503 too).
+  if (check.retryAfterSeconds !== undefined)
+    throw apiError('sandbox_busy', undefined, { retryAfterSeconds: check.retryAfterSeconds })
+  details.push({ path, message: check.error })
 }
 
 async function sealSecrets(

@@ -9,6 +9,7 @@ import { InboundFeed } from './feed.ts'
 import { hookRoutes } from './hook-routes.ts'
 import { inboundLogRoutes } from './log-routes.ts'
 import { tokenUses } from './integration-refs.ts'
+import { createInboundPruner } from './retention.ts'
 import { InboundRouter, type RouterOptions } from './router.ts'
 import { triggerRoutes } from './routes.ts'
 import { setupRoutes } from './setup-routes.ts'
@@ -16,6 +17,7 @@ import { setupRoutes } from './setup-routes.ts'
 export { InboundFeed, type InboundNotice } from './feed.ts'
 export { InboundRouter } from './router.ts'
 export { receiveHook } from './receive.ts'
+export { pruneInboundRequests } from './retention.ts'
 export type { InboundOutcome, TriggerRow } from './types.ts'
 
 export interface InboundDeps {
@@ -26,18 +28,20 @@ export interface InboundDeps {
   now: () => Date
   publicUrl: string
   allowPrivateTargets: boolean
+  /** Body bytes all /hooks requests of the process may hold at once. */
+  hookBodyBytesInFlight?: number
   router?: Partial<RouterOptions>
 }
 
 /**
  * Inbound triggers, wired: the /hooks receiver, the trigger and log APIs, API setup, the router
- * worker that emits `trigger.received` after each answer, what credential changes do to triggers,
- * and where triggers use developer tokens.
+ * worker that emits `trigger.received` after each answer, the request log's pruner, what
+ * credential changes do to triggers, and where triggers use developer tokens.
  * @example const inbound = createInbound({ db, box, fanOut, log, now, publicUrl, allowPrivateTargets })
  */
 export function createInbound(deps: InboundDeps): {
   routes: FastifyPluginAsync[]
-  workers: InboundRouter[]
+  workers: { name: string; start(): Promise<void>; stop(): Promise<void> }[]
   feed: InboundFeed
   credentialHooks: CredentialHooks
   tokenUses: (projectId: string, type: string) => Promise<TokenUse[]>
@@ -55,7 +59,7 @@ export function createInbound(deps: InboundDeps): {
       setupRoutes(deps),
       closeFeed,
     ],
-    workers: [router],
+    workers: [router, createInboundPruner(deps)],
     feed,
     credentialHooks: credentialLifecycle(deps),
     tokenUses: (projectId, type) => tokenUses(deps.db, projectId, type),

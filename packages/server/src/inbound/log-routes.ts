@@ -19,9 +19,10 @@ const outcomes = [
   'routed',
   'unrouted',
   'held',
+  'failed',
 ]
 
-/** The inbound request log, replay of unrouted requests, and the listen stream. */
+/** The inbound request log, replay of routed, unrouted and failed requests, and the listen stream. */
 export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPluginAsync {
   const { db } = deps
   return async (app) => {
@@ -93,14 +94,18 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
         config: { auth: { role: 'member' } },
         schema: {
           tags: ['triggers'],
-          summary: 'Route an accepted request again (after the credential it was for exists)',
+          summary:
+            'Route an accepted request again (routed, unrouted or failed: after the credential it was for exists, or what failed is fixed)',
           params: idParams,
         },
       },
       async (request, reply) => {
         const { id } = request.params
         if (!isUuid(id) || !(await requeueRequest(db.kysely, callerProject(request), id)))
-          throw apiError('not_found', `No routed or unrouted request ${id} in this project.`)
+          throw apiError(
+            'not_found',
+            `No routed, unrouted or failed request ${id} in this project.`,
+          )
         return reply.status(202).send({ id, outcome: 'accepted' })
       },
     )

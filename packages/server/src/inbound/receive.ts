@@ -2,6 +2,7 @@ import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
 import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { nestsTooDeep, refuseTooDeep } from './body-nesting.ts'
 import {
   acceptedResponse,
   keepHandshakeValues,
@@ -10,11 +11,12 @@ import {
   type HandshakeAnswer,
 } from './handshakes/index.ts'
 import { inboundNotice, insertInboundRequests, type NewInboundRequest } from './request-store.ts'
+import { storeRedacted } from './redaction.ts'
 import { requestView } from './request-view.ts'
 import { secretResolver } from './secrets.ts'
 import { findTriggerCached, inboundChannel, type InboundOutcomeName } from './store.ts'
 import type { HookResponse, InboundOutcome, RequestView, TriggerRow } from './types.ts'
-import { verifyRequest } from './verifiers/index.ts'
+import { faultOutcome, verifyRequest } from './verifiers/index.ts'
 import { hmacPresets } from './verifiers/hmac-presets.ts'
 
 // For answers made before a trigger is read (an unknown id answered early): the same headers.
@@ -51,6 +53,8 @@ export interface IncomingHook {
   queryString: string
   headers: Record<string, string | string[] | undefined>
   body: Buffer
+  /** The trigger, when the route already found it (before reading the body). */
+  trigger?: TriggerRow
 }
 
 /**
@@ -67,11 +71,12 @@ export async function receiveHook(deps: Receiver, hook: IncomingHook): Promise<H
 }
 
 async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookResponse> {
-  const trigger = isUuid(hook.triggerId)
-    ? await findTriggerCached(deps.db.kysely, hook.triggerId)
-    : null
+  const trigger =
+    hook.trigger ??
+    (isUuid(hook.triggerId) ? await findTriggerCached(deps.db.kysely, hook.triggerId) : null)
   // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
   if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
+  if (nestsTooDeep(trigger, hook.body)) return refuseTooDeep(deps, trigger, hook)
   const id = newId()
   const receivedAt = deps.now()
   const view = requestView(hook, deps.publicUrl)
@@ -81,7 +86,7 @@ async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookRespo
     ? { kind: 'too_large', size: hook.body.length, limit: trigger.body_limit_bytes }
     : await judge(deps, trigger, view, credentialId, id).catch(internalError)
   const settled = settle(outcome)
-  await deps.storeRequest({
+  await storeRedacted(deps, trigger, outcome, {
     id,
     projectId: trigger.project_id,
     triggerId: trigger.id,
@@ -119,7 +124,7 @@ async function judge(
 ): Promise<InboundOutcome> {
   // Trello and Intercom probe with HEAD before they save the URL; any trigger answers it.
   if (view.method === 'HEAD')
-    return { kind: 'handshake', response: { status: 200, headers: {}, body: '' } }
+    return { kind: 'handshake', response: { status: 200, headers: {}, body: '' }, persist: {} }
   let credential: CredentialRow | null = null
   if (trigger.level === 'user') {
     credential = credentialId
@@ -135,8 +140,9 @@ async function judge(
     persisted: secrets.persisted,
     integrationTokens: secrets.integrationTokens,
     now,
+    tenant: trigger.project_id,
   })
-  if (handshake.kind === 'fault') return { kind: 'error', reason: handshake.reason }
+  if (handshake.kind === 'fault') return faultOutcome(handshake)
   if (handshake.kind === 'refused')
     return {
       kind: 'refused',
@@ -146,11 +152,14 @@ async function judge(
     }
   if (handshake.kind === 'answer' && !handshake.signed)
     return answered(deps, trigger.id, credentialId ?? '', handshake.answer)
-  const verdict = await verifyRequest(trigger.verification, view, { secrets: secrets.resolve, now })
+  const tenant = trigger.project_id
+  const verdict = await verifyRequest(trigger.verification, view, {
+    secrets: secrets.resolve,
+    now,
+    tenant,
+  })
   if (!verdict.ok)
-    return 'fault' in verdict
-      ? { kind: 'error', reason: verdict.reason }
-      : { kind: 'rejected', reason: verdict.reason }
+    return 'fault' in verdict ? faultOutcome(verdict) : { kind: 'rejected', reason: verdict.reason }
   if (handshake.kind === 'answer')
     return answered(deps, trigger.id, credentialId ?? '', handshake.answer)
   return { kind: 'accepted', response: acceptedResponse(trigger.response, requestId) }
@@ -168,7 +177,8 @@ async function answered(
     const refusal = await keepHandshakeValues(deps, triggerId, credentialId, persist)
     if (refusal) return { kind: 'refused', ...refusal }
   }
-  return { kind: 'handshake', response }
+  // What was kept stays on the outcome: the stored request redacts it wherever it appears.
+  return { kind: 'handshake', response, persist }
 }
 
 function verificationSecrets(trigger: TriggerRow) {
@@ -228,6 +238,16 @@ function settle(outcome: InboundOutcome): {
         outcome: 'error',
         reason: outcome.reason,
       }
+    case 'busy': {
+      // The project's own backlog of custom code is full; other projects are served meanwhile.
+      const busy = errorResponse('sandbox_busy')
+      const retryAfter = { 'retry-after': String(outcome.retryAfterSeconds) }
+      return {
+        response: { ...busy, headers: { ...busy.headers, ...retryAfter } },
+        outcome: 'error',
+        reason: outcome.reason,
+      }
+    }
     default:
       return outcome satisfies never
   }

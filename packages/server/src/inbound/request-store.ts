@@ -1,6 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely'
 import { prepared, query, type Queryable } from '../store/index.ts'
 import { inboundChannel, type InboundOutcomeName, type InboundRequestRow } from './store.ts'
+import { storableHeaders, storableText } from './storable-json.ts'
 
 /** Inbound request rows: written by /hooks, claimed by the router, read by the log and listen. */
 
@@ -14,6 +15,8 @@ export interface NewInboundRequest {
   queryString: string
   headers: Record<string, string | string[] | undefined>
   body: Buffer
+  /** The size received when `body` keeps only its first bytes (redaction.ts `storedRequest`). */
+  bodySize?: number | null
   receivedAt: Date
   /** The verdict, reached before the row is written and before the provider is answered. */
   outcome: InboundOutcomeName
@@ -37,19 +40,22 @@ export async function insertInboundRequests(
   // PGlite against 1.4 ms as base64).
   let bodyAt = 1
   const batch = rows.map((r) => {
+    // Text from the request (?id=, a custom code's error) may hold what jsonb cannot; one such
+    // row must not fail its batch-mates' insert, so each is made storable (storable-json.ts).
     const row = {
       id: r.id,
       project_id: r.projectId,
       trigger_id: r.triggerId,
-      credential_id: r.credentialId,
-      method: r.method,
-      path: r.path,
-      query_string: r.queryString,
-      headers: r.headers,
+      credential_id: r.credentialId === null ? null : storableText(r.credentialId),
+      method: storableText(r.method),
+      path: storableText(r.path),
+      query_string: storableText(r.queryString),
+      headers: storableHeaders(r.headers),
       body_at: bodyAt,
       body_length: r.body.length,
+      body_size: r.bodySize ?? null,
       outcome: r.outcome,
-      reason: r.reason,
+      reason: r.reason === null ? null : storableText(r.reason),
       response_status: r.responseStatus,
       received_at: r.receivedAt.toISOString(),
     }
@@ -61,22 +67,23 @@ export async function insertInboundRequests(
   await prepared(sql`
     with decoded as materialized (select decode(${bodies}::text, 'base64') as bodies)
     insert into inbound_requests (id, project_id, trigger_id, credential_id, method, path, query_string,
-                                  headers, body, outcome, reason, response_status, received_at)
+                                  headers, body, body_size, outcome, reason, response_status,
+                                  received_at)
     select id, project_id, trigger_id, credential_id, method, path, query_string, headers,
-           substring(decoded.bodies from body_at for body_length), outcome, reason,
+           substring(decoded.bodies from body_at for body_length), body_size, outcome, reason,
            response_status, received_at
     from decoded, jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as t(
       id uuid, project_id uuid, trigger_id uuid, credential_id text, method text, path text,
-      query_string text, headers jsonb, body_at int, body_length int, outcome text, reason text,
-      response_status int, received_at timestamptz)`).execute(q)
+      query_string text, headers jsonb, body_at int, body_length int, body_size int, outcome text,
+      reason text, response_status int, received_at timestamptz)`).execute(q)
 }
 
 // The row with its body as base64 text: PGlite turns a bytea into bytes in JavaScript, ~0.13 ms
 // a 2 KB body (a router claim of 50 requests spent 7 of its 9 ms on it); base64 decodes natively.
 const requestColumns =
   sql.raw(`id, project_id, trigger_id, credential_id, method, path, query_string,
-  headers, encode(body, 'base64') as body, outcome, reason, response_status, event_ids,
-  routed_credential_ids, held_credential_ids, received_at, processed_at`)
+  headers, encode(body, 'base64') as body, body_size, outcome, reason, response_status, event_ids,
+  routed_credential_ids, held_credential_ids, routing_attempts, received_at, processed_at`)
 
 type StoredRequestRow = Omit<InboundRequestRow, 'body'> & { body: string }
 
@@ -98,7 +105,7 @@ export function inboundNotice(r: { triggerId: string; id: string; outcome: strin
  * and marks them done: no write to claim them, and a router that dies mid-way leaves them to
  * another router at once (its transaction rolls back). SKIP LOCKED keeps concurrent routers (one
  * per worker process) off each other's rows without waiting; `locked_until` only backs off a
- * request whose routing failed (`leaseRequests`).
+ * request whose routing failed (`markRoutingFailures`).
  */
 export async function lockAcceptedRequests(
   tx: Transaction<any>,
@@ -119,15 +126,32 @@ export async function lockAcceptedRequests(
   )
 }
 
-/** Keeps requests whose routing failed away from the router until `until`, then it retries them. */
-export async function leaseRequests(
+/**
+ * Records failed routing tries, in the router's transaction: one more attempt and the error as
+ * the reason; a request with a `retryAt` is left to the router until then, one without ends
+ * `failed` and is announced.
+ */
+export async function markRoutingFailures(
   q: Queryable,
-  ids: readonly string[],
-  until: Date,
+  marks: readonly { id: string; reason: string; retryAt: Date | null }[],
+  now: Date,
 ): Promise<void> {
-  if (ids.length === 0) return
-  await sql`update inbound_requests set locked_until = ${until.toISOString()}::timestamptz
-    where id = any(${ids}::uuid[])`.execute(q)
+  if (marks.length === 0) return
+  await sql`
+    with input as (
+      select * from unnest(${marks.map((m) => m.id)}::uuid[],
+        ${marks.map((m) => storableText(m.reason))}::text[],
+        ${marks.map((m) => m.retryAt?.toISOString() ?? null)}::timestamptz[]) as i(id, reason, retry_at)),
+    marked as (
+      update inbound_requests r set routing_attempts = r.routing_attempts + 1, reason = i.reason,
+        outcome = case when i.retry_at is null then 'failed' else r.outcome end,
+        locked_until = i.retry_at,
+        processed_at = case when i.retry_at is null then ${now.toISOString()}::timestamptz
+                            else r.processed_at end
+      from input i where r.id = i.id
+      returning r.trigger_id, r.id, r.outcome)
+    select pg_notify(${inboundChannel}, trigger_id || ':' || id || ':failed') from marked
+    where outcome = 'failed'`.execute(q)
 }
 
 /**
@@ -172,7 +196,10 @@ export async function completeRouting(
   )
 }
 
-/** Puts an unrouted request back in the router's queue (after the missing credential exists). */
+/**
+ * Puts a routed, unrouted or failed request back in the router's queue (after the missing
+ * credential exists, or what failed is fixed), with its tries counted from zero again.
+ */
 export async function requeueRequest(
   q: Queryable,
   projectId: string,
@@ -182,8 +209,9 @@ export async function requeueRequest(
     q,
     sql`
     with requeued as (
-      update inbound_requests set outcome = 'accepted', processed_at = null, locked_until = null
-      where project_id = ${projectId} and id = ${id} and outcome in ('routed', 'unrouted')
+      update inbound_requests set outcome = 'accepted', processed_at = null, locked_until = null,
+        reason = null, routing_attempts = 0
+      where project_id = ${projectId} and id = ${id} and outcome in ('routed', 'unrouted', 'failed')
       returning trigger_id, id)
     select id, pg_notify(${inboundChannel}, trigger_id || ':' || id || ':accepted') from requeued`,
   )
@@ -244,4 +272,55 @@ export async function listInboundRequests(
       and (${f.before}::uuid is null or id < ${f.before}::uuid)
     order by id desc limit ${f.limit}`,
   )
+}
+
+/** Projects that have inbound requests, by a skip scan of the project index (the pruner's list). */
+export async function projectsWithInboundRequests(q: Queryable): Promise<string[]> {
+  const rows = await query<{ project_id: string }>(
+    q,
+    sql`
+    with recursive p as (
+      (select project_id from inbound_requests order by project_id limit 1)
+      union all
+      select (select project_id from inbound_requests where project_id > p.project_id
+              order by project_id limit 1)
+      from p where p.project_id is not null
+    )
+    select project_id from p where project_id is not null`,
+  )
+  return rows.map((r) => r.project_id)
+}
+
+/**
+ * Deletes up to `limit` of a project's inbound requests received before `before`, except those
+ * still waiting to be routed (accepted, held). Ids are UUIDv7: `id < beforeId` keeps the scan
+ * to the old end of the project's index; `received_at` decides.
+ */
+export async function deleteOldInboundRequests(
+  q: Queryable,
+  projectId: string,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const rows = await query(
+    q,
+    sql`
+    delete from inbound_requests where id in (
+      select id from inbound_requests
+      where project_id = ${projectId} and id < ${idBefore(before)}::uuid
+        and received_at < ${before.toISOString()}::timestamptz
+        and outcome not in ('accepted', 'held')
+      limit ${limit})
+    returning 1`,
+  )
+  return rows.length
+}
+
+// The least UUIDv7 of the millisecond after `at`: every id made up to `at` sorts below it.
+function idBefore(at: Date): string {
+  const hex = Math.max(0, at.getTime() + 1)
+    .toString(16)
+    .padStart(12, '0')
+    .slice(-12)
+  return `${hex.slice(0, 8)}-${hex.slice(8)}-0000-0000-000000000000`
 }

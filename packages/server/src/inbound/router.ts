@@ -2,12 +2,14 @@ import { sql, type Transaction } from 'kysely'
 import type { Logger } from 'pino'
 import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
+import { eventsOf } from './event-payload.ts'
 import type { InboundFeed } from './feed.ts'
-import { completeRouting, leaseRequests, lockAcceptedRequests } from './request-store.ts'
+import { completeRouting, lockAcceptedRequests } from './request-store.ts'
 import { viewOfRow } from './request-view.ts'
+import { inSavepoint, recordRoutingFailures, type RoutingFailure } from './routing-failures.ts'
 import { routeRequest, type RouteTarget } from './routing.ts'
 import { findTriggerCached, type InboundRequestRow } from './store.ts'
-import type { RequestView, TriggerRow } from './types.ts'
+import type { TriggerRow } from './types.ts'
 
 export interface RouterOptions {
   /** Most requests one claim takes. (Default: 50) */
@@ -16,10 +18,12 @@ export interface RouterOptions {
   leaseMs: number
   /** Fallback poll when no NOTIFY arrives. (Default: 1 s) */
   pollMs: number
+  /**
+   * Failed tries after which a request ends `failed` (alerted, replayable); the wait between
+   * tries doubles from `leaseMs`. (Default: 5, so about 15 minutes at the default lease)
+   */
+  maxAttempts: number
 }
-
-// Headers that carry the sender's credentials are not forwarded to destinations.
-const withheldHeaders = new Set(['authorization', 'cookie', 'proxy-authorization'])
 
 export interface RouterDeps {
   db: Db
@@ -48,7 +52,7 @@ export class InboundRouter {
 
   constructor(deps: RouterDeps, options: Partial<RouterOptions> = {}) {
     this.deps = deps
-    this.options = { batchSize: 50, leaseMs: 60_000, pollMs: 1000, ...options }
+    this.options = { batchSize: 50, leaseMs: 60_000, pollMs: 1000, maxAttempts: 5, ...options }
   }
 
   async start(): Promise<void> {
@@ -97,26 +101,16 @@ export class InboundRouter {
    * Locks a batch of accepted requests and routes them in one transaction: their events and
    * their routed marks commit together, so a crash never loses nor emits twice, and no write
    * claims them first (a lease per request cost an update of each row and a commit per batch).
+   * A request that fails is kept apart from its batch-mates (savepoints) and tried again later,
+   * up to `maxAttempts` times (routing-failures.ts).
    * @returns how many requests it locked
    */
   private async routeBatch(tx: Transaction<any>): Promise<number> {
     const now = this.deps.now()
     const rows = await lockAcceptedRequests(tx, { now, limit: this.options.batchSize })
-    const { plans, failed } = await this.plan(tx, rows)
-    for (const group of groupByProject(plans)) {
-      // A savepoint per project: one project's failure rolls back its events, not the others'.
-      await sql`savepoint route_project`.execute(tx)
-      try {
-        await this.emit(tx, group)
-        await sql`release savepoint route_project`.execute(tx)
-      } catch (err) {
-        this.deps.log.error({ err }, 'emitting trigger events failed')
-        await sql`rollback to savepoint route_project`.execute(tx)
-        failed.push(...group.map((p) => p.row.id))
-      }
-    }
-    // Failed requests wait out the lease before they are tried again, not the next wake.
-    await leaseRequests(tx, failed, new Date(now.getTime() + this.options.leaseMs))
+    const { plans, failures } = await this.plan(tx, rows)
+    for (const group of groupByProject(plans)) failures.push(...(await this.emitApart(tx, group)))
+    await recordRoutingFailures(tx, failures, { ...this.deps, ...this.options, now })
     return rows.length
   }
 
@@ -124,34 +118,50 @@ export class InboundRouter {
   private async plan(
     tx: Transaction<any>,
     rows: InboundRequestRow[],
-  ): Promise<{ plans: RoutingPlan[]; failed: string[] }> {
+  ): Promise<{ plans: RoutingPlan[]; failures: RoutingFailure[] }> {
     const { publicUrl } = this.deps
     const triggers = new Map<string, TriggerRow | null>()
     const plans: RoutingPlan[] = []
-    const failed: string[] = []
+    const failures: RoutingFailure[] = []
+    // Planning only reads; a read that fails aborts the transaction, and going back to here
+    // lets the rest of the batch go on (one savepoint a batch, not one a request).
+    await sql`savepoint route_plan`.execute(tx)
     for (const row of rows) {
-      if (!triggers.has(row.trigger_id))
-        triggers.set(row.trigger_id, await findTriggerCached(tx, row.trigger_id))
-      const trigger = triggers.get(row.trigger_id)
-      // Deleted under way: its requests go with it; until then the lease keeps them aside.
-      if (!trigger) {
-        failed.push(row.id)
-        continue
-      }
+      let trigger: TriggerRow | null | undefined
       try {
+        if (!triggers.has(row.trigger_id))
+          triggers.set(row.trigger_id, await findTriggerCached(tx, row.trigger_id))
+        trigger = triggers.get(row.trigger_id)
+        // Deleted under way: its requests go with it; until then the lease keeps them aside.
+        if (!trigger) throw new Error(`trigger ${row.trigger_id} not found`)
         const view = viewOfRow(row, publicUrl)
-        const { targets, held } = holdInvalid(
-          trigger,
-          row,
-          await routeRequest(tx, trigger, row, view),
-        )
-        plans.push({ row, targets, held, events: eventsOf(trigger, row, view, targets) })
-      } catch (err) {
-        this.deps.log.error({ err, inboundRequestId: row.id }, 'routing an inbound request failed')
-        failed.push(row.id)
+        const routed = await routeRequest(tx, trigger, row, view)
+        const { targets, held } = holdInvalid(trigger, row, routed)
+        plans.push({ row, trigger, targets, held, events: eventsOf(trigger, row, view, targets) })
+      } catch (error) {
+        await sql`rollback to savepoint route_plan`.execute(tx)
+        failures.push({ row, trigger: trigger ?? null, error })
       }
     }
-    return { plans, failed }
+    await sql`release savepoint route_plan`.execute(tx)
+    return { plans, failures }
+  }
+
+  /**
+   * Emits one project's requests together; when that fails, each request alone, so a request
+   * that cannot be stored (or fanned out) neither rolls back nor holds its batch-mates.
+   * @returns the requests that failed alone
+   */
+  private async emitApart(tx: Transaction<any>, group: RoutingPlan[]): Promise<RoutingFailure[]> {
+    const error = await inSavepoint(tx, () => this.emit(tx, group))
+    if (error === undefined) return []
+    if (group.length === 1) return [{ row: group[0]!.row, trigger: group[0]!.trigger, error }]
+    const failures: RoutingFailure[] = []
+    for (const plan of group) {
+      const alone = await inSavepoint(tx, () => this.emit(tx, [plan]))
+      if (alone !== undefined) failures.push({ row: plan.row, trigger: plan.trigger, error: alone })
+    }
+    return failures
   }
 
   /** Stores the events of one project's requests and marks the requests routed, in `tx`. */
@@ -196,6 +206,7 @@ export class InboundRouter {
 
 interface RoutingPlan {
   row: InboundRequestRow
+  trigger: TriggerRow
   targets: RouteTarget[]
   /** INVALID credentials the request waits for (trigger invalidCredentials "hold"). */
   held: string[]
@@ -231,39 +242,4 @@ function groupByProject(plans: RoutingPlan[]): RoutingPlan[][] {
     groups.set(plan.row.project_id, group)
   }
   return [...groups.values()]
-}
-
-function eventsOf(
-  trigger: TriggerRow,
-  row: InboundRequestRow,
-  view: RequestView,
-  targets: RouteTarget[],
-): EventIn[] {
-  const headers = Object.fromEntries(
-    Object.entries(view.headers).filter(([k]) => !withheldHeaders.has(k)),
-  )
-  return targets.map((t) =>
-    dropUndefined({
-      type: 'trigger.received',
-      userId: t.credential?.user_id,
-      credentialId: t.credential?.id,
-      integration: trigger.integration,
-      occurredAt: row.received_at.toISOString(),
-      data: {
-        triggerId: trigger.id,
-        trigger: trigger.name,
-        inboundRequestId: row.id,
-        payload: t.payload,
-        headers,
-        method: row.method,
-        query: view.query,
-      },
-    }),
-  )
-}
-
-function dropUndefined(event: EventIn): EventIn {
-  return Object.fromEntries(
-    Object.entries(event).filter(([, v]) => v !== undefined),
-  ) as unknown as EventIn
 }

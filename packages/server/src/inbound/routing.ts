@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/index.ts'
 import { findCredential, findCredentialsByAccount, type CredentialRow } from '../users/index.ts'
 import { payloadOf } from './request-view.ts'
+import { storableString } from './storable-json.ts'
 import type { InboundRequestRow } from './store.ts'
 import type { RequestView, RoutingConfig, RoutingSource, TriggerRow } from './types.ts'
 import { jsonPathItems, jsonPathValues } from './values.ts'
@@ -9,6 +10,8 @@ import { jsonPathItems, jsonPathValues } from './values.ts'
 export interface RouteTarget {
   credential: CredentialRow | null
   payload: unknown
+  /** The payload is the whole body (false: an item of a split payload). */
+  whole: boolean
 }
 
 /**
@@ -28,10 +31,11 @@ export async function routeRequest(
     const credential = row.credential_id
       ? await findCredential(q, trigger.project_id, row.credential_id)
       : null
-    return credential ? [{ credential, payload }] : []
+    return credential ? [{ credential, payload, whole: true }] : []
   }
   const routing = trigger.routing
-  if (!routing) return [{ credential: null, payload }]
+  if (!routing) return [{ credential: null, payload, whole: true }]
+  const whole = !routing.split
   const items = routing.split ? jsonPathItems(routing.split, payload) : [payload]
   const targets: RouteTarget[] = []
   for (const item of items) {
@@ -42,15 +46,18 @@ export async function routeRequest(
       trigger.integration,
       accounts,
     )
-    for (const credential of matches) targets.push({ credential, payload: item })
+    for (const credential of matches) targets.push({ credential, payload: item, whole })
   }
   return targets
 }
 
-/** The first source (then each fallback in order) that yields a value names the tenant. */
+/**
+ * The first source (then each fallback in order) that yields a value names the tenant. A value
+ * the store cannot hold (U+0000) is no account id, and would fail the lookup's statement.
+ */
 function accountIds(routing: RoutingConfig, view: RequestView, item: unknown): string[] {
   for (const source of [routing, ...(routing.fallbacks ?? [])]) {
-    const values = readSource(source, view, item)
+    const values = readSource(source, view, item).filter(storableString)
     if (values.length > 0) return [...new Set(values)]
   }
   return []

@@ -41,6 +41,27 @@ const routingSource = {
   path: { type: 'string', minLength: 1, maxLength: 500 },
 } as const
 
+/** Header and query names whose values the log and events show as [redacted] (redaction.ts). */
+const redactSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  description:
+    'Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads.',
+  properties: {
+    headers: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$",
+      },
+    },
+    query: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 200 } },
+  },
+} as const
+
 /** The definition fields shared by create (all required ones) and patch (all optional). */
 export const triggerProperties = {
   integration: { type: 'string', minLength: 1, maxLength: 100 },
@@ -120,6 +141,7 @@ export const triggerProperties = {
     description:
       'Requests routed to an INVALID credential: delivered (default) or held until it is VALID again.',
   },
+  redact: redactSchema,
 } as const
 
 export const triggerInSchema = {
@@ -160,6 +182,7 @@ export const triggerOutSchema = {
       description:
         'Open windows in which a handshake may replace the value the trigger keeps (POST /v1/triggers/:id/expect-handshake, or an API setup in flight).',
     },
+    redact: redactSchema,
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
@@ -176,8 +199,13 @@ export const inboundRequestOutSchema = {
     path: { type: 'string' },
     query: { type: 'string' },
     headers: { type: 'object', additionalProperties: true },
-    body: { type: 'string', description: 'The body as UTF-8 text (first 64 KiB).' },
-    bodySize: { type: 'integer' },
+    body: {
+      type: 'string',
+      description:
+        'The body as UTF-8 text (first 64 KiB; requests that were not accepted keep their first 4 KiB).',
+    },
+    bodySize: { type: 'integer', description: 'The size of the body as received.' },
+    bodyTruncated: { type: 'boolean', description: '`body` is shorter than the body received.' },
     outcome: {
       type: 'string',
       enum: [
@@ -189,9 +217,17 @@ export const inboundRequestOutSchema = {
         'routed',
         'unrouted',
         'held',
+        'failed',
       ],
     },
-    reason: { type: ['string', 'null'] },
+    reason: {
+      type: ['string', 'null'],
+      description: 'Why it was rejected, or why routing failed (outcome failed, or a try retried).',
+    },
+    routingAttempts: {
+      type: 'integer',
+      description: 'Failed routing tries; at the limit (5) the request ends failed.',
+    },
     responseStatus: { type: ['integer', 'null'] },
     eventIds: { type: 'array', items: { type: 'string' } },
     credentialIds: { type: 'array', items: { type: 'string' } },
@@ -209,6 +245,8 @@ const bodyShown = 64 * 1024
 
 export function inboundRequestOut(row: InboundRequestRow) {
   const body = Buffer.from(row.body)
+  const shown = body.subarray(0, bodyShown)
+  const size = row.body_size ?? body.length
   return {
     id: row.id,
     triggerId: row.trigger_id,
@@ -217,11 +255,13 @@ export function inboundRequestOut(row: InboundRequestRow) {
     path: row.path,
     query: row.query_string,
     headers: row.headers,
-    body: body.subarray(0, bodyShown).toString('utf8'),
-    bodySize: body.length,
+    body: shown.toString('utf8'),
+    bodySize: size,
+    bodyTruncated: shown.length < size,
     outcome: row.outcome,
     reason: row.reason,
     responseStatus: row.response_status,
+    routingAttempts: row.routing_attempts,
     eventIds: row.event_ids ?? [],
     credentialIds: row.routed_credential_ids ?? [],
     heldCredentialIds: row.held_credential_ids ?? [],

@@ -8,7 +8,15 @@ import type { TriggerRow } from './types.ts'
 export const inboundChannel = 'switchyard_inbound'
 
 export type InboundOutcomeName =
-  'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted' | 'held'
+  | 'received'
+  | 'handshake'
+  | 'rejected'
+  | 'error'
+  | 'accepted'
+  | 'routed'
+  | 'unrouted'
+  | 'held'
+  | 'failed'
 
 export interface InboundRequestRow {
   id: string
@@ -20,6 +28,8 @@ export interface InboundRequestRow {
   query_string: string
   headers: Record<string, string | string[]>
   body: Uint8Array
+  /** The size received when `body` keeps only its first bytes (requests not accepted); else null. */
+  body_size: number | null
   outcome: InboundOutcomeName
   reason: string | null
   response_status: number | null
@@ -27,6 +37,8 @@ export interface InboundRequestRow {
   routed_credential_ids: string[] | null
   /** Outcome held: the INVALID credentials still waiting (trigger invalidCredentials "hold"). */
   held_credential_ids: string[] | null
+  /** Failed routing tries recorded so far; at the router's limit the outcome becomes `failed`. */
+  routing_attempts: number
   received_at: Date
   processed_at: Date | null
 }
@@ -44,10 +56,12 @@ export async function insertTrigger(
     q,
     sql`
     insert into triggers (id, project_id, integration, name, level, setup, response, verification,
-                          routing, body_limit_bytes, invalid_credentials, created_at, updated_at)
+                          routing, body_limit_bytes, invalid_credentials, redact, created_at,
+                          updated_at)
     values (${t.id}, ${t.project_id}, ${t.integration}, ${t.name}, ${t.level}, ${j(t.setup)}::jsonb,
             ${j(t.response)}::jsonb, ${j(t.verification)}::jsonb, ${j(t.routing)}::jsonb,
-            ${t.body_limit_bytes}, ${t.invalid_credentials}, ${now.toISOString()}::timestamptz,
+            ${t.body_limit_bytes}, ${t.invalid_credentials}, ${j(t.redact)}::jsonb,
+            ${now.toISOString()}::timestamptz,
             ${now.toISOString()}::timestamptz)
     returning *`,
   )
@@ -66,7 +80,7 @@ export async function updateTrigger(
       setup = ${j(t.setup)}::jsonb, response = ${j(t.response)}::jsonb,
       verification = ${j(t.verification)}::jsonb, routing = ${j(t.routing)}::jsonb,
       body_limit_bytes = ${t.body_limit_bytes}, invalid_credentials = ${t.invalid_credentials},
-      updated_at = ${now.toISOString()}::timestamptz
+      redact = ${j(t.redact)}::jsonb, updated_at = ${now.toISOString()}::timestamptz
     where project_id = ${t.project_id} and id = ${t.id}
     returning *`,
   )

@@ -39,6 +39,7 @@ export async function triggerOut(
     bodyLimitBytes: row.body_limit_bytes,
     invalidCredentials: row.invalid_credentials,
     handshakeWindows: windows.filter((w) => w.trigger_id === row.id).map(handshakeWindowOut),
+    redact: row.redact,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }
@@ -67,6 +68,7 @@ export function inputOf(row: TriggerRow): TriggerIn {
     routing: row.routing,
     bodyLimitBytes: row.body_limit_bytes,
     invalidCredentials: row.invalid_credentials,
+    redact: row.redact,
   }
 }
 

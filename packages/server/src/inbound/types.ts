@@ -101,6 +101,12 @@ export interface SetupConfig {
   unsubscribe?: SetupRequest
 }
 
+/** Names whose values are stored, shown and forwarded as `[redacted]` (headers lower-case). */
+export interface RedactConfig {
+  headers?: string[]
+  query?: string[]
+}
+
 export interface TriggerRow {
   id: string
   project_id: string
@@ -114,6 +120,8 @@ export interface TriggerRow {
   body_limit_bytes: number
   /** `hold`: requests routed to an INVALID credential wait until it is VALID again. */
   invalid_credentials: 'deliver' | 'hold'
+  /** More header and query parameter names to redact than the verification reads (redaction.ts). */
+  redact: RedactConfig | null
   created_at: Date
   updated_at: Date
 }
@@ -148,7 +156,7 @@ export type VerifyResult = { ok: true } | { ok: false; reason: string }
  * What became of a request to /hooks; one exhaustive switch (receive.ts) maps each to its answer.
  */
 export type InboundOutcome =
-  | { kind: 'handshake'; response: HookResponse } // the preset's status (200; Meta's token mismatch 403)
+  | { kind: 'handshake'; response: HookResponse; persist: Record<string, string> } // the preset's status (200; Meta's token mismatch 403)
   | {
       kind: 'refused' // a handshake not answered: 409 handshake_not_expected, 400 invalid_handshake
       code: 'handshake_not_expected' | 'invalid_handshake'
@@ -160,3 +168,4 @@ export type InboundOutcome =
   | { kind: 'unknown_credential'; credentialId: string | null } // 404 not_found
   | { kind: 'too_large'; size: number; limit: number } // 413 payload_too_large
   | { kind: 'error'; reason: string; internal?: true } // 500 custom_code_failed (internal_error when ours)
+  | { kind: 'busy'; reason: string; retryAfterSeconds: number } // 503 sandbox_busy: the project's custom-code queue is full

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import { withTransaction } from '../store/index.ts'
 import { newId } from '../ids.ts'
 import { createApiKey } from './api-keys.ts'
+import { deliverySettingsOf } from './settings.ts'
 import { insertProject, type ProjectRow } from './store.ts'
 
 /** Work other features do inside the transaction that creates a project (e.g. a default destination). */
@@ -34,6 +35,7 @@ export function projectOut(row: ProjectRow) {
     id: row.id,
     name: row.name,
     ownerEmail: row.owner_email,
+    deliveryWeight: deliverySettingsOf(row.settings).deliveryWeight,
     createdAt: row.created_at.toISOString(),
   }
 }
@@ -45,6 +47,11 @@ export const projectOutSchema = {
     id: { type: 'string', format: 'uuid' },
     name: { type: 'string' },
     ownerEmail: { type: ['string', 'null'] },
+    deliveryWeight: {
+      type: 'integer',
+      description:
+        "The project's weight in each worker's fair share of sends (instance admin only).",
+    },
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const

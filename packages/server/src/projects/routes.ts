@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { Db } from '../store/index.ts'
+import type { Db, Queryable } from '../store/index.ts'
 import { withTransaction } from '../store/index.ts'
 import { apiError } from '../errors.ts'
 import { callerProject, projectRoles, type ProjectRole } from '../http/auth.ts'
@@ -107,6 +107,33 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       },
     )
 
+    app.patch<{ Params: { id: string }; Body: { deliveryWeight: number } }>(
+      '/v1/projects/:id',
+      {
+        config: { auth: 'instance' },
+        schema: {
+          tags: ['projects'],
+          summary: "Change a project's instance-wide settings (the instance admin token only)",
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['deliveryWeight'],
+            properties: { deliveryWeight: storedSettingsSchema.deliveryWeight },
+          },
+          response: { 200: projectOutSchema },
+        },
+      },
+      async (request) => {
+        const { id } = request.params
+        const row = isUuid(id)
+          ? await updateProjectSettings(db.kysely, id, { settings: request.body })
+          : null
+        if (!row) throw apiError('not_found', `No project ${id}.`)
+        return projectOut(row)
+      },
+    )
+
     app.post<{ Body: { name: string; role: ProjectRole } }>(
       '/v1/api-keys',
       {
@@ -202,15 +229,31 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
         const own = Object.fromEntries(
           Object.entries(rest).filter(([k]) => k in storedSettingsSchema),
         )
-        await withTransaction(db.kysely, async (tx) => {
+        const shownOnce = await withTransaction(db.kysely, async (tx) => {
+          if (own.deliveryWeight !== undefined)
+            await refuseWeightChange(tx, projectId, own.deliveryWeight as number)
           await updateProjectSettings(tx, projectId, { ...(name ? { name } : {}), settings: own })
+          const once: Record<string, unknown> = {}
           for (const extension of deps.settingsExtensions)
-            await extension.apply(tx, projectId, request.body)
+            Object.assign(once, await extension.apply(tx, projectId, request.body))
+          return once
         })
-        return readSettings(deps, projectId)
+        return { ...(await readSettings(deps, projectId)), ...shownOnce }
       },
     )
   }
+}
+
+// deliveryWeight sets the project's share of every worker's sends, taken from the other
+// projects: a tenant raising its own was a cross-tenant decision. Sending the value it already
+// has stays allowed, so a settings form can send back what it read.
+async function refuseWeightChange(tx: Queryable, projectId: string, weight: number) {
+  const project = await findProject(tx, projectId)
+  if (project && deliverySettingsOf(project.settings).deliveryWeight === weight) return
+  throw apiError(
+    'instance_admin_required',
+    "deliveryWeight is an instance-wide setting (a share of every project's sends); the instance admin sets it with PATCH /v1/projects/:id.",
+  )
 }
 
 const idParams = {

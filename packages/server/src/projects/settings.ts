@@ -60,13 +60,21 @@ export const storedSettingsSchema = {
     minimum: 1,
     maximum: 100,
     description:
-      "This project's weight in the dispatcher's fair share of sends in flight across projects. (Default: 1)",
+      "This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1)",
   },
 } as const
 
-/** A feature's own settings fields: its JSON Schema properties, how to apply and how to read them. */
+/**
+ * A feature's own settings fields: its JSON Schema properties, how to apply and how to read them.
+ * `apply` may return fields shown once, in the answer to the PUT that applied them (a secret
+ * made by this change), never by a later read.
+ */
 export interface SettingsExtension {
   properties: Record<string, object>
-  apply: (tx: Transaction<any>, projectId: string, body: Record<string, unknown>) => Promise<void>
+  apply: (
+    tx: Transaction<any>,
+    projectId: string,
+    body: Record<string, unknown>,
+  ) => Promise<Record<string, unknown> | void>
   read: (q: Queryable, projectId: string) => Promise<Record<string, unknown>>
 }

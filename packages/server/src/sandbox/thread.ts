@@ -1,118 +1,146 @@
 import { Worker } from 'node:worker_threads'
-import { defaultLimits, type SandboxLimits, type SandboxResult } from './run.ts'
+import { progressOf } from './progress.ts'
+import type { SandboxLimits } from './run.ts'
 
 /**
- * Custom code runs on a worker thread, one job at a time, under a hard deadline: its time limit
- * plus `graceMs`. QuickJS polls its own deadline between instructions but not inside an
- * allocation, and an allocation loop creeping up to the memory limit garbage-collects on every
- * failed allocation: 3–13 s of CPU before "out of memory" (test/sandbox/escape.test.ts). On the
- * main thread that stalled every request of every tenant; here the thread is terminated at the
- * deadline, the job fails, and a fresh thread takes the jobs that were waiting.
+ * One sandbox thread: a worker that runs one job at a time under a hard deadline, its CPU budget
+ * plus `graceMs` of wall time from when the thread starts the job. QuickJS polls its own limit
+ * between instructions but not inside an allocation, and an allocation loop creeping up to the
+ * memory limit garbage-collects on every failed allocation: 3–13 s of CPU before "out of memory"
+ * (test/sandbox/escape.test.ts). At the deadline the thread is terminated and the job fails; the
+ * pool (pool.ts) starts a fresh thread, and gives jobs only to threads that are ready, so a
+ * thread's start-up never counts against a job.
  */
-export type SandboxJob =
-  | {
-      kind: 'run'
-      id: number
-      code: string
-      entry: string
-      args: readonly unknown[]
-      limits: SandboxLimits
-    }
-  | { kind: 'check'; id: number; code: string; entry: string }
+export type SandboxTask =
+  | { kind: 'run'; code: string; entry: string; args: readonly unknown[]; limits: SandboxLimits }
+  | { kind: 'check'; code: string; entry: string }
 
-type Pending = { job: SandboxJob; deadlineMs: number; resolve: (result: unknown) => void }
+/** A task as posted to the thread, numbered so that its answer can be matched. */
+export type SandboxJob = SandboxTask & { id: number }
 
 // Room for passing messages and building a runtime, well above a normal run's overhead (< 1 ms).
-const graceMs = 250
-// Compiling is given as long as the check in run.ts allows (200 ms) plus the same grace.
-const checkMs = 200
+export const graceMs = 250
+// A thread that has not even begun a job this long after it was posted is broken: replaced.
+const startTimeoutMs = 10_000
+// The job is done and its answer is queued behind whatever held the main thread: look again soon.
+const answerInTransitMs = 20
 
-let worker: Worker | null = null
-let ready = false
-let running: { pending: Pending; timer: NodeJS.Timeout } | null = null
-const waiting: Pending[] = []
-let nextId = 1
+export type ThreadState = 'starting' | 'idle' | 'busy' | 'gone'
 
-function startWorker(): Worker {
-  const started = new Worker(new URL('./worker.ts', import.meta.url))
-  started.unref()
-  ready = false
-  started.on('message', (message: { ready?: true; id?: number; result?: unknown }) => {
-    if (message.ready) {
-      ready = true
-      return pump()
-    }
-    if (!running || running.pending.job.id !== message.id) return
+export interface SandboxThread {
+  readonly state: ThreadState
+  /** Why a thread that never became ready is gone (its start-up error). */
+  readonly startError: string | null
+  /** Runs one job on an idle thread; resolves with its result or a failure. Never rejects. */
+  run(task: SandboxTask, budgetMs: number): Promise<unknown>
+  /** Ends an idle thread (the pool shrank). */
+  close(): void
+}
+
+// The worker is loaded by path, which tsc does not rewrite: worker.js beside thread.js in the
+// published package (dist/), worker.ts beside thread.ts when Node runs the source.
+const workerFile = new URL(
+  import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
+  import.meta.url,
+)
+
+/**
+ * Starts a thread; `onChange` hears when it becomes idle (ready, or done with a job) or gone.
+ * @example const thread = startSandboxThread(() => pump())
+ */
+export function startSandboxThread(onChange: (thread: SandboxThread) => void): SandboxThread {
+  const shared = new SharedArrayBuffer(16)
+  const progress = progressOf(shared)
+  const worker = new Worker(workerFile, { workerData: shared })
+  let state: ThreadState = 'starting'
+  let startError: string | null = null
+  let jobs = 0
+  let running: {
+    id: number
+    timer: NodeJS.Timeout
+    resolve: (result: unknown) => void
+    kind: SandboxJob['kind']
+  } | null = null
+
+  const become = (next: ThreadState) => {
+    if (state === 'gone') return
+    state = next
+    // A thread with a job (or starting for one) keeps the process alive, like any pending I/O;
+    // an idle one does not: the old sandbox thread kept `switchyard` commands from exiting.
+    if (next === 'idle') worker.unref()
+    onChange(thread)
+  }
+  const finish = (result: unknown) => {
+    if (!running) return
     clearTimeout(running.timer)
-    running.pending.resolve(message.result)
+    const { resolve } = running
     running = null
-    pump()
+    resolve(result)
+  }
+  const fail = (reason: string) => {
+    if (running) finish(running.kind === 'run' ? { ok: false, error: reason } : reason)
+  }
+  const end = (reason: string) => {
+    fail(reason)
+    void worker.terminate()
+    become('gone')
+  }
+
+  worker.on('message', (message: { ready?: true; id?: number; result?: unknown }) => {
+    if (message.ready) return become('idle')
+    if (running?.id !== message.id) return
+    finish(message.result)
+    become('idle')
   })
-  // A thread that dies (terminated or crashed) fails its job; the next job gets a new thread.
-  started.on('error', () => {})
-  started.on('exit', () => {
-    if (worker !== started) return
-    worker = null
-    fail('the sandbox stopped while running the code')
-    pump()
+  worker.on('error', (error: Error) => {
+    if (state === 'starting') startError = error.message
   })
-  return started
-}
-
-function fail(reason: string): void {
-  if (!running) return
-  clearTimeout(running.timer)
-  const { pending } = running
-  running = null
-  pending.resolve(
-    pending.job.kind === 'run' ? ({ ok: false, error: reason } satisfies SandboxResult) : reason,
-  )
-}
-
-function pump(): void {
-  if (running || waiting.length === 0) return
-  worker ??= startWorker()
-  if (!ready) return
-  const pending = waiting.shift()!
-  const stalled = worker
-  const timer = setTimeout(() => {
-    fail('the code ran past its time limit')
-    worker = null
-    void stalled.terminate()
-    pump()
-  }, pending.deadlineMs)
-  timer.unref()
-  running = { pending, timer }
-  worker.postMessage(pending.job)
-}
-
-function submit<T>(job: SandboxJob, deadlineMs: number): Promise<T> {
-  return new Promise<T>((resolve) => {
-    waiting.push({ job, deadlineMs, resolve: resolve as (result: unknown) => void })
-    pump()
+  // A thread that dies (terminated or crashed) fails its job; the pool starts a new one.
+  worker.on('exit', () => {
+    if (state === 'starting') startError ??= 'the sandbox thread exited while starting'
+    end('the sandbox stopped while running the code')
   })
-}
 
-/**
- * Runs `entry(...args)` from `code` in QuickJS on the sandbox thread (see run.ts for the limits).
- * Never throws.
- * @example await runSandboxed('function verify(r) { return r.method === "POST" }', 'verify', [req])
- */
-export function runSandboxed(
-  code: string,
-  entry: string,
-  args: readonly unknown[],
-  limits: SandboxLimits = defaultLimits,
-): Promise<SandboxResult> {
-  const id = nextId++
-  return submit({ kind: 'run', id, code, entry, args, limits }, limits.timeMs + graceMs)
-}
-
-/**
- * Compiles `code` on the sandbox thread and checks that it defines `entry` as a function.
- * @returns null when it does, else what is wrong
- */
-export function checkSandboxCode(code: string, entry: string): Promise<string | null> {
-  const id = nextId++
-  return submit({ kind: 'check', id, code, entry }, checkMs + graceMs)
+  const thread: SandboxThread = {
+    get state() {
+      return state
+    },
+    get startError() {
+      return startError
+    },
+    run(task, budgetMs) {
+      if (state !== 'idle') throw new Error(`sandbox thread is ${state}`)
+      jobs = (jobs % 0x7fff_ffff) + 1
+      const id = jobs
+      const postedAt = Date.now()
+      // How long until the job is overdue, judged from what the thread itself reports.
+      const remainingMs = () => {
+        if (progress.finished(id)) return answerInTransitMs
+        if (!progress.started(id))
+          return Math.min(budgetMs + graceMs, postedAt + startTimeoutMs - Date.now())
+        return progress.startedAt() + budgetMs + graceMs - Date.now()
+      }
+      const check = () => {
+        if (!running) return
+        const wait = remainingMs()
+        if (wait > 0) running.timer = setTimeout(check, wait).unref()
+        else end('the code ran past its time limit')
+      }
+      state = 'busy'
+      worker.ref()
+      return new Promise((resolve) => {
+        running = {
+          id,
+          kind: task.kind,
+          resolve,
+          timer: setTimeout(check, budgetMs + graceMs).unref(),
+        }
+        worker.postMessage({ ...task, id } as SandboxJob)
+      })
+    },
+    close() {
+      if (state === 'idle') end('the sandbox was closed')
+    },
+  }
+  return thread
 }

@@ -14,6 +14,7 @@ import {
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts'
+import { redactStoreError } from './error-redaction.ts'
 import { createLocalSignal, createSignal, type Signal } from './signal.ts'
 
 /**
@@ -69,7 +70,15 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
     await lock?.release()
     throw error
   }
-  const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
+  // The dialect calls `query` (and `close` on destroy); failures lose their parameters here.
+  const redacting = {
+    query: (text: string, values?: unknown[]) =>
+      pglite.query(text, values).catch((error: unknown) => {
+        throw redactStoreError(error)
+      }),
+    close: () => pglite.close(),
+  } as unknown as PGlite
+  const kysely = new Kysely<any>({ dialect: new PGliteDialect(redacting) })
   const { signal, listen: listenLocally, drain } = createLocalSignal()
   let closed = false
   return {
@@ -169,10 +178,18 @@ function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     connect: async () => {
       const client = await pool.connect()
-      const query = (text: unknown, values?: unknown[]): unknown =>
-        typeof text === 'string' && text.startsWith(preparedMark)
-          ? client.query({ name: nameOf(text), text, values: values ?? [] })
-          : client.query(text as string, values)
+      const query = (text: unknown, values?: unknown[]): unknown => {
+        const result: unknown =
+          typeof text === 'string' && text.startsWith(preparedMark)
+            ? client.query({ name: nameOf(text), text, values: values ?? [] })
+            : client.query(text as string, values)
+        // A cursor (streamed query) is returned as it is; a promise loses its values on failure.
+        return result instanceof Promise
+          ? result.catch((error: unknown) => {
+              throw redactStoreError(error, typeof text === 'string' ? text : undefined)
+            })
+          : result
+      }
       return {
         query: query as unknown as PostgresPoolClient['query'],
         release: () => client.release(),

@@ -1,7 +1,7 @@
 import { apiError } from '../errors.ts'
 import type { Queryable } from '../store/index.ts'
 import { countRecords, listRecords } from './record-store.ts'
-import { recordOut } from './schemas.ts'
+import { recordOut } from './record-shapes.ts'
 
 /** `GET /v1/syncs/:id/records` paging, as Paragon's Managed Sync API answers it. */
 export interface RecordsPaging {
@@ -40,7 +40,7 @@ export async function readRecordsPage(
   q: Queryable,
   syncId: string,
   options: { pageSize: number; cursor: string | undefined },
-): Promise<{ data: ReturnType<typeof recordOut>[]; paging: RecordsPaging }> {
+): Promise<{ data: Record<string, unknown>[]; paging: RecordsPaging }> {
   const afterSeq = decodeRecordsCursor(options.cursor)
   const rows = await listRecords(q, { syncId, afterSeq, limit: options.pageSize })
   const last = rows.at(-1)

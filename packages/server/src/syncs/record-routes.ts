@@ -5,12 +5,12 @@ import { loadSync } from './access.ts'
 import { readRecordsPage } from './read-api.ts'
 import { findContent, findRecord } from './record-store.ts'
 import type { SyncRoutesDeps } from './routes.ts'
-import { idParams, recordOut, recordParams } from './schemas.ts'
+import { recordOut, recordOutSchema } from './record-shapes.ts'
+import { idParams, recordParams } from './schemas.ts'
 import type { RecordRow } from './types.ts'
 
 const tags = ['sync records']
 const auth = { auth: { role: 'viewer' as const, allowUserToken: true } }
-const anyRecord = { type: 'object', additionalProperties: true } as const
 
 /**
  * The read API, wire-compatible with Paragon's Managed Sync API (Pull Synced Records, Get
@@ -58,7 +58,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: SyncRoutesDeps)
             type: 'object',
             required: ['data', 'paging'],
             properties: {
-              data: { type: 'array', items: anyRecord },
+              data: { type: 'array', items: recordOutSchema },
               paging: {
                 type: 'object',
                 properties: {
@@ -89,7 +89,9 @@ export function registerRecordRoutes(app: FastifyInstance, deps: SyncRoutesDeps)
         tags,
         summary: 'Get one synced record (404 once deleted)',
         params: recordParams,
-        response: { 200: { type: 'object', required: ['data'], properties: { data: anyRecord } } },
+        response: {
+          200: { type: 'object', required: ['data'], properties: { data: recordOutSchema } },
+        },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { ConnectorRegistry } from './connectors/index.ts'
 import { maxPageRecords } from './pages.ts'
 import type { SyncSummary } from './syncs.ts'
-import { runTypes, syncStatuses, type RecordRow, type RunRow, type SyncRow } from './types.ts'
+import { runTypes, syncStatuses, type RunRow, type SyncRow } from './types.ts'
 
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const
 const nullableText = { type: ['string', 'null'] } as const
@@ -225,18 +225,3 @@ export const failInSchema = {
     retryAfterMs: { type: 'integer', minimum: 0, maximum: 86_400_000 },
   },
 } as const
-
-/** A record as the read API shows it; a deleted one is a sparse tombstone. */
-export function recordOut(row: RecordRow) {
-  if (row.deleted) return { id: row.id, external_id: row.external_id, deleted: true }
-  return {
-    id: row.id,
-    syncId: row.sync_id,
-    externalId: row.external_id,
-    name: row.name,
-    mimeType: row.mime_type,
-    size: row.size,
-    syncedAt: row.synced_at.toISOString(),
-    metadata: row.data ?? {},
-  }
-}

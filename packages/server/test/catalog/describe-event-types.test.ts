@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { canonicalTypes, describeEventTypes, wireFormats } from '../../src/catalog/index.ts'
 
 describe('describeEventTypes', () => {
-  it('lists all 13 canonical types in catalog order', () => {
+  it('lists all 14 canonical types in catalog order', () => {
     expect(describeEventTypes().map((row) => row.type)).toEqual([...canonicalTypes])
-    expect(canonicalTypes).toHaveLength(13)
+    expect(canonicalTypes).toHaveLength(14)
   })
 
   it('gives each type its name in every format', () => {
@@ -15,6 +15,16 @@ describe('describeEventTypes', () => {
       monitoring: 'credentials_failure',
       standard: 'credential.failed',
     })
+  })
+
+  it('lists the formats that carry each type', () => {
+    const rows = describeEventTypes()
+    expect(rows.find((row) => row.type === 'integration.installed')?.formats).toEqual([
+      'workspace',
+      'standard',
+    ])
+    for (const row of rows)
+      expect(row.formats).toEqual(wireFormats.filter((format) => row.names[format] !== null))
   })
 
   it('has a body schema exactly where a format has a name', () => {

@@ -1,6 +1,8 @@
 /*
  * The seed documents' examples (test/fixtures/seeds) and, for each, the canonical event that
- * must render to it. Shared by the per-format golden tests and the body-schema test.
+ * must render to it. Shared by the per-format golden tests and the body-schema test. Fixtures
+ * whose format has no seed example (the probe bodies, `standard`) are ours, written with the
+ * seeds' values.
  */
 import { readFileSync } from 'node:fs'
 import type { CatalogEvent, RenderOptions, WireFormat } from '../../src/catalog/index.ts'
@@ -206,10 +208,72 @@ export const credentialsFailureCase: GoldenCase = {
   },
 }
 
-/** Every seed example. */
+/**
+ * The test/probe event as `POST /v1/destinations/:id/test` and the prober of a paused
+ * destination send it (delivery/control.ts): a project, no user, credential or sync.
+ */
+export const probeEvent: CatalogEvent = {
+  id: '0197e5a2-3c1f-7d40-9b8e-2f6a1c0d4e53',
+  type: 'webhook.test',
+  occurredAt,
+  data: {},
+  project: { id: '9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d', name: 'Acme' },
+}
+
+/**
+ * The probe body in every format. managed-sync's is the ping Paragon's own receiver answers 200
+ * to (useparagon/managed-sync-s3-uploader, src/routes/webhooks.ts); the others are the seeds'
+ * `webhook_test`.
+ */
+export const probeCases: GoldenCase[] = [
+  { fixture: 'managed-sync-webhook-verification.json', format: 'managed-sync', event: probeEvent },
+  { fixture: 'workspace-webhook-test-probe.json', format: 'workspace', event: probeEvent },
+  { fixture: 'monitoring-webhook-test-probe.json', format: 'monitoring', event: probeEvent },
+  { fixture: 'standard-webhook-test-probe.json', format: 'standard', event: probeEvent },
+]
+
+function standard(fixture: string, event: CatalogEvent): GoldenCase {
+  return { fixture, format: 'standard', event }
+}
+
+/** The standard format, saying whom each event is about (absent where the event has no one). */
+export const standardCases: GoldenCase[] = [
+  standard(
+    'standard-record-created.json',
+    syncEvent('record.created', {
+      syncId: syncA,
+      model: 'files',
+      recordId,
+      externalId: '1Zp4kQ9xW2',
+    }),
+  ),
+  standard(
+    'standard-trigger-received.json',
+    syncEvent('trigger.received', {
+      triggerId: '0197e5a2-0000-7000-8000-00000000a001',
+      trigger: 'file_changed',
+      inboundRequestId: '0197e5a2-0000-7000-8000-00000000b001',
+      payload: { kind: 'drive#change', fileId: '1Zp4kQ9xW2' },
+      headers: { 'content-type': 'application/json' },
+    }),
+  ),
+  standard('standard-destination-disabled.json', {
+    ...syncEvent('destination.disabled', {
+      destinationId: '0197e5a2-0000-7000-8000-00000000c001',
+      reason: 'Every delivery failed for 5 days (27 in a row).',
+    }),
+    userId: null,
+    credentialId: null,
+    integration: null,
+  }),
+]
+
+/** Every golden body. */
 export const goldenCases: GoldenCase[] = [
   ...managedSyncCases,
   ...workspaceCases,
   workflowFailureCase,
   credentialsFailureCase,
+  ...probeCases,
+  ...standardCases,
 ]

@@ -26,14 +26,9 @@ describe('managed-sync rendering', () => {
     expect(renderWireFormat('managed-sync', sampleEvent('workflow.failed'), options)).toBeNull()
   })
 
-  it('renders webhook.test as webhook_test with data {test: true}', () => {
+  it('renders webhook.test as the bare webhook_verification ping, without envelope', () => {
     expect(renderWireFormat('managed-sync', sampleEvent('webhook.test'), options)).toStrictEqual({
-      event: 'webhook_test',
-      syncInstanceId: null,
-      sync: 'slack',
-      credentialId: 'cred_1',
-      user: { id: 'user_1' },
-      data: { test: true },
+      event: 'webhook_verification',
     })
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   canonicalTypes,
+  formatsCarrying,
   resolveEventFilter,
   wireFormats,
   wireName,
@@ -34,6 +35,13 @@ describe('wireName', () => {
   })
 })
 
+describe('formatsCarrying', () => {
+  it('lists the formats with a name for the type, in catalog order', () => {
+    expect(formatsCarrying('integration.installed')).toEqual(['workspace', 'standard'])
+    expect(formatsCarrying('webhook.test')).toEqual([...wireFormats])
+  })
+})
+
 describe('resolveEventFilter', () => {
   it('maps format names to canonical types', () => {
     expect(
@@ -41,6 +49,7 @@ describe('resolveEventFilter', () => {
     ).toStrictEqual({
       ok: true,
       types: ['record.created', 'workflow.failed'],
+      named: ['record.created', 'workflow.failed'],
     })
   })
 
@@ -48,11 +57,22 @@ describe('resolveEventFilter', () => {
     expect(resolveEventFilter(['webhook.test', 'sync.completed'])).toStrictEqual({
       ok: true,
       types: ['sync.completed', 'webhook.test'],
+      named: ['sync.completed', 'webhook.test'],
     })
   })
 
-  it('returns "*" for a filter with a wildcard', () => {
-    expect(resolveEventFilter(['record_created', '*'])).toStrictEqual({ ok: true, types: '*' })
+  it('returns "*" for a filter with a wildcard, and the types it also names', () => {
+    expect(resolveEventFilter(['record_created', '*'])).toStrictEqual({
+      ok: true,
+      types: '*',
+      named: ['record.created'],
+    })
+  })
+
+  it('maps webhook_verification and webhook_test both to webhook.test', () => {
+    expect(resolveEventFilter(['webhook_verification', 'webhook_test'])).toMatchObject({
+      types: ['webhook.test'],
+    })
   })
 
   it('reports every unknown name once', () => {
@@ -65,6 +85,6 @@ describe('resolveEventFilter', () => {
   })
 
   it('returns no types for an empty filter', () => {
-    expect(resolveEventFilter([])).toStrictEqual({ ok: true, types: [] })
+    expect(resolveEventFilter([])).toStrictEqual({ ok: true, types: [], named: [] })
   })
 })

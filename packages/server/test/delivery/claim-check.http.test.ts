@@ -65,8 +65,24 @@ describe('claim checks', () => {
     const [request] = await small.waitForRequests(1)
     const after = clock.now().getTime()
     const thin = JSON.parse(request!.body)
-    expect(Object.keys(thin)).toEqual(['id', 'type', 'timestamp', 'claimCheck'])
-    expect(thin).toMatchObject({ id: eventId, type: 'record.updated' })
+    // The envelope says whom the event is about (issue #25), so a thin event is attributable.
+    expect(Object.keys(thin)).toEqual([
+      'id',
+      'type',
+      'timestamp',
+      'projectId',
+      'userId',
+      'credentialId',
+      'integration',
+      'claimCheck',
+    ])
+    expect(thin).toMatchObject({
+      id: eventId,
+      type: 'record.updated',
+      userId: recordCreated.userId,
+      credentialId: recordCreated.credentialId,
+      integration: recordCreated.integration,
+    })
     expect(thin.claimCheck).toEqual({
       url: expect.stringMatching(/\/v1\/claims\/[\w-]{22}\.\d+\.[\w-]{43}$/),
       expiresAt: expect.any(String),

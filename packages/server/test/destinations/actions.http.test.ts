@@ -117,6 +117,17 @@ describe('test sends', () => {
     expect(request!.headers['x-env']).toBe('staging')
   })
 
+  it('sends a managed-sync configuration the bare webhook_verification ping', async () => {
+    const target = await receiver()
+    const res = await server.api('POST', '/v1/destinations/test', {
+      key,
+      body: { url: target.url, format: 'managed-sync' },
+    })
+    expect(res.body).toMatchObject({ outcome: 'delivered', status: 200 })
+    const [request] = await target.waitForRequests(1)
+    expect(request!.body).toBe('{"event":"webhook_verification"}')
+  })
+
   it('signs an unsaved test with the secret given', async () => {
     const target = await receiver()
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'

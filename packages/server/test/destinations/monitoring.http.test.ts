@@ -121,6 +121,25 @@ describe('custom templates', () => {
     })
   })
 
+  it('refuses a path with more than one recursive descent, which would stall the dispatcher', async () => {
+    const error = await refusal({
+      url: 'https://example.com/',
+      events: ['*'],
+      template: '{"all": {{$.event..*..*}}}',
+    })
+    expect(error).toMatchObject({
+      code: 'invalid_template',
+      details: [
+        {
+          path: '/template',
+          line: 1,
+          column: 9,
+          message: expect.stringContaining('recursive descent (..) may appear once'),
+        },
+      ],
+    })
+  })
+
   it("refuses a path no event of the destination's format has", async () => {
     const error = await refusal({
       url: 'https://example.com/',

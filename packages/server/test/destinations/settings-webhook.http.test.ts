@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noPoll, publish, recordCreated } from '../delivery/fixtures.ts'
 import { startReceiver, type Receiver } from '../helpers/receiver.ts'
@@ -88,6 +89,44 @@ describe('PUT /v1/settings {webhookUrl}', () => {
       code: 'invalid_url',
       details: [{ path: '/webhookUrl' }],
     })
+  })
+
+  it('answers the signing secret once, on the PUT that creates the webhook', async () => {
+    const { apiKey: key } = await server.createProject()
+    const created = await server.api('PUT', '/v1/settings', {
+      key,
+      body: { webhookUrl: receiver.url },
+    })
+    expect(created.body.webhookSecret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/)
+    const before = receiver.requests.length
+    await publish(server, key, recordCreated)
+    const [request] = (await receiver.waitForRequests(before + 1)).slice(before)
+    new Webhook(created.body.webhookSecret).verify(request!.body, request!.headers as never)
+    const read = await server.api('GET', '/v1/settings', { key })
+    expect(read.body.webhookSecret).toBeUndefined()
+    const retargeted = await server.api('PUT', '/v1/settings', {
+      key,
+      body: { webhookUrl: 'https://hooks.example.com/moved' },
+    })
+    expect(retargeted.body.webhookSecret).toBeUndefined()
+    const other = await server.api('PUT', '/v1/settings', { key, body: { name: 'Renamed' } })
+    expect(other.body.webhookSecret).toBeUndefined()
+  })
+
+  it('rotates the secret through its destination, as the docs say', async () => {
+    const { apiKey: key } = await server.createProject()
+    const created = await server.api('PUT', '/v1/settings', {
+      key,
+      body: { webhookUrl: receiver.url },
+    })
+    const rotated = await server.api(
+      'POST',
+      `/v1/destinations/${created.body.webhookDestinationId}/rotate-secret`,
+      { key },
+    )
+    expect(rotated.status).toBe(200)
+    expect(rotated.body.secret).toMatch(/^whsec_/)
+    expect(rotated.body.secret).not.toBe(created.body.webhookSecret)
   })
 
   it('delivers record events to the project webhook in the managed-sync format', async () => {

@@ -128,7 +128,7 @@ describe('receiving', () => {
     expect((await sendHook(server, trigger.id, { method: 'DELETE' })).status).toBe(404)
   })
 
-  it('answers 413 for a body over the trigger limit, and logs it without the body', async () => {
+  it('answers 413 for a body over the trigger limit, and logs its size without the body', async () => {
     const trigger = await createTrigger(server, key, { bodyLimitBytes: 1000 })
     const res = await sendHook(server, trigger.id, {
       headers: { 'content-type': 'application/json' },
@@ -137,7 +137,13 @@ describe('receiving', () => {
     expect(res.status).toBe(413)
     expect(JSON.parse(res.text).error.code).toBe('payload_too_large')
     const [logged] = await inboundRequests(server, key, trigger.id)
-    expect(logged).toMatchObject({ outcome: 'rejected', bodySize: 0, responseStatus: 413 })
+    expect(logged).toMatchObject({
+      outcome: 'rejected',
+      body: '',
+      bodySize: 2002,
+      bodyTruncated: true,
+      responseStatus: 413,
+    })
   })
 
   it('answers 413 for a body over the 10 MiB ceiling', async () => {

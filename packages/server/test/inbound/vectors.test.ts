@@ -31,6 +31,7 @@ const ctx = (nowMs: number) => ({
   secrets: async (refs: readonly unknown[]) =>
     refs.filter((r): r is string => typeof r === 'string'),
   now: new Date(nowMs),
+  tenant: 'vectors',
 })
 const verify = (preset: string, secret: string, v: ReturnType<typeof view>, nowMs = Date.now()) =>
   verifyRequest({ preset, secrets: [secret] as never, options: {} }, v, ctx(nowMs))
@@ -291,6 +292,7 @@ describe('published handshake vectors', () => {
     secret: async () => secret,
     persisted: async () => ({}),
     now: new Date(),
+    tenant: 'vectors',
   })
 
   it('Zoom: encryptedToken for plainToken qgg8vlvZRS6UYooatFL8Aw', async () => {

@@ -21,11 +21,15 @@ describe('projects', () => {
     expect(settings.body.projectId).toBe(res.body.id)
   })
 
-  it('refuses project creation with a project key', async () => {
+  it('refuses project creation with a project key, saying the route takes the instance token', async () => {
     const { apiKey } = await server.createProject()
     const res = await server.api('POST', '/v1/projects', { key: apiKey, body: { name: 'x' } })
-    expect(res.status).toBe(401)
-    expect(res.body.error.code).toBe('unauthorized')
+    expect(res.status).toBe(403)
+    expect(res.body.error).toMatchObject({
+      code: 'instance_token_required',
+      message:
+        'This route takes the instance admin token (SWITCHYARD_ADMIN_TOKEN); this is a project API key.',
+    })
   })
 
   it('lists projects with cursor pagination', async () => {
@@ -146,5 +150,49 @@ describe('settings', () => {
     expect(res.body.error.details).toEqual([
       { path: '/retrySchedul', message: 'is not a known field; remove it' },
     ])
+  })
+})
+
+describe('deliveryWeight, an instance-wide setting', () => {
+  it('refuses a project key changing its own weight with 403 instance_admin_required', async () => {
+    const { apiKey } = await server.createProject('greedy')
+    const res = await server.api('PUT', '/v1/settings', {
+      key: apiKey,
+      body: { deliveryWeight: 100 },
+    })
+    expect(res.status).toBe(403)
+    expect(res.body.error.code).toBe('instance_admin_required')
+    expect(res.body.error.message).toContain('PATCH /v1/projects/:id')
+    const settings = await server.api('GET', '/v1/settings', { key: apiKey })
+    expect(settings.body.deliveryWeight).toBe(1)
+    // Sending back the value it read (a settings form) changes nothing and is allowed.
+    const same = await server.api('PUT', '/v1/settings', {
+      key: apiKey,
+      body: { deliveryWeight: 1, retentionDays: 7 },
+    })
+    expect(same.status).toBe(200)
+    expect(same.body).toMatchObject({ deliveryWeight: 1, retentionDays: 7 })
+  })
+
+  it('lets the instance admin set it with PATCH /v1/projects/:id, and the project reads it', async () => {
+    const { projectId, apiKey } = await server.createProject('weighted')
+    const res = await server.api('PATCH', `/v1/projects/${projectId}`, {
+      key: adminToken,
+      body: { deliveryWeight: 5 },
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body).toMatchObject({ id: projectId, deliveryWeight: 5 })
+    expect((await server.api('GET', '/v1/settings', { key: apiKey })).body.deliveryWeight).toBe(5)
+    // A project key may not use the instance route either.
+    const own = await server.api('PATCH', `/v1/projects/${projectId}`, {
+      key: apiKey,
+      body: { deliveryWeight: 50 },
+    })
+    expect(own.status).toBe(401)
+    const unknown = await server.api('PATCH', '/v1/projects/01900000-0000-7000-8000-000000000000', {
+      key: adminToken,
+      body: { deliveryWeight: 2 },
+    })
+    expect(unknown.status).toBe(404)
   })
 })

@@ -8,10 +8,13 @@ import { runSandboxed } from '../../src/sandbox/index.ts'
  * to the next; runaway code ends at its limits.
  */
 
-const run = (code: string, args: unknown[] = []) => runSandboxed(code, 'verify', args)
+const run = (code: string, args: unknown[] = []) =>
+  runSandboxed(code, 'verify', args, { tenant: 'escape' })
 
 describe('custom code sandbox', () => {
   it('ends an infinite loop at the time limit', async () => {
+    // The clock is for the limit, not for starting a sandbox thread on a busy machine.
+    expect(await run('function verify() { return 0 }')).toEqual({ ok: true, value: 0 })
     const started = Date.now()
     const result = await run('function verify() { while (true) {} }')
     expect(result).toEqual({ ok: false, error: 'the code ran past its time limit' })

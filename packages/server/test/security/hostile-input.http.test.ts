@@ -63,6 +63,7 @@ function pathFor(template: string): string {
     '/v1/triggers/': tenant.ids.trigger,
     '/v1/syncs/': tenant.ids.sync,
     '/v1/credentials/': tenant.ids.credential,
+    '/v1/projects/': tenant.projectId,
   }
   const prefix = Object.keys(ids).find((p) => template.startsWith(p))
   return template
@@ -130,7 +131,7 @@ async function checkRoute(method: string, route: string): Promise<void> {
   expect(op, `${method} ${route} is in the OpenAPI document`).toBeDefined()
   const schema = op.requestBody.content['application/json'].schema
   const limit = dataRoutes.has(route) ? configuredBodyLimit : controlBodyLimitBytes
-  const key = route === '/v1/projects' ? 'sya_test_admin_token' : tenant.keys.admin
+  const key = route.startsWith('/v1/projects') ? 'sya_test_admin_token' : tenant.keys.admin
   const url = server.url + pathFor(route)
   const tally = (counts[`${method} ${route}`] ??= { total: 0, byKind: {} })
   const before = await fingerprint()

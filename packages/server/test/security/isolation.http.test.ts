@@ -34,10 +34,13 @@ const upserts = new Set([
 ])
 /** Long-lived streams: only the status line is read. */
 const streams = new Set(['GET /v1/events/stream', 'GET /v1/triggers/{id}/listen'])
+/** Routes only the instance admin token may call: no project key or user token gets past 401. */
+const instanceOnly = new Set(['POST /v1/projects', 'GET /v1/projects', 'PATCH /v1/projects/{id}'])
 
 /** A valid body for each route that takes one, so a refusal is about who, not what. */
 const bodies: Record<string, unknown> = {
   'POST /v1/projects': { name: 'x', ownerEmail: 'x@example.com' },
+  'PATCH /v1/projects/{id}': { deliveryWeight: 2 },
   'POST /v1/api-keys': { name: 'x', role: 'viewer' },
   'PUT /v1/settings': {},
   'POST /v1/events': { type: 'webhook.test', data: {} },
@@ -85,6 +88,7 @@ function pathFor(path: string, t: Tenant | null): string {
       ['/v1/triggers/', t.ids.trigger],
       ['/v1/inbound-requests/', t.ids.inboundRequest],
       ['/v1/syncs/', t.ids.sync],
+      ['/v1/projects/', t.projectId],
     ]
     const hit = table.find(([p]) => prefix.startsWith(p))
     if (!hit) throw new Error(`no fixture id for ${path}: add one to pathFor`)
@@ -205,15 +209,18 @@ describe('tenant isolation over every route', () => {
     ]
     for (const route of routes) {
       if (publicRoutes.has(label(route))) continue
-      const instanceOnly =
-        label(route) === 'POST /v1/projects' || label(route) === 'GET /v1/projects'
-      const all: [string, string | null][] = instanceOnly
+      const all: [string, string | null][] = instanceOnly.has(label(route))
         ? callers
         : [...callers, ['instance token', adminToken]]
       for (const [who, token] of all) {
         const res = await send(route.method, pathFor(route.path, b), token, bodies[label(route)])
-        expect(res.status, `${who} → ${label(route)}: ${res.text}`).toBe(401)
-        expect(res.code).toBe('unauthorized')
+        const what = `${who} → ${label(route)}: ${res.text}`
+        // The instance token is valid, only of the wrong kind: 403 naming the kind (issue #25).
+        const expected =
+          who === 'instance token'
+            ? { status: 403, code: 'project_key_required' }
+            : { status: 401, code: 'unauthorized' }
+        expect({ status: res.status, code: res.code }, what).toEqual(expected)
       }
     }
   }, 120_000)
@@ -228,12 +235,14 @@ describe('tenant isolation over every route', () => {
     let checked = 0
     for (const route of routes) {
       if (!route.path.includes('{') || upserts.has(label(route))) continue
+      // The instance's own routes take no project's key at all (the test above).
+      if (instanceOnly.has(label(route))) continue
       for (const [who, token] of callers) {
         const body = bodies[label(route)]
         const other = await send(route.method, pathFor(route.path, b), token, body)
         const nowhere = await send(route.method, pathFor(route.path, null), token, body)
         const what = `${who} → ${label(route)}: ${other.text}`
-        // A user token on a route that takes keys only is not a key at all: 401.
+        // A user token on a route that takes keys only is the wrong kind of key: 403.
         expect(who === 'A user token' ? [401, 403, 404] : [403, 404], what).toContain(other.status)
         expect({ status: other.status, code: other.code }, what).toEqual({
           status: nowhere.status,

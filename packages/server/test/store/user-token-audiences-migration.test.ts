@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isSqlState, sqlState } from '../../src/errors.ts'
-import { migrate, type Db } from '../../src/store/index.ts'
+import type { Db } from '../../src/store/index.ts'
+import { reapplyMigration } from '../helpers/migrations.ts'
 import { createTestDb } from '../helpers/test-db.ts'
 
 /*
@@ -19,7 +20,6 @@ beforeAll(async () => {
   for (const statement of [
     sql`drop table user_token_audiences`,
     sql`alter table user_token_keys add column audiences text[] not null default '{}'`,
-    sql`delete from migrations where id = 12`,
   ])
     await statement.execute(db.kysely)
   const rows: [string, string[]][] = [
@@ -38,7 +38,7 @@ afterAll(() => db.close())
 
 describe('migration 0012', () => {
   it('keeps each project its own audiences in order and gives a contested one to none', async () => {
-    expect(await migrate(db)).toEqual([12])
+    expect(await reapplyMigration(db, 12)).toEqual([12])
     const { rows } = await sql<{ project_id: string; audience: string }>`
       select project_id, audience from user_token_audiences
       order by project_id, position`.execute(db.kysely)

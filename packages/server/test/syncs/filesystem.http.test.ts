@@ -82,7 +82,7 @@ async function pull(token: string, mirror: Mirror = { files: new Map(), cursor: 
     const page = await call(server.api, 200, 'GET', path, token)
     for (const record of page.data) {
       if (record.deleted) {
-        mirror.files.delete(record.external_id)
+        mirror.files.delete(record.externalId)
         continue
       }
       const res = await fetch(`${server.url}/v1/syncs/${syncId}/records/${record.id}/content`, {
@@ -108,6 +108,20 @@ describe('a filesystem sync', () => {
     })
     const kept = await pull(userToken('local-user'))
     expect(Object.fromEntries(kept.files)).toEqual({ 'a.txt': 'alpha', 'docs/b.md': '# beta' })
+    // Paragon's File fields at the top level (https://docs.useparagon.com/managed-sync/api/file-schema).
+    const first = await call(server.api, 200, 'GET', `/v1/syncs/${syncId}/records`, key)
+    expect(
+      first.data.find((r: { externalId: string }) => r.externalId === 'docs/b.md'),
+    ).toMatchObject({
+      externalId: 'docs/b.md',
+      name: 'b.md',
+      mimeType: 'text/markdown',
+      size: 6,
+      parentFolderId: 'docs',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      path: 'docs/b.md',
+    })
 
     await write('a.txt', 'alpha, edited')
     await write('c.txt', 'gamma')

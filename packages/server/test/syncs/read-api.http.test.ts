@@ -107,11 +107,12 @@ describe('GET /v1/syncs/:id/records/:recordId[/content]', () => {
     const { data } = await call(api(), 200, 'GET', `/v1/syncs/${syncId}/records/${id}`, key)
     expect(data).toEqual({
       id,
-      syncId,
       externalId: 'drive-1',
       name: 'plan.md',
       mimeType: 'text/markdown',
       size: content.length,
+      parentFolderId: 'root',
+      syncId,
       syncedAt: expect.any(String),
       metadata: { parentFolderId: 'root' },
     })
@@ -121,6 +122,43 @@ describe('GET /v1/syncs/:id/records/:recordId[/content]', () => {
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^text\/markdown/)
     expect(Buffer.from(await res.arrayBuffer())).toEqual(content)
+  })
+
+  it("puts Paragon's File fields at the top level, camelCase, as the published schema has them", async () => {
+    const syncId = await createSync(api(), key)
+    // https://docs.useparagon.com/managed-sync/api/file-schema
+    const file = {
+      url: 'https://drive.google.com/file/d/1Zp4kQ9xW2/view',
+      thumbnailUrl: 'https://lh3.googleusercontent.com/1Zp4kQ9xW2',
+      createdAt: '2025-07-01T10:00:00.000Z',
+      updatedAt: '2025-07-07T18:59:00.000Z',
+      hash: { md5: '9e107d9d372bb6826bd81d3542a419d6' },
+      parentFolderId: '0AKJ3pQ9xW2Uk9PVA',
+      customFields: { starred: true },
+    }
+    await runWith(api(), key, syncId, 'INITIAL', {
+      records: [
+        {
+          externalId: '1Zp4kQ9xW2',
+          name: 'Q3 plan.docx',
+          mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          // A producer's own id or name never replaces the read API's.
+          data: { ...file, id: 'not-ours', name: 'not-ours' },
+        },
+      ],
+    })
+    const id = recordId(syncId, '1Zp4kQ9xW2')
+    const { data } = await call(api(), 200, 'GET', `/v1/syncs/${syncId}/records/${id}`, key)
+    // Owned fields first, Switchyard's additions last; the record's own in between (in the
+    // order the store keeps them).
+    const keys = Object.keys(data)
+    expect(keys.slice(0, 5)).toEqual(['id', 'externalId', 'name', 'mimeType', 'size'])
+    expect(keys.slice(5, -3).sort()).toEqual(Object.keys(file).sort())
+    expect(keys.slice(-3)).toEqual(['syncId', 'syncedAt', 'metadata'])
+    expect(data).toMatchObject({ id, name: 'Q3 plan.docx', ...file })
+    expect(data.metadata).toEqual({ ...file, id: 'not-ours', name: 'not-ours' })
+    const page = await call(api(), 200, 'GET', `/v1/syncs/${syncId}/records`, key)
+    expect(page.data).toEqual([data])
   })
 
   it('answers 404 for content of a record without any', async () => {
@@ -216,7 +254,9 @@ describe('user tokens', () => {
       key: token,
       body: { type: 'INITIAL' },
     })
-    expect(run.status).toBe(401)
+    // A valid token of the wrong kind for the worker routes (issue #25): 403, naming the kind.
+    expect(run.status).toBe(403)
+    expect(run.body.error.code).toBe('project_key_required')
   })
 
   it('refuses a public key that is not PEM', async () => {

@@ -179,8 +179,10 @@ describe('a FULL run', () => {
       part: { recordId: events[0]!.data.recordId },
     })
     const records = await call(api(), 200, 'GET', `/v1/syncs/${syncId}/records`, key)
+    // camelCase like live records; external_id too, the name Paragon's webhooks page gives it.
     expect(records.data).toContainEqual({
       id: recordId(syncId, 'gone1'),
+      externalId: 'gone1',
       external_id: 'gone1',
       deleted: true,
     })

@@ -1,7 +1,7 @@
 import { runSandboxed } from '../../sandbox/index.ts'
 import { resolveOptions } from '../integration-refs.ts'
 import type { HookResponse, RequestView, ResponseConfig } from '../types.ts'
-import { sandboxRequest } from '../verifiers/index.ts'
+import { sandboxFault, sandboxRequest } from '../verifiers/index.ts'
 import { answerProblems } from './answer-policy.ts'
 import { handshakePresets, type HandshakeAnswer } from './presets.ts'
 
@@ -13,7 +13,7 @@ export type HandshakeResult =
   | { kind: 'none' }
   | { kind: 'answer'; signed: boolean; answer: HandshakeAnswer }
   | { kind: 'refused'; reason: string } // 400 invalid_handshake, the reason shown and logged
-  | { kind: 'fault'; reason: string }
+  | { kind: 'fault'; reason: string; retryAfterSeconds?: number }
 
 export interface HandshakeDeps {
   /** The first secret of the trigger's verification, for presets that answer with an HMAC. */
@@ -23,6 +23,8 @@ export interface HandshakeDeps {
   /** The integration's developer tokens, for options that name one (Meta's verifyToken). */
   integrationTokens?: () => Promise<Record<string, string>>
   now: Date
+  /** The trigger's project: its custom code queues fairly with other projects' (src/sandbox). */
+  tenant: string
 }
 
 /**
@@ -56,8 +58,9 @@ async function respondWithCode(
   deps: HandshakeDeps,
 ): Promise<HandshakeResult> {
   const ctx = { persisted: await deps.persisted(), now: deps.now.getTime() }
-  const result = await runSandboxed(code, 'respond', [sandboxRequest(view), ctx])
-  if (!result.ok) return { kind: 'fault', reason: `custom code failed: ${result.error}` }
+  const request = sandboxRequest(view)
+  const result = await runSandboxed(code, 'respond', [request, ctx], { tenant: deps.tenant })
+  if (!result.ok) return { kind: 'fault', ...sandboxFault(result) }
   if (result.value === null || result.value === undefined) return { kind: 'none' }
   const answer = answerOf(result.value)
   return typeof answer === 'string'

@@ -1,5 +1,6 @@
 import { runSandboxed } from '../../sandbox/index.ts'
 import type {
+  InboundOutcome,
   RequestView,
   SecretRef,
   StoredSecretRef,
@@ -14,13 +15,29 @@ export { hmacPresets } from './hmac-presets.ts'
 export { specialVerifiers } from './special.ts'
 export { contentTokenProblem, contentTokens } from './hmac.ts'
 
-/** A verification that could not run (custom code threw or timed out) is a fault, not a rejection. */
-export type Verdict = VerifyResult | { ok: false; reason: string; fault: true }
+/**
+ * A verification that could not run (custom code threw or timed out) is a fault, not a
+ * rejection; `retryAfterSeconds` marks one refused because the project's sandbox queue is full.
+ */
+export type Verdict =
+  VerifyResult | { ok: false; reason: string; fault: true; retryAfterSeconds?: number }
+
+/** A fault of custom code (verify or respond) as the request's outcome: busy (503) or error. */
+export function faultOutcome(fault: {
+  reason: string
+  retryAfterSeconds?: number
+}): InboundOutcome {
+  return fault.retryAfterSeconds === undefined
+    ? { kind: 'error', reason: fault.reason }
+    : { kind: 'busy', reason: fault.reason, retryAfterSeconds: fault.retryAfterSeconds }
+}
 
 export interface VerifyContext {
   /** Resolves the trigger's secret references to their values. */
   secrets: (refs: readonly (StoredSecretRef | SecretRef)[]) => Promise<string[]>
   now: Date
+  /** The trigger's project: its custom code queues fairly with other projects' (src/sandbox). */
+  tenant: string
 }
 
 /** Every verification preset name (GET /v1/trigger-presets lists them). */
@@ -42,7 +59,7 @@ export async function verifyRequest(
 ): Promise<Verdict> {
   if (config === null) return { ok: true }
   if ('code' in config)
-    return verifyWithCode(config.code, view, await ctx.secrets(config.secrets), ctx.now)
+    return verifyWithCode(config.code, view, await ctx.secrets(config.secrets), ctx)
   if (config.preset === 'hmac' && 'algorithm' in config)
     return verifyHmac(config, view, await ctx.secrets(config.secrets), ctx.now)
   const options = 'options' in config ? config.options : {}
@@ -66,6 +83,13 @@ function withOptions(
   return { ...scheme, timestamp: { ...scheme.timestamp, toleranceSeconds: tolerance } }
 }
 
+/** Why custom code did not give an answer, and when to retry if the sandbox was busy. */
+export function sandboxFault(failure: { error: string; retryAfterSeconds?: number }) {
+  return failure.retryAfterSeconds === undefined
+    ? { reason: `custom code failed: ${failure.error}` }
+    : { reason: failure.error, retryAfterSeconds: failure.retryAfterSeconds }
+}
+
 /** What custom code receives as `request` (plain data; the body as text and base64). */
 export function sandboxRequest(view: RequestView) {
   return {
@@ -83,13 +107,13 @@ async function verifyWithCode(
   code: string,
   view: RequestView,
   secrets: string[],
-  now: Date,
+  { now, tenant }: VerifyContext,
 ): Promise<Verdict> {
-  const result = await runSandboxed(code, 'verify', [
-    sandboxRequest(view),
-    { secrets, now: now.getTime() },
-  ])
-  if (!result.ok) return { ok: false, reason: `custom code failed: ${result.error}`, fault: true }
+  const request = sandboxRequest(view)
+  const result = await runSandboxed(code, 'verify', [request, { secrets, now: now.getTime() }], {
+    tenant,
+  })
+  if (!result.ok) return { ...sandboxFault(result), ok: false, fault: true }
   const value = result.value
   if (value === true) return { ok: true }
   if (value && typeof value === 'object' && 'valid' in value) {

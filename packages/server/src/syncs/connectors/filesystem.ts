@@ -225,6 +225,11 @@ export function isRelativeFileId(id: string): boolean {
     )
 }
 
+/**
+ * A file as a record: the fields of Paragon's File schema the disk knows (createdAt, updatedAt,
+ * parentFolderId: the folder's path relative to the sync's, '' for the sync's own), plus `path`.
+ * Stored records written with the earlier `parentFolder` key are renamed by migration 0017.
+ */
 function fileRecord(relative: string, stats: Stats): ConnectorRecord {
   const parent = path.posix.dirname(relative)
   return {
@@ -233,7 +238,7 @@ function fileRecord(relative: string, stats: Stats): ConnectorRecord {
     mimeType: mimeTypeOf(relative),
     data: {
       path: relative,
-      parentFolder: parent === '.' ? '' : parent,
+      parentFolderId: parent === '.' ? '' : parent,
       createdAt: stats.birthtime.toISOString(),
       updatedAt: stats.mtime.toISOString(),
     },
