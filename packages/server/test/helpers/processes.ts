@@ -14,21 +14,37 @@ const live = new Set<ChildProcess>()
  * @example const child = spawnTracked(process.execPath, [bin, 'start'], { stdio: 'pipe' })
  */
 export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
-  const child = spawn(command, args, { ...options, detached: true })
+  return track(spawn(command, args, { ...options, detached: true }))
+}
+
+/**
+ * Remembers a child another helper spawned (`execFile`, a spawn that must stay in this process
+ * group), so it is killed with the rest.
+ * @example const child = track(execFile(process.execPath, [script], done))
+ */
+export function track<T extends ChildProcess>(child: T): T {
   live.add(child)
   child.once('exit', () => live.delete(child))
   child.once('error', () => live.delete(child))
   return child
 }
 
-/** SIGKILLs every tracked process group still running; synchronous, so `exit` handlers can call it. */
+/**
+ * SIGKILLs every tracked process still running, with its process group when it leads one;
+ * synchronous, so `exit` handlers can call it.
+ */
 export function killSpawned(): void {
   for (const child of live) {
     if (child.pid === undefined) continue
     try {
       process.kill(-child.pid, 'SIGKILL')
     } catch {
-      // Already gone (ESRCH): it exited between the check and the kill.
+      // Not a group leader (spawned without `detached`), or already gone.
+      try {
+        process.kill(child.pid, 'SIGKILL')
+      } catch {
+        // Already gone (ESRCH): it exited between the check and the kill.
+      }
     }
   }
   live.clear()
