@@ -23,6 +23,13 @@ async function setUp(target: Receiver, destination: Record<string, unknown> = {}
   return { key, dest }
 }
 
+/*
+ * How long a wake may take. The server never polls (an hour), so a second request within this
+ * bound can only come from the wake under test; 3 s was missed with the machine busy (two cores,
+ * load 13), and the bound only ends a failing test.
+ */
+const wakeWaitMs = 30_000
+
 const attemptOf = (destinationId: string) =>
   waitForDispatch(dispatcher(), 'attempt', (e) => e.destinationId === destinationId)
 
@@ -245,7 +252,7 @@ describe('limits', () => {
     await publish(server, key)
     // The claim after the 429 finds the destination blocked and takes nothing; it must arm a
     // wake for the block's end (this server never polls).
-    await target.waitForRequests(2, 3000)
+    await target.waitForRequests(2, wakeWaitMs)
   })
 
   it('sends a retry that is due when its result is written, with no send or poll left to wake it', async () => {
@@ -258,6 +265,6 @@ describe('limits', () => {
     const { key } = await setUp(target)
     await publish(server, key)
     // The retry is due at once; only the dispatcher itself, once the 429 is written, can know.
-    await target.waitForRequests(2, 3000)
+    await target.waitForRequests(2, wakeWaitMs)
   })
 })
