@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Kills what a test file spawned and left running (test/helpers/processes.ts).
+    setupFiles: ['test/helpers/kill-spawned.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

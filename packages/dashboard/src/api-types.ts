@@ -114,6 +114,11 @@ export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' |
 export interface Attempt {
   id?: string
   number?: number
+  /**
+   * Where this attempt was sent (a Slack preset's URL shows only its origin); null for email
+   * and for attempts logged before the server recorded it.
+   */
+  url?: string | null
   startedAt: string
   durationMs: number
   outcome: 'delivered' | 'failed' | 'gone'
@@ -192,6 +197,11 @@ export interface Sync {
   }
   /** Only while ERRORED. */
   error?: { code: string; message: string }
+  /**
+   * `engine`: a built-in connector the scheduler runs at `nextRunAt`; `worker`: an outside sync
+   * worker runs it, so `nextRunAt` is no run the engine will make.
+   */
+  runBy?: 'engine' | 'worker'
   nextRunAt?: string | null
   createdAt?: string
 }

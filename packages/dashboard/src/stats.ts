@@ -3,8 +3,10 @@ import type { Delivery } from './api-types.ts'
 
 /*
  * Health figures computed in the browser from `GET /v1/deliveries` (the API has no summary
- * route). Latency is the time to deliver: from the delivery's creation (the event's fan-out) to
- * the receiver's 2xx, waiting between retries included — what a receiver experiences.
+ * route). Latency is the delivering attempt's: from its start (`lastAttemptAt`) to the
+ * receiver's 2xx being recorded. Counting from the delivery's creation instead made a replay
+ * of an old delivery (Retry now, `switchyard replay`) count its whole age: "25 s" for a
+ * loopback receiver. Retries show in the success rate and the chart, not here.
  */
 
 /** How a window of deliveries went. */
@@ -30,10 +32,10 @@ export function percentile(sortedAsc: readonly number[], p: number): number | nu
   return sortedAsc[Math.min(Math.max(rank, 1), sortedAsc.length) - 1] ?? null
 }
 
-/** The time to deliver of a succeeded delivery, in ms. */
-function latencyMs(d: Delivery): number | null {
-  if (d.status !== 'succeeded' || !d.completedAt) return null
-  return Math.max(0, Date.parse(d.completedAt) - Date.parse(d.createdAt))
+/** How long the attempt that delivered a succeeded delivery took, in ms. */
+export function latencyMs(d: Delivery): number | null {
+  if (d.status !== 'succeeded' || !d.completedAt || !d.lastAttemptAt) return null
+  return Math.max(0, Date.parse(d.completedAt) - Date.parse(d.lastAttemptAt))
 }
 
 export function summarize(deliveries: readonly Delivery[]): WindowStats {

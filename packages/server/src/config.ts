@@ -21,6 +21,8 @@ export interface Config {
   allowPrivateTargets: boolean
   role: Role
   logLevel: string
+  /** `pretty` (one human line per entry), `json` (JSON lines), or `auto`: pretty on a terminal. */
+  logFormat: LogFormat
   bodyLimitBytes: number
   /** Dispatcher: most sends in flight per process, all destinations together. (Default: 500) */
   deliveryMaxInFlight: number
@@ -72,6 +74,18 @@ export interface Config {
 
 export type Role = 'api' | 'worker' | 'all'
 const roles: readonly Role[] = ['api', 'worker', 'all']
+export type LogFormat = 'auto' | 'json' | 'pretty'
+const logFormats: readonly LogFormat[] = ['auto', 'json', 'pretty']
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/**
+ * A setting that cannot be used, named with the variable (or flag) to fix. The CLI prints it as
+ * one line: `switchyard: invalid_setting: SWITCHYARD_PORT must be a port number (0-65535), got "x"`.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+  readonly code = 'invalid_setting'
+}
 
 const defaults = {
   port: 8787,
@@ -87,6 +101,7 @@ const defaults = {
   allowPrivateTargets: false,
   role: 'all',
   logLevel: 'info',
+  logFormat: 'auto',
   bodyLimitBytes: 1024 * 1024,
   deliveryMaxInFlight: 500,
   deliveryBatchSize: 100,
@@ -121,19 +136,20 @@ export function loadConfig(
   options: { localDevelopment?: boolean } = {},
 ): Readonly<Config> {
   const fromEnv: Partial<Config> = dropUndefined({
-    port: env.SWITCHYARD_PORT === undefined ? undefined : parsePort(env.SWITCHYARD_PORT),
+    port: env.SWITCHYARD_PORT ? parsePort(env.SWITCHYARD_PORT, 'SWITCHYARD_PORT') : undefined,
     host: env.SWITCHYARD_HOST,
     dataDir: env.SWITCHYARD_DATA_DIR,
     databaseUrl: env.DATABASE_URL || undefined,
-    publicUrl: env.SWITCHYARD_PUBLIC_URL,
+    publicUrl: env.SWITCHYARD_PUBLIC_URL ? parsePublicUrl(env.SWITCHYARD_PUBLIC_URL) : undefined,
     secretKey: env.SWITCHYARD_SECRET_KEY || undefined,
     previousSecretKeys: parseList(env.SWITCHYARD_PREVIOUS_SECRET_KEYS),
     adminToken: env.SWITCHYARD_ADMIN_TOKEN || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     smtpFrom: env.SMTP_FROM || undefined,
     allowPrivateTargets: parseBool(env.SWITCHYARD_ALLOW_PRIVATE_TARGETS),
-    role: env.SWITCHYARD_ROLE === undefined ? undefined : parseRole(env.SWITCHYARD_ROLE),
-    logLevel: env.SWITCHYARD_LOG_LEVEL,
+    role: env.SWITCHYARD_ROLE ? parseRole(env.SWITCHYARD_ROLE, 'SWITCHYARD_ROLE') : undefined,
+    logLevel: oneOf(env, 'SWITCHYARD_LOG_LEVEL', logLevels),
+    logFormat: oneOf(env, 'SWITCHYARD_LOG_FORMAT', logFormats),
     deliveryMaxInFlight: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_MAX_IN_FLIGHT'),
     deliveryBatchSize: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_BATCH_SIZE'),
     deliveryPollMs: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_POLL_MS'),
@@ -155,11 +171,7 @@ export function loadConfig(
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
   if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)
     merged.allowPrivateTargets = true
-  // `memory://` (an in-memory PGlite) is not a path. A relative dir is relative to where the
-  // command was typed: npm runs workspace scripts (`npm start` at the repo root) from the
-  // package's own directory, and tells the original one in INIT_CWD.
-  if (!merged.dataDir.startsWith('memory://'))
-    merged.dataDir = path.resolve(env.INIT_CWD ?? process.cwd(), merged.dataDir)
+  merged.dataDir = resolveDataDir(env, merged.dataDir)
   if (!merged.publicUrl) merged.publicUrl = `http://localhost:${merged.port}`
   merged.publicUrl = merged.publicUrl.replace(/\/+$/, '')
   if (!merged.smtpFrom) merged.smtpFrom = `Switchyard <switchyard@${hostOf(merged.publicUrl)}>`
@@ -174,28 +186,70 @@ function hostOf(url: string): string {
   }
 }
 
-function parsePort(value: string): number {
+/**
+ * Where an embedded store's files are: `dataDir` (a flag) or SWITCHYARD_DATA_DIR, else
+ * ./.switchyard, resolved like `loadConfig` does. For the CLI's API commands, which read only it.
+ * @example dataDirOf(process.env) // '/home/me/app/.switchyard'
+ */
+export function dataDirOf(env: NodeJS.ProcessEnv, dataDir?: string): string {
+  return resolveDataDir(env, dataDir ?? (env.SWITCHYARD_DATA_DIR || defaults.dataDir))
+}
+
+// A relative dir is relative to where the command was typed: npm runs workspace scripts
+// (`npm start` at the repo root) from the package's own directory, and tells the original one
+// in INIT_CWD. `memory://` (an in-memory PGlite) is not a path.
+function resolveDataDir(env: NodeJS.ProcessEnv, dataDir: string): string {
+  if (dataDir.startsWith('memory://')) return dataDir
+  return path.resolve(env.INIT_CWD ?? process.cwd(), dataDir)
+}
+
+/** @example parsePort('8787', '--port') // 8787 */
+export function parsePort(value: string, name: string): number {
   const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`SWITCHYARD_PORT must be a port number (0-65535), got "${value}"`)
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name} must be a port number (0-65535), got "${value}"`)
   }
   return port
 }
 
-/** @example parseRole('worker') // 'worker' */
-export function parseRole(value: string): Role {
+/** @example parseRole('worker', '--role') // 'worker' */
+export function parseRole(value: string, name = 'role'): Role {
   if (!(roles as readonly string[]).includes(value)) {
-    throw new Error(`role must be one of ${roles.join(', ')}, got "${value}"`)
+    throw new ConfigError(`${name} must be one of ${roles.join(', ')}, got "${value}"`)
   }
   return value as Role
+}
+
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  const value = env[name]
+  if (value === undefined || value === '') return undefined
+  if (!(choices as readonly string[]).includes(value))
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${value}"`)
+  return value as T
+}
+
+function parsePublicUrl(value: string): string {
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {}
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new ConfigError(
+      `SWITCHYARD_PUBLIC_URL must be an absolute http(s) URL like https://hooks.example.com, got "${value}"`,
+    )
+  return value
 }
 
 function parsePositiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = env[name]
   if (value === undefined || value === '') return undefined
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${name} must be a positive integer, got "${value}"`)
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1)
+    throw new ConfigError(`${name} must be a positive integer, got "${value}"`)
   return n
 }
 
@@ -203,7 +257,8 @@ function parseInteger(env: NodeJS.ProcessEnv, name: string): number | undefined 
   const value = env[name]
   if (value === undefined || value === '') return undefined
   const n = Number(value)
-  if (!Number.isSafeInteger(n)) throw new Error(`${name} must be an integer, got "${value}"`)
+  if (value.trim() === '' || !Number.isSafeInteger(n))
+    throw new ConfigError(`${name} must be an integer, got "${value}"`)
   return n
 }
 
@@ -224,7 +279,9 @@ function parseRoots(value: string | undefined): string[] | undefined {
   const roots = parseList(value)
   for (const root of roots ?? [])
     if (!path.isAbsolute(root))
-      throw new Error(`SWITCHYARD_FS_CONNECTOR_ROOTS must list absolute directories, got "${root}"`)
+      throw new ConfigError(
+        `SWITCHYARD_FS_CONNECTOR_ROOTS must list absolute directories, got "${root}"`,
+      )
   return roots
 }
 

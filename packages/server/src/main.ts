@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { auditRoutes, installAuditTrail } from './audit/index.ts'
 import type { Config } from './config.ts'
 import {
@@ -25,6 +25,7 @@ import { configureSandbox } from './sandbox/index.ts'
 import { integrationRoutes } from './integrations/index.ts'
 import { dashboardRoutes } from './http/dashboard.ts'
 import { buildServer } from './http/server.ts'
+import { createLogger } from './log.ts'
 import {
   bootstrapEmptyStore,
   createInstanceTokenCheck,
@@ -89,7 +90,7 @@ export async function startEngine(
   config: Readonly<Config>,
   options: EngineOptions = {},
 ): Promise<Engine> {
-  const log = options.logger ?? pino({ level: config.logLevel })
+  const log = options.logger ?? createLogger(config)
   const now = options.now ?? (() => new Date(Date.now() + config.clockOffsetMs))
   const db = options.db ?? (await openDb(config))
   try {

@@ -46,6 +46,11 @@ export function AttemptView({
           {fullTime(attempt.startedAt)}
         </span>
       </header>
+      {attempt.url ? (
+        <p className="mono small request-line" data-testid="attempt-url">
+          <strong>POST</strong> {attempt.url}
+        </p>
+      ) : null}
       {attempt.errorMessage && attempt.errorMessage !== `HTTP ${attempt.status}` ? (
         <p className="attempt-error">{attempt.errorMessage}</p>
       ) : null}

@@ -48,46 +48,51 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
   const { settings, role, signOut } = useSession()
   return (
     <div className="shell">
+      {/* The aside spans the page's whole height (its background); its contents stay in view. */}
       <aside className="sidebar">
-        <Link to="/" className="brand">
-          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-            <path
-              d="M3 6h7l4 6h7M3 18h7l4-6"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2.2"
-              strokeLinecap="round"
-            />
-          </svg>
-          Switchyard
-        </Link>
-        <nav className="nav" aria-label="Main">
-          {navItems.map((item) => (
-            <Link
-              key={item.to}
-              to={item.to}
-              className={isActive(item, path) ? 'active' : undefined}
-              aria-current={isActive(item, path) ? 'page' : undefined}
+        <div className="sidebar-inner">
+          <Link to="/" className="brand">
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+              <path
+                d="M3 6h7l4 6h7M3 18h7l4-6"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="2.2"
+                strokeLinecap="round"
+              />
+            </svg>
+            Switchyard
+          </Link>
+          <nav className="nav" aria-label="Main">
+            {navItems.map((item) => (
+              <Link
+                key={item.to}
+                to={item.to}
+                className={isActive(item, path) ? 'active' : undefined}
+                aria-current={isActive(item, path) ? 'page' : undefined}
+              >
+                {item.icon}
+                <span>{item.label}</span>
+              </Link>
+            ))}
+          </nav>
+          <div className="whoami">
+            <div className="project" title={settings.projectId}>
+              {settings.name}
+            </div>
+            <span
+              className={`role role-${role}`}
+              data-testid="role"
+              title={
+                role === 'admin' ? 'This key may change everything in the project.' : needsAdmin
+              }
             >
-              {item.icon}
-              <span>{item.label}</span>
-            </Link>
-          ))}
-        </nav>
-        <div className="whoami">
-          <div className="project" title={settings.projectId}>
-            {settings.name}
+              {role === 'admin' ? 'admin key' : 'read-only key'}
+            </span>
+            <button type="button" className="linkish" onClick={signOut}>
+              Sign out
+            </button>
           </div>
-          <span
-            className={`role role-${role}`}
-            data-testid="role"
-            title={role === 'admin' ? 'This key may change everything in the project.' : needsAdmin}
-          >
-            {role === 'admin' ? 'admin key' : 'read-only key'}
-          </span>
-          <button type="button" className="linkish" onClick={signOut}>
-            Sign out
-          </button>
         </div>
       </aside>
       <main className="main">{children}</main>

@@ -115,18 +115,30 @@ export function DeliveryPage({ id }: { id: string }) {
   )
 }
 
-/** What goes over the wire: POST to the URL, the headers of the latest attempt, the body. */
+/**
+ * What goes over the wire: POST to the URL the latest attempt went to (the destination's own
+ * may have changed since), its headers, the body.
+ */
 function RequestCard(props: {
   delivery: DeliveryDetail
   destination: Destination | null
   latest: Attempt | undefined
 }) {
   const { destination, latest } = props
+  const sentTo = latest?.url ?? null
+  const current = destination?.url ?? null
   return (
     <Card title="Request sent">
-      <p className="mono request-line">
-        <strong>POST</strong> {destination?.url ?? '…'}
+      <p className="mono request-line" data-testid="request-url">
+        <strong>POST</strong> {sentTo ?? current ?? '…'}
       </p>
+      {sentTo && current && sentTo !== current ? (
+        <p className="muted small">The destination sends to {current} now.</p>
+      ) : latest && !sentTo && current ? (
+        <p className="muted small">
+          The destination&apos;s URL now: this attempt was logged before attempts recorded theirs.
+        </p>
+      ) : null}
       {latest ? (
         <HeaderTable
           title="Headers (latest attempt; credentials redacted)"

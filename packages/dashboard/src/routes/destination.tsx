@@ -2,6 +2,7 @@ import { DeliveriesTable } from '../components/deliveries-table.tsx'
 import { DestinationActions, RecoverCard } from '../components/destination-actions.tsx'
 import { HeaderTable } from '../components/attempt.tsx'
 import { DestinationStatus, Pager } from '../components/status.tsx'
+import { TemplateCard } from '../components/template-view.tsx'
 import { Card, Empty, ErrorNote, Facts, PageHead, Time } from '../components/ui.tsx'
 import { destinationLabel, duration } from '../format.ts'
 import { useLoad, usePaged } from '../hooks.ts'
@@ -104,6 +105,7 @@ export function DestinationPage({ id }: { id: string }) {
           />
         </Card>
       </div>
+      {d.type === 'email' ? null : <TemplateCard destination={d} />}
       <Card
         title="Latest deliveries"
         actions={

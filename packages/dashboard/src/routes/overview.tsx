@@ -92,8 +92,9 @@ export function OverviewPage() {
         )}
       </Card>
       <p className="fine">
-        Latency is the time to deliver: from the event's fan-out to the receiver's 2xx, retries
-        included. Success rate counts deliveries tried so far.
+        Latency is the delivering attempt's: from its start to the receiver's 2xx (a retry or a
+        replay counts from its own start, not from the event). Success rate counts deliveries tried
+        so far.
       </p>
     </>
   )

@@ -173,7 +173,9 @@ function SyncRow({
       <td>
         <Time at={sync.summary.lastSyncedAt} />
       </td>
-      <td>{stopped ? <span className="muted">–</span> : <Time at={sync.nextRunAt} />}</td>
+      <td data-testid="next-run">
+        <NextRun sync={sync} stopped={stopped} />
+      </td>
       <td className="small">
         {sync.error ? (
           <>
@@ -206,4 +208,20 @@ function createSyncCurl(): string {
     `  -H "Authorization: Bearer $SWITCHYARD_API_KEY" -H 'content-type: application/json' \\`,
     `  -d '{"userId": "user_1", "integration": "googledrive", "pipeline": "files"}'`,
   ].join('\n')
+}
+
+/**
+ * When the engine runs the sync next. Only built-in connectors' syncs are run by the engine; a
+ * sync an outside worker runs has a `nextRunAt` too (the schedule's hint to that worker), which
+ * read as "Next run 2 min ago" once the worker ran late or ran on its own timetable.
+ */
+function NextRun({ sync, stopped }: { sync: Sync; stopped: boolean }) {
+  if (stopped || !sync.nextRunAt) return <span className="muted">–</span>
+  if (sync.runBy === 'worker')
+    return (
+      <span className="muted" title="Run by your sync worker, not by Switchyard">
+        – <span className="small">(your worker)</span>
+      </span>
+    )
+  return <Time at={sync.nextRunAt} />
 }

@@ -632,6 +632,8 @@ export interface paths {
                 startedAt: string
                 /** @description The HTTP status, or for email the SMTP reply code. */
                 status?: number | null
+                /** @description The URL this attempt was sent to (a Slack preset's shows only its origin); null for email, and for attempts logged before it was recorded. */
+                url?: string | null
               }[]
               /**
                * Format: uuid
@@ -1649,6 +1651,8 @@ export interface paths {
               startedAt: string
               /** @description The HTTP status, or for email the SMTP reply code (250 when accepted). */
               status?: number | null
+              /** @description The URL the test was sent to (a Slack preset's shows only its origin); null for email, or when nothing was sent. */
+              url?: string | null
               webhookId: string
             }
           }
@@ -1836,6 +1840,8 @@ export interface paths {
               startedAt: string
               /** @description The HTTP status, or for email the SMTP reply code (250 when accepted). */
               status?: number | null
+              /** @description The URL the test was sent to (a Slack preset's shows only its origin); null for email, or when nothing was sent. */
+              url?: string | null
               webhookId: string
             }
           }
@@ -2922,6 +2928,11 @@ export interface paths {
                 /** Format: date-time */
                 nextRunAt?: string | null
                 pipeline: string
+                /**
+                 * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+                 * @enum {string}
+                 */
+                runBy: 'engine' | 'worker'
                 schedule?: {
                   fullEverySeconds?: number
                   incrementalEverySeconds?: number
@@ -2997,6 +3008,11 @@ export interface paths {
               /** Format: date-time */
               nextRunAt?: string | null
               pipeline: string
+              /**
+               * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+               * @enum {string}
+               */
+              runBy: 'engine' | 'worker'
               schedule?: {
                 fullEverySeconds?: number
                 incrementalEverySeconds?: number
@@ -3065,6 +3081,11 @@ export interface paths {
               /** Format: date-time */
               nextRunAt?: string | null
               pipeline: string
+              /**
+               * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+               * @enum {string}
+               */
+              runBy: 'engine' | 'worker'
               schedule?: {
                 fullEverySeconds?: number
                 incrementalEverySeconds?: number
@@ -3157,6 +3178,11 @@ export interface paths {
               /** Format: date-time */
               nextRunAt?: string | null
               pipeline: string
+              /**
+               * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+               * @enum {string}
+               */
+              runBy: 'engine' | 'worker'
               schedule?: {
                 fullEverySeconds?: number
                 incrementalEverySeconds?: number
@@ -3364,6 +3390,11 @@ export interface paths {
               /** Format: date-time */
               nextRunAt?: string | null
               pipeline: string
+              /**
+               * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+               * @enum {string}
+               */
+              runBy: 'engine' | 'worker'
               schedule?: {
                 fullEverySeconds?: number
                 incrementalEverySeconds?: number

@@ -39,7 +39,9 @@ export type DeliveryView = {
   eventId: string
   destinationId: string
   eventType: string
-  status: 'pending' | 'held' | 'succeeded' | 'failed'
+  status: 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
+  /** Status coalesced: the delivery that carried this event. */
+  coalescedInto?: string | null
   attemptCount: number
   nextAttemptAt: string | null
   lastAttemptAt: string | null

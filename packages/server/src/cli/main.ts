@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander'
-import { loadConfig, parseRole, type Config } from '../config.ts'
+import { loadConfig, parsePort, parseRole, type Config } from '../config.ts'
 import { version } from '../version.ts'
 import { registerDeliveries } from './commands/deliveries.ts'
 import { registerDestinations } from './commands/destinations.ts'
@@ -10,7 +10,7 @@ import { registerSecrets } from './commands/secrets.ts'
 import { registerSend } from './commands/send.ts'
 import { registerTriggers } from './commands/triggers.ts'
 import { registerVerify } from './commands/verify.ts'
-import { defaultUrl } from './context.ts'
+import { urlHelp } from './context.ts'
 import { exitCodes, formatError } from './errors.ts'
 
 /** Flags mirror the environment variables; a flag wins over its variable. */
@@ -24,10 +24,10 @@ function configFrom(
   load: { localDevelopment?: boolean } = {},
 ): Readonly<Config> {
   const overrides: Partial<Config> = {}
-  if (options.port !== undefined) overrides.port = Number(options.port)
+  if (options.port !== undefined) overrides.port = parsePort(options.port, '--port')
   if (options.dataDir !== undefined) overrides.dataDir = options.dataDir
   if (options.host !== undefined) overrides.host = options.host
-  if (options.role !== undefined) overrides.role = parseRole(options.role)
+  if (options.role !== undefined) overrides.role = parseRole(options.role, '--role')
   return loadConfig(process.env, overrides, load)
 }
 
@@ -40,7 +40,7 @@ const program = new Command()
   // Options before the command name are the program's, so `destinations create --url` can
   // mean the destination's URL; API commands take --url and --api-key after their name too.
   .enablePositionalOptions()
-  .option('--url <url>', `the server's URL (SWITCHYARD_URL, default ${defaultUrl})`)
+  .option('--url <url>', urlHelp)
   .option(
     '--api-key <key>',
     'a project API key (SWITCHYARD_API_KEY, else .switchyard/credentials.json)',
@@ -54,9 +54,11 @@ const program = new Command()
     'after',
     `
 Environment:
-  SWITCHYARD_URL        the server's URL for API commands (--url)
+  SWITCHYARD_URL        the server's URL for API commands (--url); else the apiUrl of
+                        $SWITCHYARD_DATA_DIR/credentials.json, else http://localhost:8787
   SWITCHYARD_API_KEY    a project API key (--api-key); else the apiKey of
                         $SWITCHYARD_DATA_DIR/credentials.json (default ./.switchyard)
+  SWITCHYARD_DATA_DIR   the engine's data dir (--data-dir), where \`start\` writes credentials.json
   DATABASE_URL, SWITCHYARD_PORT, …   configure \`start\` (see the README)
 
 Exit codes:
@@ -102,6 +104,8 @@ program
   .option('-d, --data-dir <dir>', 'embedded store directory (SWITCHYARD_DATA_DIR)')
   .action(async (options) => {
     const config = configFrom(options)
+    const { checkConfig } = await import('./preflight.ts')
+    await checkConfig(config, { needsSecretKey: false })
     const { migrate, openDb } = await import('../store/index.ts')
     const db = await openDb(config)
     try {

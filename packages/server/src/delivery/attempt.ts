@@ -2,6 +2,7 @@ import { renderWireFormat, wireName, type CatalogEvent, type WireFormat } from '
 import {
   composeEmail,
   renderWebhookRequest,
+  shownUrl,
   templateFunctionsFor,
   type TestTarget,
 } from '../destinations/index.ts'
@@ -113,8 +114,11 @@ function webhookAttempt(
   return { ok: true, send }
 }
 
-/** Signs `body` (what is sent: the rendered body, or its thin event) and sends it. */
-function signAndSend(
+/**
+ * Signs `body` (what is sent: the rendered body, or its thin event) and sends it. The record
+ * keeps the URL it went to: the destination's may change before anyone reads the log.
+ */
+async function signAndSend(
   target: AttemptTarget,
   rendered: { url: string; headers: Record<string, string> },
   body: string,
@@ -130,5 +134,9 @@ function signAndSend(
     timestamp: deps.now(),
     sequence: target.sequence ?? null,
   })
-  return deps.sender.send(request, { requestHeaders: loggedHeaders, signal: deps.signal })
+  const record = await deps.sender.send(request, {
+    requestHeaders: loggedHeaders,
+    signal: deps.signal,
+  })
+  return { ...record, url: shownUrl({ url: rendered.url, preset: target.preset }) }
 }

@@ -58,6 +58,7 @@ export async function sendTestEvent(
 
 function unsentFields(now: Date, error: string): Omit<TestResult, 'webhookId'> {
   return {
+    url: null,
     startedAt: now.toISOString(),
     durationMs: 0,
     outcome: 'failed',
@@ -75,6 +76,7 @@ function unsentFields(now: Date, error: string): Omit<TestResult, 'webhookId'> {
 export function attemptFields(record: AttemptRecord): Omit<TestResult, 'webhookId'> {
   const { outcome } = record
   return {
+    url: record.url ?? null,
     startedAt: record.startedAt.toISOString(),
     durationMs: record.durationMs,
     outcome: outcome.kind,

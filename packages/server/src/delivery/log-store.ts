@@ -62,6 +62,8 @@ export interface AttemptRow {
   request_body: string | null
   response_headers: Record<string, string> | null
   response_body: string | null
+  /** Null for email, and for attempts logged before migration 0018. */
+  url: string | null
 }
 
 export async function listAttempts(q: Queryable, deliveryId: string): Promise<AttemptRow[]> {

@@ -39,12 +39,20 @@ export const deliveryOutSchema = {
   },
 } as const
 
+/** Where an attempt went: its own URL, not the destination's current one. */
+export const attemptUrlSchema = {
+  type: ['string', 'null'],
+  description:
+    "The URL this attempt was sent to (a Slack preset's shows only its origin); null for email, and for attempts logged before it was recorded.",
+} as const
+
 export const attemptOutSchema = {
   type: 'object',
   required: ['id', 'number', 'startedAt', 'durationMs', 'outcome'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     number: { type: 'integer' },
+    url: attemptUrlSchema,
     startedAt: { type: 'string', format: 'date-time' },
     durationMs: { type: 'integer' },
     outcome: { type: 'string', enum: ['delivered', 'failed', 'gone'] },
@@ -88,6 +96,7 @@ export function attemptOut(row: AttemptRow) {
   return {
     id: row.id,
     number: row.number,
+    url: row.url,
     startedAt: row.started_at.toISOString(),
     durationMs: row.duration_ms,
     outcome: row.outcome,

@@ -181,7 +181,7 @@ export async function insertAttempts(
     sql`
     insert into delivery_attempts (id, delivery_id, number, started_at, duration_ms, outcome,
                                    status, error_class, error_message, request_headers,
-                                   request_body, response_headers, response_body, worker)
+                                   request_body, response_headers, response_body, url, worker)
     select u.*, ${workerId}::text from unnest(
       ${sent.map(() => newId())}::uuid[], ${col((c) => c.deliveryId)}::uuid[],
       ${col((c) => c.attempt)}::int[], ${col((_, r) => r.startedAt.toISOString())}::timestamptz[],
@@ -191,9 +191,9 @@ export async function insertAttempts(
       ${col((_, r) => (r.outcome.kind === 'failed' ? r.outcome.message : null))}::text[],
       ${col((_, r) => json(r.requestHeaders))}::jsonb[], ${col((_, r) => r.requestBody)}::text[],
       ${col((_, r) => json(r.response?.headers ?? null))}::jsonb[],
-      ${col((_, r) => r.response?.body ?? null)}::text[])
+      ${col((_, r) => r.response?.body ?? null)}::text[], ${col((_, r) => r.url ?? null)}::text[])
       as u(id, delivery_id, number, started_at, duration_ms, outcome, status, error_class,
-           error_message, request_headers, request_body, response_headers, response_body)
+           error_message, request_headers, request_body, response_headers, response_body, url)
     -- A delivery deleted mid-send (its destination or project went) has no log to add to.
     -- The caller locked the destinations first, so none can be deleted after this check.
     where exists (select 1 from deliveries d where d.id = u.delivery_id)`,

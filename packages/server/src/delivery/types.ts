@@ -49,6 +49,11 @@ export type AttemptOutcome =
 
 /** One attempt as the sender made it, ready to be logged. */
 export interface AttemptRecord {
+  /**
+   * Where the request went, as the destination's reads show it (a preset whose URL is its
+   * secret, Slack's: only its origin); null for email. Set by the attempt stage, not the sender.
+   */
+  url?: string | null
   startedAt: Date
   durationMs: number
   outcome: AttemptOutcome

@@ -59,6 +59,8 @@ export function testTargetOf(d: DestinationFields | DestinationRow, secrets: str
 /** The attempt a test made. */
 export interface TestResult {
   webhookId: string
+  /** Where the test went (a Slack preset's URL: its origin); null for email or nothing sent. */
+  url: string | null
   startedAt: string
   durationMs: number
   outcome: 'delivered' | 'failed' | 'gone'
@@ -77,6 +79,11 @@ export const testResultSchema = {
   required: ['webhookId', 'startedAt', 'durationMs', 'outcome'],
   properties: {
     webhookId: { type: 'string' },
+    url: {
+      type: ['string', 'null'],
+      description:
+        "The URL the test was sent to (a Slack preset's shows only its origin); null for email, or when nothing was sent.",
+    },
     startedAt: { type: 'string', format: 'date-time' },
     durationMs: { type: 'integer' },
     outcome: { type: 'string', enum: ['delivered', 'failed', 'gone'] },

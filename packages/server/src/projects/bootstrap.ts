@@ -60,6 +60,36 @@ export async function writeCredentialsFile(
 }
 
 /**
+ * Points an existing credentials file at the address the engine listens on now (`apiUrl`,
+ * `dashboardUrl`), so the CLI finds it after a start on another port. Keeps the file's other
+ * fields and mode; does nothing when there is no file (PostgreSQL, or deleted).
+ * @returns the file, or null when there was none
+ * @example await recordServerUrl('./.switchyard', 'http://127.0.0.1:9000')
+ */
+export async function recordServerUrl(dataDir: string, baseUrl: string): Promise<string | null> {
+  const file = path.join(dataDir, 'credentials.json')
+  let credentials: Record<string, unknown>
+  try {
+    credentials = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>
+  } catch (error) {
+    // A missing file is normal; one that is not JSON is the CLI's to report when it reads it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError)
+      return null
+    throw error
+  }
+  const urls = { apiUrl: `${baseUrl}/v1`, dashboardUrl: `${baseUrl}/` }
+  if (credentials.apiUrl === urls.apiUrl && credentials.dashboardUrl === urls.dashboardUrl)
+    return file
+  // Written beside and renamed over, so a crash never leaves half a file holding the key.
+  const next = `${file}.${process.pid}.tmp`
+  await fs.writeFile(next, JSON.stringify({ ...credentials, ...urls }, null, 2) + '\n', {
+    mode: 0o600,
+  })
+  await fs.rename(next, file)
+  return file
+}
+
+/**
  * Checks an instance admin token: the configured one when set, else the one generated at first start.
  * Returns a function so the stored hash is read once.
  */

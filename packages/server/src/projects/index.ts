@@ -17,6 +17,7 @@ export {
 export {
   bootstrapEmptyStore,
   writeCredentialsFile,
+  recordServerUrl,
   createInstanceTokenCheck,
   type FirstStartCredentials,
 } from './bootstrap.ts'

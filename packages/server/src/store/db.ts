@@ -13,6 +13,7 @@ import {
 } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts'
 import { redactStoreError } from './error-redaction.ts'
 import { createLocalSignal, createSignal, type Signal } from './signal.ts'
 
@@ -49,13 +50,26 @@ export async function openDb(options: {
     : openPglite(options.dataDir === 'memory://' ? undefined : options.dataDir)
 }
 
-/** @example const db = await openPglite() // in memory */
+/**
+ * Opens PGlite in `dataDir` (taking the data dir's lock: one process per dir), else in memory.
+ * @example const db = await openPglite() // in memory
+ */
 export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<Db> {
-  if (dataDir) await fs.mkdir(path.dirname(dataDir), { recursive: true })
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(loadDataDir ? { loadDataDir } : {}),
-  })
+  let lock: DataDirLock | null = null
+  if (dataDir) {
+    await fs.mkdir(path.dirname(dataDir), { recursive: true })
+    lock = await lockDataDir(dataDir)
+  }
+  let pglite: PGlite
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
+    })
+  } catch (error) {
+    await lock?.release()
+    throw error
+  }
   // The dialect calls `query` (and `close` on destroy); failures lose their parameters here.
   const redacting = {
     query: (text: string, values?: unknown[]) =>
@@ -89,6 +103,7 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
       await drain()
       // Closing PGlite checkpoints and releases the data dir cleanly.
       await pglite.close()
+      await lock?.release()
     },
   }
 }

@@ -44,7 +44,8 @@ const tags = ['syncs']
 
 function registerSyncAdminRoutes(app: FastifyInstance, deps: SyncRoutesDeps): void {
   const q = deps.db.kysely
-  const present = async (sync: SyncRow) => syncOut(sync, await syncSummary(q, sync))
+  const present = async (sync: SyncRow) =>
+    syncOut(sync, await syncSummary(q, sync), deps.connectors)
 
   app.post<{ Body: Omit<SyncIn, 'userId'> & { userId?: string } }>(
     '/v1/syncs',

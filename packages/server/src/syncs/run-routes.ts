@@ -119,7 +119,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
       const totals = await runTotals(q, ids)
       return {
         run: { ...runOut(done.run), totals },
-        sync: syncOut(done.sync, await syncSummary(q, done.sync)),
+        sync: syncOut(done.sync, await syncSummary(q, done.sync), deps.connectors),
       }
     },
   )
@@ -141,7 +141,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
       return {
         run: runOut(done.run),
         failure: done.failure.kind,
-        sync: syncOut(done.sync, await syncSummary(q, done.sync)),
+        sync: syncOut(done.sync, await syncSummary(q, done.sync), deps.connectors),
       }
     },
   )

@@ -1,3 +1,4 @@
+import type { ConnectorRegistry } from './connectors/index.ts'
 import { maxPageRecords } from './pages.ts'
 import type { SyncSummary } from './syncs.ts'
 import { runTypes, syncStatuses, type RunRow, type SyncRow } from './types.ts'
@@ -68,10 +69,25 @@ const errorSchema = {
 
 export const syncOutSchema = {
   type: 'object',
-  required: ['id', 'integration', 'pipeline', 'status', 'userId', 'credentialId', 'summary'],
+  required: [
+    'id',
+    'integration',
+    'pipeline',
+    'status',
+    'userId',
+    'credentialId',
+    'summary',
+    'runBy',
+  ],
   properties: {
     id: { type: 'string', format: 'uuid' },
     integration: { type: 'string' },
+    runBy: {
+      type: 'string',
+      enum: ['engine', 'worker'],
+      description:
+        'engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.',
+    },
     pipeline: { type: 'string' },
     status: { type: 'string', enum: syncStatuses },
     userId: { type: 'string' },
@@ -92,11 +108,15 @@ export const syncOutSchema = {
   },
 } as const
 
-/** The API view of a sync; `error` only while ERRORED. */
-export function syncOut(row: SyncRow, summary: SyncSummary) {
+/**
+ * The API view of a sync; `error` only while ERRORED. `connectors`: the built-in ones, whose
+ * syncs the engine runs itself.
+ */
+export function syncOut(row: SyncRow, summary: SyncSummary, connectors: ConnectorRegistry) {
   return {
     id: row.id,
     integration: row.integration,
+    runBy: connectors.has(row.integration) ? ('engine' as const) : ('worker' as const),
     pipeline: row.pipeline,
     status: row.status,
     userId: row.user_id,

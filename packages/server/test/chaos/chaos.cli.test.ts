@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { spawnTracked } from '../helpers/processes.ts'
 
 /*
  * The short form of the chaos suite (bench/chaos.ts --short): faulty receivers, a worker SIGKILLed
@@ -19,13 +19,13 @@ interface ChaosResults {
 }
 
 async function runShortChaos(resultsFile: string) {
-  const child = spawn(process.execPath, [chaos, '--short'], {
+  const child = spawnTracked(process.execPath, [chaos, '--short'], {
     env: { ...process.env, CHAOS_RESULTS: resultsFile, DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
+  child.stdout!.on('data', (chunk) => (output += chunk))
+  child.stderr!.on('data', (chunk) => (output += chunk))
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
   return { code, output }
 }

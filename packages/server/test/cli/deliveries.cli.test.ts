@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitForDispatch } from '../../src/delivery/index.ts'
+import { deliveryStatuses } from '../../src/delivery/schemas.ts'
 import { publish } from '../delivery/fixtures.ts'
 import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
@@ -23,6 +24,13 @@ afterAll(async () => {
 
 const cli = (...args: string[]) => runCli(args, { env })
 
+/*
+ * Bounds for a busy machine: a CLI process took over 10 s to start with the machine loaded, and
+ * a dispatch wait created before one runs counts that time too. They only end a failing test.
+ */
+const dispatchWaitMs = 60_000
+const testTimeoutMs = 180_000
+
 /** A destination made with the CLI, and one delivery to it that ended as `answer` makes it. */
 async function destinationWithDelivery(answer: number) {
   app.answer(statuses(answer))
@@ -33,13 +41,14 @@ async function destinationWithDelivery(answer: number) {
     server.engine.dispatcher,
     answer < 300 ? 'delivered' : 'failed',
     (e) => e.destinationId === destination.id,
+    dispatchWaitMs,
   )
   const eventId = await publish(server, key)
   const { deliveryId } = await done
   return { destination, deliveryId, eventId }
 }
 
-describe('switchyard destinations', () => {
+describe('switchyard destinations', { timeout: testTimeoutMs }, () => {
   it('creates a destination and prints its secret once', async () => {
     const res = await cli(
       'destinations',
@@ -83,7 +92,7 @@ describe('switchyard destinations', () => {
   })
 })
 
-describe('switchyard deliveries', () => {
+describe('switchyard deliveries', { timeout: testTimeoutMs }, () => {
   it('lists deliveries as JSON, filtered by destination and status', async () => {
     const { destination, deliveryId, eventId } = await destinationWithDelivery(500)
     const res = await cli(
@@ -117,6 +126,15 @@ describe('switchyard deliveries', () => {
     expect(JSON.parse(none.stdout)).toEqual([])
   })
 
+  it('filters by every delivery status the API has, coalesced included', async () => {
+    const help = await cli('deliveries', 'ls', '--help')
+    const choices = /\(choices: ([^)]+)\)/.exec(help.stdout.replace(/\s+/g, ' '))![1]!
+    expect(choices.split(', ').map((c) => JSON.parse(c))).toEqual([...deliveryStatuses])
+    const res = await cli('deliveries', 'ls', '--status', 'coalesced', '--json')
+    expect(res).toMatchObject({ code: 0, stderr: '' })
+    expect(JSON.parse(res.stdout)).toEqual([])
+  })
+
   it('lists at most --limit deliveries', async () => {
     await destinationWithDelivery(200)
     await publish(server, key)
@@ -135,6 +153,7 @@ describe('switchyard deliveries', () => {
       server.engine.dispatcher,
       'delivered',
       (e) => e.deliveryId === deliveryId,
+      dispatchWaitMs,
     )
     const retried = await cli('deliveries', 'retry', deliveryId)
     expect(retried.stdout).toBe(`Retrying ${deliveryId}: pending, attempt 2 next.\n`)

@@ -13,7 +13,8 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-describe('switchyard errors and connection settings', () => {
+// Each case runs one to three CLI processes: a second each when idle, 10 s and more when busy.
+describe('switchyard errors and connection settings', { timeout: 120_000 }, () => {
   it('prints one line and exits 1 for a key the server does not know', async () => {
     const res = await runCli(['deliveries', 'ls'], { env: cliEnv(server, 'sy_not_a_key') })
     expect(res.code).toBe(1)
@@ -52,6 +53,52 @@ describe('switchyard errors and connection settings', () => {
       key: apiKey,
     })
     expect(check.status).toBe(200)
+  })
+
+  it('finds the server and the key in credentials.json of SWITCHYARD_DATA_DIR or --data-dir', async () => {
+    const { apiKey } = await server.createProject()
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-cli-creds-'))
+    const apiUrl = `${server.url}/v1`
+    await fs.writeFile(path.join(dataDir, 'credentials.json'), JSON.stringify({ apiKey, apiUrl }))
+    // No SWITCHYARD_URL, no key: only the file says where the server is.
+    const env = { PATH: process.env.PATH, NO_COLOR: '1' }
+    try {
+      const byVariable = await runCli(['destinations', 'ls', '--json'], {
+        env: { ...env, SWITCHYARD_DATA_DIR: dataDir },
+      })
+      expect(byVariable.stderr).toBe('')
+      expect(byVariable.code).toBe(0)
+      const byFlag = await runCli(['destinations', 'ls', '--json', '--data-dir', dataDir], {
+        env,
+      })
+      expect(byFlag.stderr).toBe('')
+      expect(byFlag.code).toBe(0)
+    } finally {
+      await fs.rm(dataDir, { recursive: true })
+    }
+  })
+
+  it("takes --url and SWITCHYARD_URL over credentials.json's apiUrl", async () => {
+    const { apiKey } = await server.createProject()
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-cli-creds-'))
+    const stale = `http://127.0.0.1:${await closedPort()}`
+    await fs.writeFile(
+      path.join(dataDir, 'credentials.json'),
+      JSON.stringify({ apiKey, apiUrl: `${stale}/v1` }),
+    )
+    const env = { PATH: process.env.PATH, NO_COLOR: '1', SWITCHYARD_DATA_DIR: dataDir }
+    try {
+      const fromFile = await runCli(['destinations', 'ls'], { env })
+      expect(fromFile.stderr).toContain(`cannot reach ${stale}`)
+      const byVariable = await runCli(['destinations', 'ls'], {
+        env: { ...env, SWITCHYARD_URL: server.url },
+      })
+      expect(byVariable.code, byVariable.stderr).toBe(0)
+      const byFlag = await runCli(['destinations', 'ls', '--url', server.url], { env })
+      expect(byFlag.code, byFlag.stderr).toBe(0)
+    } finally {
+      await fs.rm(dataDir, { recursive: true })
+    }
   })
 
   it('takes --url and --api-key before or after the command, the flag over the variable', async () => {

@@ -28,7 +28,8 @@ async function tail(extra: string[] = []): Promise<CliProcess> {
 
 const data = JSON.stringify(recordCreated.data)
 
-describe('switchyard send and events tail', () => {
+// Each case runs CLI processes: a second each when idle, 10 s and more when busy.
+describe('switchyard send and events tail', { timeout: 120_000 }, () => {
   it('tails an event that send publishes, one line per event', async () => {
     const tailing = await tail()
     const sent = await runCli(['send', 'record.created', '--data', data, '--user-id', 'user_1'], {

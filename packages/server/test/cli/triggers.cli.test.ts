@@ -10,7 +10,8 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-describe('switchyard triggers listen', () => {
+// Each case runs CLI processes: a second each when idle, 10 s and more when busy.
+describe('switchyard triggers listen', { timeout: 120_000 }, () => {
   it('prints each request to the trigger as it is judged, with the reason for a rejection', async () => {
     const { apiKey } = await server.createProject()
     const trigger = await createTrigger(server, apiKey, {

@@ -29,6 +29,12 @@ const verify = (input: string, ...args: string[]) =>
   runCli(['verify', '--secret', secret, ...args], { env, input })
 
 describe('switchyard verify', () => {
+  it('shows each default in --help once', async () => {
+    const res = await runCli(['verify', '--help'], { env })
+    expect(res.stdout).toMatch(/--tolerance <seconds> +accepted timestamp age \(default: 300\)\n/)
+    expect(res.stdout).not.toMatch(/default.*default|default: \[\]/)
+  })
+
   it('exits 0 for a request signed with the secret', async () => {
     const res = await verify(capture())
     expect(res).toMatchObject({ code: 0, stderr: '' })

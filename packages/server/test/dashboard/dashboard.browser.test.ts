@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
+import { waitForDispatch } from '../../src/delivery/index.ts'
 import { defaultDashboardDir } from '../../src/http/dashboard.ts'
 import { chromiumPath, chromiumPresent } from '../helpers/browser.ts'
-import { startReceiver, type Receiver } from '../helpers/receiver.ts'
+import { createClock } from '../helpers/clock.ts'
+import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 
 const hasChromium = chromiumPresent('the dashboard browser tests')
@@ -307,4 +309,100 @@ it('renders every page with its heading', async () => {
     await page.getByRole('heading', { level: 1, name: heading }).waitFor()
     await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
   }
+})
+
+it('draws the sidebar down the whole of a long page and keeps its navigation in view', async () => {
+  const { apiKey } = await server.createProject()
+  const page = await signedIn(apiKey, '/destinations/new')
+  await page.getByRole('heading', { name: 'New destination' }).waitFor()
+  const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight)
+  expect(pageHeight).toBeGreaterThan(800)
+  const sidebar = await page.locator('aside.sidebar').boundingBox()
+  // scrollHeight is whole pixels; the box may be half a pixel less.
+  expect(sidebar!.height).toBeGreaterThan(pageHeight - 1)
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))
+  const nav = await page.getByRole('navigation', { name: 'Main' }).boundingBox()
+  // boundingBox is relative to the viewport: the navigation is still on screen.
+  expect(nav!.y).toBeGreaterThanOrEqual(0)
+  expect(nav!.y).toBeLessThan(800)
+})
+
+it("counts latency from the delivering attempt's start, so a replay does not add the delivery's age", async () => {
+  const clock = createClock()
+  const local = await startTestServer({ now: clock.now })
+  try {
+    const target = await receiver()
+    target.answer(statuses(500, 200))
+    const { apiKey } = await local.createProject()
+    await local.api('PUT', '/v1/settings', { key: apiKey, body: { retrySchedule: [] } })
+    await local.api('POST', '/v1/destinations', {
+      key: apiKey,
+      body: { url: target.url, events: ['*'] },
+    })
+    const failed = waitForDispatch(local.engine.dispatcher, 'failed', () => true, 30_000)
+    await local.api('POST', '/v1/events', { key: apiKey, body: { type: 'webhook.test', data: {} } })
+    const { deliveryId } = await failed
+    // Replayed 40 minutes later: counted from the delivery's creation it took 40 min.
+    clock.advance(40 * 60_000)
+    const delivered = waitForDispatch(local.engine.dispatcher, 'delivered', () => true, 30_000)
+    await local.api('POST', `/v1/deliveries/${deliveryId}/retry`, { key: apiKey })
+    await delivered
+    const page = await newPage()
+    await page.goto(`${local.url}/#key=${encodeURIComponent(apiKey)}`)
+    const tile = page.locator('.tile', { hasText: 'Latency p95' }).locator('.tile-value')
+    await page.locator('.tile', { hasText: 'Deliveries' }).getByText('1', { exact: true }).waitFor()
+    expect(await tile.textContent()).toMatch(/^\d+ ms$|^\d+(\.\d)? s$/)
+  } finally {
+    await local.close()
+  }
+})
+
+it('shows a destination its template read-only, and a preset with its options', async () => {
+  const { apiKey } = await server.createProject()
+  const template = '{"text": "{{$.event.type}} happened"}'
+  const custom = await server.api('POST', '/v1/destinations', {
+    key: apiKey,
+    body: { url: 'https://example.com/hook', events: ['*'], template },
+  })
+  const slack = await server.api('POST', '/v1/destinations', {
+    key: apiKey,
+    body: {
+      events: ['*'],
+      format: 'monitoring',
+      template: { preset: 'slack', url: 'https://hooks.slack.com/services/T0/B0/secret' },
+    },
+  })
+  const page = await signedIn(apiKey, `/destinations/${custom.body.id}`)
+  expect(await page.getByTestId('template').textContent()).toBe(template)
+  await page.goto(`${server.url}/destinations/${slack.body.id}`)
+  const shown = page.getByTestId('template')
+  await shown.getByText('Slack').waitFor()
+  expect(await shown.textContent()).toContain('[redacted]')
+  expect(await shown.textContent()).not.toContain('secret')
+})
+
+it('shows each attempt with the URL it was sent to, after the destination moved', async () => {
+  const { apiKey, target, destinationId, deliveryId } = await deliveredEvent()
+  await server.api('PATCH', `/v1/destinations/${destinationId}`, {
+    key: apiKey,
+    body: { url: 'https://example.com/moved' },
+  })
+  const page = await signedIn(apiKey, `/deliveries/${deliveryId}`)
+  await page.getByText('Attempt 1').waitFor()
+  expect(await page.getByTestId('attempt-url').textContent()).toBe(`POST ${target.url}`)
+  expect(await page.getByTestId('request-url').textContent()).toBe(`POST ${target.url}`)
+  await page.getByText('The destination sends to https://example.com/moved now.').waitFor()
+})
+
+it('shows no next run for a sync an outside worker runs', async () => {
+  const { apiKey } = await server.createProject()
+  const sync = await server.api('POST', '/v1/syncs', {
+    key: apiKey,
+    body: { integration: 'googledrive', pipeline: 'files', userId: 'user_1' },
+  })
+  expect(sync.body.runBy).toBe('worker')
+  const page = await signedIn(apiKey, '/syncs')
+  const cell = page.getByTestId('syncs-table').getByTestId('next-run')
+  await cell.waitFor()
+  expect(await cell.textContent()).toBe('– (your worker)')
 })

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
 import { waitForDispatch } from '../../src/delivery/index.ts'
 import { type Receiver } from '../helpers/receiver.ts'
-import { createDestination, dispatchHarness, publish, recordCreated } from './fixtures.ts'
+import {
+  createDestination,
+  dispatchHarness,
+  publish,
+  recordCreated,
+  workflowFailed,
+} from './fixtures.ts'
 
 const { clock, server, dispatcher, receiver } = dispatchHarness()
 
@@ -16,6 +22,13 @@ async function setUp(target: Receiver, destination: Record<string, unknown> = {}
   })
   return { key, dest }
 }
+
+/*
+ * How long a wake may take. The server never polls (an hour), so a second request within this
+ * bound can only come from the wake under test; 3 s was missed with the machine busy (two cores,
+ * load 13), and the bound only ends a failing test.
+ */
+const wakeWaitMs = 30_000
 
 const attemptOf = (destinationId: string) =>
   waitForDispatch(dispatcher(), 'attempt', (e) => e.destinationId === destinationId)
@@ -88,6 +101,43 @@ describe('a delivered request', () => {
     ])
     // The log keeps the exact body sent, byte for byte what the receiver got.
     expect(res.body.attempts[0].requestBody).toBe(target.requests.at(-1)!.body)
+  })
+})
+
+describe('the attempt log', () => {
+  it("keeps the URL each attempt was sent to, not the destination's current one", async () => {
+    const before = await receiver(500)
+    const after = await receiver(200)
+    const { key, dest } = await setUp(before)
+    const first = attemptOf(dest.id)
+    await publish(server, key)
+    const { deliveryId } = await first
+    const moved = await server.api('PATCH', `/v1/destinations/${dest.id}`, {
+      key,
+      body: { url: after.url },
+    })
+    expect(moved.status).toBe(200)
+    const delivered = waitForDispatch(dispatcher(), 'delivered', (e) => e.deliveryId === deliveryId)
+    await server.api('POST', `/v1/deliveries/${deliveryId}/retry`, { key })
+    await delivered
+    const res = await server.api('GET', `/v1/deliveries/${deliveryId}`, { key })
+    expect(res.body.attempts.map((a: { url: string }) => a.url)).toEqual([before.url, after.url])
+  })
+
+  it("keeps only the origin of a Slack preset's URL, which is its secret", async () => {
+    const target = await receiver(200)
+    const { apiKey: key } = await server.createProject()
+    const dest = await createDestination(server, key, {
+      events: ['*'],
+      format: 'monitoring',
+      template: { preset: 'slack', url: `${target.url}/services/T000/B000/s3cret` },
+    })
+    const delivered = waitForDispatch(dispatcher(), 'delivered', (e) => e.destinationId === dest.id)
+    await publish(server, key, workflowFailed)
+    const { deliveryId } = await delivered
+    const res = await server.api('GET', `/v1/deliveries/${deliveryId}`, { key })
+    expect(res.body.attempts[0].url).toBe(`${new URL(target.url).origin}/[redacted]`)
+    expect(JSON.stringify(res.body)).not.toContain('s3cret')
   })
 })
 
@@ -202,7 +252,7 @@ describe('limits', () => {
     await publish(server, key)
     // The claim after the 429 finds the destination blocked and takes nothing; it must arm a
     // wake for the block's end (this server never polls).
-    await target.waitForRequests(2, 3000)
+    await target.waitForRequests(2, wakeWaitMs)
   })
 
   it('sends a retry that is due when its result is written, with no send or poll left to wake it', async () => {
@@ -215,6 +265,6 @@ describe('limits', () => {
     const { key } = await setUp(target)
     await publish(server, key)
     // The retry is due at once; only the dispatcher itself, once the 429 is written, can know.
-    await target.waitForRequests(2, 3000)
+    await target.waitForRequests(2, wakeWaitMs)
   })
 })

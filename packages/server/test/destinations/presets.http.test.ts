@@ -71,7 +71,7 @@ describe('slack preset', () => {
     expect(request.headers['content-type']).toBe('application/json')
     // Slack asks for `text` whenever blocks are sent: it is the notification and fallback.
     expect(body.text).toBe(
-      'Workflow “Test Workflow Name“ failed for User &lt;User ID&gt;: Test error message',
+      'Workflow “Test Workflow Name” failed for User &lt;User ID&gt;: Test error message',
     )
     expect(body.blocks.length).toBeLessThanOrEqual(50)
     const fields = body.blocks.flatMap((b: any) => b.fields ?? []).map((f: any) => f.text)

@@ -1,4 +1,4 @@
-import { pino } from 'pino'
+import { pino, type Logger } from 'pino'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { startEngine, type Engine } from '../../src/main.ts'
 import type { Db } from '../../src/store/index.ts'
@@ -30,7 +30,7 @@ export interface TestServer {
  * @example const server = await startTestServer(); afterAll(() => server.close())
  */
 export async function startTestServer(
-  options: { now?: () => Date; config?: Partial<Config>; db?: Db } = {},
+  options: { now?: () => Date; config?: Partial<Config>; db?: Db; logger?: Logger } = {},
 ): Promise<TestServer> {
   // A database handed in outlives the server (restarts over one store); close() leaves it open.
   const db = options.db ?? (await createTestDb())
@@ -49,7 +49,7 @@ export async function startTestServer(
   const engine = await startEngine(config, {
     db,
     now: options.now,
-    logger: pino({ level: config.logLevel }),
+    logger: options.logger ?? pino({ level: config.logLevel }),
   })
   const url = engine.url
   const api: TestServer['api'] = async (method, path, opts = {}) => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { track } from '../helpers/processes.ts'
 
 /** Where and how a command runs; `timeoutMs` bounds a command that should finish by itself. */
 export interface RunOptions {
@@ -22,12 +23,14 @@ export interface RunResult {
  * @example const { code, stdout } = await run('npm', ['pack', '--json'], { env, cwd })
  */
 export function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
-  const child = spawn(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
+  const child = track(
+    spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+  )
   const result = collect(child)
   const timeoutMs = options.timeoutMs ?? 300_000
   return new Promise((resolve, reject) => {
@@ -63,11 +66,14 @@ const running = new Set<Running>()
  * too) and tracks it: `stopAll()` in teardown ends whatever a failed or timed-out test left.
  */
 export function start(command: string, args: string[], options: RunOptions): Running {
-  const child = spawn(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  // Tracked too: the worker's exit kills it even when a test ends before `stopAll`.
+  const child = track(
+    spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  )
   const result = collect(child)
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),

@@ -13,6 +13,7 @@ import {
 } from '../../src/sandbox/index.ts'
 import { interruptAfterCpu } from '../../src/sandbox/run.ts'
 import { waitFor } from '../helpers/wait.ts'
+import { track as trackProcess } from '../helpers/processes.ts'
 
 /*
  * The sandbox pool (issue 24): several threads, per-project rounds, a bounded queue per project,
@@ -153,8 +154,10 @@ describe('sandbox pool', () => {
     )
     const { code, stdout } = await new Promise<{ code: string | number; stdout: string }>(
       (resolve) =>
-        execFile(process.execPath, [script], { timeout: 20_000 }, (error, out) =>
-          resolve({ code: error ? String(error.code ?? error.signal) : 0, stdout: out }),
+        trackProcess(
+          execFile(process.execPath, [script], { timeout: 20_000 }, (error, out) =>
+            resolve({ code: error ? String(error.code ?? error.signal) : 0, stdout: out }),
+          ),
         ),
     )
     await rm(dir, { recursive: true })

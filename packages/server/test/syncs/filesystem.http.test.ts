@@ -60,6 +60,8 @@ beforeAll(async () => {
     configuration: { path: dir },
   })
   syncId = sync.id
+  // The scheduler runs the built-in connector's syncs itself.
+  expect(sync.runBy).toBe('engine')
 })
 afterAll(async () => {
   await server.close()

@@ -50,6 +50,12 @@ describe('POST /v1/syncs', () => {
     expect(sync.error).toBeUndefined()
   })
 
+  it('says a sync without a built-in connector is run by a worker, not the engine', async () => {
+    const sync = await call(api(), 201, 'POST', '/v1/syncs', key, driveSync)
+    // Its nextRunAt is the schedule's hint to that worker: the engine never runs it.
+    expect(sync).toMatchObject({ runBy: 'worker', nextRunAt: clock.now().toISOString() })
+  })
+
   it('needs userId with a project key', async () => {
     const { userId: _, ...body } = driveSync
     const res = await api()('POST', '/v1/syncs', { key, body })

@@ -10,9 +10,10 @@ import {
   printTable,
   statusColour,
 } from '../output.ts'
+import { deliveryStatuses } from '../../delivery/schemas.ts'
 
-const statuses = ['pending', 'held', 'succeeded', 'failed'] as const
-type DeliveryStatus = (typeof statuses)[number]
+// The API's own list, so a status the API gains is one --status accepts.
+type DeliveryStatus = (typeof deliveryStatuses)[number]
 
 /** `switchyard deliveries ls|show|retry`: each event's sends to each destination. */
 export function registerDeliveries(program: Command, env: NodeJS.ProcessEnv): void {
@@ -24,7 +25,7 @@ export function registerDeliveries(program: Command, env: NodeJS.ProcessEnv): vo
       .description('List deliveries, newest first')
       .option('--destination <id>', 'only this destination')
       .option('--event <id>', 'only this event')
-      .addOption(new Option('--status <status>', 'only this status').choices([...statuses]))
+      .addOption(new Option('--status <status>', 'only this status').choices([...deliveryStatuses]))
       .option('--limit <n>', 'how many', positiveInteger, 20)
       .option('--json', 'print a JSON array')
       .addHelpText('after', '\nExample:\n  $ switchyard deliveries ls --status failed --limit 100')
@@ -107,6 +108,7 @@ function printDelivery(d: DeliveryView): void {
     ['Created', dateTime(d.createdAt)],
     ['Next attempt', dateTime(d.nextAttemptAt)],
     ['Completed', dateTime(d.completedAt)],
+    ...(d.coalescedInto ? [['Coalesced into', d.coalescedInto] as [string, string]] : []),
   ])
   const attempts = d.attempts ?? []
   print()
@@ -125,7 +127,13 @@ function printDelivery(d: DeliveryView): void {
 }
 
 function statusText(status: DeliveryView['status']): string {
-  const style = { succeeded: 'green', failed: 'red', pending: 'yellow', held: 'gray' } as const
+  const style = {
+    succeeded: 'green',
+    failed: 'red',
+    pending: 'yellow',
+    held: 'gray',
+    coalesced: 'gray',
+  } as const
   return paint(style[status] ?? 'reset', status)
 }
 

@@ -32,7 +32,7 @@ export function registerDestinations(program: Command, env: NodeJS.ProcessEnv): 
           .choices(wireFormats)
           .default('standard'),
       )
-      .option('--header <name:value>', 'a custom request header (repeatable)', collectHeader, {})
+      .option('--header <name:value>', 'a custom request header (repeatable)', collectHeader)
       .option('--name <name>', 'a label for people')
       .option('--json', 'print JSON (with the secret)')
       .addHelpText(
@@ -113,7 +113,7 @@ async function create({ client }: Connection, options: CreateOptions): Promise<v
     url: options.url,
     events: listOption(options.events) ?? [],
     format: options.format,
-    headers: options.header,
+    headers: options.header ?? {},
     ...(options.name ? { name: options.name } : {}),
   } as Parameters<typeof client.destinations.create>[0])) as DestinationView
   if (options.json) return printJson(created)
@@ -142,7 +142,7 @@ interface CreateOptions {
   url: string
   events: string
   format: string
-  header: Record<string, string>
+  header?: Record<string, string>
   name?: string
   json?: boolean
 }
@@ -153,7 +153,10 @@ function state(d: DestinationView): string {
 }
 
 /** `--header 'X-Team: search'`, repeatable, into one object. */
-function collectHeader(value: string, previous: Record<string, string>): Record<string, string> {
+function collectHeader(
+  value: string,
+  previous: Record<string, string> = {},
+): Record<string, string> {
   const colon = value.indexOf(':')
   const name = value.slice(0, colon).trim()
   if (colon < 1 || name === '')

@@ -25,7 +25,7 @@ export function registerSecrets(
     .command('rotate-key')
     .description('Seal every stored secret again with the current SWITCHYARD_SECRET_KEY')
     .option('-d, --data-dir <dir>', 'embedded store directory (SWITCHYARD_DATA_DIR)')
-    .option('--batch-size <rows>', 'rows per transaction (default 500)', toPositive, 500)
+    .option('--batch-size <rows>', 'rows per transaction', toPositive, 500)
     .option('--json', 'print the summary as JSON')
     .addHelpText(
       'after',

@@ -16,13 +16,13 @@ export function registerVerify(program: Command): void {
   program
     .command('verify')
     .description('Check the signature of a captured webhook request read from stdin')
+    // No default for --secret: commander would print "(default: [])" under a required option.
     .requiredOption(
       '--secret <whsec>',
       "the destination's secret (repeat for old and new)",
       collect,
-      [],
     )
-    .option('--tolerance <seconds>', 'accepted timestamp age (default 300)', toSeconds, 300)
+    .option('--tolerance <seconds>', 'accepted timestamp age', toSeconds, 300)
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -98,7 +98,7 @@ function withoutFinalNewline(body: Uint8Array): Uint8Array | null {
   return end === body.length ? null : body.subarray(0, end)
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
 

@@ -58,6 +58,16 @@ export const slackPreset: PresetDefinition = {
 }`,
   },
   limits: { maxStringChars: 2000 },
-  escape: (text) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+  escape: (text) =>
+    closeQuotes(text).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
   secretUrl: true,
+}
+
+/**
+ * The monitoring format's messages copy the seed's quotes byte for byte, U+201C on both sides
+ * (`Workflow “Sync contacts“ failed`: receivers may match on it). A Slack message is read by
+ * people, so a pair is closed with U+201D there: `Workflow “Sync contacts” failed`.
+ */
+function closeQuotes(text: string): string {
+  return text.replace(/\u201c([^\u201c\u201d]*)\u201c/g, '\u201c$1\u201d')
 }
