@@ -6,20 +6,21 @@ import {
   claimCheckRoutes,
   createClaimChecks,
   createDeliveryControl,
-  createFanOut,
   createMailer,
   createPruner,
   createSender,
   deliveryRoutes,
   eventRenderingRoutes,
   Dispatcher,
+  newWorkerId,
+  storeWithDeliveries,
 } from './delivery/index.ts'
 import {
   defaultEmailDestination,
   destinationRoutes,
   webhookUrlSetting,
 } from './destinations/index.ts'
-import { eventRoutes, type FanOut } from './events/index.ts'
+import { createPublisher, eventRoutes, type Publisher } from './events/index.ts'
 import { createInbound } from './inbound/index.ts'
 import { configureSandbox } from './sandbox/index.ts'
 import { integrationRoutes } from './integrations/index.ts'
@@ -131,7 +132,7 @@ export async function startEngine(
           onProjectCreated: wiring.onProjectCreated,
           settingsExtensions: wiring.settingsExtensions,
         }),
-        eventRoutes({ db, fanOut: wiring.fanOut, now }),
+        eventRoutes({ db, publisher: wiring.publisher, now }),
         ...wiring.routes,
         auditRoutes({ db }),
         dashboardRoutes(),
@@ -165,7 +166,7 @@ export async function startEngine(
 
 /** What each feature contributes; features reach each other only through these functions. */
 interface FeatureWiring {
-  fanOut: FanOut
+  publisher: Publisher
   onProjectCreated: ProjectCreatedHook[]
   settingsExtensions: SettingsExtension[]
   routes: FastifyPluginAsync[]
@@ -196,8 +197,22 @@ function wireFeatures(deps: {
     dataDir: config.dataDir,
     embedded: db.kind === 'pglite',
   })
+  // One publisher for every producer of events (events/publish.ts); this process's dispatcher
+  // is woken at once when a commit of its own made deliveries.
+  const workerId = newWorkerId()
+  const publisher = createPublisher({
+    store: storeWithDeliveries({
+      now,
+      signal: db.signal,
+      wakeLocal: () => dispatcher.wake(),
+      origin: workerId,
+    }),
+    now,
+  })
   const dispatcher = new Dispatcher({
     db,
+    publisher,
+    workerId,
     log,
     now,
     sender,
@@ -213,17 +228,12 @@ function wireFeatures(deps: {
     },
   })
   const deliveries = createDeliveryControl({ now, sender, mailer, publicUrl })
-  const fanOut = createFanOut({
-    now,
-    wakeLocal: () => dispatcher.wake(),
-    origin: dispatcher.workerId,
-  })
   // One pool per process: every engine in it shares the threads (tests start several).
   configureSandbox({ threads: config.sandboxThreads, queuePerTenant: config.sandboxQueue })
   const inbound = createInbound({
     db,
     box,
-    fanOut,
+    publisher,
     log,
     now,
     publicUrl,
@@ -233,7 +243,7 @@ function wireFeatures(deps: {
     db,
     log,
     now,
-    fanOut,
+    publisher,
     filesystem: {
       roots: config.fsConnectorRoots,
       dataDir: config.dataDir,
@@ -245,7 +255,7 @@ function wireFeatures(deps: {
     },
   })
   return {
-    fanOut,
+    publisher,
     onProjectCreated: [defaultEmailDestination({ now, box })],
     settingsExtensions: [webhookUrlSetting({ now, box }), syncs.settings],
     routes: [
@@ -253,7 +263,7 @@ function wireFeatures(deps: {
       deliveryRoutes({ db, now, sender }),
       claimCheckRoutes({ claims, now }),
       eventRenderingRoutes({ db, publicUrl }),
-      userRoutes({ db, box, fanOut, now, hooks: inbound.credentialHooks }),
+      userRoutes({ db, box, publisher, now, hooks: inbound.credentialHooks }),
       integrationRoutes({ db, box, now, tokenUses: inbound.tokenUses }),
       ...inbound.routes,
       syncs.routes,
@@ -261,7 +271,7 @@ function wireFeatures(deps: {
     workers: [
       dispatcher,
       createPruner({ db, log, now, claims }),
-      createCredentialOutbox({ db, fanOut, now, log, hooks: inbound.credentialHooks }),
+      createCredentialOutbox({ db, publisher, log, hooks: inbound.credentialHooks }),
       ...inbound.workers,
       syncs.scheduler,
       // PGlite has no autovacuum of its own.

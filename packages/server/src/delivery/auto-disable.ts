@@ -5,11 +5,10 @@ import {
   type DestinationRow,
   type FailureStreak,
 } from '../destinations/index.ts'
-import { ingestEvents } from '../events/index.ts'
+import type { Publisher } from '../events/index.ts'
 import type { DeliverySettings } from '../projects/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
 import type { Finished } from './complete-batch.ts'
-import { fanOutDeliveries } from './fan-out.ts'
 import { holdPending } from './store.ts'
 
 const dayMs = 24 * 3600 * 1000
@@ -85,7 +84,7 @@ export function disableTargets(
  * @returns whether this call disabled it
  */
 export async function disableAndAnnounce(
-  deps: { db: Db; now: () => Date },
+  deps: { db: Db; now: () => Date; publisher: Publisher },
   target: DisableTarget,
 ): Promise<boolean> {
   const now = deps.now()
@@ -109,7 +108,7 @@ export async function disableAndAnnounce(
 
 /** Tells the project's other destinations that this one stopped getting events. */
 export async function announceDisabled(
-  deps: { db: Db; now: () => Date },
+  deps: { db: Db; publisher: Publisher },
   target: DisableTarget,
   row: DestinationRow,
 ): Promise<void> {
@@ -120,23 +119,10 @@ export async function announceDisabled(
     reason: target.reason,
     ...(url ? { url } : {}),
   }
-  await ingestEvents(
+  await deps.publisher.publish(
     deps.db.kysely,
-    {
-      projectId: target.projectId,
-      events: [{ type: 'destination.disabled', data }],
-      idempotencyKey: null,
-      requestBody: data,
-      pathOf: () => '',
-    },
-    {
-      now: deps.now,
-      fanOut: async (tx, events) => {
-        await fanOutDeliveries(tx, events, {
-          now: deps.now(),
-          excludeDestinationIds: [target.destinationId],
-        })
-      },
-    },
+    target.projectId,
+    [{ type: 'destination.disabled', data }],
+    { excludeDestinationIds: [target.destinationId] },
   )
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
+import type { Publisher } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../users/index.ts'
 import type { FailureStreak } from '../destinations/index.ts'
@@ -70,6 +71,10 @@ export const defaultDispatcherOptions: DispatcherOptions = {
 
 export interface DispatcherDeps {
   db: Db
+  /** Publishes what the dispatcher announces (`destination.disabled`). */
+  publisher: Publisher
+  /** This process's id in leases and NOTIFY payloads. (Default: host:pid:random) */
+  workerId?: string
   log: Logger
   now: () => Date
   sender: Sender
@@ -91,7 +96,7 @@ export interface DispatcherDeps {
  */
 export class Dispatcher {
   readonly name = 'dispatcher'
-  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  readonly workerId: string
   readonly events = new EventEmitter<DispatcherEvents>()
   readonly #deps: DispatcherDeps
   readonly #options: DispatcherOptions
@@ -126,6 +131,7 @@ export class Dispatcher {
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps
+    this.workerId = deps.workerId ?? newWorkerId()
     this.#options = { ...defaultDispatcherOptions, ...deps.options }
     this.#slots = createDestinationSlots(deps.now)
     this.#pressure = createPressure()
@@ -544,6 +550,11 @@ export class Dispatcher {
       this.#deps.log.error({ err: error, event: name }, 'a dispatcher event listener threw')
     }
   }
+}
+
+/** A dispatcher's id: host, process and a random part, unique among the processes of a store. */
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
 }
 
 /** Whether writing this result makes a delivery due: the next of its key, or its own retry. */

@@ -1,5 +1,10 @@
-export { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './dispatcher.ts'
-export { createFanOut, fanOutDeliveries, deliveriesChannel } from './fan-out.ts'
+export {
+  Dispatcher,
+  defaultDispatcherOptions,
+  newWorkerId,
+  type DispatcherOptions,
+} from './dispatcher.ts'
+export { storeWithDeliveries } from './fan-out.ts'
 export { createSender, type Sender } from './send.ts'
 export { createMailer, type Mailer } from './smtp.ts'
 export { createDeliveryControl, sendTestEvent } from './control.ts'

@@ -10,6 +10,7 @@ import {
   openDestination,
   type DestinationRow,
 } from '../destinations/index.ts'
+import type { Publisher } from '../events/index.ts'
 import { findProject } from '../projects/index.ts'
 import { notify, withTransaction, type Db } from '../store/index.ts'
 import type { SecretBox } from '../users/index.ts'
@@ -46,6 +47,8 @@ export const heldReleasePerSecond = 200
 export interface PauseDeps {
   db: Db
   now: () => Date
+  /** Publishes `destination.disabled` to the project's other destinations. */
+  publisher: Publisher
   mailer: Mailer
   /** Opens the sealed secrets a probe signs and sends with. */
   box: SecretBox

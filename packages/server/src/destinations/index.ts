@@ -12,7 +12,6 @@ export { templateFunctionsFor, type StoredPreset } from './templates/index.ts'
 export {
   disableDestinationRow as disableDestination,
   findDestination,
-  hasDestinations,
   lockDestinations,
   recordFailureStreaks,
   type DeliveryOrdering,

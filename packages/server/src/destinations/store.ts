@@ -147,21 +147,6 @@ export async function findDestination(
   return rows[0] ?? null
 }
 
-/**
- * Does any of these projects have a destination? The ingest hot path asks first: this indexed
- * probe costs about a third of the fan-out insert it saves for projects without any.
- */
-export async function hasDestinations(
-  q: Queryable,
-  projectIds: readonly string[],
-): Promise<boolean> {
-  const rows = await query<{ found: boolean }>(
-    q,
-    sql`select exists (select 1 from destinations where project_id = any(${projectIds}::uuid[])) as found`,
-  )
-  return rows[0]?.found ?? false
-}
-
 export async function findManagedDestination(
   q: Queryable,
   projectId: string,
