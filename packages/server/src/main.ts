@@ -5,15 +5,17 @@ import type { Config } from './config.ts'
 import {
   claimCheckRoutes,
   createClaimChecks,
-  createDeliveryControl,
   createMailer,
+  createProber,
   createPruner,
   createSender,
   deliveryRoutes,
   eventRenderingRoutes,
   Dispatcher,
+  lifecycleRoutes,
   newWorkerId,
   storeWithDeliveries,
+  type Prober,
 } from './delivery/index.ts'
 import {
   defaultEmailDestination,
@@ -69,6 +71,8 @@ export interface Engine {
   workers: Worker[]
   /** Sends deliveries; started only when the role runs workers. Tests drive it (`runOnce`, `events`). */
   dispatcher: Dispatcher
+  /** Probes paused destinations; a worker like the dispatcher. Tests drive it (`probe`). */
+  prober: Prober
   close(): Promise<void>
 }
 
@@ -156,8 +160,8 @@ export async function startEngine(
         clearTimeout(cut)
         if (!options.db) await db.close()
       })())
-    const { dispatcher } = wiring
-    return { config, db, app, log, url, firstStart, workers, dispatcher, close }
+    const { dispatcher, prober } = wiring
+    return { config, db, app, log, url, firstStart, workers, dispatcher, prober, close }
   } catch (error) {
     if (!options.db) await db.close().catch(() => {})
     throw error
@@ -172,6 +176,7 @@ interface FeatureWiring {
   routes: FastifyPluginAsync[]
   workers: Worker[]
   dispatcher: Dispatcher
+  prober: Prober
   userToken: SyncFeature['userToken']
 }
 
@@ -227,7 +232,13 @@ function wireFeatures(deps: {
       jitter: config.deliveryJitter,
     },
   })
-  const deliveries = createDeliveryControl({ now, sender, mailer, publicUrl })
+  const lifecycle = { db, publisher, box, now, sender, mailer, publicUrl }
+  // Probes ride on the poll's cadence, at most every 10 s: one indexed read of an (almost
+  // always) empty set, and tests that turn the poll off drive probes themselves.
+  const prober = createProber(
+    { ...lifecycle, log, wake: () => dispatcher.wake() },
+    { intervalMs: Math.max(config.deliveryPollMs, 10_000) },
+  )
   // One pool per process: every engine in it shares the threads (tests start several).
   configureSandbox({ threads: config.sandboxThreads, queuePerTenant: config.sandboxQueue })
   const inbound = createInbound({
@@ -259,7 +270,8 @@ function wireFeatures(deps: {
     onProjectCreated: [defaultEmailDestination({ now, box })],
     settingsExtensions: [webhookUrlSetting({ now, box }), syncs.settings],
     routes: [
-      destinationRoutes({ db, now, deliveries, box }),
+      destinationRoutes({ db, now, box }),
+      lifecycleRoutes(lifecycle),
       deliveryRoutes({ db, now, sender }),
       claimCheckRoutes({ claims, now }),
       eventRenderingRoutes({ db, publicUrl }),
@@ -270,6 +282,7 @@ function wireFeatures(deps: {
     ],
     workers: [
       dispatcher,
+      prober,
       createPruner({ db, log, now, claims }),
       createCredentialOutbox({ db, publisher, log, hooks: inbound.credentialHooks }),
       ...inbound.workers,
@@ -278,6 +291,7 @@ function wireFeatures(deps: {
       ...(db.kind === 'pglite' ? [createVacuumer({ db, log })] : []),
     ],
     dispatcher,
+    prober,
     userToken: syncs.userToken,
   }
 }

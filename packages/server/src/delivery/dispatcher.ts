@@ -6,9 +6,7 @@ import type { Logger } from 'pino'
 import type { Publisher } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../users/index.ts'
-import type { FailureStreak } from '../destinations/index.ts'
-import { disableAndAnnounce, disableTargets } from './auto-disable.ts'
-import { pauseAndAnnounce, probePaused, type ProbeResult } from './pause.ts'
+import { changeState, stopTargets, type FailureStreak } from './lifecycle/index.ts'
 import type { ClaimChecks } from './claim-store.ts'
 import {
   claimReach,
@@ -42,8 +40,6 @@ export interface DispatcherOptions {
   pollMs: number
   /** Lease = the destination's timeout + this, covering the write of the result. (Default: 30000) */
   leaseMarginMs: number
-  /** How often (at most; it runs on the poll) to look for paused destinations due a probe. (Default: 10000) */
-  probeMs: number
   /** Retry jitter spread, 0 to 1. (Default: 0.2) */
   jitter: number
   /** The jitter's randomness, [0, 1). (Default: Math.random) */
@@ -61,7 +57,6 @@ export const defaultDispatcherOptions: DispatcherOptions = {
   maxInFlight: 500,
   pollMs: 1000,
   leaseMarginMs: 30_000,
-  probeMs: 10_000,
   jitter: 0.2,
   random: Math.random,
   resultDelayMs: 20,
@@ -71,7 +66,7 @@ export const defaultDispatcherOptions: DispatcherOptions = {
 
 export interface DispatcherDeps {
   db: Db
-  /** Publishes what the dispatcher announces (`destination.disabled`). */
+  /** Publishes `destination.disabled` when a result stops a destination (lifecycle/). */
   publisher: Publisher
   /** This process's id in leases and NOTIFY payloads. (Default: host:pid:random) */
   workerId?: string
@@ -91,7 +86,7 @@ export interface DispatcherDeps {
 /**
  * Claims due deliveries, sends them, records the results. One per worker process; many share
  * one PostgreSQL through `skip locked` claims and leases. Wakes on NOTIFY, polls as a fallback.
- * Typed events (`attempt`, `delivered`, `failed`, `disabled`) report what it did.
+ * Typed events (`attempt`, `delivered`, `failed`, `disabled`, `paused`) report what it did.
  * @example const dispatcher = new Dispatcher({ db, log, now, sender, mailer, publicUrl, box }); await dispatcher.start()
  */
 export class Dispatcher {
@@ -117,7 +112,6 @@ export class Dispatcher {
   #cutFlushWait: (() => void) | null = null
   #after: string | null = null
   #poll: NodeJS.Timeout | null = null
-  #lastProbe = 0
   #tokenWake: { timer: NodeJS.Timeout; dueAt: number } | null = null
   #dueAfterWrite = false
   // What the last claim may have left due, and the limits it was judged by (claim-reach.ts).
@@ -147,10 +141,7 @@ export class Dispatcher {
         if (payload !== this.workerId) this.wake()
       })
       // NOTIFY can be missed (a LISTEN connection being re-established); the poll covers it.
-      this.#poll = setInterval(() => {
-        this.wake()
-        this.#probeWhenDue()
-      }, this.#options.pollMs)
+      this.#poll = setInterval(() => this.wake(), this.#options.pollMs)
       this.#poll.unref()
       this.wake()
     })()
@@ -192,26 +183,6 @@ export class Dispatcher {
         this.wake()
       }
     })
-  }
-
-  /**
-   * Probes the paused destinations whose probe is due; the first 2xx resumes one. Runs every
-   * `probeMs` while started; tests call it after moving the clock.
-   */
-  async probe(): Promise<ProbeResult[]> {
-    const results = await probePaused(this.#deps)
-    for (const result of results) this.#emit('probed', result)
-    if (results.some((r) => r.outcome === 'resumed')) this.wake()
-    return results
-  }
-
-  /** On the poll, at most every `probeMs`: one indexed probe of an (almost always) empty set. */
-  #probeWhenDue(): void {
-    if (performance.now() - this.#lastProbe < this.#options.probeMs) return
-    this.#lastProbe = performance.now()
-    this.probe().catch((err: unknown) =>
-      this.#deps.log.warn({ err }, 'probing paused destinations failed'),
-    )
   }
 
   /**
@@ -498,22 +469,30 @@ export class Dispatcher {
     if (event.status === 'failed') this.#emit('failed', event)
   }
 
-  /** Disabling runs after the results are written: a failure here must not write them twice. */
+  /**
+   * Stops the destinations the batch says to (a 410 disables, the failure rule pauses: lifecycle/
+   * states.ts). Runs after the results are written: a failure here must not write them twice.
+   */
   async #disableWhereDue(
     batch: readonly Finished[],
     streaks: readonly FailureStreak[],
   ): Promise<void> {
-    for (const target of disableTargets(batch, streaks, this.#deps.now())) {
-      const { destinationId, projectId, reason } = target
+    for (const { destinationId, projectId, cause } of stopTargets(
+      batch,
+      streaks,
+      this.#deps.now(),
+    )) {
       try {
-        if (target.action === 'pause') {
-          if (await pauseAndAnnounce(this.#deps, target))
-            this.#emit('paused', { destinationId, projectId, reason })
-        } else if (await disableAndAnnounce(this.#deps, target))
-          this.#emit('disabled', { destinationId, projectId, reason })
+        const done = await changeState(this.#deps, destinationId, cause)
+        if (done)
+          this.#emit(done.to === 'paused' ? 'paused' : 'disabled', {
+            destinationId,
+            projectId,
+            reason: cause.reason,
+          })
       } catch (error) {
         // The streak stays in the store, so the next failed attempt tries again.
-        this.#deps.log.error({ err: error, ...target }, 'disabling a destination failed')
+        this.#deps.log.error({ err: error, destinationId, cause }, 'stopping a destination failed')
       }
     }
   }

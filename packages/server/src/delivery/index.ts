@@ -7,7 +7,7 @@ export {
 export { storeWithDeliveries } from './fan-out.ts'
 export { createSender, type Sender } from './send.ts'
 export { createMailer, type Mailer } from './smtp.ts'
-export { createDeliveryControl, sendTestEvent } from './control.ts'
+export { createProber, lifecycleRoutes, type Prober, type ProbeResult } from './lifecycle/index.ts'
 export { createPruner, pruneDeliveries } from './pruner.ts'
 export { deliveryRoutes } from './routes.ts'
 export { eventRenderingRoutes } from './rendering-routes.ts'
