@@ -1,9 +1,5 @@
-export {
-  Dispatcher,
-  defaultDispatcherOptions,
-  newWorkerId,
-  type DispatcherOptions,
-} from './dispatcher.ts'
+export { Dispatcher, defaultDispatcherOptions, type DispatcherOptions } from './dispatcher.ts'
+export { newWorkerId } from './claiming.ts'
 export { storeWithDeliveries } from './fan-out.ts'
 export { createSender, type Sender } from './send.ts'
 export { createMailer, type Mailer } from './smtp.ts'
