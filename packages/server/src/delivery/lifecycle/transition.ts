@@ -59,21 +59,17 @@ export async function transition(
   const step = transitions[from][cause.kind]
   if (!step) return null
   const firstProbeAt = new Date(now.getTime() + nextProbeDelayMs(0))
-  const row = await writeState(tx, current, cause, { now, firstProbeAt })
+  const row = await writeState(tx, current, cause, step, { now, firstProbeAt })
   const held = step.deliveries === 'hold' ? await holdPending(tx, destinationId, now) : 0
   const released = await release(tx, destinationId, step, now)
   if (released > 0) await notify(tx, deliveriesChannel)
   const entry = timelineEntry(cause, step, { current, row, held, released, firstProbeAt })
-  const noticeId = entry
-    ? await addTimelineEntry(tx, {
-        destinationId,
-        at: now,
-        ...entry,
-        contactDueAt: step.email && row.contact_email ? now : null,
-      })
+  const contactDueAt = step.email && row.contact_email ? now : null
+  const entryId = entry
+    ? await addTimelineEntry(tx, { destinationId, at: now, ...entry, contactDueAt })
     : null
   if (step.announce) await announceDisabled(tx, deps.publisher, row)
-  return { from, to: step.to, row, held, released, noticeId: step.email ? noticeId : null }
+  return { from, to: step.to, row, held, released, noticeId: contactDueAt ? entryId : null }
 }
 
 /**
@@ -112,28 +108,30 @@ function reasonOf(cause: Cause, firstProbeAt: Date): string {
   }
 }
 
+/** Writes the table's next state: the row's columns for `step.to`, given the cause. */
 async function writeState(
   tx: Transaction<any>,
   current: DestinationRow,
   cause: Cause,
+  step: Step,
   at: { now: Date; firstProbeAt: Date },
 ): Promise<DestinationRow> {
   const { id } = current
-  const reason = reasonOf(cause, at.firstProbeAt)
-  switch (cause.kind) {
-    case 'admin_enable':
-    case 'probe_ok':
+  switch (step.to) {
+    case 'enabled':
       return enableRow(tx, id, at.now, { forgetLimit: cause.kind === 'probe_ok' })
-    case 'failing':
-      return pauseRow(tx, id, { reason, now: at.now, firstProbeAt: at.firstProbeAt })
-    case 'admin_disable':
-    case 'gone':
-    case 'probe_gone':
-      return disableRow(tx, id, reason, at.now)
-    case 'probe_failed':
-      return countProbeFailure(tx, id)
+    case 'paused':
+      // Still paused after a probe: only the failure counts, the next probe was moved already.
+      if (destinationStatus(current) === 'paused') return countProbeFailure(tx, id)
+      return pauseRow(tx, id, {
+        reason: reasonOf(cause, at.firstProbeAt),
+        now: at.now,
+        firstProbeAt: at.firstProbeAt,
+      })
+    case 'disabled':
+      return disableRow(tx, id, reasonOf(cause, at.firstProbeAt), at.now)
     default:
-      return cause satisfies never
+      return step.to satisfies never
   }
 }
 
