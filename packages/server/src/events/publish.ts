@@ -18,6 +18,12 @@ import { eventsChannel, eventsNotice } from './stream.ts'
  * change they report, or not at all). The delivery feature implements `store`
  * (delivery/fan-out.ts `storeWithDeliveries`); main.ts composes the publisher once and hands
  * it to every producer.
+ * Two producers stage their events and publish them after their commit, each for a reason: a
+ * sync run's end can tombstone thousands of records, whose fan-out would hold the sync's lock,
+ * so they wait in sync_event_batches and go out 1,000 a statement, a sweep repairing a crash
+ * (syncs/sync-events.ts); a credential's status events are followed by hooks that call
+ * providers (API setup, held requests), and the outbox on its row makes a crash run both again
+ * (users/credentials.ts). Both publish by key, so a repair never stores an event twice.
  */
 
 /**
