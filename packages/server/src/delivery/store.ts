@@ -6,7 +6,8 @@ import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
  * With fan-out-store.ts, the only files that name the deliveries and delivery_attempts tables.
  * The two hot-path statements (fan-out and claim) also read destinations: per-destination
  * matching and per-destination claiming cannot be done in one statement otherwise.
- * Destinations are only ever written through src/destinations.
+ * A destination's configuration is written only through src/destinations, its runtime state
+ * only through lifecycle/state-store.ts.
  */
 
 /** What this process is already doing per destination, so a claim takes only what fits. */
