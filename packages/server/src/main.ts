@@ -5,21 +5,24 @@ import type { Config } from './config.ts'
 import {
   claimCheckRoutes,
   createClaimChecks,
-  createDeliveryControl,
-  createFanOut,
   createMailer,
+  createProber,
   createPruner,
   createSender,
   deliveryRoutes,
   eventRenderingRoutes,
   Dispatcher,
+  lifecycleRoutes,
+  newWorkerId,
+  storeWithDeliveries,
+  type Prober,
 } from './delivery/index.ts'
 import {
   defaultEmailDestination,
   destinationRoutes,
   webhookUrlSetting,
 } from './destinations/index.ts'
-import { eventRoutes, type FanOut } from './events/index.ts'
+import { createPublisher, eventRoutes, type Publisher } from './events/index.ts'
 import { createInbound } from './inbound/index.ts'
 import { configureSandbox } from './sandbox/index.ts'
 import { integrationRoutes } from './integrations/index.ts'
@@ -69,6 +72,8 @@ export interface Engine {
   workers: Worker[]
   /** Sends deliveries; started only when the role runs workers. Tests drive it (`runOnce`, `events`). */
   dispatcher: Dispatcher
+  /** Probes paused destinations; a worker like the dispatcher. Tests drive it (`probe`). */
+  prober: Prober
   close(): Promise<void>
 }
 
@@ -132,7 +137,7 @@ export async function startEngine(
           onProjectCreated: wiring.onProjectCreated,
           settingsExtensions: wiring.settingsExtensions,
         }),
-        eventRoutes({ db, fanOut: wiring.fanOut, now }),
+        eventRoutes({ db, publisher: wiring.publisher, now }),
         ...wiring.routes,
         auditRoutes({ db }),
         dashboardRoutes(),
@@ -156,8 +161,8 @@ export async function startEngine(
         clearTimeout(cut)
         if (!options.db) await db.close()
       })())
-    const { dispatcher } = wiring
-    return { config, db, app, log, url, firstStart, workers, dispatcher, close }
+    const { dispatcher, prober } = wiring
+    return { config, db, app, log, url, firstStart, workers, dispatcher, prober, close }
   } catch (error) {
     if (!options.db) await db.close().catch(() => {})
     throw error
@@ -166,12 +171,13 @@ export async function startEngine(
 
 /** What each feature contributes; features reach each other only through these functions. */
 interface FeatureWiring {
-  fanOut: FanOut
+  publisher: Publisher
   onProjectCreated: ProjectCreatedHook[]
   settingsExtensions: SettingsExtension[]
   routes: FastifyPluginAsync[]
   workers: Worker[]
   dispatcher: Dispatcher
+  prober: Prober
   userToken: SyncFeature['userToken']
 }
 
@@ -197,8 +203,22 @@ function wireFeatures(deps: {
     dataDir: config.dataDir,
     embedded: db.kind === 'pglite',
   })
+  // One publisher for every producer of events (events/publish.ts); this process's dispatcher
+  // is woken at once when a commit of its own made deliveries.
+  const workerId = newWorkerId()
+  const publisher = createPublisher({
+    store: storeWithDeliveries({
+      now,
+      signal: db.signal,
+      wakeLocal: () => dispatcher.wake(),
+      origin: workerId,
+    }),
+    now,
+  })
   const dispatcher = new Dispatcher({
     db,
+    publisher,
+    workerId,
     log,
     now,
     sender,
@@ -213,18 +233,19 @@ function wireFeatures(deps: {
       jitter: config.deliveryJitter,
     },
   })
-  const deliveries = createDeliveryControl({ now, sender, mailer, publicUrl })
-  const fanOut = createFanOut({
-    now,
-    wakeLocal: () => dispatcher.wake(),
-    origin: dispatcher.workerId,
-  })
+  const lifecycle = { db, publisher, box, now, sender, mailer, publicUrl }
+  // Probes ride on the poll's cadence, at most every 10 s: one indexed read of an (almost
+  // always) empty set, and tests that turn the poll off drive probes themselves.
+  const prober = createProber(
+    { ...lifecycle, log, wake: () => dispatcher.wake() },
+    { intervalMs: Math.max(config.deliveryPollMs, 10_000) },
+  )
   // One pool per process: every engine in it shares the threads (tests start several).
   configureSandbox({ threads: config.sandboxThreads, queuePerTenant: config.sandboxQueue })
   const inbound = createInbound({
     db,
     box,
-    fanOut,
+    publisher,
     log,
     now,
     publicUrl,
@@ -235,7 +256,7 @@ function wireFeatures(deps: {
     db,
     log,
     now,
-    fanOut,
+    publisher,
     filesystem: {
       roots: config.fsConnectorRoots,
       dataDir: config.dataDir,
@@ -247,29 +268,32 @@ function wireFeatures(deps: {
     },
   })
   return {
-    fanOut,
+    publisher,
     onProjectCreated: [defaultEmailDestination({ now, box })],
     settingsExtensions: [webhookUrlSetting({ now, box }), syncs.settings],
     routes: [
-      destinationRoutes({ db, now, deliveries, box }),
+      destinationRoutes({ db, now, box }),
+      lifecycleRoutes(lifecycle),
       deliveryRoutes({ db, now, sender }),
       claimCheckRoutes({ claims, now }),
       eventRenderingRoutes({ db, publicUrl }),
-      userRoutes({ db, box, fanOut, now, hooks: inbound.credentialHooks }),
+      userRoutes({ db, box, publisher, now, hooks: inbound.credentialHooks }),
       integrationRoutes({ db, box, now, tokenUses: inbound.tokenUses }),
       ...inbound.routes,
       syncs.routes,
     ],
     workers: [
       dispatcher,
+      prober,
       createPruner({ db, log, now, claims }),
-      createCredentialOutbox({ db, fanOut, now, log, hooks: inbound.credentialHooks }),
+      createCredentialOutbox({ db, publisher, log, hooks: inbound.credentialHooks }),
       ...inbound.workers,
       syncs.scheduler,
       // PGlite has no autovacuum of its own.
       ...(db.kind === 'pglite' ? [createVacuumer({ db, log })] : []),
     ],
     dispatcher,
+    prober,
     userToken: syncs.userToken,
   }
 }

@@ -4,14 +4,13 @@ import {
   renderWebhookRequest,
   shownUrl,
   templateFunctionsFor,
-  type TestTarget,
 } from '../destinations/index.ts'
 import { bodySize, thinBody } from './claim-check.ts'
 import type { ClaimChecks } from './claim-store.ts'
 import type { Sender } from './send.ts'
 import { buildRequest } from './signing.ts'
 import type { Mailer } from './smtp.ts'
-import type { AttemptRecord } from './types.ts'
+import type { AttemptRecord, TestTarget } from './types.ts'
 
 /** What one attempt needs of its destination, saved (a claimed delivery) or not (a test). */
 export interface AttemptTarget extends Readonly<TestTarget> {

@@ -63,8 +63,11 @@ export function claimReach(
   }
 }
 
-/** How many the claim let this destination take (claimDue's lateral limit). */
-function allowance(
+/**
+ * How many the claim let this destination take: claimDue's lateral limit (store.ts
+ * `claimAllowance`), which test/delivery/claim-allowance.test.ts keeps equal to this.
+ */
+export function allowance(
   d: DestinationLimits,
   load: DestinationLoad | undefined,
   roomOf: ReadonlyMap<string, number>,

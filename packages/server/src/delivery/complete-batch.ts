@@ -1,12 +1,12 @@
+import { newId } from '../ids.ts'
+import type { DeliverySettings } from '../projects/index.ts'
+import { relaxCommit, withTransaction, type Db } from '../store/index.ts'
 import {
   lockDestinations,
   recordFailureStreaks,
   type FailureStreak,
   type FailureStreakUpdate,
-} from '../destinations/index.ts'
-import { newId } from '../ids.ts'
-import type { DeliverySettings } from '../projects/index.ts'
-import { relaxCommit, withTransaction, type Db } from '../store/index.ts'
+} from './lifecycle/state-store.ts'
 import type { NextState } from './outcome.ts'
 import { completeDeliveries, insertAttempts, type Completion } from './store.ts'
 import type { AttemptEvent, ClaimedDelivery, DeliveryStatus } from './types.ts'

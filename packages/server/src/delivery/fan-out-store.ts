@@ -1,33 +1,20 @@
 import { sql, type RawBuilder } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
-
-/** One event to fan out, with the keys ordering and coalescing may use. */
-export interface FanOutEvent {
-  eventId: string
-  projectId: string
-  type: string
-  /** The ordering keys the event offers: its record id, its credential id (or null). */
-  recordKey: string | null
-  credentialKey: string | null
-  /** The sync a record event is about: the key its batches are coalesced by. */
-  syncKey: string | null
-}
 
 /**
- * The data-modifying part of the fan-out, as CTEs (`fan_matched`, `fan_sequences`,
- * `fanned_out`) that `insertFanOut` wraps. Ingest (the hot path) appends the same CTEs to its
- * event insert, over the inserted rows (`fanOutCtesOfInserted`), so accepting an event is one
- * statement and one round trip.
- * Params: the events as one JSON document (node-postgres escapes array parameters element by
- * element in JavaScript: (event, format) pairs as seven arrays were most of a batch's cost);
- * the wire formats of each type in the batch (`formatsOf`), which the statement pairs them
- * with; destinations to leave out; `now` for the delivery ids (UUIDv7), `created_at` and the
- * due time.
+ * Hot path (ingest): the fan-out as CTEs of the events insert (`fan_events`, `fan_destinations`,
+ * `fan_matched`, `fan_sequences`, `fanned_out`), over the rows it inserted: `events` names them
+ * (`insertedEvents` from the events feature: id, project_id, type, credential_id, data), so
+ * accepting events is one statement and one round trip, and the events are sent once, for the
+ * insert, instead of again as the fan-out's own document (bench/ingest).
+ * Params: the batch's projects and types; the wire formats of each type (`formatsOf`), which the
+ * statement pairs them with; destinations to leave out; `now` for the delivery ids (UUIDv7),
+ * `created_at` and the due time.
  * Rows: one delivery per matching destination (enabled: pending and due now; paused or
  * disabled: held). On a destination with `ordering` the delivery carries the event's record or
  * credential id as its key and the key's next sequence number: `fan_sequences` bumps the
  * per-key counter by the batch's count in one upsert, and each delivery takes its place in
- * that range in batch order, so numbers are gapless per key.
+ * that range in id (publication) order, so numbers are gapless per key. The keys are read from
+ * the data: a string `recordId` or `syncId`, else none.
  * Coalescing: on a destination with a `coalesce` rule for the event (credential.failed, or a
  * record.* event with a sync), the delivery carries the rule's key and is due when the rule's
  * window ends; the claim then folds the key's later deliveries into it (coalesce-store.ts).
@@ -35,48 +22,15 @@ export interface FanOutEvent {
  * destinations without rules.
  * Locks: key share on the matched destinations (the foreign key check); the counter rows of
  * the keys it bumps, in (destination, key) order so concurrent batches cannot deadlock.
- * Cost: one probe of destinations_project_idx per project, then a join in memory; an empty upsert when no destination
- * orders.
+ * Cost: one probe of destinations_project_idx per project, then a join in memory; an empty
+ * upsert when no destination orders.
  */
 export function fanOutCtes(
-  events: readonly FanOutEvent[],
-  options: FanOutOptions,
-): RawBuilder<unknown> {
-  const rows = events.map((e, i) => ({
-    event_id: e.eventId,
-    project_id: e.projectId,
-    type: e.type,
-    record_key: e.recordKey,
-    credential_key: e.credentialKey,
-    sync_key: e.syncKey,
-    ord: i,
-  }))
-  const fanEvents = sql`fan_events as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(event_id uuid,
-        project_id uuid, type text, record_key text, credential_key text, sync_key text, ord int)
-    )`
-  return fanOutFrom(fanEvents, {
-    ...options,
-    projectIds: [...new Set(events.map((e) => e.projectId))],
-    types: [...new Set(events.map((e) => e.type))],
-  })
-}
-
-/** What every form of the fan-out takes besides its events. */
-export interface FanOutOptions {
-  formatsOf: (type: string) => readonly string[]
-  excludeDestinationIds: readonly string[]
-  now: Date
-}
-
-/**
- * The fan-out CTEs over the rows of a sibling `inserted` CTE (the event insert's `returning id,
- * project_id, type, credential_id, data`), in id order: the events are sent once, for the
- * insert, instead of again as the fan-out's own document (bench/ingest). The keys are read
- * from the data as `fanOutEvents` reads them: a string `recordId` or `syncId`, else none.
- */
-export function fanOutCtesOfInserted(
-  batch: { projectIds: readonly string[]; types: readonly string[] },
+  batch: {
+    events: RawBuilder<unknown>
+    projectIds: readonly string[]
+    types: readonly string[]
+  },
   options: FanOutOptions,
 ): RawBuilder<unknown> {
   const fanEvents = sql`fan_events as (
@@ -87,9 +41,16 @@ export function fanOutCtesOfInserted(
              case when jsonb_typeof(i.data -> 'syncId') = 'string' then i.data ->> 'syncId' end
                as sync_key,
              row_number() over (order by i.id) as ord
-      from inserted i
+      from ${batch.events} i
     )`
   return fanOutFrom(fanEvents, { ...options, ...batch })
+}
+
+/** What the fan-out takes besides its events. */
+export interface FanOutOptions {
+  formatsOf: (type: string) => readonly string[]
+  excludeDestinationIds: readonly string[]
+  now: Date
 }
 
 function fanOutFrom(
@@ -155,20 +116,4 @@ function fanOutFrom(
       window keyed as (partition by m.destination_id, m.ordering_key)
       returning 1
     )`
-}
-
-/**
- * The fan-out on its own, inside a caller's transaction (events already stored).
- * Result: how many deliveries it created.
- */
-export async function insertFanOut(
-  q: Queryable,
-  events: readonly FanOutEvent[],
-  options: FanOutOptions,
-): Promise<number> {
-  const rows = await query<{ n: number }>(
-    q,
-    sql`with ${fanOutCtes(events, options)} select count(*)::int as n from fanned_out`,
-  )
-  return rows[0]?.n ?? 0
 }

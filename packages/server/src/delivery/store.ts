@@ -6,7 +6,8 @@ import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
  * With fan-out-store.ts, the only files that name the deliveries and delivery_attempts tables.
  * The two hot-path statements (fan-out and claim) also read destinations: per-destination
  * matching and per-destination claiming cannot be done in one statement otherwise.
- * Destinations are only ever written through src/destinations.
+ * A destination's configuration is written only through src/destinations, its runtime state
+ * only through lifecycle/state-store.ts.
  */
 
 /** What this process is already doing per destination, so a claim takes only what fits. */
@@ -125,10 +126,7 @@ export async function claimDue(
                   and (head.created_at, head.event_id) < (dl.created_at, dl.event_id)
                   and head.status in ('pending', 'held')))
         order by dl.next_attempt_at
-        limit greatest(least(least(coalesce(dst.cap, dst.concurrency_limit, dst.max_concurrency),
-                                   dst.max_concurrency) - coalesce(dst.in_flight, 0),
-                             coalesce(dst.tokens, dst.rate_limit_per_second, dst.max_concurrency),
-                             coalesce(dst.room, dst.max_concurrency)), 0)
+        limit ${claimAllowance}
         for update skip locked
       ) x
       where x.attempts = 0 or ${claim.retries ?? true}
@@ -145,6 +143,19 @@ export async function claimDue(
               c.coalesce`,
   )
 }
+
+/**
+ * How many due deliveries a claim takes from one destination, over the claim's `dst` row: its
+ * adaptive limit (this process's `cap`, else the stored one; at most max_concurrency) less its
+ * sends in flight here, its rate-limit tokens, its project's fair-share room; never below 0.
+ * claim-reach.ts `allowance` judges claims by the same formula in TypeScript;
+ * test/delivery/claim-allowance.test.ts keeps the two equal over a table of inputs.
+ */
+export const claimAllowance = sql`greatest(least(
+    least(coalesce(dst.cap, dst.concurrency_limit, dst.max_concurrency), dst.max_concurrency)
+      - coalesce(dst.in_flight, 0),
+    coalesce(dst.tokens, dst.rate_limit_per_second, dst.max_concurrency),
+    coalesce(dst.room, dst.max_concurrency)), 0)`
 
 /** The result of one claimed delivery, ready to be written. */
 export interface Completion {

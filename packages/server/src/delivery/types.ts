@@ -1,5 +1,4 @@
 import type { CoalesceRules, StoredPreset } from '../destinations/index.ts'
-import type { ProbeResult } from './pause.ts'
 
 /**
  * Terminology:
@@ -109,6 +108,21 @@ export interface ClaimedDelivery {
   previous_secret_expires_at: Date | null
 }
 
+/** A destination configuration to send to: a saved one, or an unsaved one under test. */
+export interface TestTarget {
+  type: 'webhook' | 'email'
+  /** Null for email. */
+  url: string | null
+  /** Email recipients; null for webhooks. */
+  emailTo: string[] | null
+  format: string
+  headers: Record<string, string>
+  template: string | null
+  preset: StoredPreset | null
+  timeoutMs: number
+  secrets: string[]
+}
+
 /** What the dispatcher reports, for logs, metrics and tests. */
 export interface AttemptEvent {
   deliveryId: string
@@ -140,6 +154,4 @@ export interface DispatcherEvents {
   disabled: [DisabledEvent]
   /** The auto-disable rule paused a destination: its deliveries are held, probes check it. */
   paused: [DisabledEvent]
-  /** A paused destination was probed: resumed, still failing, or disabled by a 410. */
-  probed: [ProbeResult]
 }

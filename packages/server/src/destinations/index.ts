@@ -4,34 +4,23 @@ export { defaultEmailDestination } from './default-email.ts'
 export type { CoalesceRules } from './coalesce-fields.ts'
 export { createDestination, type DestinationIn, type DestinationPatchIn } from './destinations.ts'
 export { signingSecrets, newSigningSecret } from './secrets.ts'
-export { openDestination, type SecretParts } from './sealed-secrets.ts'
+export { openDestination, shownDestination, type SecretParts } from './sealed-secrets.ts'
 export { redactHeaders, shownUrl } from './schemas.ts'
 export { renderWebhookRequest, type RenderedRequest, type WebhookShape } from './webhook-request.ts'
 export { composeEmail, type EmailMessage } from './email-message.ts'
 export { templateFunctionsFor, type StoredPreset } from './templates/index.ts'
 export {
-  disableDestinationRow as disableDestination,
   findDestination,
-  hasDestinations,
-  lockDestinations,
-  recordFailureStreaks,
   type DeliveryOrdering,
+  type DestinationFields,
   type DestinationRow,
-  type FailureStreak,
-  type FailureStreakUpdate,
 } from './store.ts'
+export { destinationOr404 } from './destinations.ts'
+export { destinationFields } from './destination-fields.ts'
 export {
-  addTimelineEntry,
-  pauseDestinationRow,
-  recordProbeFailure,
-  resumePausedRow,
-  takeDueProbes,
-  type TimelineKind,
-} from './pause-store.ts'
-export {
-  testResultSchema,
-  testTargetOf,
-  type DeliveryControl,
-  type TestResult,
-  type TestTarget,
-} from './delivery-control.ts'
+  destinationOutSchema,
+  destinationStatus,
+  destinationTypeSchema,
+  idParamsSchema,
+  webhookFieldSchemas,
+} from './schemas.ts'

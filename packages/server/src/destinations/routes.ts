@@ -5,8 +5,6 @@ import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagin
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../users/index.ts'
-import { actionRoutes } from './action-routes.ts'
-import type { DeliveryControl } from './delivery-control.ts'
 import {
   createDestination,
   destinationOr404,
@@ -22,19 +20,19 @@ import {
 } from './schemas.ts'
 import { shownDestination } from './sealed-secrets.ts'
 import { deleteDestination, listDestinations } from './store.ts'
-import { timelineRoutes } from './timeline-routes.ts'
+import { secretRoutes } from './secret-routes.ts'
 
 export interface DestinationRoutesDeps {
   db: Db
   now: () => Date
-  deliveries: DeliveryControl
   /** Seals destination secrets on write, opens them to send tests and to answer. */
   box: SecretBox
 }
 
 /**
- * Destinations (webhook and email): create, read, change, delete, and the actions in
- * action-routes.ts. Reading is open to every role; everything else needs `admin`.
+ * Destinations (webhook and email): create, read, change, delete and rotate-secret (their
+ * configuration). Enable, disable, recover, test and the timeline act on a destination's state:
+ * delivery/lifecycle. Reading is open to every role; everything else needs `admin`.
  */
 export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
   const { db, now, box } = deps
@@ -147,7 +145,6 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
       },
     )
 
-    await app.register(actionRoutes(deps))
-    await app.register(timelineRoutes(deps))
+    await app.register(secretRoutes(deps))
   }
 }

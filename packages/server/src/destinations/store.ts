@@ -3,7 +3,11 @@ import { query, type Queryable } from '../store/index.ts'
 import type { CoalesceRules } from './coalesce-fields.ts'
 import type { StoredPreset } from './templates/index.ts'
 
-/** The only file that writes the destinations table (the delivery hot path reads it too). */
+/**
+ * The only file that writes a destination's configuration. Its runtime state (`enabled` through
+ * `concurrency_limit` below) is written only by delivery/lifecycle/state-store.ts; the delivery
+ * hot path reads both.
+ */
 
 export interface DestinationRow {
   id: string
@@ -127,7 +131,6 @@ export async function updateDestination(
         max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
         contact_email = ${d.contactEmail}, ordering = ${d.ordering},
         max_payload_bytes = ${d.maxPayloadBytes}, coalesce = ${jsonOrNull(d.coalesce)}::jsonb,
-        concurrency_limit = least(concurrency_limit, ${d.maxConcurrency}),
         updated_at = ${d.now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id} and type = ${d.type}
     returning *`,
@@ -145,21 +148,6 @@ export async function findDestination(
     sql`select * from destinations where project_id = ${projectId} and id = ${id}`,
   )
   return rows[0] ?? null
-}
-
-/**
- * Does any of these projects have a destination? The ingest hot path asks first: this indexed
- * probe costs about a third of the fan-out insert it saves for projects without any.
- */
-export async function hasDestinations(
-  q: Queryable,
-  projectIds: readonly string[],
-): Promise<boolean> {
-  const rows = await query<{ found: boolean }>(
-    q,
-    sql`select exists (select 1 from destinations where project_id = any(${projectIds}::uuid[])) as found`,
-  )
-  return rows[0]?.found ?? false
 }
 
 export async function findManagedDestination(
@@ -202,49 +190,6 @@ export async function deleteDestination(
   return rows.length > 0
 }
 
-/**
- * Disables an enabled or paused destination (a paused one stops being probed).
- * @returns the row when this call disabled it, null when it was already disabled (or gone), so
- * racing workers announce a disable once
- */
-export async function disableDestinationRow(
-  q: Queryable,
-  id: string,
-  reason: string,
-  now: Date,
-): Promise<DestinationRow | null> {
-  const rows = await query<DestinationRow>(
-    q,
-    sql`
-    update destinations
-    set enabled = false, disabled_reason = ${reason}, disabled_at = ${now.toISOString()}::timestamptz,
-        paused_at = null, next_probe_at = null, updated_at = ${now.toISOString()}::timestamptz
-    where id = ${id} and (enabled or paused_at is not null)
-    returning *`,
-  )
-  return rows[0] ?? null
-}
-
-/** Enables the destination and forgets its failure streak, so one failure cannot re-disable it. */
-export async function enableDestinationRow(
-  q: Queryable,
-  projectId: string,
-  id: string,
-  now: Date,
-): Promise<DestinationRow | null> {
-  const rows = await query<DestinationRow>(
-    q,
-    sql`
-    update destinations
-    set enabled = true, disabled_reason = null, disabled_at = null, consecutive_failures = 0,
-        failing_since = null, paused_at = null, next_probe_at = null, probe_failures = 0,
-        updated_at = ${now.toISOString()}::timestamptz
-    where project_id = ${projectId} and id = ${id}
-    returning *`,
-  )
-  return rows[0] ?? null
-}
-
 /** Replaces the secret; the old one keeps signing until `previousExpiresAt` (null: not at all). */
 export async function rotateSecretRow(
   q: Queryable,
@@ -264,68 +209,4 @@ export async function rotateSecretRow(
     returning *`,
   )
   return rows[0] ?? null
-}
-
-/** One destination's attempts in a completed batch, in the order they finished. */
-export interface FailureStreakUpdate {
-  destinationId: string
-  /** A success in the batch ends the stored streak; `failures` then counts the ones after it. */
-  reset: boolean
-  failures: number
-  /** The first failure counted in `failures`, or null when there was none. */
-  firstFailureAt: Date | null
-  /** The dispatcher's adaptive concurrency limit after the batch; null when at the maximum. */
-  concurrencyLimit: number | null
-}
-
-export interface FailureStreak {
-  id: string
-  project_id: string
-  url: string | null
-  enabled: boolean
-  consecutive_failures: number
-  failing_since: Date | null
-}
-
-/**
- * Locks destinations in id order for the rest of the transaction. A transaction that completes a
- * batch takes these first, before any delivery row, the same order a disable takes (destination,
- * then its deliveries), so two completions or a completion and a disable cannot deadlock.
- * `for no key update` leaves the fan-out's foreign-key checks (key share) unblocked.
- */
-export async function lockDestinations(q: Queryable, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return
-  await query(
-    q,
-    sql`select id from destinations where id = any(${ids}::uuid[]) order by id for no key update`,
-  )
-}
-
-/**
- * Hot path (batch complete): one statement for a whole batch of attempts.
- * Params: parallel arrays, one entry per destination. Result: each destination's new streak.
- * Locks: the destinations' rows; call `lockDestinations` first in the same transaction.
- */
-export async function recordFailureStreaks(
-  q: Queryable,
-  updates: readonly FailureStreakUpdate[],
-): Promise<FailureStreak[]> {
-  if (updates.length === 0) return []
-  return query<FailureStreak>(
-    q,
-    sql`
-    update destinations d
-    set consecutive_failures = case when u.reset then u.failures
-                                    else d.consecutive_failures + u.failures end,
-        failing_since = case when u.reset then u.first_failure_at
-                             else coalesce(d.failing_since, u.first_failure_at) end,
-        concurrency_limit = u.concurrency_limit
-    from unnest(${updates.map((u) => u.destinationId)}::uuid[], ${updates.map((u) => u.reset)}::boolean[],
-                ${updates.map((u) => u.failures)}::int[],
-                ${updates.map((u) => u.firstFailureAt?.toISOString() ?? null)}::timestamptz[],
-                ${updates.map((u) => u.concurrencyLimit)}::int[])
-         as u(id, reset, failures, first_failure_at, concurrency_limit)
-    where d.id = u.id
-    returning d.id, d.project_id, d.url, d.enabled, d.consecutive_failures, d.failing_since`,
-  )
 }

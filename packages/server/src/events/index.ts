@@ -1,3 +1,16 @@
 export { eventRoutes } from './routes.ts'
-export { ingestEvents, type EventIn, type FanOut } from './ingest.ts'
-export { findEventsByIds, type EventRow, type InlineFanOut, type NewEvent } from './store.ts'
+export type { EventIn } from './event-rows.ts'
+export {
+  createPublisher,
+  insertAndAnnounce,
+  type Publisher,
+  type PublishOptions,
+  type StoreEvents,
+} from './publish.ts'
+export {
+  findEventsByIds,
+  insertedEvents,
+  type DeliveryCtes,
+  type EventRow,
+  type NewEvent,
+} from './store.ts'

@@ -5,14 +5,17 @@ import { callerProject } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
-import { ingestEvents, storeEvents, type EventIn, type FanOut, type IngestDeps } from './ingest.ts'
+import type { EventIn } from './event-rows.ts'
+import { ingestEvents, type IngestDeps } from './ingest.ts'
+import type { Publisher } from './publish.ts'
 import { eventInSchema, eventOut, eventOutSchema, idempotencyHeaderSchema } from './schemas.ts'
 import { eventStreamRoutes } from './stream.ts'
 import { findEvent, listEvents, type NewEvent } from './store.ts'
 
 export interface EventRoutesDeps {
   db: Db
-  fanOut: FanOut
+  /** Stores events with their deliveries (events/publish.ts). */
+  publisher: Publisher
   now: () => Date
 }
 
@@ -21,12 +24,14 @@ const maxBatch = 1000
 /** Publishing and reading events, and the event-type catalog. */
 export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
   const { db } = deps
-  const ingestDeps: IngestDeps = { fanOut: deps.fanOut, now: deps.now, signal: db.signal }
+  const { store } = deps.publisher
   // Concurrent single events share statements (bench/ingest: one statement per event is the
   // cost of a busy POST /v1/events).
-  ingestDeps.insertOne = groupCommit(async (rows: NewEvent[]) =>
-    storeEvents(db.kysely, rows, ingestDeps),
-  )
+  const ingestDeps: IngestDeps = {
+    store,
+    now: deps.now,
+    insertOne: groupCommit(async (rows: NewEvent[]) => store(db.kysely, rows)),
+  }
   return async (app) => {
     app.post<{ Body: EventIn; Headers: { 'idempotency-key'?: string } }>(
       '/v1/events',

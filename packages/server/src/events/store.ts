@@ -32,38 +32,44 @@ export interface NewEvent {
 }
 
 /**
- * Statement fragments another feature appends to the event insert (see `FanOut.inline`):
- * `ctes` continues the `with` list (", name as (…)") and may read `inserted` (id, project_id,
- * type, credential_id and data of every inserted event); `touch` is a
- * scalar expression the final select evaluates, so CTEs that are not data-modifying still run.
+ * The rows an events insert stored, by the name its statement gives them: the relation the
+ * deliveries' CTEs read (id, project_id, type, credential_id and data of each inserted event).
+ * `insertEvents` names its insert so and delivery/fan-out-store.ts reads it by this constant:
+ * the one contract between the two halves of the statement.
  */
-export interface InlineFanOut {
+export const insertedEvents = sql.table('inserted_events')
+
+/**
+ * The deliveries of the inserted events, as CTEs of the same statement (built over
+ * `insertedEvents` by delivery/fan-out-store.ts): `ctes` continues the `with` list
+ * (", name as (…)"); `created` is a scalar the final select returns (how many deliveries), so
+ * CTEs that are not data-modifying still run.
+ */
+export interface DeliveryCtes {
   ctes: RawBuilder<unknown>
-  touch: RawBuilder<unknown>
-  /** Called with `touch`'s value once the statement committed. */
-  committed?: (touched: number) => void
+  created: RawBuilder<unknown>
 }
 
 /**
- * Inserts events in one statement (one round trip for up to 1,000 rows), with the fan-out's
- * CTEs appended when given, so both commit together without an explicit transaction.
+ * Inserts events in one statement (one round trip for up to 1,000 rows), with their
+ * deliveries' CTEs when given, so both commit together without an explicit transaction.
  * `announce` adds a NOTIFY, sent when the statement (or the caller's transaction) commits.
  * A unique violation on (project_id, idempotency_key) aborts the whole statement, and the
  * caller resolves the replay.
  * The rows travel as one JSON document and come back as one row: node-postgres escapes array
  * parameters element by element in JavaScript and parses every returned row, which was most of
  * the cost of a batch of 1,000 (bench/ingest); the caller already holds what it inserted.
- * @returns the stored rows, in the order given
+ * @returns the stored rows, in the order given, and how many deliveries `deliveries` created
  */
 export async function insertEvents(
   q: Queryable,
   events: readonly NewEvent[],
   options: {
-    fanOut?: InlineFanOut | null
+    deliveries?: DeliveryCtes | null
     announce?: readonly { channel: string; payload: string }[]
   } = {},
-): Promise<EventRow[]> {
-  const { fanOut, announce = [] } = options
+): Promise<{ events: EventRow[]; created: number }> {
+  const { deliveries, announce = [] } = options
   const rows = events.map((e) => ({
     id: e.id,
     project_id: e.projectId,
@@ -76,23 +82,25 @@ export async function insertEvents(
     idempotency_key: e.idempotencyKey,
     request_hash: e.requestHash,
   }))
-  const [result] = await query<{ received_at: Date; fan_out: number | null }>(
+  const [result] = await query<{ received_at: Date; created: number | null }>(
     q,
     prepared(sql`
-    with inserted as (
+    with ${insertedEvents} as (
       insert into events (id, project_id, type, user_id, credential_id, integration, occurred_at,
                           data, idempotency_key, request_hash)
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as t(
         id uuid, project_id uuid, type text, user_id text, credential_id text, integration text,
         occurred_at timestamptz, data jsonb, idempotency_key text, request_hash text)
       returning id, project_id, type, credential_id, data
-    )${fanOut ? fanOut.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
+    )${deliveries ? deliveries.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
     -- now() is the statement's transaction time: the received_at every inserted row defaulted to.
-    select now() as received_at, (select count(*) from inserted)::int as inserted
-      ${fanOut ? sql`, ${fanOut.touch} as fan_out` : sql``}${announce.length > 0 ? sql`, (select count(*) from announced) as announced` : sql``}`),
+    select now() as received_at, (select count(*) from ${insertedEvents})::int as inserted
+      ${deliveries ? sql`, ${deliveries.created} as created` : sql``}${announce.length > 0 ? sql`, (select count(*) from announced) as announced` : sql``}`),
   )
-  fanOut?.committed?.(Number(result?.fan_out ?? 0))
-  return rows.map((r) => ({ ...r, received_at: result!.received_at }))
+  return {
+    events: rows.map((r) => ({ ...r, received_at: result!.received_at })),
+    created: Number(result?.created ?? 0),
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
-import type { FanOut } from '../events/index.ts'
+import type { Publisher } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
 import type { TokenUse } from '../integrations/index.ts'
 import type { CredentialHooks, SecretBox } from '../users/index.ts'
@@ -23,7 +23,7 @@ export type { InboundOutcome, TriggerRow } from './types.ts'
 export interface InboundDeps {
   db: Db
   box: SecretBox
-  fanOut: FanOut
+  publisher: Publisher
   log: Logger
   now: () => Date
   publicUrl: string
@@ -37,7 +37,7 @@ export interface InboundDeps {
  * Inbound triggers, wired: the /hooks receiver, the trigger and log APIs, API setup, the router
  * worker that emits `trigger.received` after each answer, the request log's pruner, what
  * credential changes do to triggers, and where triggers use developer tokens.
- * @example const inbound = createInbound({ db, box, fanOut, log, now, publicUrl, allowPrivateTargets })
+ * @example const inbound = createInbound({ db, box, publisher, log, now, publicUrl, allowPrivateTargets })
  */
 export function createInbound(deps: InboundDeps): {
   routes: FastifyPluginAsync[]

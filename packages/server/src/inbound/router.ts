@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Logger } from 'pino'
-import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
+import type { EventIn, Publisher } from '../events/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
 import { eventsOf } from './event-payload.ts'
 import type { InboundFeed } from './feed.ts'
@@ -27,7 +27,7 @@ export interface RouterOptions {
 
 export interface RouterDeps {
   db: Db
-  fanOut: FanOut
+  publisher: Publisher
   now: () => Date
   log: Logger
   publicUrl: string
@@ -36,7 +36,7 @@ export interface RouterDeps {
 
 /**
  * Routes accepted inbound requests after they were answered: claims rows, finds their
- * credentials, and emits one `trigger.received` per target through ingest. Driven only by rows,
+ * credentials, and publishes one `trigger.received` per target. Driven only by rows,
  * so a crash after the answer loses nothing; events and the routed mark commit together, so a
  * crash never emits twice.
  */
@@ -166,40 +166,32 @@ export class InboundRouter {
 
   /** Stores the events of one project's requests and marks the requests routed, in `tx`. */
   private async emit(tx: Transaction<any>, plans: RoutingPlan[]): Promise<void> {
-    const { fanOut } = this.deps
-    const complete: FanOut = async (q, events) => {
-      await fanOut(q, events)
-      const eventIdsOf = Map.groupBy(events, (e) => e.data['inboundRequestId'] as string)
-      await completeRouting(
-        q,
-        plans.map(({ row, targets, held }) => {
-          const released = row.held_credential_ids !== null
-          const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
-          return {
-            id: row.id,
-            outcome:
-              held.length > 0 ? 'held' : targets.length > 0 || routedBefore ? 'routed' : 'unrouted',
-            eventIds: (eventIdsOf.get(row.id) ?? []).map((e) => e.id),
-            credentialIds: [
-              ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
-            ],
-            heldCredentialIds: held,
-            append: released,
-          }
-        }),
-        this.deps.now(),
-      )
-    }
-    await ingestEvents(
+    const stored = await this.deps.publisher.publish(
       tx,
-      {
-        projectId: plans[0]!.row.project_id,
-        events: plans.flatMap((p) => p.events),
-        idempotencyKey: null,
-        requestBody: null,
-        pathOf: (n) => `/events/${n}`,
-      },
-      { fanOut: complete, now: this.deps.now },
+      plans[0]!.row.project_id,
+      plans.flatMap((p) => p.events),
+    )
+    // The rows come back in the order given: each plan's events follow the plan before.
+    let next = 0
+    await completeRouting(
+      tx,
+      plans.map(({ row, targets, held, events }) => {
+        const released = row.held_credential_ids !== null
+        const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
+        const eventIds = stored.slice(next, (next += events.length)).map((e) => e.id)
+        return {
+          id: row.id,
+          outcome:
+            held.length > 0 ? 'held' : targets.length > 0 || routedBefore ? 'routed' : 'unrouted',
+          eventIds,
+          credentialIds: [
+            ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
+          ],
+          heldCredentialIds: held,
+          append: released,
+        }
+      }),
+      this.deps.now(),
     )
   }
 }

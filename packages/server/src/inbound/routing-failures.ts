@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely'
 import type { Logger } from 'pino'
-import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
+import type { EventIn, Publisher } from '../events/index.ts'
 import { markRoutingFailures } from './request-store.ts'
 import type { InboundRequestRow } from './store.ts'
 import type { TriggerRow } from './types.ts'
@@ -43,7 +43,7 @@ export async function inSavepoint(
 export async function recordRoutingFailures(
   tx: Transaction<any>,
   failures: readonly RoutingFailure[],
-  deps: { now: Date; leaseMs: number; maxAttempts: number; log: Logger; fanOut: FanOut },
+  deps: { now: Date; leaseMs: number; maxAttempts: number; log: Logger; publisher: Publisher },
 ): Promise<void> {
   if (failures.length === 0) return
   const { now, leaseMs, maxAttempts, log } = deps
@@ -67,16 +67,10 @@ export async function recordRoutingFailures(
   const ended = failures.filter((f, i) => marks[i]!.retryAt === null)
   for (const [projectId, ofProject] of Map.groupBy(ended, (f) => f.row.project_id)) {
     const alert = await inSavepoint(tx, () =>
-      ingestEvents(
+      deps.publisher.publish(
         tx,
-        {
-          projectId,
-          events: ofProject.map((f) => failedEvent(f, marks[failures.indexOf(f)]!.reason, now)),
-          idempotencyKey: null,
-          requestBody: null,
-          pathOf: (n) => `/events/${n}`,
-        },
-        { fanOut: deps.fanOut, now: () => now },
+        projectId,
+        ofProject.map((f) => failedEvent(f, marks[failures.indexOf(f)]!.reason, now)),
       ),
     )
     // The requests stay failed and announced either way; only the event is missing.

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
-import type { FanOut } from '../events/index.ts'
+import type { Publisher } from '../events/index.ts'
 import type { Caller } from '../http/auth.ts'
 import type { SettingsExtension } from '../projects/index.ts'
 import type { Db } from '../store/index.ts'
@@ -44,13 +44,13 @@ export interface SyncFeature {
  * Wires the sync change feed: its routes, the scheduler of the built-in connectors (the
  * `filesystem` one unless `connectors` says otherwise: off unless `filesystem.roots` names
  * directories), user-token settings and authentication.
- * @example const syncs = createSyncFeature({ db, log, now, fanOut, filesystem: { roots, dataDir } })
+ * @example const syncs = createSyncFeature({ db, log, now, publisher, filesystem: { roots, dataDir } })
  */
 export function createSyncFeature(deps: {
   db: Db
   log: Logger
   now: () => Date
-  fanOut: FanOut
+  publisher: Publisher
   connectors?: readonly Connector[]
   /** The `filesystem` connector's roots and bounds; without roots it refuses every sync. */
   filesystem?: FilesystemOptions
@@ -61,8 +61,7 @@ export function createSyncFeature(deps: {
     db: deps.db,
     log: deps.log,
     now: deps.now,
-    fanOut: deps.fanOut,
-    signal: deps.db.signal,
+    publisher: deps.publisher,
     connectors,
   }
   return {

@@ -2,7 +2,7 @@ import { createHash, hash } from 'node:crypto'
 import { setImmediate } from 'node:timers/promises'
 import type { Kysely, Transaction } from 'kysely'
 import { stringify as stableStringify } from 'safe-stable-stringify'
-import { ingestEvents, type EventIn } from '../events/index.ts'
+import type { EventIn } from '../events/index.ts'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { withTransaction } from '../store/index.ts'
 import { diffRecords } from './diff.ts'
@@ -72,18 +72,7 @@ export async function pushPage(
     // The page's events (at most one per record) commit with its records, in one statement of
     // its transaction: no outbox round trips on the hot path, and no window where records
     // changed but their events are not yet stored.
-    if (events.length > 0)
-      await ingestEvents(
-        tx,
-        {
-          projectId: sync.project_id,
-          events,
-          idempotencyKey: null,
-          requestBody: null,
-          pathOf: (i) => `/events/${i}`,
-        },
-        deps,
-      )
+    await deps.publisher.publish(tx, sync.project_id, events)
     return { ...totals, replayed: false }
   })
   return outcome

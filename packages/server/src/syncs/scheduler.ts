@@ -28,7 +28,7 @@ const defaults: SchedulerOptions = {
  * `incremental_every_seconds`, FULL every `full_every_seconds`; failures back off) and publishes
  * outbox events a crashed process left behind. Due-ness reads the injected clock, so tests move
  * time and call `runOnce()`; the timer only decides how often it looks.
- * @example const scheduler = new SyncScheduler({ db, log, now, fanOut, connectors }); await scheduler.start()
+ * @example const scheduler = new SyncScheduler({ db, log, now, publisher, connectors }); await scheduler.start()
  */
 export class SyncScheduler {
   readonly name = 'sync-scheduler'

@@ -1,8 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Logger } from 'pino'
-import { ingestEvents, type EventIn, type FanOut } from '../events/index.ts'
+import type { EventIn, Publisher } from '../events/index.ts'
 import { newId } from '../ids.ts'
-import type { Signal } from '../store/index.ts'
 import {
   deleteEventBatch,
   insertEventBatch,
@@ -11,16 +10,14 @@ import {
 } from './store.ts'
 import { eventContext, type SyncRow } from './types.ts'
 
-/** What publishing sync events needs: the delivery fan-out, the clock, a log for failures. */
+/** What publishing sync events needs: the publisher, the clock, a log for failures. */
 export interface SyncEventDeps {
-  fanOut: FanOut
+  publisher: Publisher
   now: () => Date
   log?: Logger
-  /** Given, published events announce themselves after commit (store/signal.ts). */
-  signal?: Signal
 }
 
-// A FULL run can tombstone many records; each outbox batch becomes one ingest transaction.
+// A FULL run can tombstone many records; each outbox batch becomes one publish statement.
 const maxEventsPerBatch = 1000
 
 /**
@@ -70,9 +67,9 @@ export async function stageEvents(
 }
 
 /**
- * Publishes outbox batches through `ingestEvents` (stored and fanned out to destinations in one
- * transaction), then drops them. The batch id is the ingest Idempotency-Key, so a batch
- * published twice (a crash between ingest and delete, or two publishers) is stored once. A
+ * Publishes outbox batches (stored and fanned out to destinations in one statement), then
+ * drops them. The batch id is the publish key, so a batch published twice (a crash between
+ * publish and delete, or two publishers) is stored once. A
  * batch that fails stays in the outbox for the scheduler's sweep and does not hold up the rest.
  * @returns how many batches were published
  */
@@ -104,19 +101,12 @@ async function publishBatch(
   batch: EventBatchRow,
   fresh = false,
 ) {
-  const events = batch.events as EventIn[]
-  const input = {
-    projectId: batch.project_id,
-    events,
-    idempotencyKey: `sync-events:${batch.id}`,
-    // The batch id names immutable content: both publishers (this one and the sweep, which
-    // reads the events back from jsonb in another key order) hash the same request.
-    requestBody: batch.id,
-    pathOf: (i: number) => `/events/${i}`,
-  }
   // A batch just staged was never published: the replay lookup is skipped, and a publisher that
-  // raced it (the sweep) still ends in the unique-key replay inside ingest.
-  await ingestEvents(q, input, { ...deps, skipReplayLookup: fresh })
+  // raced it (the sweep) still ends in the unique-key replay.
+  await deps.publisher.publish(q, batch.project_id, batch.events as EventIn[], {
+    key: `sync-events:${batch.id}`,
+    fresh,
+  })
   await deleteEventBatch(q, batch.id)
 }
 

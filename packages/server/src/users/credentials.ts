@@ -1,4 +1,4 @@
-import { ingestEvents, type FanOut } from '../events/index.ts'
+import type { Publisher } from '../events/index.ts'
 import { apiError } from '../errors.ts'
 import { withTransaction, type Db } from '../store/index.ts'
 import type { SecretBox } from './secret-box.ts'
@@ -17,7 +17,7 @@ import { mergeCredential, type CredentialIn } from './transitions.ts'
 export interface CredentialDeps {
   db: Db
   box: SecretBox
-  fanOut: FanOut
+  publisher: Publisher
   now: () => Date
   hooks?: CredentialHooks
 }
@@ -40,7 +40,7 @@ export interface CredentialHooks {
 
 /**
  * Creates or changes a credential, then stores the status event it owes. The credential and its
- * outbox commit together; the event follows through ingest with an idempotency key, so a crash in
+ * outbox commit together; the event follows, published with an idempotency key, so a crash in
  * between is repaired by the next flush without a duplicate.
  * @example await putCredential(deps, projectId, 'cred_1', { userId: 'u1', integration: 'slack', status: 'VALID' })
  */
@@ -65,11 +65,11 @@ export async function putCredential(
 }
 
 /**
- * Stores the outbox's events through ingest (each once, by its key) and clears the outbox.
+ * Publishes the outbox's events (each once, by its key) and clears the outbox.
  * @returns the row as it is after the flush
  */
 export async function flushCredentialEvents(
-  deps: Pick<CredentialDeps, 'db' | 'fanOut' | 'now' | 'hooks'>,
+  deps: Pick<CredentialDeps, 'db' | 'publisher' | 'hooks'>,
   row: CredentialRow,
 ): Promise<CredentialRow> {
   const pending = row.pending_events ?? []
@@ -81,17 +81,7 @@ export async function flushCredentialEvents(
       credentialId: row.id,
       integration: row.integration,
     }
-    await ingestEvents(
-      deps.db.kysely,
-      {
-        projectId: row.project_id,
-        events: [input],
-        idempotencyKey: event.key,
-        requestBody: input,
-        pathOf: () => '',
-      },
-      deps,
-    )
+    await deps.publisher.publish(deps.db.kysely, row.project_id, [input], { key: event.key })
     await deps.hooks?.statusChanged?.(row, event.type)
   }
   if (pending.length === 0) return row

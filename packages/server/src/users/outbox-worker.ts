@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { periodic } from '../periodic.ts'
-import type { FanOut } from '../events/index.ts'
+import type { Publisher } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
 import { flushCredentialEvents, type CredentialHooks } from './credentials.ts'
 import { listPendingEvents } from './store.ts'
@@ -9,12 +9,11 @@ import { listPendingEvents } from './store.ts'
  * Repairs the credential outbox: a process that died between committing a status change and
  * storing its event left the event pending; this stores it (once, by its idempotency key).
  * Runs at start and then every `intervalMs`.
- * @example const worker = createCredentialOutbox({ db, fanOut, now, log }); await worker.start()
+ * @example const worker = createCredentialOutbox({ db, publisher, log }); await worker.start()
  */
 export function createCredentialOutbox(deps: {
   db: Db
-  fanOut: FanOut
-  now: () => Date
+  publisher: Publisher
   log: Logger
   hooks?: CredentialHooks
   intervalMs?: number

@@ -31,7 +31,7 @@ export interface CredentialRow {
   updated_at: Date
 }
 
-/** A status event the row owes ingest (the outbox), with the idempotency key that makes it once. */
+/** A status event the row has yet to publish (the outbox), with the key that makes it once. */
 export interface PendingEvent {
   key: string
   type: 'integration.installed' | 'credential.failed' | 'credential.fixed'
@@ -149,7 +149,7 @@ export async function clearPendingEvents(
   )
 }
 
-/** Credentials whose status event is not stored yet (a crash between commit and ingest). */
+/** Credentials whose status event is not stored yet (a crash between commit and publish). */
 export async function listPendingEvents(q: Queryable, limit: number): Promise<CredentialRow[]> {
   return query<CredentialRow>(
     q,

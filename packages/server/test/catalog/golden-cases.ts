@@ -210,7 +210,7 @@ export const credentialsFailureCase: GoldenCase = {
 
 /**
  * The test/probe event as `POST /v1/destinations/:id/test` and the prober of a paused
- * destination send it (delivery/control.ts): a project, no user, credential or sync.
+ * destination send it (delivery/lifecycle/test-send.ts): a project, no user, credential or sync.
  */
 export const probeEvent: CatalogEvent = {
   id: '0197e5a2-3c1f-7d40-9b8e-2f6a1c0d4e53',

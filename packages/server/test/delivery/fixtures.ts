@@ -6,7 +6,9 @@ import {
   type DispatcherEvents,
   type DispatcherOptions,
   type Sender,
+  storeWithDeliveries,
 } from '../../src/delivery/index.ts'
+import { createPublisher } from '../../src/events/index.ts'
 import { createSecretBox } from '../../src/users/index.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
@@ -154,6 +156,7 @@ export function standaloneDispatcher(
 ): Dispatcher {
   return new Dispatcher({
     db: server.engine.db,
+    publisher: createPublisher({ store: storeWithDeliveries({ now: deps.now }), now: deps.now }),
     log: pino({ level: 'silent' }),
     now: deps.now,
     sender: deps.sender,

@@ -165,7 +165,9 @@ describe('a strict Paragon receiver on the project webhook', () => {
       4,
       15_000,
     )
-    const probes = (await dispatcher().probe()).filter((r) => r.destinationId === destinationId)
+    const probes = (await server.engine.prober.probe()).filter(
+      (r) => r.destinationId === destinationId,
+    )
     expect(probes).toMatchObject([{ outcome: 'resumed', released: 4 }])
     await backfilled
     // The probe was the bare verification ping, answered 200.

@@ -84,7 +84,7 @@ const timeline = async (key: string, id: string) =>
 
 /** Runs the probe for this destination (other tests' paused destinations may be due too). */
 async function probe(destinationId: string) {
-  return (await dispatcher().probe()).filter((r) => r.destinationId === destinationId)
+  return (await server.engine.prober.probe()).filter((r) => r.destinationId === destinationId)
 }
 
 describe('pausing', () => {

@@ -1,7 +1,7 @@
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFanOut } from '../../src/delivery/index.ts'
-import type { FanOut } from '../../src/events/index.ts'
+import { storeWithDeliveries } from '../../src/delivery/index.ts'
+import { createPublisher, type Publisher } from '../../src/events/index.ts'
 import { InboundFeed } from '../../src/inbound/feed.ts'
 import { lockAcceptedRequests } from '../../src/inbound/request-store.ts'
 import { InboundRouter } from '../../src/inbound/router.ts'
@@ -20,12 +20,15 @@ afterAll(() => server.close())
 const json = { 'content-type': 'application/json' }
 const leaseMs = 60_000
 
-function router(fanOut: FanOut): InboundRouter {
+const publisher = () =>
+  createPublisher({ store: storeWithDeliveries({ now: clock.now }), now: clock.now })
+
+function router(publisher: Publisher): InboundRouter {
   const { db } = server.engine
   return new InboundRouter(
     {
       db,
-      fanOut,
+      publisher,
       now: clock.now,
       log: pino({ level: 'silent' }),
       publicUrl,
@@ -62,19 +65,21 @@ describe('inbound router', () => {
     })
     await expect(died).rejects.toThrow('killed mid-batch')
     // Without moving the clock: no lease stands between the request and the next router.
-    await routeOnce(router(createFanOut({ now: clock.now })))
+    await routeOnce(router(publisher()))
     expect(await outcome()).toBe('routed')
   })
 
   it("keeps one project's failure from the others in the batch, and retries it after the lease", async () => {
     const failing = await acceptedRequest()
     const healthy = await acceptedRequest()
-    const fanOut = createFanOut({ now: clock.now })
+    const working = publisher()
     let broken = true
-    const breaking: FanOut = async (tx, events) => {
-      if (broken && events.some((e) => e.project_id === failing.projectId))
-        throw new Error('fan-out failed')
-      await fanOut(tx, events)
+    const breaking: Publisher = {
+      ...working,
+      publish: async (tx, projectId, events, options) => {
+        if (broken && projectId === failing.projectId) throw new Error('publishing failed')
+        return working.publish(tx, projectId, events, options)
+      },
     }
     await routeOnce(router(breaking))
     expect(await healthy.outcome()).toBe('routed')

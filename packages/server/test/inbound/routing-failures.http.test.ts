@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createFanOut } from '../../src/delivery/index.ts'
-import type { FanOut } from '../../src/events/index.ts'
+import { storeWithDeliveries } from '../../src/delivery/index.ts'
+import { createPublisher, type Publisher } from '../../src/events/index.ts'
 import { InboundFeed } from '../../src/inbound/feed.ts'
 import { InboundRouter } from '../../src/inbound/router.ts'
 import { createClock } from '../helpers/clock.ts'
@@ -30,19 +30,25 @@ describe('a router batch with a request that cannot be emitted', () => {
   })
   afterAll(() => server.close())
 
-  /** A router whose fan-out fails for the requests in `bad` (a stand-in for a row the store refuses). */
+  /** A router whose publishing fails for the requests in `bad` (a stand-in for a row the store refuses). */
   function router(bad: Set<string>, maxAttempts = 5): InboundRouter {
     const { db } = server.engine
-    const fanOut = createFanOut({ now: clock.now })
-    const breaking: FanOut = async (tx, events) => {
-      const refused = (e: (typeof events)[number]) =>
-        e.type === 'trigger.received' && bad.has(e.data['inboundRequestId'] as string)
-      if (events.some(refused)) throw new Error('the store refused this request')
-      await fanOut(tx, events)
+    const working = createPublisher({
+      store: storeWithDeliveries({ now: clock.now }),
+      now: clock.now,
+    })
+    const breaking: Publisher = {
+      ...working,
+      publish: async (tx, projectId, events, options) => {
+        const refused = (e: (typeof events)[number]) =>
+          e.type === 'trigger.received' && bad.has(e.data['inboundRequestId'] as string)
+        if (events.some(refused)) throw new Error('the store refused this request')
+        return working.publish(tx, projectId, events, options)
+      },
     }
     const deps = { db, now: clock.now, log: pino({ level: 'silent' }), publicUrl }
     return new InboundRouter(
-      { ...deps, fanOut: breaking, feed: new InboundFeed(db) },
+      { ...deps, publisher: breaking, feed: new InboundFeed(db) },
       { leaseMs: 60_000, maxAttempts },
     )
   }

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { callerProject } from '../http/auth.ts'
-import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
-import { destinationOr404 } from './destinations.ts'
-import { listTimeline, type TimelineRow } from './pause-store.ts'
-import type { DestinationRoutesDeps } from './routes.ts'
-import { idParamsSchema } from './schemas.ts'
+import { destinationOr404, idParamsSchema } from '../../destinations/index.ts'
+import { callerProject } from '../../http/auth.ts'
+import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../../http/pagination.ts'
+import type { Db } from '../../store/index.ts'
+import { listTimeline, type TimelineRow } from './timeline-store.ts'
 
 const timelineEntrySchema = {
   type: 'object',
@@ -32,7 +31,7 @@ function timelineOut(row: TimelineRow) {
 }
 
 /** `GET /v1/destinations/:id/timeline`: the destination's story (paused, probed, resumed…). */
-export function timelineRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
+export function timelineRoutes(deps: { db: Db }): FastifyPluginAsync {
   const { db } = deps
   return async (app) => {
     app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(

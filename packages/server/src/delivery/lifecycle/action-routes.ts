@@ -1,22 +1,35 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { apiError } from '../errors.ts'
-import { callerProject } from '../http/auth.ts'
-import { findProject } from '../projects/index.ts'
-import { withTransaction } from '../store/index.ts'
-import { testResultSchema, testTargetOf } from './delivery-control.ts'
-import { destinationFields, type DestinationIn } from './destination-fields.ts'
-import { destinationOr404 } from './destinations.ts'
-import type { DestinationRoutesDeps } from './routes.ts'
 import {
+  destinationFields,
+  destinationOr404,
   destinationOutSchema,
   destinationTypeSchema,
   idParamsSchema,
+  newSigningSecret,
+  openDestination,
+  shownDestination,
+  signingSecrets,
   webhookFieldSchemas,
-} from './schemas.ts'
-import { addTimelineEntry } from './pause-store.ts'
-import { newSigningSecret, signingSecrets } from './secrets.ts'
-import { destinationContexts, openDestination, shownDestination } from './sealed-secrets.ts'
-import { disableDestinationRow, enableDestinationRow, rotateSecretRow } from './store.ts'
+  type DestinationIn,
+} from '../../destinations/index.ts'
+import type { Publisher } from '../../events/index.ts'
+import { apiError } from '../../errors.ts'
+import { callerProject } from '../../http/auth.ts'
+import { findProject } from '../../projects/index.ts'
+import { notify, type Db } from '../../store/index.ts'
+import type { SecretBox } from '../../users/index.ts'
+import type { AttemptDeps } from '../attempt.ts'
+import { deliveriesChannel } from '../fan-out.ts'
+import { requeueFailed } from '../store.ts'
+import { sendTestEvent, testResultSchema, testTargetOf } from './test-send.ts'
+import { changeState } from './transition.ts'
+
+export interface LifecycleRoutesDeps extends AttemptDeps {
+  db: Db
+  publisher: Publisher
+  /** Opens destination secrets to send tests and to answer. */
+  box: SecretBox
+}
 
 const admin = { auth: { role: 'admin' } } as const
 const tags = ['destinations']
@@ -28,9 +41,9 @@ const emptyBodyAsObject = async (request: { body: unknown }) => {
   if (request.body === undefined) request.body = {}
 }
 
-/** Enable, disable, rotate-secret, recover and test. */
-export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
-  const { db, now, deliveries, box } = deps
+/** Enable, disable, recover and test: thin handlers over `changeState` and the test send. */
+export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginAsync {
+  const { db, now, box } = deps
   return async (app) => {
     app.post<{ Params: { id: string } }>(
       '/v1/destinations/:id/enable',
@@ -46,21 +59,8 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
       },
       async (request) => {
         const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
-        const row = await withTransaction(db.kysely, async (tx) => {
-          const at = now()
-          const enabled = await enableDestinationRow(tx, current.project_id, current.id, at)
-          const released = await deliveries.resumeHeld(tx, current.id, at)
-          if (!current.enabled)
-            await addTimelineEntry(tx, {
-              destinationId: current.id,
-              at,
-              kind: 'enabled',
-              message: `Enabled by an admin: ${released} held deliveries released oldest first.`,
-              details: { released },
-            })
-          return enabled
-        })
-        return shownDestination(box, row ?? current)
+        const done = await changeState(deps, current.id, { kind: 'admin_enable' })
+        return shownDestination(box, done?.row ?? current)
       },
     )
 
@@ -80,60 +80,8 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
       async (request) => {
         const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
         const reason = request.body.reason ?? 'disabled by an admin'
-        const row = await withTransaction(db.kysely, async (tx) => {
-          const at = now()
-          const disabled = await disableDestinationRow(tx, current.id, reason, at)
-          if (!disabled) return null
-          const held = await deliveries.holdPending(tx, current.id, at)
-          await addTimelineEntry(tx, {
-            destinationId: current.id,
-            at,
-            kind: 'disabled',
-            message: `Disabled by an admin: ${reason}. ${held} pending deliveries held.`,
-            details: { reason, held },
-          })
-          return disabled
-        })
-        return shownDestination(box, row ?? current)
-      },
-    )
-
-    app.post<{ Params: { id: string }; Body: { graceHours?: number } }>(
-      '/v1/destinations/:id/rotate-secret',
-      {
-        config: admin,
-        preValidation: emptyBodyAsObject,
-        schema: {
-          tags,
-          summary: 'Replace the signing secret; the old one keeps signing during the grace',
-          params: idParamsSchema,
-          body: optionalBody({ graceHours: { type: 'number', minimum: 0, maximum: 168 } }),
-          response: {
-            200: {
-              type: 'object',
-              required: ['secret', 'previousSecretExpiresAt'],
-              properties: {
-                secret: { type: 'string' },
-                previousSecretExpiresAt: { type: ['string', 'null'], format: 'date-time' },
-              },
-            },
-          },
-        },
-      },
-      async (request) => {
-        const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
-        const graceHours = request.body.graceHours ?? 24
-        const at = now()
-        const previousExpiresAt =
-          graceHours > 0 ? new Date(at.getTime() + graceHours * 3600 * 1000) : null
-        const secret = newSigningSecret()
-        // The previous secret moves over sealed as it is: both columns share one context.
-        await rotateSecretRow(db.kysely, current.project_id, current.id, {
-          secret: await box.seal(secret, destinationContexts.secret(current.id)),
-          previousExpiresAt,
-          now: at,
-        })
-        return { secret, previousSecretExpiresAt: previousExpiresAt?.toISOString() ?? null }
+        const done = await changeState(deps, current.id, { kind: 'admin_disable', reason })
+        return shownDestination(box, done?.row ?? current)
       },
     )
 
@@ -165,13 +113,16 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
-        const requeued = await deliveries.requeueFailed(db.kysely, {
+        // Held while the destination is off: they go when it is enabled.
+        const hold = !current.enabled
+        const requeued = await requeueFailed(db.kysely, {
           destinationId: current.id,
           since: new Date(request.body.since),
           until: request.body.until ? new Date(request.body.until) : null,
-          hold: !current.enabled,
+          hold,
           now: now(),
         })
+        if (requeued > 0 && !hold) await notify(db.kysely, deliveriesChannel)
         return reply.status(202).send({ requeued })
       },
     )
@@ -192,7 +143,7 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         const stored = await destinationOr404(db.kysely, callerProject(request), request.params.id)
         const row = await openDestination(box, stored.id, stored)
         const target = testTargetOf(row, signingSecrets(row, now()))
-        return deliveries.sendTest(target, await projectOf(callerProject(request)))
+        return sendTestEvent(deps, target, await projectOf(callerProject(request)))
       },
     )
 
@@ -226,7 +177,7 @@ export function actionRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
         const { secret, ...body } = request.body
         const fields = destinationFields({ ...body, events: body.events ?? ['*'] })
         const target = testTargetOf(fields, [secret ?? newSigningSecret()])
-        return deliveries.sendTest(target, await projectOf(callerProject(request)))
+        return sendTestEvent(deps, target, await projectOf(callerProject(request)))
       },
     )
 
