@@ -74,26 +74,6 @@ export async function listAttempts(q: Queryable, deliveryId: string): Promise<At
 }
 
 /**
- * The projects that have deliveries, by a loose index scan over deliveries_project_idx (one
- * probe per project instead of reading every row, as `select distinct` would).
- */
-export async function projectsWithDeliveries(q: Queryable): Promise<string[]> {
-  const rows = await query<{ project_id: string }>(
-    q,
-    sql`
-    with recursive p as (
-      (select project_id from deliveries order by project_id limit 1)
-      union all
-      select (select project_id from deliveries where project_id > p.project_id
-              order by project_id limit 1)
-      from p where p.project_id is not null
-    )
-    select project_id from p where project_id is not null`,
-  )
-  return rows.map((r) => r.project_id)
-}
-
-/**
  * Deletes up to `limit` of a project's deliveries created before `before` (their attempts go
  * with them), leaving pending ones: those are still being worked on.
  */

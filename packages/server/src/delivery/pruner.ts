@@ -1,14 +1,15 @@
 import type { Logger } from 'pino'
 import { periodic } from '../periodic.ts'
-import { deliverySettingsOf, findProject } from '../projects/index.ts'
-import type { Db, Queryable } from '../store/index.ts'
+import { pruneByRetention, type RetainedLog } from '../projects/index.ts'
+import { projectsOf, type Db, type Queryable } from '../store/index.ts'
 import type { ClaimChecks } from './claim-store.ts'
-import { deleteOldDeliveries, projectsWithDeliveries } from './log-store.ts'
+import { deleteOldDeliveries } from './log-store.ts'
 
-const dayMs = 24 * 3600 * 1000
-// Deletes run in chunks so one large project never holds a long transaction (on PGlite every
-// other query waits behind it).
-const chunk = 5000
+/** Deliveries (their attempts go with them), except pending ones: those are still being worked on. */
+const deliveryLog: RetainedLog = {
+  projects: (q) => projectsOf(q, 'deliveries'),
+  deleteOld: deleteOldDeliveries,
+}
 
 /**
  * Deletes deliveries (and their attempts) older than each project's `retentionDays`, except
@@ -16,19 +17,8 @@ const chunk = 5000
  * @returns how many deliveries were deleted
  * @example await pruneDeliveries(db.kysely, { now: new Date() })
  */
-export async function pruneDeliveries(q: Queryable, options: { now: Date }): Promise<number> {
-  let deleted = 0
-  for (const projectId of await projectsWithDeliveries(q)) {
-    const project = await findProject(q, projectId)
-    const { retentionDays } = deliverySettingsOf(project?.settings ?? {})
-    const before = new Date(options.now.getTime() - retentionDays * dayMs)
-    for (;;) {
-      const n = await deleteOldDeliveries(q, projectId, before, chunk)
-      deleted += n
-      if (n < chunk) break
-    }
-  }
-  return deleted
+export function pruneDeliveries(q: Queryable, options: { now: Date }): Promise<number> {
+  return pruneByRetention(q, deliveryLog, options)
 }
 
 /**

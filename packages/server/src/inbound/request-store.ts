@@ -274,23 +274,6 @@ export async function listInboundRequests(
   )
 }
 
-/** Projects that have inbound requests, by a skip scan of the project index (the pruner's list). */
-export async function projectsWithInboundRequests(q: Queryable): Promise<string[]> {
-  const rows = await query<{ project_id: string }>(
-    q,
-    sql`
-    with recursive p as (
-      (select project_id from inbound_requests order by project_id limit 1)
-      union all
-      select (select project_id from inbound_requests where project_id > p.project_id
-              order by project_id limit 1)
-      from p where p.project_id is not null
-    )
-    select project_id from p where project_id is not null`,
-  )
-  return rows.map((r) => r.project_id)
-}
-
 /**
  * Deletes up to `limit` of a project's inbound requests received before `before`, except those
  * still waiting to be routed (accepted, held). Ids are UUIDv7: `id < beforeId` keeps the scan

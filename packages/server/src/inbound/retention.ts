@@ -1,13 +1,14 @@
 import type { Logger } from 'pino'
 import { periodic } from '../periodic.ts'
-import { deliverySettingsOf, findProject } from '../projects/index.ts'
-import type { Db, Queryable } from '../store/index.ts'
-import { deleteOldInboundRequests, projectsWithInboundRequests } from './request-store.ts'
+import { pruneByRetention, type RetainedLog } from '../projects/index.ts'
+import { projectsOf, type Db, type Queryable } from '../store/index.ts'
+import { deleteOldInboundRequests } from './request-store.ts'
 
-const dayMs = 24 * 3600 * 1000
-// Deletes run in chunks, like the delivery pruner's, so one busy trigger never holds a long
-// transaction (on PGlite every other query, /hooks' inserts too, waits behind it).
-const chunk = 5000
+/** Inbound requests, except those still waiting to be routed (`accepted`, `held`). */
+const inboundLog: RetainedLog = {
+  projects: (q) => projectsOf(q, 'inbound_requests'),
+  deleteOld: deleteOldInboundRequests,
+}
 
 /**
  * Deletes inbound requests older than each project's `retentionDays` (the setting deliveries
@@ -15,19 +16,8 @@ const chunk = 5000
  * @returns how many requests were deleted
  * @example await pruneInboundRequests(db.kysely, { now: new Date() })
  */
-export async function pruneInboundRequests(q: Queryable, options: { now: Date }): Promise<number> {
-  let deleted = 0
-  for (const projectId of await projectsWithInboundRequests(q)) {
-    const project = await findProject(q, projectId)
-    const { retentionDays } = deliverySettingsOf(project?.settings ?? {})
-    const before = new Date(options.now.getTime() - retentionDays * dayMs)
-    for (;;) {
-      const n = await deleteOldInboundRequests(q, projectId, before, chunk)
-      deleted += n
-      if (n < chunk) break
-    }
-  }
-  return deleted
+export function pruneInboundRequests(q: Queryable, options: { now: Date }): Promise<number> {
+  return pruneByRetention(q, inboundLog, options)
 }
 
 /**

@@ -21,3 +21,4 @@ export {
   createInstanceTokenCheck,
   type FirstStartCredentials,
 } from './bootstrap.ts'
+export { pruneByRetention, type RetainedLog } from './retention.ts'

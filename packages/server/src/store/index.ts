@@ -13,5 +13,6 @@ export {
 export type { Db, Queryable } from './db.ts'
 export type { Signal } from './signal.ts'
 export { groupCommit } from './group-commit.ts'
+export { projectsOf, type ProjectTable } from './projects-of.ts'
 export { createVacuumer, warnWithoutAutovacuum } from './vacuum.ts'
 export { migrate, readMigrations, schemaVersion } from './migrate.ts'
