@@ -26,6 +26,17 @@ import { createPublisher, eventRoutes, type Publisher } from './events/index.ts'
 import { createInbound } from './inbound/index.ts'
 import { configureSandbox } from './sandbox/index.ts'
 import { integrationRoutes } from './integrations/index.ts'
+import {
+  addStoreGauges,
+  countingStore,
+  createMetrics,
+  inboundObserver,
+  listenForMetrics,
+  metricsRoutes,
+  recordDeliveries,
+  recordSandboxRuns,
+  type Metrics,
+} from './metrics/index.ts'
 import { dashboardRoutes } from './http/dashboard.ts'
 import { buildServer } from './http/server.ts'
 import { createLogger } from './log.ts'
@@ -74,6 +85,10 @@ export interface Engine {
   dispatcher: Dispatcher
   /** Probes paused destinations; a worker like the dispatcher. Tests drive it (`probe`). */
   prober: Prober
+  /** The engine's Prometheus registry and instruments (`GET /metrics`). */
+  metrics: Metrics
+  /** `http://host:port/metrics` when `metricsPort` serves them apart; null on the API port. */
+  metricsUrl: string | null
   close(): Promise<void>
 }
 
@@ -101,7 +116,9 @@ export async function startEngine(
   try {
     await migrate(db)
     await warnWithoutAutovacuum(db, log)
-    const wiring = wireFeatures({ config, db, log, now })
+    const metrics = createMetrics({ perDestination: config.metricsPerDestination })
+    addStoreGauges(metrics, { db, now, intervalMs: config.metricsIntervalMs })
+    const wiring = wireFeatures({ config, db, log, now, metrics })
     const firstStart = options.bootstrap
       ? await bootstrapEmptyStore(db.kysely, {
           configuredAdminToken: config.adminToken,
@@ -111,6 +128,11 @@ export async function startEngine(
       : null
     const checkInstanceToken = await createInstanceTokenCheck(db.kysely, config.adminToken)
     const keys = createKeyResolver(db.kysely, { ttlMs: 10_000 })
+    const metricsAccess = {
+      token: config.metricsToken,
+      checkInstanceToken,
+      host: config.host,
+    }
     const app = await buildServer({
       logger: log,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -140,12 +162,21 @@ export async function startEngine(
         eventRoutes({ db, publisher: wiring.publisher, now }),
         ...wiring.routes,
         auditRoutes({ db }),
+        ...(config.metricsPort === null ? [metricsRoutes(metrics, metricsAccess)] : []),
         dashboardRoutes(),
       ],
     })
     const listenOnHttp = config.role !== 'worker'
     const url = listenOnHttp ? await app.listen({ port: config.port, host: config.host }) : ''
     const workers = config.role === 'api' ? [] : wiring.workers
+    const stopRecording = [
+      recordDeliveries(metrics, wiring.dispatcher.events),
+      recordSandboxRuns(metrics),
+    ]
+    const metricsServer =
+      config.metricsPort === null
+        ? null
+        : await listenForMetrics(metrics, metricsAccess, config.metricsPort)
     for (const worker of workers) await worker.start()
     let closing: Promise<void> | null = null
     const close = () =>
@@ -159,10 +190,26 @@ export async function startEngine(
         cut.unref()
         await app.close()
         clearTimeout(cut)
+        await metricsServer?.close()
+        for (const stop of stopRecording) stop()
         if (!options.db) await db.close()
       })())
     const { dispatcher, prober } = wiring
-    return { config, db, app, log, url, firstStart, workers, dispatcher, prober, close }
+    const metricsUrl = metricsServer?.url ?? null
+    return {
+      config,
+      db,
+      app,
+      log,
+      url,
+      firstStart,
+      workers,
+      dispatcher,
+      prober,
+      metrics,
+      metricsUrl,
+      close,
+    }
   } catch (error) {
     if (!options.db) await db.close().catch(() => {})
     throw error
@@ -186,8 +233,9 @@ function wireFeatures(deps: {
   db: Db
   log: Logger
   now: () => Date
+  metrics: Metrics
 }): FeatureWiring {
-  const { config, db, log, now } = deps
+  const { config, db, log, now, metrics } = deps
   const publicUrl = config.publicUrl
   const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, now })
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, now })
@@ -207,12 +255,15 @@ function wireFeatures(deps: {
   // is woken at once when a commit of its own made deliveries.
   const workerId = newWorkerId()
   const publisher = createPublisher({
-    store: storeWithDeliveries({
-      now,
-      signal: db.signal,
-      wakeLocal: () => dispatcher.wake(),
-      origin: workerId,
-    }),
+    store: countingStore(
+      metrics,
+      storeWithDeliveries({
+        now,
+        signal: db.signal,
+        wakeLocal: () => dispatcher.wake(),
+        origin: workerId,
+      }),
+    ),
     now,
   })
   const dispatcher = new Dispatcher({
@@ -251,6 +302,7 @@ function wireFeatures(deps: {
     publicUrl,
     allowPrivateTargets: config.allowPrivateTargets,
     hookBodyBytesInFlight: config.hookBodyBytesInFlight,
+    observe: inboundObserver(metrics),
   })
   const syncs = createSyncFeature({
     db,

@@ -18,5 +18,11 @@ export type {
   DisabledEvent,
   ErrorClass,
 } from './types.ts'
+export {
+  readBacklog,
+  readDestinationHealth,
+  type DestinationHealth,
+  type ProjectBacklog,
+} from './metrics-store.ts'
 export { createClaimChecks, type ClaimChecks } from './claim-store.ts'
 export { claimCheckRoutes } from './claim-routes.ts'
