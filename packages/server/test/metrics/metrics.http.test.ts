@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 // @ts-expect-error the parser ships no types; its shape is described by `Family` below
 import parsePrometheus from 'parse-prometheus-text-format'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -185,6 +186,25 @@ describe('GET /metrics', () => {
     expect(families.get('switchyard_sandbox_queue_length')?.type).toBe('GAUGE')
     if (server.engine.db.kind === 'postgres')
       expect(valueOf(families, 'switchyard_store_pool_connections', { state: 'max' })).toBe(20)
+  })
+})
+
+describe('the docs', () => {
+  it('document every metric served, and the alerts and dashboard use only served ones', async () => {
+    const served = [...(await scrape(metricsUrl())).keys()].filter((n) =>
+      n.startsWith('switchyard_'),
+    )
+    const docs = (file: string) =>
+      readFileSync(new URL(`../../../../docs/${file}`, import.meta.url), 'utf8')
+    const guide = docs('operations.md')
+    for (const name of served) expect(guide, name).toContain(`\`${name}\``)
+    const used = (text: string) =>
+      new Set([...text.matchAll(/switchyard_[a-z_]+/g)].map((m) => m[0].replace(/_bucket$/, '')))
+    for (const name of [
+      ...used(docs('prometheus-alerts.yml')),
+      ...used(docs('grafana-dashboard.json')),
+    ])
+      expect(served, name).toContain(name)
   })
 })
 
