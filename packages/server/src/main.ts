@@ -14,6 +14,7 @@ import {
   Dispatcher,
   lifecycleRoutes,
   newWorkerId,
+  statsRoutes,
   storeWithDeliveries,
   type Prober,
 } from './delivery/index.ts'
@@ -327,6 +328,7 @@ function wireFeatures(deps: {
       destinationRoutes({ db, now, box }),
       lifecycleRoutes(lifecycle),
       deliveryRoutes({ db, now, sender }),
+      statsRoutes({ db, now }),
       claimCheckRoutes({ claims, now }),
       eventRenderingRoutes({ db, publicUrl }),
       userRoutes({ db, box, publisher, now, hooks: inbound.credentialHooks }),
