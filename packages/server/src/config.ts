@@ -70,6 +70,8 @@ export interface Config {
   fsConnectorMaxDepth: number
   /** Content bytes one `filesystem` sync pass may read, all files together. (Default: 1 GiB) */
   fsConnectorMaxPassBytes: number
+  /** Count and serve Prometheus metrics (`GET /metrics`). (Default: true) */
+  metrics: boolean
   /**
    * Serve `/metrics` on this port instead of the API port (a worker-only process serves it only
    * here). (Default: none, on the API port)
@@ -136,6 +138,7 @@ const defaults = {
   fsConnectorMaxFiles: 10_000,
   fsConnectorMaxDepth: 16,
   fsConnectorMaxPassBytes: 1024 * 1024 * 1024,
+  metrics: true,
   metricsPort: null,
   metricsToken: null,
   metricsPerDestination: false,
@@ -185,6 +188,7 @@ export function loadConfig(
     fsConnectorMaxFiles: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_FILES'),
     fsConnectorMaxDepth: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_DEPTH'),
     fsConnectorMaxPassBytes: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_PASS_BYTES'),
+    metrics: parseBool(env.SWITCHYARD_METRICS),
     metricsPort: env.SWITCHYARD_METRICS_PORT
       ? parsePort(env.SWITCHYARD_METRICS_PORT, 'SWITCHYARD_METRICS_PORT')
       : undefined,

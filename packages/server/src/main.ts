@@ -163,19 +163,20 @@ export async function startEngine(
         eventRoutes({ db, publisher: wiring.publisher, now }),
         ...wiring.routes,
         auditRoutes({ db }),
-        ...(config.metricsPort === null ? [metricsRoutes(metrics, metricsAccess)] : []),
+        ...(config.metrics && config.metricsPort === null
+          ? [metricsRoutes(metrics, metricsAccess)]
+          : []),
         dashboardRoutes(),
       ],
     })
     const listenOnHttp = config.role !== 'worker'
     const url = listenOnHttp ? await app.listen({ port: config.port, host: config.host }) : ''
     const workers = config.role === 'api' ? [] : wiring.workers
-    const stopRecording = [
-      recordDeliveries(metrics, wiring.dispatcher.events),
-      recordSandboxRuns(metrics),
-    ]
+    const stopRecording = config.metrics
+      ? [recordDeliveries(metrics, wiring.dispatcher.events), recordSandboxRuns(metrics)]
+      : []
     const metricsServer =
-      config.metricsPort === null
+      !config.metrics || config.metricsPort === null
         ? null
         : await listenForMetrics(metrics, metricsAccess, config.metricsPort)
     for (const worker of workers) await worker.start()
@@ -255,16 +256,14 @@ function wireFeatures(deps: {
   // One publisher for every producer of events (events/publish.ts); this process's dispatcher
   // is woken at once when a commit of its own made deliveries.
   const workerId = newWorkerId()
+  const storeEvents = storeWithDeliveries({
+    now,
+    signal: db.signal,
+    wakeLocal: () => dispatcher.wake(),
+    origin: workerId,
+  })
   const publisher = createPublisher({
-    store: countingStore(
-      metrics,
-      storeWithDeliveries({
-        now,
-        signal: db.signal,
-        wakeLocal: () => dispatcher.wake(),
-        origin: workerId,
-      }),
-    ),
+    store: config.metrics ? countingStore(metrics, storeEvents) : storeEvents,
     now,
   })
   const dispatcher = new Dispatcher({
@@ -303,7 +302,7 @@ function wireFeatures(deps: {
     publicUrl,
     allowPrivateTargets: config.allowPrivateTargets,
     hookBodyBytesInFlight: config.hookBodyBytesInFlight,
-    observe: inboundObserver(metrics),
+    observe: config.metrics ? inboundObserver(metrics) : undefined,
   })
   const syncs = createSyncFeature({
     db,

@@ -234,6 +234,16 @@ describe('who may read /metrics', () => {
     }
   }, 120_000)
 
+  it('is not served, nor counted, with SWITCHYARD_METRICS=off', async () => {
+    const off = await startTestServer({ config: { metrics: false } })
+    try {
+      expect((await fetch(`${off.url}/metrics`)).status).toBe(404)
+      expect(off.engine.metricsUrl).toBeNull()
+    } finally {
+      await off.close()
+    }
+  })
+
   it('serves on a port of its own when SWITCHYARD_METRICS_PORT is set, and not on the API port', async () => {
     const apart = await startTestServer({ config: { metricsPort: 0 } })
     try {
