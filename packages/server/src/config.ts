@@ -70,6 +70,22 @@ export interface Config {
   fsConnectorMaxDepth: number
   /** Content bytes one `filesystem` sync pass may read, all files together. (Default: 1 GiB) */
   fsConnectorMaxPassBytes: number
+  /** Count and serve Prometheus metrics (`GET /metrics`). (Default: true) */
+  metrics: boolean
+  /**
+   * Serve `/metrics` on this port instead of the API port (a worker-only process serves it only
+   * here). (Default: none, on the API port)
+   */
+  metricsPort: number | null
+  /**
+   * Bearer token a scraper sends to `/metrics`. Without one, `/metrics` is open when the engine
+   * listens on loopback only and needs the instance admin token otherwise. (Default: none)
+   */
+  metricsToken: string | null
+  /** Destination health per destination instead of per project (label cardinality). (Default: false) */
+  metricsPerDestination: boolean
+  /** How often the backlog and destination gauges read the store, at most, in ms. (Default: 15000) */
+  metricsIntervalMs: number
 }
 
 export type Role = 'api' | 'worker' | 'all'
@@ -122,6 +138,11 @@ const defaults = {
   fsConnectorMaxFiles: 10_000,
   fsConnectorMaxDepth: 16,
   fsConnectorMaxPassBytes: 1024 * 1024 * 1024,
+  metrics: true,
+  metricsPort: null,
+  metricsToken: null,
+  metricsPerDestination: false,
+  metricsIntervalMs: 15_000,
 } satisfies Config
 
 /**
@@ -167,6 +188,13 @@ export function loadConfig(
     fsConnectorMaxFiles: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_FILES'),
     fsConnectorMaxDepth: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_DEPTH'),
     fsConnectorMaxPassBytes: parsePositiveInt(env, 'SWITCHYARD_FS_CONNECTOR_MAX_PASS_BYTES'),
+    metrics: parseBool(env.SWITCHYARD_METRICS),
+    metricsPort: env.SWITCHYARD_METRICS_PORT
+      ? parsePort(env.SWITCHYARD_METRICS_PORT, 'SWITCHYARD_METRICS_PORT')
+      : undefined,
+    metricsToken: env.SWITCHYARD_METRICS_TOKEN || undefined,
+    metricsPerDestination: parseBool(env.SWITCHYARD_METRICS_PER_DESTINATION),
+    metricsIntervalMs: parsePositiveInt(env, 'SWITCHYARD_METRICS_INTERVAL_MS'),
   })
   const merged: Config = { ...defaults, ...fromEnv, ...dropUndefined(overrides) }
   if (options.localDevelopment && !merged.databaseUrl && fromEnv.allowPrivateTargets === undefined)

@@ -80,6 +80,11 @@ export const errorCatalog = {
     status: 401,
     message: 'Send a valid key as "Authorization: Bearer <key>".',
   },
+  metrics_token_required: {
+    status: 401,
+    message:
+      'Send the metrics token (SWITCHYARD_METRICS_TOKEN) or the instance admin token as "Authorization: Bearer <token>".',
+  },
   user_token_ambiguous: {
     status: 401,
     message:

@@ -38,3 +38,13 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export function isUuid(value: string): boolean {
   return uuidPattern.test(value)
 }
+
+/**
+ * The smallest time-ordered id made at `millis`: `id >= idAt(t)` selects, through an index on
+ * the id, the rows made since `t` (every table here keys its rows by `newId`).
+ * @example idAt(Date.parse('2026-12-07T00:00:00Z')) // '01a24dcc-d800-7000-8000-000000000000'
+ */
+export function idAt(millis: number): string {
+  const hex = Math.max(0, Math.floor(millis)).toString(16).padStart(12, '0')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`
+}

@@ -14,6 +14,7 @@ import {
   Dispatcher,
   lifecycleRoutes,
   newWorkerId,
+  statsRoutes,
   storeWithDeliveries,
   type Prober,
 } from './delivery/index.ts'
@@ -26,6 +27,17 @@ import { createPublisher, eventRoutes, type Publisher } from './events/index.ts'
 import { createInbound } from './inbound/index.ts'
 import { configureSandbox } from './sandbox/index.ts'
 import { integrationRoutes } from './integrations/index.ts'
+import {
+  addStoreGauges,
+  countingStore,
+  createMetrics,
+  inboundObserver,
+  listenForMetrics,
+  metricsRoutes,
+  recordDeliveries,
+  recordSandboxRuns,
+  type Metrics,
+} from './metrics/index.ts'
 import { dashboardRoutes } from './http/dashboard.ts'
 import { buildServer } from './http/server.ts'
 import { createLogger } from './log.ts'
@@ -74,6 +86,10 @@ export interface Engine {
   dispatcher: Dispatcher
   /** Probes paused destinations; a worker like the dispatcher. Tests drive it (`probe`). */
   prober: Prober
+  /** The engine's Prometheus registry and instruments (`GET /metrics`). */
+  metrics: Metrics
+  /** `http://host:port/metrics` when `metricsPort` serves them apart; null on the API port. */
+  metricsUrl: string | null
   close(): Promise<void>
 }
 
@@ -101,7 +117,9 @@ export async function startEngine(
   try {
     await migrate(db)
     await warnWithoutAutovacuum(db, log)
-    const wiring = wireFeatures({ config, db, log, now })
+    const metrics = createMetrics({ perDestination: config.metricsPerDestination })
+    addStoreGauges(metrics, { db, now, intervalMs: config.metricsIntervalMs })
+    const wiring = wireFeatures({ config, db, log, now, metrics })
     const firstStart = options.bootstrap
       ? await bootstrapEmptyStore(db.kysely, {
           configuredAdminToken: config.adminToken,
@@ -111,6 +129,11 @@ export async function startEngine(
       : null
     const checkInstanceToken = await createInstanceTokenCheck(db.kysely, config.adminToken)
     const keys = createKeyResolver(db.kysely, { ttlMs: 10_000 })
+    const metricsAccess = {
+      token: config.metricsToken,
+      checkInstanceToken,
+      host: config.host,
+    }
     const app = await buildServer({
       logger: log,
       bodyLimitBytes: config.bodyLimitBytes,
@@ -140,12 +163,22 @@ export async function startEngine(
         eventRoutes({ db, publisher: wiring.publisher, now }),
         ...wiring.routes,
         auditRoutes({ db }),
+        ...(config.metrics && config.metricsPort === null
+          ? [metricsRoutes(metrics, metricsAccess)]
+          : []),
         dashboardRoutes(),
       ],
     })
     const listenOnHttp = config.role !== 'worker'
     const url = listenOnHttp ? await app.listen({ port: config.port, host: config.host }) : ''
     const workers = config.role === 'api' ? [] : wiring.workers
+    const stopRecording = config.metrics
+      ? [recordDeliveries(metrics, wiring.dispatcher.events), recordSandboxRuns(metrics)]
+      : []
+    const metricsServer =
+      !config.metrics || config.metricsPort === null
+        ? null
+        : await listenForMetrics(metrics, metricsAccess, config.metricsPort)
     for (const worker of workers) await worker.start()
     let closing: Promise<void> | null = null
     const close = () =>
@@ -159,10 +192,26 @@ export async function startEngine(
         cut.unref()
         await app.close()
         clearTimeout(cut)
+        await metricsServer?.close()
+        for (const stop of stopRecording) stop()
         if (!options.db) await db.close()
       })())
     const { dispatcher, prober } = wiring
-    return { config, db, app, log, url, firstStart, workers, dispatcher, prober, close }
+    const metricsUrl = metricsServer?.url ?? null
+    return {
+      config,
+      db,
+      app,
+      log,
+      url,
+      firstStart,
+      workers,
+      dispatcher,
+      prober,
+      metrics,
+      metricsUrl,
+      close,
+    }
   } catch (error) {
     if (!options.db) await db.close().catch(() => {})
     throw error
@@ -186,8 +235,9 @@ function wireFeatures(deps: {
   db: Db
   log: Logger
   now: () => Date
+  metrics: Metrics
 }): FeatureWiring {
-  const { config, db, log, now } = deps
+  const { config, db, log, now, metrics } = deps
   const publicUrl = config.publicUrl
   const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, now })
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, now })
@@ -206,13 +256,14 @@ function wireFeatures(deps: {
   // One publisher for every producer of events (events/publish.ts); this process's dispatcher
   // is woken at once when a commit of its own made deliveries.
   const workerId = newWorkerId()
+  const storeEvents = storeWithDeliveries({
+    now,
+    signal: db.signal,
+    wakeLocal: () => dispatcher.wake(),
+    origin: workerId,
+  })
   const publisher = createPublisher({
-    store: storeWithDeliveries({
-      now,
-      signal: db.signal,
-      wakeLocal: () => dispatcher.wake(),
-      origin: workerId,
-    }),
+    store: config.metrics ? countingStore(metrics, storeEvents) : storeEvents,
     now,
   })
   const dispatcher = new Dispatcher({
@@ -251,6 +302,7 @@ function wireFeatures(deps: {
     publicUrl,
     allowPrivateTargets: config.allowPrivateTargets,
     hookBodyBytesInFlight: config.hookBodyBytesInFlight,
+    observe: config.metrics ? inboundObserver(metrics) : undefined,
   })
   const syncs = createSyncFeature({
     db,
@@ -275,6 +327,7 @@ function wireFeatures(deps: {
       destinationRoutes({ db, now, box }),
       lifecycleRoutes(lifecycle),
       deliveryRoutes({ db, now, sender }),
+      statsRoutes({ db, now }),
       claimCheckRoutes({ claims, now }),
       eventRenderingRoutes({ db, publicUrl }),
       userRoutes({ db, box, publisher, now, hooks: inbound.credentialHooks }),

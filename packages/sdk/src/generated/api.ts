@@ -2844,6 +2844,166 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/v1/stats': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** The project's delivery figures: last hour, last day, and its backlog */
+    get: {
+      parameters: {
+        query?: {
+          destinationId?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              backlog: {
+                due: number
+                held: number
+                oldestDueSeconds: number
+                pending: number
+              }
+              /** @description Each destination with deliveries in the last 24 h. */
+              destinations: {
+                /** Format: uuid */
+                destinationId: string
+                windows: {
+                  '1h': {
+                    /** @description Every attempt's own duration (connect, send, answer), retries included. */
+                    attemptMs: {
+                      count: number
+                      p50: number | null
+                      p95: number | null
+                    }
+                    /** @description Deliveries created in the window, by their status now. */
+                    deliveries: {
+                      coalesced: number
+                      failed: number
+                      held: number
+                      pending: number
+                      retrying: number
+                      succeeded: number
+                      total: number
+                    }
+                    /** @description From the delivery created (its event accepted) to the end of its first successful attempt; replays do not count. */
+                    firstSuccessMs: {
+                      count: number
+                      p50: number | null
+                      p95: number | null
+                    }
+                    /** @description Succeeded over succeeded + failed + retrying; null when none was tried. */
+                    successRate: number | null
+                  }
+                  '24h': {
+                    /** @description Every attempt's own duration (connect, send, answer), retries included. */
+                    attemptMs: {
+                      count: number
+                      p50: number | null
+                      p95: number | null
+                    }
+                    /** @description Deliveries created in the window, by their status now. */
+                    deliveries: {
+                      coalesced: number
+                      failed: number
+                      held: number
+                      pending: number
+                      retrying: number
+                      succeeded: number
+                      total: number
+                    }
+                    /** @description From the delivery created (its event accepted) to the end of its first successful attempt; replays do not count. */
+                    firstSuccessMs: {
+                      count: number
+                      p50: number | null
+                      p95: number | null
+                    }
+                    /** @description Succeeded over succeeded + failed + retrying; null when none was tried. */
+                    successRate: number | null
+                  }
+                }
+              }[]
+              /** Format: date-time */
+              generatedAt: string
+              windows: {
+                '1h': {
+                  /** @description Every attempt's own duration (connect, send, answer), retries included. */
+                  attemptMs: {
+                    count: number
+                    p50: number | null
+                    p95: number | null
+                  }
+                  /** @description Deliveries created in the window, by their status now. */
+                  deliveries: {
+                    coalesced: number
+                    failed: number
+                    held: number
+                    pending: number
+                    retrying: number
+                    succeeded: number
+                    total: number
+                  }
+                  /** @description From the delivery created (its event accepted) to the end of its first successful attempt; replays do not count. */
+                  firstSuccessMs: {
+                    count: number
+                    p50: number | null
+                    p95: number | null
+                  }
+                  /** @description Succeeded over succeeded + failed + retrying; null when none was tried. */
+                  successRate: number | null
+                }
+                '24h': {
+                  /** @description Every attempt's own duration (connect, send, answer), retries included. */
+                  attemptMs: {
+                    count: number
+                    p50: number | null
+                    p95: number | null
+                  }
+                  /** @description Deliveries created in the window, by their status now. */
+                  deliveries: {
+                    coalesced: number
+                    failed: number
+                    held: number
+                    pending: number
+                    retrying: number
+                    succeeded: number
+                    total: number
+                  }
+                  /** @description From the delivery created (its event accepted) to the end of its first successful attempt; replays do not count. */
+                  firstSuccessMs: {
+                    count: number
+                    p50: number | null
+                    p95: number | null
+                  }
+                  /** @description Succeeded over succeeded + failed + retrying; null when none was tried. */
+                  successRate: number | null
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/v1/sync-error-codes': {
     parameters: {
       query?: never

@@ -83,7 +83,10 @@ export function attemptEventOf(
     eventId: claimed.event_id,
     projectId: claimed.project_id,
     attempt: completion.attempt,
+    destinationType: claimed.type,
+    format: claimed.format,
     outcome: completion.record?.outcome ?? null,
+    durationMs: completion.record?.durationMs ?? null,
     status: changed.get(claimed.id) ?? state.status,
     nextAttemptAt: state.nextAttemptAt,
   }

@@ -6,6 +6,7 @@ export { createMailer, type Mailer } from './smtp.ts'
 export { createProber, lifecycleRoutes, type Prober, type ProbeResult } from './lifecycle/index.ts'
 export { createPruner, pruneDeliveries } from './pruner.ts'
 export { deliveryRoutes } from './routes.ts'
+export { statsRoutes } from './stats-routes.ts'
 export { eventRenderingRoutes } from './rendering-routes.ts'
 export { waitForDispatch } from './wait-for.ts'
 export { createPublicOnlyConnector, isPrivateAddress, type Lookup } from './safe-connect.ts'
@@ -18,5 +19,11 @@ export type {
   DisabledEvent,
   ErrorClass,
 } from './types.ts'
+export {
+  readBacklog,
+  readDestinationHealth,
+  type DestinationHealth,
+  type ProjectBacklog,
+} from './metrics-store.ts'
 export { createClaimChecks, type ClaimChecks } from './claim-store.ts'
 export { claimCheckRoutes } from './claim-routes.ts'

@@ -3,7 +3,8 @@ import { countAffected, query, type Queryable } from '../store/index.ts'
 import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
 /*
- * With fan-out-store.ts, the only files that name the deliveries and delivery_attempts tables.
+ * With fan-out-store.ts and metrics-store.ts (reads for /metrics), the only files that name the
+ * deliveries and delivery_attempts tables.
  * The two hot-path statements (fan-out and claim) also read destinations: per-destination
  * matching and per-destination claiming cannot be done in one statement otherwise.
  * A destination's configuration is written only through src/destinations, its runtime state

@@ -130,8 +130,13 @@ export interface AttemptEvent {
   eventId: string
   projectId: string
   attempt: number
+  destinationType: ClaimedDelivery['type']
+  /** The destination's wire format. */
+  format: string
   /** null when nothing was sent (the event could not be rendered in the destination's format). */
   outcome: AttemptOutcome | null
+  /** How long the attempt took; null when nothing was sent. */
+  durationMs: number | null
   /** The delivery's status after this attempt (unchanged when its lease was lost meanwhile). */
   status: DeliveryStatus
   nextAttemptAt: Date | null

@@ -40,9 +40,20 @@ export function hookRoutes(deps: HookRoutesDeps): FastifyPluginAsync {
       ? await findTriggerCached(deps.db.kysely, triggerId.toLowerCase())
       : null
     // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
-    if (!trigger) throw apiError('not_found', `No trigger ${triggerId}.`)
-    request.server.rateLimits?.trigger(trigger.id)
-    if (budget.isFull()) throw apiError('server_busy', undefined, { retryAfterSeconds: 1 })
+    if (!trigger) {
+      deps.observe?.answered('rejected', 'unknown_trigger')
+      throw apiError('not_found', `No trigger ${triggerId}.`)
+    }
+    try {
+      request.server.rateLimits?.trigger(trigger.id)
+    } catch (error) {
+      deps.observe?.answered('rejected', 'rate_limited')
+      throw error
+    }
+    if (budget.isFull()) {
+      deps.observe?.answered('error', 'server_busy')
+      throw apiError('server_busy', undefined, { retryAfterSeconds: 1 })
+    }
     const state = { trigger, held: 0 }
     admitted.set(request, state)
     reply.raw.once('close', () => budget.release(state.held))

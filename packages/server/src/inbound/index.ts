@@ -10,13 +10,14 @@ import { hookRoutes } from './hook-routes.ts'
 import { inboundLogRoutes } from './log-routes.ts'
 import { tokenUses } from './integration-refs.ts'
 import { createInboundPruner } from './retention.ts'
+import type { InboundObserver } from './receive.ts'
 import { InboundRouter, type RouterOptions } from './router.ts'
 import { triggerRoutes } from './routes.ts'
 import { setupRoutes } from './setup-routes.ts'
 
 export { InboundFeed, type InboundNotice } from './feed.ts'
 export { InboundRouter } from './router.ts'
-export { receiveHook } from './receive.ts'
+export { receiveHook, type InboundObserver, type RoutedOutcome } from './receive.ts'
 export { pruneInboundRequests } from './retention.ts'
 export type { InboundOutcome, TriggerRow } from './types.ts'
 
@@ -31,6 +32,8 @@ export interface InboundDeps {
   /** Body bytes all /hooks requests of the process may hold at once. */
   hookBodyBytesInFlight?: number
   router?: Partial<RouterOptions>
+  /** Hears of /hooks answers and routing (metrics/). */
+  observe?: InboundObserver
 }
 
 /**

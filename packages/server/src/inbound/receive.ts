@@ -27,6 +27,17 @@ export interface ReceiveDeps {
   box: SecretBox
   now: () => Date
   publicUrl: string
+  /** Hears of every answer: its outcome and a reason from a closed set (metrics/). */
+  observe?: InboundObserver
+}
+
+/** Where the router sent an accepted request. */
+export type RoutedOutcome = 'routed' | 'unrouted' | 'held'
+
+/** What /metrics counts of /hooks; the reason is the outcome's kind (`too_large`, `refused`…). */
+export interface InboundObserver {
+  answered(outcome: InboundOutcomeName, reason: string): void
+  routed(outcome: RoutedOutcome, count: number): void
 }
 
 /** What /hooks needs per process: the deps and the group commit its requests share. */
@@ -75,8 +86,14 @@ async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookRespo
     hook.trigger ??
     (isUuid(hook.triggerId) ? await findTriggerCached(deps.db.kysely, hook.triggerId) : null)
   // Unknown triggers store nothing: anyone can send to /hooks, and an id is not a project.
-  if (!trigger) return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
-  if (nestsTooDeep(trigger, hook.body)) return refuseTooDeep(deps, trigger, hook)
+  if (!trigger) {
+    deps.observe?.answered('rejected', 'unknown_trigger')
+    return errorResponse('not_found', `No trigger ${hook.triggerId}.`)
+  }
+  if (nestsTooDeep(trigger, hook.body)) {
+    deps.observe?.answered('rejected', 'json_too_deep')
+    return refuseTooDeep(deps, trigger, hook)
+  }
   const id = newId()
   const receivedAt = deps.now()
   const view = requestView(hook, deps.publicUrl)
@@ -101,6 +118,7 @@ async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookRespo
     reason: settled.reason,
     responseStatus: settled.response.status,
   })
+  deps.observe?.answered(settled.outcome, outcome.kind)
   // Listen streams and idle routers wake on this; routers also poll.
   deps.db.signal(
     inboundChannel,

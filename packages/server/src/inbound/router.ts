@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { EventIn, Publisher } from '../events/index.ts'
 import { withTransaction, type Db } from '../store/index.ts'
 import { eventsOf } from './event-payload.ts'
+import type { InboundObserver, RoutedOutcome } from './receive.ts'
 import type { InboundFeed } from './feed.ts'
 import { completeRouting, lockAcceptedRequests } from './request-store.ts'
 import { viewOfRow } from './request-view.ts'
@@ -32,6 +33,7 @@ export interface RouterDeps {
   log: Logger
   publicUrl: string
   feed: InboundFeed
+  observe?: InboundObserver
 }
 
 /**
@@ -49,6 +51,8 @@ export class InboundRouter {
   private running: Promise<void> | null = null
   private again = false
   private stopped = true
+  /** Outcomes of the batch under way, reported once its transaction commits. */
+  private routedInBatch: RoutedOutcome[] = []
 
   constructor(deps: RouterDeps, options: Partial<RouterOptions> = {}) {
     this.deps = deps
@@ -92,7 +96,9 @@ export class InboundRouter {
 
   private async drain(): Promise<void> {
     for (;;) {
+      this.routedInBatch = []
       const routed = await withTransaction(this.deps.db.kysely, (tx) => this.routeBatch(tx))
+      this.reportRouted()
       if (routed < this.options.batchSize || this.stopped) return
     }
   }
@@ -173,26 +179,34 @@ export class InboundRouter {
     )
     // The rows come back in the order given: each plan's events follow the plan before.
     let next = 0
-    await completeRouting(
-      tx,
-      plans.map(({ row, targets, held, events }) => {
-        const released = row.held_credential_ids !== null
-        const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
-        const eventIds = stored.slice(next, (next += events.length)).map((e) => e.id)
-        return {
-          id: row.id,
-          outcome:
-            held.length > 0 ? 'held' : targets.length > 0 || routedBefore ? 'routed' : 'unrouted',
-          eventIds,
-          credentialIds: [
-            ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
-          ],
-          heldCredentialIds: held,
-          append: released,
-        }
-      }),
-      this.deps.now(),
-    )
+    const completions = plans.map(({ row, targets, held, events }) => {
+      const released = row.held_credential_ids !== null
+      const routedBefore = released && (row.routed_credential_ids ?? []).length > 0
+      const eventIds = stored.slice(next, (next += events.length)).map((e) => e.id)
+      const outcome: RoutedOutcome =
+        held.length > 0 ? 'held' : targets.length > 0 || routedBefore ? 'routed' : 'unrouted'
+      return {
+        id: row.id,
+        outcome,
+        eventIds,
+        credentialIds: [
+          ...new Set(targets.flatMap((t) => (t.credential ? [t.credential.id] : []))),
+        ],
+        heldCredentialIds: held,
+        append: released,
+      }
+    })
+    await completeRouting(tx, completions, this.deps.now())
+    for (const completion of completions) this.routedInBatch.push(completion.outcome)
+  }
+
+  /** Counts the committed batch's outcomes (metrics/); a batch rolled back counts nothing. */
+  private reportRouted(): void {
+    const observe = this.deps.observe
+    if (!observe || this.routedInBatch.length === 0) return
+    const counts = new Map<RoutedOutcome, number>()
+    for (const outcome of this.routedInBatch) counts.set(outcome, (counts.get(outcome) ?? 0) + 1)
+    for (const [outcome, count] of counts) observe.routed(outcome, count)
   }
 }
 

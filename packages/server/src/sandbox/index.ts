@@ -8,6 +8,7 @@ export {
   checkSandboxCode,
   configureSandbox,
   defaultPoolSettings,
+  observeSandboxRuns,
   runSandboxed,
   sandboxLoad,
 } from './pool.ts'

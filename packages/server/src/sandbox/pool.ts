@@ -51,6 +51,28 @@ const held = new Map<string, number>()
 const queue = createFairQueue<Waiting>(() => settings.queuePerTenant)
 // Threads that failed to start since one last became ready: no more are started meanwhile.
 let startFailures = 0
+const runObservers = new Set<(seconds: number, ok: boolean) => void>()
+
+/**
+ * Hears of every run's time on a thread (metrics/). The pool is the process's, so an observer
+ * hears every engine's runs in this process.
+ * @returns a function that stops the observer
+ * @example const stop = observeSandboxRuns((seconds, ok) => histogram.observe(seconds))
+ */
+export function observeSandboxRuns(observer: (seconds: number, ok: boolean) => void): () => void {
+  runObservers.add(observer)
+  return () => void runObservers.delete(observer)
+}
+
+function observed(started: number, result: unknown): unknown {
+  const ok =
+    typeof result === 'object' && result !== null && 'ok' in result
+      ? result.ok === true
+      : result === null
+  const seconds = (performance.now() - started) / 1000
+  for (const observer of runObservers) observer(seconds, ok)
+  return result
+}
 
 /**
  * Sizes the pool (main.ts, from the config). Threads above a smaller size end once idle.
@@ -166,7 +188,10 @@ function pump(): void {
     const job = queue.shift(eligible)
     if (!job) break
     hold(thread, job.tenant)
-    void thread.run(job.task, job.budgetMs).then(job.resolve)
+    const started = performance.now()
+    void thread
+      .run(job.task, job.budgetMs)
+      .then((result) => job.resolve(runObservers.size > 0 ? observed(started, result) : result))
   }
   let starting = [...threads].filter((thread) => thread.state === 'starting').length
   while (startFailures === 0 && threads.size < settings.threads && queue.size > starting) {

@@ -35,6 +35,8 @@ export interface Db {
   close(): Promise<void>
   /** PGlite only: the data dir as a gzip archive (tests copy a migrated store from it). */
   dumpDataDir?: () => Promise<Blob>
+  /** PostgreSQL only: the connection pool's connections now (metrics). */
+  poolUsage?: () => { total: number; idle: number; waiting: number; max: number }
 }
 
 // int8 and numeric arrive as strings from pg; every count we read is cast to int in SQL instead.
@@ -138,6 +140,12 @@ export async function openPostgres(connectionString: string): Promise<Db> {
       await pool.query(script)
     },
     listen: (channel, onPayload) => listenPostgres(connectionString, channel, onPayload),
+    poolUsage: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: pool.options.max,
+    }),
     close: async () => {
       await drain()
       await kysely.destroy()
