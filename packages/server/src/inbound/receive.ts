@@ -1,7 +1,8 @@
 import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
-import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { findCredential, type CredentialRow } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { nestsTooDeep, refuseTooDeep } from './body-nesting.ts'
 import {
   acceptedResponse,
