@@ -8,7 +8,6 @@ export { createPruner, pruneDeliveries } from './pruner.ts'
 export { deliveryRoutes } from './routes.ts'
 export { eventRenderingRoutes } from './rendering-routes.ts'
 export { waitForDispatch } from './wait-for.ts'
-export { createPublicOnlyConnector, isPrivateAddress, type Lookup } from './safe-connect.ts'
 export { retryDelayMs, parseRetryAfter } from './retry-schedule.ts'
 export type {
   AttemptEvent,
