@@ -6,7 +6,7 @@ import type { TokenUse } from '../integrations/index.ts'
 import type { CredentialHooks } from '../users/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
 import { credentialLifecycle } from './credential-lifecycle.ts'
-import { InboundFeed } from './feed.ts'
+import { createInboundFeed, type InboundFeed } from './feed.ts'
 import { hookRoutes } from './hook-routes.ts'
 import { inboundLogRoutes } from './log-routes.ts'
 import { tokenUses } from './integration-refs.ts'
@@ -15,7 +15,7 @@ import { InboundRouter, type RouterOptions } from './router.ts'
 import { triggerRoutes } from './routes.ts'
 import { setupRoutes } from './setup-routes.ts'
 
-export { InboundFeed, type InboundNotice } from './feed.ts'
+export type { InboundFeed, InboundNotice } from './feed.ts'
 export { InboundRouter } from './router.ts'
 export { receiveHook } from './receive.ts'
 export { pruneInboundRequests } from './retention.ts'
@@ -48,7 +48,7 @@ export function createInbound(deps: InboundDeps): {
   credentialHooks: CredentialHooks
   tokenUses: (projectId: string, type: string) => Promise<TokenUse[]>
 } {
-  const feed = new InboundFeed(deps.db)
+  const feed = createInboundFeed(deps.db)
   const router = new InboundRouter({ ...deps, feed }, deps.router)
   const closeFeed: FastifyPluginAsync = async (app) => {
     app.addHook('onClose', async () => feed.close())

@@ -12,6 +12,7 @@ export {
 } from './db.ts'
 export type { Db, Queryable } from './db.ts'
 export type { Signal } from './signal.ts'
+export { ListenFeed } from './listen-feed.ts'
 export { groupCommit } from './group-commit.ts'
 export { projectsOf, type ProjectTable } from './projects-of.ts'
 export { createVacuumer, warnWithoutAutovacuum } from './vacuum.ts'
