@@ -23,4 +23,22 @@ export default tseslint.config(
     plugins: { house },
     rules: { 'house/no-import-cycles': 'error' },
   },
+  {
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'kysely',
+              message:
+                'Kysely is the store\'s driver only: import sql, Queryable, Tx and RawBuilder from store/index.ts (CONTRIBUTING.md, "SQL").',
+            },
+          ],
+        },
+      ],
+    },
+  },
 )

@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { query } from '../store/index.ts'
+import { query, sql } from '../store/index.ts'
 import type { SealedTable, SealedValue } from '../secrets/index.ts'
 import { shownUrl } from './schemas.ts'
 import { destinationContexts } from './sealed-secrets.ts'

@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { query, type Queryable, sql } from '../store/index.ts'
 import type { CoalesceRules } from './coalesce-fields.ts'
 import type { DeliveryOrdering } from './ordering.ts'
 import type { StoredPreset } from './templates/index.ts'

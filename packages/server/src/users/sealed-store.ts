@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { query } from '../store/index.ts'
+import { query, sql } from '../store/index.ts'
 import { credentialTokenContext } from './credentials.ts'
 import type { SealedTable } from '../secrets/index.ts'
 
