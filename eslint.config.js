@@ -1,5 +1,6 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import house from './eslint-rules/index.js'
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.switchyard/**', 'packages/dashboard/dist/**'] },
@@ -14,6 +15,30 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-empty': ['error', { allowEmptyCatch: true }],
+    },
+  },
+  {
+    // The dashboard is left out until its one cycle (trigger-steps ↔ trigger-setup-step) is cut.
+    files: ['packages/server/src/**/*.ts', 'packages/sdk/src/**/*.ts'],
+    plugins: { house },
+    rules: { 'house/no-import-cycles': 'error' },
+  },
+  {
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'kysely',
+              message:
+                'Kysely is the store\'s driver only: import sql, Queryable, Tx and RawBuilder from store/index.ts (CONTRIBUTING.md, "SQL").',
+            },
+          ],
+        },
+      ],
     },
   },
 )

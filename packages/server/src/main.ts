@@ -59,7 +59,8 @@ import {
   type Db,
 } from './store/index.ts'
 import { createSyncFeature, type SyncFeature } from './syncs/index.ts'
-import { createCredentialOutbox, createSecretBox, userRoutes } from './users/index.ts'
+import { createCredentialOutbox, userRoutes } from './users/index.ts'
+import { createSecretBox } from './secrets/index.ts'
 import { version } from './version.ts'
 
 // How long a closing engine lets requests in flight finish before it cuts their connections.

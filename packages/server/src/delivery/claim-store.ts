@@ -1,6 +1,5 @@
 import { hkdfSync, randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
-import { countAffected, query, type Db, type Queryable } from '../store/index.ts'
+import { countAffected, query, type Db, type Queryable, sql } from '../store/index.ts'
 import {
   claimToken,
   newClaimId,

@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { query, type Queryable, sql } from '../store/index.ts'
 
 /** A claimed delivery that carries its coalesce key's later deliveries. */
 export interface Carrier {

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely'
+import { sql, type RawBuilder } from '../store/index.ts'
 
 /**
  * Hot path (ingest): the fan-out as CTEs of the events insert (`fan_events`, `fan_destinations`,

@@ -9,7 +9,6 @@ export { deliveryRoutes } from './routes.ts'
 export { statsRoutes } from './stats-routes.ts'
 export { eventRenderingRoutes } from './rendering-routes.ts'
 export { waitForDispatch } from './wait-for.ts'
-export { createPublicOnlyConnector, isPrivateAddress, type Lookup } from './safe-connect.ts'
 export { retryDelayMs, parseRetryAfter } from './retry-schedule.ts'
 export type {
   AttemptEvent,

@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { query, sql, type Queryable } from '../store/index.ts'
 
 /** Deliveries waiting, per project, as `/metrics` shows them. */
 export interface ProjectBacklog {

@@ -2,13 +2,8 @@ import { openDestination, signingSecrets, type SecretParts } from '../destinatio
 import { findEventsByIds, type EventRow } from '../events/index.ts'
 import { deliverySettingsOf, findProject, type ProjectRow } from '../projects/index.ts'
 import type { Queryable } from '../store/index.ts'
-import {
-  findCredential,
-  findUser,
-  type CredentialRow,
-  type SecretBox,
-  type UserRow,
-} from '../users/index.ts'
+import { findCredential, findUser, type CredentialRow, type UserRow } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import type { WireFormat } from '../catalog/index.ts'
 import type { ClaimChecks } from './claim-store.ts'
 import { gatherMembers, renderCoalesced } from './coalesce.ts'

@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import type { Readable } from 'node:stream'
-import { Agent, request } from 'undici'
+import { request, type Agent } from 'undici'
+import { createOutboundAgent } from '../outbound/index.ts'
 import { classifyError, classifyStatus } from './classify.ts'
 import { startDeadline } from './deadline.ts'
-import { createPublicOnlyConnector } from './safe-connect.ts'
 import type { AttemptRecord, OutboundRequest } from './types.ts'
 
 /** The most of a response body an attempt keeps; the rest is not read. */
@@ -23,14 +23,13 @@ export interface Sender {
 
 /**
  * One undici Agent for every destination: connections are kept alive and reused per origin.
- * Redirects are not followed (undici's `request` follows none without an interceptor).
+ * Redirects are not followed and private targets are refused at connect time (outbound/).
  * @example const sender = createSender({ allowPrivateTargets: false, now: () => new Date() })
  */
 export function createSender(options: { allowPrivateTargets: boolean; now: () => Date }): Sender {
-  const agent = new Agent({
-    connect: options.allowPrivateTargets
-      ? { timeout: maxTimeoutMs }
-      : createPublicOnlyConnector({ timeoutMs: maxTimeoutMs }),
+  const agent = createOutboundAgent({
+    allowPrivateTargets: options.allowPrivateTargets,
+    connectTimeoutMs: maxTimeoutMs,
     headersTimeout: maxTimeoutMs,
     bodyTimeout: maxTimeoutMs,
     keepAliveTimeout: 10_000,

@@ -1,6 +1,5 @@
-import { sql } from 'kysely'
 import { idAt } from '../ids.ts'
-import { query, type Queryable } from '../store/index.ts'
+import { query, sql, type Queryable } from '../store/index.ts'
 
 /*
  * GET /v1/stats: a project's deliveries of a window, counted in SQL. The window is the

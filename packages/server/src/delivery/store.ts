@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { countAffected, query, type Queryable } from '../store/index.ts'
+import { countAffected, query, type Queryable, sql } from '../store/index.ts'
 import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
 /*

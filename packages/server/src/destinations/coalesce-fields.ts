@@ -1,5 +1,5 @@
 import { apiError } from '../errors.ts'
-import type { DeliveryOrdering } from './store.ts'
+import type { DeliveryOrdering } from './ordering.ts'
 
 /**
  * A destination's noise-control rules (stored as jsonb; null: none):

@@ -1,5 +1,5 @@
 import type { ProjectCreatedHook } from '../projects/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { createDestination } from './destinations.ts'
 
 /**

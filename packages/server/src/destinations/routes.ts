@@ -4,7 +4,7 @@ import { callerProject } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import {
   createDestination,
   destinationOr404,

@@ -1,4 +1,4 @@
-import { isSealed, type SecretBox } from '../users/index.ts'
+import { isSealed, type SecretBox } from '../secrets/index.ts'
 import { destinationOut, shownUrl } from './schemas.ts'
 import type { DestinationRow } from './store.ts'
 import { presets, resolvePreset, type PresetName, type StoredPreset } from './templates/index.ts'

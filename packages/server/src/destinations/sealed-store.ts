@@ -1,6 +1,5 @@
-import { sql } from 'kysely'
-import { query } from '../store/index.ts'
-import type { SealedTable, SealedValue } from '../users/index.ts'
+import { query, sql } from '../store/index.ts'
+import type { SealedTable, SealedValue } from '../secrets/index.ts'
 import { shownUrl } from './schemas.ts'
 import { destinationContexts } from './sealed-secrets.ts'
 import { presets, type PresetName, type StoredPreset } from './templates/index.ts'

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { callerProject } from '../http/auth.ts'
 import type { Db } from '../store/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { destinationOr404 } from './destinations.ts'
 import { idParamsSchema } from './schemas.ts'
 import { newSigningSecret } from './secrets.ts'

@@ -1,6 +1,6 @@
-import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { query, type Queryable, sql } from '../store/index.ts'
 import type { CoalesceRules } from './coalesce-fields.ts'
+import type { DeliveryOrdering } from './ordering.ts'
 import type { StoredPreset } from './templates/index.ts'
 
 /**
@@ -53,8 +53,7 @@ export interface DestinationRow {
   updated_at: Date
 }
 
-/** How a destination orders deliveries: not at all, or one at a time per record / credential. */
-export type DeliveryOrdering = 'none' | 'record' | 'credential'
+export type { DeliveryOrdering } from './ordering.ts'
 
 /** The fields a caller sets; the rest are derived or kept by the store. */
 export interface DestinationFields {

@@ -9,7 +9,7 @@ import { apiError } from '../errors.ts'
 
 /**
  * Checks a target URL's shape. Whether its address may be reached is decided at connect time,
- * after DNS (delivery/safe-connect.ts), so a name that resolves elsewhere later cannot slip by.
+ * after DNS (outbound/safe-connect.ts), so a name that resolves elsewhere later cannot slip by.
  * @param path the field's JSON pointer, for the error's details
  * @example checkTargetUrl('https://example.com/hooks', '/url') // returns the URL as given
  */

@@ -1,6 +1,6 @@
 import type { CanonicalType } from '../catalog/index.ts'
 import type { SettingsExtension } from '../projects/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { createDestination, patchDestination } from './destinations.ts'
 import { deleteDestination, findManagedDestination } from './store.ts'
 import { checkTargetUrl } from './validate.ts'

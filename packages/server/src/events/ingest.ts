@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { type Queryable } from '../store/index.ts'
 import { apiError, isSqlState, sqlState } from '../errors.ts'
 import { newEventRows, validateEvents, type EventIn } from './event-rows.ts'
 import type { StoreEvents } from './publish.ts'
@@ -31,7 +31,7 @@ export interface IngestDeps {
  * @returns the stored events and whether they were replayed from an earlier request
  */
 export async function ingestEvents(
-  q: Kysely<any>,
+  q: Queryable,
   input: IngestInput,
   deps: IngestDeps,
 ): Promise<{ events: EventRow[]; replayed: boolean }> {
@@ -62,7 +62,7 @@ export async function ingestEvents(
 }
 
 async function replayOf(
-  q: Kysely<any>,
+  q: Queryable,
   input: IngestInput,
   requestHash: string,
 ): Promise<EventRow[] | null> {

@@ -1,5 +1,4 @@
-import { sql, type RawBuilder } from 'kysely'
-import { prepared, query, type Queryable } from '../store/index.ts'
+import { prepared, query, type Queryable, sql, type RawBuilder } from '../store/index.ts'
 
 /** The only file that names the events table. */
 

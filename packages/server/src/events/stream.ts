@@ -1,10 +1,11 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { resolveEventFilter } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 import { callerProject } from '../http/auth.ts'
+import { sseStreams, type SseStream } from '../http/sse.ts'
 import { isUuid } from '../ids.ts'
 import { findProject } from '../projects/index.ts'
-import type { Db } from '../store/index.ts'
+import { ListenFeed, type Db } from '../store/index.ts'
 import { eventOut } from './schemas.ts'
 import { listEventsInRange, type EventRow } from './store.ts'
 
@@ -17,8 +18,6 @@ export function eventsNotice(projectId: string, events: readonly { id: string }[
   return `${projectId}:${ids[0]}:${ids.at(-1)}`
 }
 
-// Proxies close idle streams after about a minute; a comment line keeps them open.
-const heartbeatMs = 15_000
 // A reconnecting client gets at most this many missed events (Last-Event-ID), in pages.
 const resumeLimit = 10_000
 const pageSize = 500
@@ -30,64 +29,19 @@ interface Notice {
   fromId: string
   throughId: string
 }
-type Subscriber = (notice: Notice) => void
 
-/**
- * The process's one LISTEN on the events channel, shared by every open stream. On PostgreSQL
- * NOTIFY crosses processes, so a stream on one API process sees events another one accepted.
- */
-class EventFeed {
-  private readonly db: Db
-  private readonly subscribers = new Set<Subscriber>()
-  private listening: Promise<() => Promise<void>> | null = null
-
-  constructor(db: Db) {
-    this.db = db
-  }
-
-  /** Resolves once the LISTEN is in place; returns the function that unsubscribes. */
-  async subscribe(fn: Subscriber): Promise<() => void> {
-    this.subscribers.add(fn)
-    this.listening ??= this.db
-      .listen(eventsChannel, (payload) => this.publish(payload))
-      .catch((error: unknown) => {
-        // The next stream tries again instead of every stream failing on a stale rejection.
-        this.listening = null
-        throw error
-      })
-    try {
-      await this.listening
-    } catch (error) {
-      this.subscribers.delete(fn)
-      throw error
-    }
-    return () => this.subscribers.delete(fn)
-  }
-
-  async close(): Promise<void> {
-    this.subscribers.clear()
-    const stop = await this.listening?.catch(() => null)
-    this.listening = null
-    await stop?.()
-  }
-
-  private publish(payload: string): void {
-    const [projectId, fromId, throughId] = payload.split(':')
-    if (!projectId || !fromId || !throughId) return
-    for (const fn of this.subscribers) fn({ projectId, fromId, throughId })
-  }
+function parseNotice(payload: string): Notice | null {
+  const [projectId, fromId, throughId] = payload.split(':')
+  return projectId && fromId && throughId ? { projectId, fromId, throughId } : null
 }
 
 /** `GET /v1/events/stream`: the project's events as server-sent events, as they are accepted. */
 export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
   const { db } = deps
   return async (app) => {
-    const feed = new EventFeed(db)
-    // Open streams would hold the server's close forever; they end first.
-    const streams = new Set<() => void>()
-    app.addHook('preClose', async () => {
-      for (const end of streams) end()
-    })
+    // The process's one LISTEN on the events channel, shared by every open stream.
+    const feed = new ListenFeed(db, eventsChannel, parseNotice)
+    const openSse = sseStreams(app)
     app.addHook('onClose', () => feed.close())
 
     app.get<{ Querystring: { types?: string }; Headers: { 'last-event-id'?: string } }>(
@@ -124,9 +78,7 @@ export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
           lastEventId: isUuid(lastEventId) ? lastEventId : null,
           ready: { project: { id: project.id, name: project.name }, types },
         }
-        const end = await openEventStream({ db, feed }, stream, request, reply)
-        streams.add(end)
-        reply.raw.on('close', () => streams.delete(end))
+        await openEventStream({ db, feed }, stream, openSse(request, reply))
       },
     )
   }
@@ -161,46 +113,18 @@ interface StreamOptions {
  * so events go out in order. Notices that arrive meanwhile wait behind the resume.
  */
 async function openEventStream(
-  deps: { db: Db; feed: EventFeed },
+  deps: { db: Db; feed: ListenFeed<Notice> },
   stream: StreamOptions,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<() => void> {
-  const sendRange = rangeSender(deps.db, stream, reply.raw)
-  let open!: () => void
-  let queue = new Promise<void>((resolve) => (open = resolve))
-  const enqueue = (work: () => Promise<void>) => {
-    queue = queue
-      .then(work)
-      .catch((err: unknown) => request.log.warn({ err }, 'event stream write failed'))
-  }
-  if (stream.lastEventId) enqueue(() => sendRange(stream.lastEventId!, null, resumeLimit))
+  sse: SseStream,
+): Promise<void> {
+  const sendRange = rangeSender(deps.db, stream, sse)
+  if (stream.lastEventId) sse.enqueue(() => sendRange(stream.lastEventId!, null, resumeLimit))
   // Subscribed before answering, so a LISTEN that fails still gets an ordinary error response.
-  const unsubscribe = await deps.feed.subscribe((notice) => {
+  const unsubscribe = await deps.feed.subscribeListening((notice) => {
     if (notice.projectId === stream.projectId)
-      enqueue(() => sendRange(notice.fromId, notice.throughId, Infinity))
+      sse.enqueue(() => sendRange(notice.fromId, notice.throughId, Infinity))
   })
-  reply.hijack()
-  const raw = reply.raw
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-request-id': request.id,
-  })
-  raw.write(`event: ready\ndata: ${JSON.stringify(stream.ready)}\n\n`)
-  open()
-  const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), heartbeatMs)
-  const close = () => {
-    clearInterval(heartbeat)
-    unsubscribe()
-  }
-  raw.on('close', close)
-  if (raw.destroyed) close()
-  return () => {
-    close()
-    raw.end()
-  }
+  sse.open(stream.ready, unsubscribe)
 }
 
 /**
@@ -208,17 +132,17 @@ async function openEventStream(
  * range may hold other batches' events too: ids interleave across concurrent requests). Ids
  * already written are skipped, the Last-Event-ID among them.
  */
-function rangeSender(db: Db, stream: StreamOptions, raw: FastifyReply['raw']) {
+function rangeSender(db: Db, stream: StreamOptions, sse: SseStream) {
   const sent = new Set<string>(stream.lastEventId ? [stream.lastEventId] : [])
   const write = (row: EventRow) => {
-    if (sent.has(row.id) || raw.destroyed) return
+    if (sent.has(row.id)) return
     sent.add(row.id)
     if (sent.size > rememberedIds) sent.delete(sent.values().next().value!)
-    raw.write(`event: event\nid: ${row.id}\ndata: ${JSON.stringify(eventOut(row))}\n\n`)
+    sse.send('event', eventOut(row), row.id)
   }
   return async (fromId: string, throughId: string | null, cap: number): Promise<void> => {
     let from = fromId
-    for (let total = 0; total < cap && !raw.destroyed;) {
+    for (let total = 0; total < cap && !sse.closed;) {
       const rows = await listEventsInRange(db.kysely, {
         projectId: stream.projectId,
         types: stream.types,

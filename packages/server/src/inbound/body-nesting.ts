@@ -1,6 +1,6 @@
 import { errorCatalog } from '../errors.ts'
 import { newId } from '../ids.ts'
-import type { IncomingHook, Receiver } from './receive.ts'
+import type { IncomingHook, Receiver } from './receiver.ts'
 import { storeRedacted } from './redaction.ts'
 import { inboundNotice } from './request-store.ts'
 import { inboundChannel } from './store.ts'

@@ -1,6 +1,6 @@
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { checkSandboxCode } from '../sandbox/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { answerProblems, handshakePresets } from './handshakes/index.ts'
 import { integrationTokenRefs, missingTokenDetails } from './integration-refs.ts'
 import { linearRegExpProblem } from './linear-regex.ts'

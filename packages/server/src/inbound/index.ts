@@ -3,22 +3,25 @@ import type { Logger } from 'pino'
 import type { Publisher } from '../events/index.ts'
 import type { Db } from '../store/index.ts'
 import type { TokenUse } from '../integrations/index.ts'
-import type { CredentialHooks, SecretBox } from '../users/index.ts'
+import type { CredentialHooks } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { credentialLifecycle } from './credential-lifecycle.ts'
-import { InboundFeed } from './feed.ts'
+import { createInboundFeed, type InboundFeed } from './feed.ts'
 import { hookRoutes } from './hook-routes.ts'
 import { inboundLogRoutes } from './log-routes.ts'
 import { tokenUses } from './integration-refs.ts'
 import { createInboundPruner } from './retention.ts'
-import type { InboundObserver } from './receive.ts'
+import type { InboundObserver } from './receiver.ts'
 import { InboundRouter, type RouterOptions } from './router.ts'
 import { triggerRoutes } from './routes.ts'
 import { setupRoutes } from './setup-routes.ts'
 
-export { InboundFeed, type InboundNotice } from './feed.ts'
+export type { InboundFeed, InboundNotice } from './feed.ts'
 export { InboundRouter } from './router.ts'
-export { receiveHook, type InboundObserver, type RoutedOutcome } from './receive.ts'
+export { receiveHook } from './receive.ts'
+export type { InboundObserver, RoutedOutcome } from './receiver.ts'
 export { pruneInboundRequests } from './retention.ts'
+export { sealedTriggerSecrets, sealedTriggerValues } from './sealed-store.ts'
 export type { InboundOutcome, TriggerRow } from './types.ts'
 
 export interface InboundDeps {
@@ -49,7 +52,7 @@ export function createInbound(deps: InboundDeps): {
   credentialHooks: CredentialHooks
   tokenUses: (projectId: string, type: string) => Promise<TokenUse[]>
 } {
-  const feed = new InboundFeed(deps.db)
+  const feed = createInboundFeed(deps.db)
   const router = new InboundRouter({ ...deps, feed }, deps.router)
   const closeFeed: FastifyPluginAsync = async (app) => {
     app.addHook('onClose', async () => feed.close())

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { apiError } from '../errors.ts'
 import { callerProject } from '../http/auth.ts'
+import { sseStreams } from '../http/sse.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
@@ -26,11 +27,7 @@ const outcomes = [
 export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPluginAsync {
   const { db } = deps
   return async (app) => {
-    // Open streams would hold the server's close forever; they end first.
-    const streams = new Set<() => void>()
-    app.addHook('preClose', async () => {
-      for (const end of streams) end()
-    })
+    const openSse = sseStreams(app)
 
     app.get<{
       Querystring: { limit: number; cursor?: string; triggerId?: string; outcome?: string }
@@ -123,13 +120,10 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
       async (request, reply) => {
         const projectId = callerProject(request)
         const trigger = await requireTrigger(db, projectId, request.params.id)
-        const end = await openListenStream(
+        await openListenStream(
           { db, feed: deps.feed, projectId, triggerId: trigger.id },
-          request,
-          reply,
+          openSse(request, reply),
         )
-        streams.add(end)
-        reply.raw.on('close', () => streams.delete(end))
       },
     )
   }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import type { Readable } from 'node:stream'
-import { Agent, request as httpRequest } from 'undici'
-import { createPublicOnlyConnector, isPrivateAddress } from '../delivery/index.ts'
+import { request as httpRequest } from 'undici'
+import { createOutboundAgent, isPrivateAddress } from '../outbound/index.ts'
 import { apiError } from '../errors.ts'
 import { renderTemplate } from './template.ts'
 import type { SetupRequest } from './types.ts'
@@ -52,12 +52,8 @@ async function send(
   allowPrivateTargets: boolean,
 ): Promise<ProviderAnswer> {
   // Private targets are refused where the socket opens, after the one DNS lookup (the same
-  // connector as delivery's); a lookup here first left a rebinding window between the two.
-  const agent = new Agent({
-    connect: allowPrivateTargets
-      ? { timeout: timeoutMs }
-      : createPublicOnlyConnector({ timeoutMs }),
-  })
+  // agent as delivery's, outbound/); a lookup here first left a rebinding window between the two.
+  const agent = createOutboundAgent({ allowPrivateTargets, connectTimeoutMs: timeoutMs })
   try {
     const res = await httpRequest(url, {
       ...options,

@@ -1,7 +1,6 @@
 import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
-import { groupCommit, type Db } from '../store/index.ts'
-import { findCredential, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { findCredential, type CredentialRow } from '../users/index.ts'
 import { nestsTooDeep, refuseTooDeep } from './body-nesting.ts'
 import {
   acceptedResponse,
@@ -10,7 +9,8 @@ import {
   withHookHeaders,
   type HandshakeAnswer,
 } from './handshakes/index.ts'
-import { inboundNotice, insertInboundRequests, type NewInboundRequest } from './request-store.ts'
+import { inboundNotice } from './request-store.ts'
+import type { IncomingHook, ReceiveDeps, Receiver } from './receiver.ts'
 import { storeRedacted } from './redaction.ts'
 import { requestView } from './request-view.ts'
 import { secretResolver } from './secrets.ts'
@@ -21,52 +21,6 @@ import { hmacPresets } from './verifiers/hmac-presets.ts'
 
 // For answers made before a trigger is read (an unknown id answered early): the same headers.
 export { withHookHeaders } from './handshakes/index.ts'
-
-export interface ReceiveDeps {
-  db: Db
-  box: SecretBox
-  now: () => Date
-  publicUrl: string
-  /** Hears of every answer: its outcome and a reason from a closed set (metrics/). */
-  observe?: InboundObserver
-}
-
-/** Where the router sent an accepted request. */
-export type RoutedOutcome = 'routed' | 'unrouted' | 'held'
-
-/** What /metrics counts of /hooks; the reason is the outcome's kind (`too_large`, `refused`…). */
-export interface InboundObserver {
-  answered(outcome: InboundOutcomeName, reason: string): void
-  routed(outcome: RoutedOutcome, count: number): void
-}
-
-/** What /hooks needs per process: the deps and the group commit its requests share. */
-export interface Receiver extends ReceiveDeps {
-  storeRequest: (row: NewInboundRequest) => Promise<void>
-}
-
-/** @example const receiver = createReceiver(deps); await receiveHook(receiver, hook) */
-export function createReceiver(deps: ReceiveDeps): Receiver {
-  // Concurrent requests share one insert (bench/inbound: a statement per request is the cost
-  // of a busy /hooks).
-  const insert = groupCommit(async (rows: NewInboundRequest[]) => {
-    await insertInboundRequests(deps.db.kysely, rows)
-    return rows.map(() => undefined)
-  })
-  return { ...deps, storeRequest: insert }
-}
-
-/** A request to /hooks/:triggerId as it arrived. */
-export interface IncomingHook {
-  triggerId: string
-  method: string
-  path: string
-  queryString: string
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-  /** The trigger, when the route already found it (before reading the body). */
-  trigger?: TriggerRow
-}
 
 /**
  * Receives one provider request: judges it (handshake, verification) over the raw bytes, stores

@@ -1,4 +1,4 @@
-import type { Receiver } from './receive.ts'
+import type { Receiver } from './receiver.ts'
 import type { NewInboundRequest } from './request-store.ts'
 import type { InboundOutcome, RedactConfig, TriggerRow, VerificationConfig } from './types.ts'
 

@@ -1,5 +1,4 @@
-import { sql, type RawBuilder, type Transaction } from 'kysely'
-import { prepared, query, type Queryable } from '../store/index.ts'
+import { prepared, query, type Queryable, sql, type RawBuilder, type Tx } from '../store/index.ts'
 import { inboundChannel, type InboundOutcomeName, type InboundRequestRow } from './store.ts'
 import { storableHeaders, storableText } from './storable-json.ts'
 
@@ -108,7 +107,7 @@ export function inboundNotice(r: { triggerId: string; id: string; outcome: strin
  * request whose routing failed (`markRoutingFailures`).
  */
 export async function lockAcceptedRequests(
-  tx: Transaction<any>,
+  tx: Tx,
   o: { now: Date; limit: number },
 ): Promise<InboundRequestRow[]> {
   return requestRows(

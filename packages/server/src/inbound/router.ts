@@ -1,9 +1,8 @@
-import { sql, type Transaction } from 'kysely'
 import type { Logger } from 'pino'
 import type { EventIn, Publisher } from '../events/index.ts'
-import { withTransaction, type Db } from '../store/index.ts'
+import { withTransaction, type Db, sql, type Tx } from '../store/index.ts'
 import { eventsOf } from './event-payload.ts'
-import type { InboundObserver, RoutedOutcome } from './receive.ts'
+import type { InboundObserver, RoutedOutcome } from './receiver.ts'
 import type { InboundFeed } from './feed.ts'
 import { completeRouting, lockAcceptedRequests } from './request-store.ts'
 import { viewOfRow } from './request-view.ts'
@@ -111,7 +110,7 @@ export class InboundRouter {
    * up to `maxAttempts` times (routing-failures.ts).
    * @returns how many requests it locked
    */
-  private async routeBatch(tx: Transaction<any>): Promise<number> {
+  private async routeBatch(tx: Tx): Promise<number> {
     const now = this.deps.now()
     const rows = await lockAcceptedRequests(tx, { now, limit: this.options.batchSize })
     const { plans, failures } = await this.plan(tx, rows)
@@ -122,7 +121,7 @@ export class InboundRouter {
 
   /** Finds each locked request's targets; a request whose routing fails is retried after the lease. */
   private async plan(
-    tx: Transaction<any>,
+    tx: Tx,
     rows: InboundRequestRow[],
   ): Promise<{ plans: RoutingPlan[]; failures: RoutingFailure[] }> {
     const { publicUrl } = this.deps
@@ -158,7 +157,7 @@ export class InboundRouter {
    * that cannot be stored (or fanned out) neither rolls back nor holds its batch-mates.
    * @returns the requests that failed alone
    */
-  private async emitApart(tx: Transaction<any>, group: RoutingPlan[]): Promise<RoutingFailure[]> {
+  private async emitApart(tx: Tx, group: RoutingPlan[]): Promise<RoutingFailure[]> {
     const error = await inSavepoint(tx, () => this.emit(tx, group))
     if (error === undefined) return []
     if (group.length === 1) return [{ row: group[0]!.row, trigger: group[0]!.trigger, error }]
@@ -171,7 +170,7 @@ export class InboundRouter {
   }
 
   /** Stores the events of one project's requests and marks the requests routed, in `tx`. */
-  private async emit(tx: Transaction<any>, plans: RoutingPlan[]): Promise<void> {
+  private async emit(tx: Tx, plans: RoutingPlan[]): Promise<void> {
     const stored = await this.deps.publisher.publish(
       tx,
       plans[0]!.row.project_id,

@@ -5,7 +5,7 @@ import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagin
 import { isUuid, newId } from '../ids.ts'
 import { integrationTokenNames } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { normalizeTrigger, type TriggerIn } from './definition.ts'
 import { listOpenWindows } from './handshakes/window-store.ts'
 import { describePresets } from './presets.ts'

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely'
+import { sql, type Tx } from '../store/index.ts'
 import type { Logger } from 'pino'
 import type { EventIn, Publisher } from '../events/index.ts'
 import { markRoutingFailures } from './request-store.ts'
@@ -18,10 +18,7 @@ export interface RoutingFailure {
  * transaction goes on.
  * @returns the error it threw, undefined when it did not
  */
-export async function inSavepoint(
-  tx: Transaction<any>,
-  work: () => Promise<unknown>,
-): Promise<unknown> {
+export async function inSavepoint(tx: Tx, work: () => Promise<unknown>): Promise<unknown> {
   await sql`savepoint route_step`.execute(tx)
   try {
     await work()
@@ -41,7 +38,7 @@ export async function inSavepoint(
  * neither retried forever nor lost: `POST /v1/inbound-requests/:id/replay` routes it again.
  */
 export async function recordRoutingFailures(
-  tx: Transaction<any>,
+  tx: Tx,
   failures: readonly RoutingFailure[],
   deps: { now: Date; leaseMs: number; maxAttempts: number; log: Logger; publisher: Publisher },
 ): Promise<void> {

@@ -1,6 +1,5 @@
-import { sql, type RawBuilder } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
-import type { SealedTable } from '../users/index.ts'
+import { query, type Queryable, sql, type RawBuilder } from '../store/index.ts'
+import type { SealedTable } from '../secrets/index.ts'
 import { triggerSecretContext, triggerValueContext } from './secrets.ts'
 import type { StoredSecretRef, VerificationConfig } from './types.ts'
 

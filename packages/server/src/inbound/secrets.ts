@@ -1,6 +1,7 @@
 import { integrationTokens } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
-import { credentialTokens, type CredentialRow, type SecretBox } from '../users/index.ts'
+import { credentialTokens, type CredentialRow } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { readTriggerValues } from './store.ts'
 import type { SecretRef, StoredSecretRef, TriggerRow } from './types.ts'
 

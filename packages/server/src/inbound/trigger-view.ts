@@ -1,4 +1,4 @@
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { handshakeWindowOut } from './handshakes/window-view.ts'
 import type { HandshakeWindowRow } from './handshakes/window-store.ts'
 import { maskSecret } from './mask.ts'

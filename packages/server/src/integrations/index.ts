@@ -13,3 +13,4 @@ export {
   type TokenUse,
 } from './integrations.ts'
 export { tokenNamePattern } from './schemas.ts'
+export { sealedIntegrationTokens } from './sealed-store.ts'

@@ -1,6 +1,6 @@
 import { apiError } from '../errors.ts'
 import { withTransaction, type Db } from '../store/index.ts'
-import type { SecretBox } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import {
   findIntegration,
   readTokens,

@@ -1,6 +1,5 @@
-import { sql } from 'kysely'
-import { query } from '../store/index.ts'
-import type { SealedTable } from '../users/index.ts'
+import { query, sql } from '../store/index.ts'
+import type { SealedTable } from '../secrets/index.ts'
 import { tokenContext } from './integrations.ts'
 
 interface SealedIntegrationToken {

@@ -1,5 +1,6 @@
 import type { Db } from '../store/index.ts'
-import { maskToken, type SecretBox } from '../users/index.ts'
+import { maskToken } from '../users/index.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import { tokenContext } from './integrations.ts'
 import { readTokens, type IntegrationRow } from './store.ts'
 

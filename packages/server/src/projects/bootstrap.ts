@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type { Kysely } from 'kysely'
+import { type Queryable } from '../store/index.ts'
 import { newToken } from '../ids.ts'
 import { createProject, type ProjectCreatedHook } from './projects.ts'
 import { countProjects, initInstanceSetting, readInstanceSetting } from './store.ts'
@@ -22,7 +22,7 @@ export interface FirstStartCredentials {
  * @returns the new credentials, or null when the store already had projects
  */
 export async function bootstrapEmptyStore(
-  q: Kysely<any>,
+  q: Queryable,
   options: {
     configuredAdminToken: string | null
     publicUrl: string
@@ -94,7 +94,7 @@ export async function recordServerUrl(dataDir: string, baseUrl: string): Promise
  * Returns a function so the stored hash is read once.
  */
 export async function createInstanceTokenCheck(
-  q: Kysely<any>,
+  q: Queryable,
   configured: string | null,
 ): Promise<(token: string) => boolean> {
   const expected = configured ? sha256(configured) : await readInstanceSetting(q, adminTokenSetting)

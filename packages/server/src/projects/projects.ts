@@ -1,19 +1,18 @@
-import type { Kysely, Transaction } from 'kysely'
-import { withTransaction } from '../store/index.ts'
+import { withTransaction, type Queryable, type Tx } from '../store/index.ts'
 import { newId } from '../ids.ts'
 import { createApiKey } from './api-keys.ts'
 import { deliverySettingsOf } from './settings.ts'
 import { insertProject, type ProjectRow } from './store.ts'
 
 /** Work other features do inside the transaction that creates a project (e.g. a default destination). */
-export type ProjectCreatedHook = (tx: Transaction<any>, project: ProjectRow) => Promise<void>
+export type ProjectCreatedHook = (tx: Tx, project: ProjectRow) => Promise<void>
 
 /**
  * Creates a project with its first `admin` key, in one transaction.
  * @example const { project, apiKey } = await createProject(db.kysely, { name: 'Acme', ownerEmail: null }, [])
  */
 export async function createProject(
-  q: Kysely<any>,
+  q: Queryable,
   input: { name: string; ownerEmail: string | null },
   hooks: readonly ProjectCreatedHook[],
 ): Promise<{ project: ProjectRow; apiKey: string }> {

@@ -1,5 +1,4 @@
-import type { Transaction } from 'kysely'
-import type { Queryable } from '../store/index.ts'
+import { type Queryable, type Tx } from '../store/index.ts'
 
 /**
  * Project settings. The projects feature stores the generic ones; other features add their own
@@ -72,7 +71,7 @@ export const storedSettingsSchema = {
 export interface SettingsExtension {
   properties: Record<string, object>
   apply: (
-    tx: Transaction<any>,
+    tx: Tx,
     projectId: string,
     body: Record<string, unknown>,
   ) => Promise<Record<string, unknown> | void>

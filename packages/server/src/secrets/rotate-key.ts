@@ -1,24 +1,7 @@
-import { sealedDestinationSecrets } from '../destinations/sealed-store.ts'
 import { apiError, ApiError } from '../errors.ts'
-import { sealedTriggerSecrets, sealedTriggerValues } from '../inbound/sealed-store.ts'
-import { sealedIntegrationTokens } from '../integrations/sealed-store.ts'
 import { withTransaction, type Db, type Queryable } from '../store/index.ts'
-import {
-  isSealed,
-  sealedCredentialTokens,
-  type SealedTable,
-  type SealedValue,
-  type SecretBox,
-} from '../users/index.ts'
-
-/** Every table that keeps sealed values; a feature that seals something new adds its table here. */
-export const sealedTables: readonly SealedTable<any>[] = [
-  sealedCredentialTokens,
-  sealedTriggerSecrets,
-  sealedTriggerValues,
-  sealedIntegrationTokens,
-  sealedDestinationSecrets,
-]
+import { isSealed, type SecretBox } from './secret-box.ts'
+import type { SealedTable, SealedValue } from './sealed-table.ts'
 
 /** What one table's pass did. */
 export interface TableRotation {
@@ -39,23 +22,24 @@ export interface RotationProgress {
 }
 
 /**
- * `switchyard secrets rotate-key`: seals every sealed value of every table again with the
- * current key, a batch of rows per transaction. Idempotent: values the current key sealed are
+ * `switchyard secrets rotate-key`: seals every sealed value of `tables` again with the
+ * current key (the CLI passes every sealed table, cli/rotate-key.ts), a batch of rows per transaction. Idempotent: values the current key sealed are
  * left alone, so a re-run (or a run after a crash) writes only what is left.
  * @throws secret_key_unknown naming the table and value when no configured key opens one; that
  *   batch is rolled back, the batches before it stay done (they open with the current key)
- * @example const summary = await rotateSecretKey(db, box, { progress: (t, n) => createProgress(t, n) })
+ * @example const summary = await rotateSecretKey(db, box, sealedTables, { batchSize: 500 })
  */
 export async function rotateSecretKey(
   db: Db,
   box: SecretBox,
+  tables: readonly SealedTable<any>[],
   options: {
     batchSize?: number
     progress?: (table: string, total: number) => RotationProgress
   } = {},
 ): Promise<TableRotation[]> {
   const summary: TableRotation[] = []
-  for (const table of sealedTables) summary.push(await rotateTable(db, box, table, options))
+  for (const table of tables) summary.push(await rotateTable(db, box, table, options))
   return summary
 }
 

@@ -20,12 +20,18 @@ import { createLocalSignal, createSignal, type Signal } from './signal.ts'
 /**
  * The store: one interface over PGlite (embedded, the default) and PostgreSQL (`DATABASE_URL`).
  * Features hold a `Queryable` (the handle or an open transaction) and run the same SQL on both.
+ * Kysely is the driver and transaction layer only (CONTRIBUTING.md, "SQL"): every query is an
+ * `sql` template whose rows are typed where it runs (`query<Row>`, `sql<Row>`). The database
+ * type is `unknown`, so the query builder names no table and cannot be used by mistake.
  */
-export type Queryable = Kysely<any> | Transaction<any>
+export type Queryable = Kysely<unknown>
+
+/** A `Queryable` that is an open transaction: for work that must share one (locks, savepoints). */
+export type Tx = Transaction<unknown>
 
 export interface Db {
   readonly kind: 'pglite' | 'postgres'
-  readonly kysely: Kysely<any>
+  readonly kysely: Queryable
   /** Runs a multi-statement script (migrations). */
   exec(script: string): Promise<void>
   /** Calls `onPayload` for every NOTIFY on `channel` until the returned function is called. */
@@ -80,7 +86,7 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<
       }),
     close: () => pglite.close(),
   } as unknown as PGlite
-  const kysely = new Kysely<any>({ dialect: new PGliteDialect(redacting) })
+  const kysely = new Kysely<unknown>({ dialect: new PGliteDialect(redacting) })
   const { signal, listen: listenLocally, drain } = createLocalSignal()
   let closed = false
   return {
@@ -130,7 +136,9 @@ export async function openPostgres(connectionString: string): Promise<Db> {
   pool.on('connect', (client) => {
     client.on('error', () => {})
   })
-  const kysely = new Kysely<any>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) })
+  const kysely = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+  })
   const { signal, drain } = createSignal(kysely)
   return {
     kind: 'postgres',
@@ -267,7 +275,7 @@ function quoteIdent(name: string): string {
  * A single statement does the same with `set_config('synchronous_commit', 'off', true)`.
  * @example await withTransaction(db.kysely, async (tx) => { await relaxCommit(tx); … })
  */
-export async function relaxCommit(tx: Transaction<any>): Promise<void> {
+export async function relaxCommit(tx: Tx): Promise<void> {
   await sql`set local synchronous_commit = off`.execute(tx)
 }
 
@@ -276,11 +284,8 @@ export async function relaxCommit(tx: Transaction<any>): Promise<void> {
  * rolls back with the caller's work).
  * @example await withTransaction(db.kysely, async (tx) => insertEvent(tx, event))
  */
-export async function withTransaction<T>(
-  q: Kysely<any>,
-  fn: (tx: Transaction<any>) => Promise<T>,
-): Promise<T> {
-  return q.isTransaction ? fn(q as Transaction<any>) : q.transaction().execute(fn)
+export async function withTransaction<T>(q: Queryable, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return q.isTransaction ? fn(q as Tx) : q.transaction().execute(fn)
 }
 
 /**

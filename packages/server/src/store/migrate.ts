@@ -75,11 +75,43 @@ function schemaTooNew(current: number, latestKnown: number): Error {
   )
 }
 
-/** Splits a migration on statement-ending semicolons (our migrations hold no function bodies). */
+/**
+ * Splits a migration into statements on top-level semicolons and drops line and block comments.
+ * A semicolon inside a quoted string ('…'), a quoted identifier ("…") or a dollar-quoted body
+ * ($$ … $$, $fn$ … $fn$: function bodies such as 0002's `uuid_v7_at`) does not split, and `--`
+ * there is not a comment.
+ * @example splitStatements("create table a (x int); -- note\ninsert into a values (1);") // 2 statements
+ */
 export function splitStatements(script: string): string[] {
-  const withoutComments = script.replace(/--[^\n]*/g, '')
-  return withoutComments
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
+  const statements: string[] = []
+  let current = ''
+  for (let i = 0; i < script.length;) {
+    const end = tokenEnd(script, i)
+    const token = script.slice(i, end)
+    if (token === ';') {
+      statements.push(current)
+      current = ''
+    } else if (!token.startsWith('--') && !token.startsWith('/*')) current += token
+    i = end
+  }
+  statements.push(current)
+  return statements.map((s) => s.trim()).filter((s) => s.length > 0)
+}
+
+// Where the token at `i` ends: a comment, a quoted string or identifier, a dollar-quoted body,
+// or one character. An unterminated one runs to the end of the script (PostgreSQL rejects it).
+function tokenEnd(script: string, i: number): number {
+  const until = (close: string, from: number) => {
+    const at = script.indexOf(close, from)
+    return at === -1 ? script.length : at + close.length
+  }
+  if (script.startsWith('--', i)) return until('\n', i + 2)
+  if (script.startsWith('/*', i)) return until('*/', i + 2)
+  const c = script[i]
+  if (c === "'" || c === '"') return until(c, i + 1)
+  if (c === '$') {
+    const tag = /^\$[A-Za-z_]*\$/.exec(script.slice(i, i + 64))?.[0]
+    if (tag) return until(tag, i + tag.length)
+  }
+  return i + 1
 }

@@ -20,7 +20,7 @@ export type Signal = (channel: string, payload?: string) => void
  * costs a poll interval.
  */
 export function createSignal(
-  kysely: Kysely<any>,
+  kysely: Kysely<unknown>,
   options: { gapMs?: number } = {},
 ): { signal: Signal; drain: () => Promise<void> } {
   const gapMs = options.gapMs ?? 5

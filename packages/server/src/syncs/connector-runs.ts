@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Queryable } from '../store/index.ts'
 import { ApiError } from '../errors.ts'
 import {
   ConnectorError,
@@ -33,7 +33,7 @@ export function nextRunType(sync: SyncRow, now: Date): RunType {
  * @returns the run type, or null when the sync could not start a run now
  */
 export async function runConnector(
-  q: Kysely<any>,
+  q: Queryable,
   deps: SyncEventDeps,
   connector: Connector,
   sync: SyncRow,

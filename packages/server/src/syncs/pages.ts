@@ -1,10 +1,9 @@
 import { createHash, hash } from 'node:crypto'
 import { setImmediate } from 'node:timers/promises'
-import type { Kysely, Transaction } from 'kysely'
 import { stringify as stableStringify } from 'safe-stable-stringify'
 import type { EventIn } from '../events/index.ts'
 import { apiError, type ErrorDetail } from '../errors.ts'
-import { withTransaction } from '../store/index.ts'
+import { withTransaction, type Queryable, type Tx } from '../store/index.ts'
 import { diffRecords } from './diff.ts'
 import { recordId } from './record-ids.ts'
 import {
@@ -40,7 +39,7 @@ export interface PageIn {
  * @example await pushPage(db.kysely, deps, { syncId, runId, page: { records, errors: [] } })
  */
 export async function pushPage(
-  q: Kysely<any>,
+  q: Queryable,
   deps: SyncEventDeps,
   input: { syncId: string; runId: string; page: PageIn },
 ): Promise<PageResult> {
@@ -80,7 +79,7 @@ export async function pushPage(
 
 /** Upserts the records and their content, marks them seen for FULL runs, moves the change counter. */
 async function writeRecords(
-  tx: Transaction<any>,
+  tx: Tx,
   w: {
     sync: SyncRow
     run: RunRow

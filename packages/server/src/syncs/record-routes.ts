@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { apiError } from '../errors.ts'
 import { isUuid } from '../ids.ts'
+import type { Db } from '../store/index.ts'
 import { loadSync } from './access.ts'
 import { readRecordsPage } from './read-api.ts'
 import { findContent, findRecord } from './record-store.ts'
-import type { SyncRoutesDeps } from './routes.ts'
 import { recordOut, recordOutSchema } from './record-shapes.ts'
 import { idParams, recordParams } from './schemas.ts'
 import type { RecordRow } from './types.ts'
@@ -16,7 +16,7 @@ const auth = { auth: { role: 'viewer' as const, allowUserToken: true } }
  * The read API, wire-compatible with Paragon's Managed Sync API (Pull Synced Records, Get
  * Synced Record, Download Content): code written against it works with another base URL.
  */
-export function registerRecordRoutes(app: FastifyInstance, deps: SyncRoutesDeps): void {
+export function registerRecordRoutes(app: FastifyInstance, deps: { db: Db }): void {
   const q = deps.db.kysely
   const liveRecord = async (syncId: string, id: string): Promise<RecordRow> => {
     const row = isUuid(id) ? await findRecord(q, syncId, id) : null

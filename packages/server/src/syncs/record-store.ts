@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { prepared, query, type Queryable } from '../store/index.ts'
+import { prepared, query, type Queryable, sql } from '../store/index.ts'
 import type { RecordRow } from './types.ts'
 
 /**

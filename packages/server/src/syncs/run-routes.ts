@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { isUuid } from '../ids.ts'
+import type { Db } from '../store/index.ts'
 import { loadSync } from './access.ts'
+import type { ConnectorRegistry } from './connectors/index.ts'
 import { maxContentBytes, pushPage } from './pages.ts'
-import type { SyncRoutesDeps } from './routes.ts'
 import { completeRun, failRun, startRun, type RunFailureIn } from './runs.ts'
 import {
   failInSchema,
@@ -16,6 +17,7 @@ import {
   syncOut,
 } from './schemas.ts'
 import { runTotals } from './store.ts'
+import type { SyncEventDeps } from './sync-events.ts'
 import { syncSummary } from './syncs.ts'
 import { runTypes, type RecordErrorIn, type RecordIn, type RunType } from './types.ts'
 
@@ -36,7 +38,10 @@ const tags = ['sync runs']
 const auth = { auth: { role: 'member' as const } }
 
 /** The worker side: start a run, push pages, complete or fail it. */
-export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): void {
+export function registerRunRoutes(
+  app: FastifyInstance,
+  deps: SyncEventDeps & { db: Db; connectors: ConnectorRegistry },
+): void {
   const q = deps.db.kysely
   /** The run's sync (404 outside the caller's project) and the run id (404 when malformed). */
   const runOf = async (request: RunRequest) => {

@@ -1,7 +1,6 @@
-import type { Kysely, Transaction } from 'kysely'
 import { apiError } from '../errors.ts'
 import { newId } from '../ids.ts'
-import { withTransaction } from '../store/index.ts'
+import { withTransaction, type Queryable, type Tx } from '../store/index.ts'
 import { classifyFailure, retryDelayMs, type FailureClass } from './error-codes.ts'
 import { countRecords, tombstoneUnseen } from './record-store.ts'
 import {
@@ -24,7 +23,7 @@ export const staleRunMs = 3600_000
  * @throws not_found, or sync_run_finished for a completed, failed or cancelled run
  */
 export async function lockRunningRun(
-  tx: Transaction<any>,
+  tx: Tx,
   syncId: string,
   runId: string,
 ): Promise<{ sync: SyncRow; run: RunRow }> {
@@ -42,7 +41,7 @@ export async function lockRunningRun(
  * @example const run = await startRun(db.kysely, { syncId, type: 'INITIAL', now: new Date() })
  */
 export async function startRun(
-  q: Kysely<any>,
+  q: Queryable,
   input: { syncId: string; type: RunType; now: Date },
 ): Promise<RunRow> {
   const { syncId, type, now } = input
@@ -86,7 +85,7 @@ function checkRunnable(sync: SyncRow, type: RunType): void {
  * INITIAL run emits one `sync.completed` with the number of live records. The sync goes IDLE.
  */
 export async function completeRun(
-  q: Kysely<any>,
+  q: Queryable,
   deps: SyncEventDeps,
   input: { syncId: string; runId: string; cursor: string | null },
 ): Promise<{ sync: SyncRow; run: RunRow }> {
@@ -123,7 +122,7 @@ function completionPatch(sync: SyncRow, run: RunRow, cursor: string | null, now:
   }
 }
 
-async function tombstone(tx: Transaction<any>, sync: SyncRow, run: RunRow, now: Date) {
+async function tombstone(tx: Tx, sync: SyncRow, run: RunRow, now: Date) {
   const seqBase = Number(sync.record_seq)
   const gone = await tombstoneUnseen(tx, { syncId: sync.id, runId: run.id, seqBase, now })
   if (gone.length > 0) await updateSync(tx, sync.id, { recordSeq: seqBase + gone.length }, now)
@@ -145,7 +144,7 @@ export interface RunFailureIn {
  * emit nothing and schedule the next attempt with backoff (`nextRunAt`).
  */
 export async function failRun(
-  q: Kysely<any>,
+  q: Queryable,
   deps: SyncEventDeps,
   input: { syncId: string; runId: string; failure: RunFailureIn },
 ): Promise<{ sync: SyncRow; run: RunRow; failure: FailureClass }> {

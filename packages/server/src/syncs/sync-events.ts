@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import { type Queryable, type Tx } from '../store/index.ts'
 import type { Logger } from 'pino'
 import type { EventIn, Publisher } from '../events/index.ts'
 import { newId } from '../ids.ts'
@@ -45,7 +45,7 @@ export function syncEvent(
  * @returns the batches, for `publishAfterCommit` once the transaction committed
  */
 export async function stageEvents(
-  tx: Transaction<any>,
+  tx: Tx,
   sync: SyncRow,
   events: EventIn[],
   now: Date,
@@ -74,7 +74,7 @@ export async function stageEvents(
  * @returns how many batches were published
  */
 export async function publishEventBatches(
-  q: Kysely<any>,
+  q: Queryable,
   deps: SyncEventDeps,
   which: { ids: string[] } | { createdBefore: Date },
 ): Promise<number> {
@@ -96,7 +96,7 @@ export async function publishEventBatches(
 }
 
 async function publishBatch(
-  q: Kysely<any>,
+  q: Queryable,
   deps: SyncEventDeps,
   batch: EventBatchRow,
   fresh = false,
@@ -115,7 +115,7 @@ async function publishBatch(
  * fails stays in the outbox for the scheduler's sweep.
  */
 export async function publishAfterCommit(
-  q: Kysely<any>,
+  q: Queryable,
   deps: SyncEventDeps,
   staged: EventBatchRow[],
 ): Promise<void> {

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely'
 import { apiError } from '../errors.ts'
 import { newId } from '../ids.ts'
 import { withTransaction, type Queryable } from '../store/index.ts'
@@ -60,7 +59,7 @@ export async function createSync(
 }
 
 /** Pauses a sync: DISABLED, open runs cancelled, nothing scheduled. Disabling twice is a no-op. */
-export async function disableSync(q: Kysely<any>, syncId: string, now: Date): Promise<SyncRow> {
+export async function disableSync(q: Queryable, syncId: string, now: Date): Promise<SyncRow> {
   return withTransaction(q, async (tx) => {
     const sync = await lockSync(tx, syncId)
     if (!sync) throw apiError('not_found', `No sync ${syncId} in this project.`)
@@ -74,7 +73,7 @@ export async function disableSync(q: Kysely<any>, syncId: string, now: Date): Pr
  * Resumes a DISABLED or ERRORED sync: the error is cleared and a run is due now (INITIAL again
  * if the first one never completed). Re-enabling a running sync is a no-op.
  */
-export async function reenableSync(q: Kysely<any>, syncId: string, now: Date): Promise<SyncRow> {
+export async function reenableSync(q: Queryable, syncId: string, now: Date): Promise<SyncRow> {
   return withTransaction(q, async (tx) => {
     const sync = await lockSync(tx, syncId)
     if (!sync) throw apiError('not_found', `No sync ${syncId} in this project.`)

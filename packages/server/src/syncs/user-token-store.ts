@@ -1,5 +1,4 @@
-import { sql } from 'kysely'
-import { query, type Queryable } from '../store/index.ts'
+import { query, type Queryable, sql } from '../store/index.ts'
 
 /**
  * The only file that names the user_token_keys and user_token_audiences tables. An audience is

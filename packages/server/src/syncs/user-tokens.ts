@@ -1,9 +1,8 @@
 import { decodeJwt, importSPKI, jwtVerify, type CryptoKey } from 'jose'
-import type { Transaction } from 'kysely'
 import { apiError, isSqlState, sqlState, type ErrorDetail } from '../errors.ts'
 import type { Caller } from '../http/auth.ts'
 import { findProject, type SettingsExtension } from '../projects/index.ts'
-import type { Db } from '../store/index.ts'
+import { type Db, type Tx } from '../store/index.ts'
 import {
   audiencesOwnedElsewhere,
   deleteUserTokenKey,
@@ -64,11 +63,7 @@ export function userTokenSetting(deps: { now: () => Date }): SettingsExtension {
 }
 
 /** @throws audience_taken naming each audience another project owns or that names another project */
-async function checkAudiences(
-  tx: Transaction<any>,
-  projectId: string,
-  audiences: string[],
-): Promise<void> {
+async function checkAudiences(tx: Tx, projectId: string, audiences: string[]): Promise<void> {
   const taken = new Set(await audiencesOwnedElsewhere(tx, projectId, audiences))
   const details: ErrorDetail[] = []
   for (const [index, audience] of audiences.entries()) {
@@ -87,11 +82,7 @@ const uuids = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g
  * `<host>/<project id>` is the audience the docs recommend; a project that registers another's
  * (before that one does) would receive the tokens its users are given.
  */
-async function namesAnotherProject(
-  tx: Transaction<any>,
-  projectId: string,
-  audience: string,
-): Promise<boolean> {
+async function namesAnotherProject(tx: Tx, projectId: string, audience: string): Promise<boolean> {
   for (const id of audience.toLowerCase().match(uuids) ?? [])
     if (id !== projectId.toLowerCase() && (await findProject(tx, id))) return true
   return false

@@ -1,7 +1,7 @@
 import type { Publisher } from '../events/index.ts'
 import { apiError } from '../errors.ts'
 import { withTransaction, type Db } from '../store/index.ts'
-import type { SecretBox } from './secret-box.ts'
+import type { SecretBox } from '../secrets/index.ts'
 import {
   clearPendingEvents,
   deleteCredentialRow,

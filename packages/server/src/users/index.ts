@@ -13,8 +13,6 @@ export {
   type CredentialHooks,
 } from './credentials.ts'
 export { createCredentialOutbox } from './outbox-worker.ts'
-export { createSecretBox, isSealed, type SecretBox } from './secret-box.ts'
-export type { SealedTable, SealedValue } from './sealed-table.ts'
 export { sealedCredentialTokens } from './sealed-store.ts'
 export { maskToken } from './schemas.ts'
 export {

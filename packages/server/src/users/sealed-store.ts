@@ -1,7 +1,6 @@
-import { sql } from 'kysely'
-import { query } from '../store/index.ts'
+import { query, sql } from '../store/index.ts'
 import { credentialTokenContext } from './credentials.ts'
-import type { SealedTable } from './sealed-table.ts'
+import type { SealedTable } from '../secrets/index.ts'
 
 interface SealedCredential {
   project_id: string

@@ -9,7 +9,7 @@ import {
   storeWithDeliveries,
 } from '../../src/delivery/index.ts'
 import { createPublisher } from '../../src/events/index.ts'
-import { createSecretBox } from '../../src/users/index.ts'
+import { createSecretBox } from '../../src/secrets/index.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, testSecretKey, type TestServer } from '../helpers/server.ts'

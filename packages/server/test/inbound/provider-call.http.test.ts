@@ -157,6 +157,30 @@ describe('private targets', () => {
     }
   })
 
+  it('refuses at connect time a name that resolves to loopback, and sends nothing', async () => {
+    const lookup = resolveToLoopback('internal.example')
+    try {
+      const before = provider.requests.length
+      const res = await subscribeTo(guarded, `http://internal.example:${provider.port}/ok`)
+      expect(res.status).toBe(502)
+      expect(res.body.error.message).toMatch(/refused to connect to internal\.example/)
+      expect(lookup).toHaveBeenCalled()
+      expect(provider.requests.length).toBe(before)
+    } finally {
+      lookup.mockRestore()
+    }
+  })
+
+  it('reaches the same name when SWITCHYARD_ALLOW_PRIVATE_TARGETS is set', async () => {
+    const lookup = resolveToLoopback('internal.example')
+    try {
+      const res = await subscribeTo(open, `http://internal.example:${provider.port}/ok`)
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+    } finally {
+      lookup.mockRestore()
+    }
+  })
+
   it('refuses a private address written in the URL with 400 invalid_url', async () => {
     for (const host of ['127.0.0.1', '[::1]', '[64:ff9b::7f00:1]', '0x7f.1']) {
       const res = await subscribeTo(guarded, `http://${host}:${provider.port}/ok`)
@@ -165,3 +189,18 @@ describe('private targets', () => {
     }
   })
 })
+
+/** Makes `dns.lookup` (the socket's own lookup) answer 127.0.0.1 for `name` alone. */
+function resolveToLoopback(name: string) {
+  const original = dns.lookup
+  return vi.spyOn(dns, 'lookup').mockImplementation(((
+    host: string,
+    options: object,
+    callback: (...args: unknown[]) => void,
+  ) => {
+    if (host !== name) return original(host, options as never, callback as never)
+    const all = (options as { all?: boolean }).all
+    if (all) callback(null, [{ address: '127.0.0.1', family: 4 }])
+    else callback(null, '127.0.0.1', 4)
+  }) as never)
+}

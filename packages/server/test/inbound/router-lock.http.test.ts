@@ -2,7 +2,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeWithDeliveries } from '../../src/delivery/index.ts'
 import { createPublisher, type Publisher } from '../../src/events/index.ts'
-import { InboundFeed } from '../../src/inbound/feed.ts'
+import { createInboundFeed } from '../../src/inbound/feed.ts'
 import { lockAcceptedRequests } from '../../src/inbound/request-store.ts'
 import { InboundRouter } from '../../src/inbound/router.ts'
 import { createClock } from '../helpers/clock.ts'
@@ -32,7 +32,7 @@ function router(publisher: Publisher): InboundRouter {
       now: clock.now,
       log: pino({ level: 'silent' }),
       publicUrl,
-      feed: new InboundFeed(db),
+      feed: createInboundFeed(db),
     },
     { leaseMs },
   )

@@ -3,7 +3,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeWithDeliveries } from '../../src/delivery/index.ts'
 import { createPublisher, type Publisher } from '../../src/events/index.ts'
-import { InboundFeed } from '../../src/inbound/feed.ts'
+import { createInboundFeed } from '../../src/inbound/feed.ts'
 import { InboundRouter } from '../../src/inbound/router.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, type Receiver } from '../helpers/receiver.ts'
@@ -48,7 +48,7 @@ describe('a router batch with a request that cannot be emitted', () => {
     }
     const deps = { db, now: clock.now, log: pino({ level: 'silent' }), publicUrl }
     return new InboundRouter(
-      { ...deps, publisher: breaking, feed: new InboundFeed(db) },
+      { ...deps, publisher: breaking, feed: createInboundFeed(db) },
       { leaseMs: 60_000, maxAttempts },
     )
   }

@@ -1,7 +1,7 @@
 import dns from 'node:dns'
 import { Agent, request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createPublicOnlyConnector } from '../../src/delivery/safe-connect.ts'
+import { createPublicOnlyConnector } from '../../src/outbound/index.ts'
 import { startReceiver, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 

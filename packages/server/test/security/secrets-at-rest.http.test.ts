@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { rotateSecretKey } from '../../src/secrets/index.ts'
-import { createSecretBox } from '../../src/users/index.ts'
+import { sealedTables } from '../../src/cli/rotate-key.ts'
+import { createSecretBox, rotateSecretKey } from '../../src/secrets/index.ts'
 import { startReceiver, type ReceivedRequest, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { createTestDb } from '../helpers/test-db.ts'
@@ -137,7 +137,7 @@ describe('destination secrets at rest', () => {
     expect(verifies(request, legacySecret)).toBe(true)
     expect(request.headers.authorization).toBe(headerValue)
     const box = createSecretBox({ secretKey: oldKey, dataDir: '', embedded: false })
-    const summary = await rotateSecretKey(db, box)
+    const summary = await rotateSecretKey(db, box, sealedTables)
     expect(summary.find((t) => t.table === 'destination secrets')!.sealed).toBe(2)
     expect(await storedRow(id)).not.toContain(headerValue)
     expect(verifies(await deliverOne(), legacySecret)).toBe(true)
@@ -166,12 +166,12 @@ describe('switchyard secrets rotate-key', () => {
       dataDir: '',
       embedded: false,
     })
-    const summary = await rotateSecretKey(db, box, { batchSize: 2 })
+    const summary = await rotateSecretKey(db, box, sealedTables, { batchSize: 2 })
     const byTable = Object.fromEntries(summary.map((t) => [t.table, t]))
     expect(byTable['credential tokens']!.resealed).toBe(1)
     expect(byTable['integration tokens']!.resealed).toBe(1)
     expect(byTable['destination secrets']!.resealed).toBeGreaterThanOrEqual(3)
-    const again = await rotateSecretKey(db, box)
+    const again = await rotateSecretKey(db, box, sealedTables)
     expect(again.every((t) => t.resealed === 0 && t.sealed === 0)).toBe(true)
 
     server = await startTestServer({ db, config: { secretKey: newKey } })
@@ -187,7 +187,7 @@ describe('switchyard secrets rotate-key', () => {
 
   it('refuses, naming the value, when no configured key opens it', async () => {
     const wrong = createSecretBox({ secretKey: 'not-the-key', dataDir: '', embedded: false })
-    await expect(rotateSecretKey(db, wrong)).rejects.toMatchObject({
+    await expect(rotateSecretKey(db, wrong, sealedTables)).rejects.toMatchObject({
       code: 'secret_key_unknown',
       message: expect.stringMatching(
         /credential tokens \(credential-tokens:.*SWITCHYARD_PREVIOUS_SECRET_KEYS/,

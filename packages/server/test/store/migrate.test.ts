@@ -49,4 +49,25 @@ describe('migrations', () => {
       splitStatements('-- a; comment\ncreate table a (x int);\ncreate index b on a (x);\n'),
     ).toEqual(['create table a (x int)', 'create index b on a (x)'])
   })
+
+  it('keeps a function body whole: semicolons inside $$ do not split', () => {
+    const body = 'begin\n  perform 1;\n  return 2;\nend'
+    expect(
+      splitStatements(
+        `create function f() returns int language plpgsql as $$\n${body}\n$$;\nselect f();\n`,
+      ),
+    ).toEqual([`create function f() returns int language plpgsql as $$\n${body}\n$$`, 'select f()'])
+  })
+
+  it('keeps semicolons and dashes inside quotes and tagged dollar quotes', () => {
+    expect(
+      splitStatements(
+        "insert into t values ('a;b', '--c'); comment on table t is $x$ d; $$ $x$;\nselect 1",
+      ),
+    ).toEqual([
+      "insert into t values ('a;b', '--c')",
+      'comment on table t is $x$ d; $$ $x$',
+      'select 1',
+    ])
+  })
 })

@@ -39,7 +39,7 @@ Example:
   $ SWITCHYARD_SECRET_KEY="$NEW" SWITCHYARD_PREVIOUS_SECRET_KEYS="$OLD" switchyard secrets rotate-key`,
     )
     .action(async (options: RotateKeyOptions) => {
-      const { rotateKeyOfConfig } = await import('../../secrets/index.ts')
+      const { rotateKeyOfConfig } = await import('../rotate-key.ts')
       const summary = await rotateKeyOfConfig(configFrom(options), {
         batchSize: options.batchSize,
         progress: (table, total) => createProgress(table, total),

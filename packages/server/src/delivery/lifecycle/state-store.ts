@@ -1,6 +1,5 @@
-import { sql, type RawBuilder } from 'kysely'
 import type { DestinationRow } from '../../destinations/index.ts'
-import { query, type Queryable } from '../../store/index.ts'
+import { query, type Queryable, sql, type RawBuilder } from '../../store/index.ts'
 
 /*
  * The only writer of a destination's runtime state: `enabled`, `disabled_reason`,

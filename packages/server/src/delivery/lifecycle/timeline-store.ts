@@ -1,7 +1,6 @@
-import { sql } from 'kysely'
 import type { DestinationRow } from '../../destinations/index.ts'
 import { newId } from '../../ids.ts'
-import { query, type Queryable } from '../../store/index.ts'
+import { query, type Queryable, sql } from '../../store/index.ts'
 import type { TimelineKind } from './states.ts'
 
 /** The only file that names the destination_timeline table. */

@@ -1,7 +1,6 @@
-import type { Transaction } from 'kysely'
 import { destinationStatus, shownUrl, type DestinationRow } from '../../destinations/index.ts'
 import type { Publisher } from '../../events/index.ts'
-import { notify, withTransaction, type Db } from '../../store/index.ts'
+import { notify, withTransaction, type Db, type Tx } from '../../store/index.ts'
 import { deliveriesChannel } from '../fan-out.ts'
 import type { Mailer } from '../smtp.ts'
 import { holdPending, releaseHeld } from '../store.ts'
@@ -47,7 +46,7 @@ export interface Transition {
  * @example await withTransaction(db.kysely, (tx) => transition(tx, id, { kind: 'gone', reason }, now, { publisher }))
  */
 export async function transition(
-  tx: Transaction<any>,
+  tx: Tx,
   destinationId: string,
   cause: Cause,
   now: Date,
@@ -110,7 +109,7 @@ function reasonOf(cause: Cause, firstProbeAt: Date): string {
 
 /** Writes the table's next state: the row's columns for `step.to`, given the cause. */
 async function writeState(
-  tx: Transaction<any>,
+  tx: Tx,
   current: DestinationRow,
   cause: Cause,
   step: Step,
@@ -135,12 +134,7 @@ async function writeState(
   }
 }
 
-async function release(
-  tx: Transaction<any>,
-  destinationId: string,
-  step: Step,
-  now: Date,
-): Promise<number> {
+async function release(tx: Tx, destinationId: string, step: Step, now: Date): Promise<number> {
   if (step.deliveries === 'release_now')
     return releaseHeld(tx, { destinationId, now, perSecond: null })
   if (step.deliveries === 'release_paced')
@@ -223,11 +217,7 @@ function timelineEntry(
  * Tells the project's other destinations that this one stopped getting events, in the
  * transaction that stopped it: the event commits with the state or not at all.
  */
-async function announceDisabled(
-  tx: Transaction<any>,
-  publisher: Publisher,
-  row: DestinationRow,
-): Promise<void> {
+async function announceDisabled(tx: Tx, publisher: Publisher, row: DestinationRow): Promise<void> {
   // The URL as reads show it: a Slack preset's URL is a secret the event must not carry.
   const url = shownUrl(row)
   const data = { destinationId: row.id, reason: row.disabled_reason, ...(url ? { url } : {}) }

@@ -1,5 +1,5 @@
 import { withTransaction, type Db, type Queryable } from '../../store/index.ts'
-import type { SecretBox } from '../../users/index.ts'
+import type { SecretBox } from '../../secrets/index.ts'
 import { sealTriggerValues, triggerValueContext } from '../secrets.ts'
 import { readTriggerValues, writeTriggerValues } from '../store.ts'
 import { safeEqual } from '../verifiers/hmac.ts'

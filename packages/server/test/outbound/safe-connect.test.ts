@@ -6,7 +6,7 @@ import {
   createPublicOnlyConnector,
   isPrivateAddress,
   type Lookup,
-} from '../../src/delivery/index.ts'
+} from '../../src/outbound/index.ts'
 
 describe('isPrivateAddress', () => {
   it.each([

@@ -78,7 +78,7 @@ function hextets(canonical: string): number[] {
 export function privateTargetError(host: string, address: string): Error {
   const error = new Error(
     `refused to connect to ${host} (${address}): private, loopback and link-local addresses ` +
-      'are not delivery targets unless SWITCHYARD_ALLOW_PRIVATE_TARGETS is set',
+      'are not outbound targets unless SWITCHYARD_ALLOW_PRIVATE_TARGETS is set',
   )
   return Object.assign(error, { code: 'ERR_PRIVATE_TARGET' })
 }
