@@ -18,4 +18,5 @@ export type {
   ErrorClass,
 } from './types.ts'
 export { createClaimChecks, type ClaimChecks } from './claim-store.ts'
+export { thinBody } from './claim-check.ts'
 export { claimCheckRoutes } from './claim-routes.ts'
