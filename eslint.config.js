@@ -24,6 +24,24 @@ export default tseslint.config(
     rules: { 'house/no-import-cycles': 'error' },
   },
   {
+    // House rules (CONTRIBUTING.md): features meet through index.ts, files stay under 500 lines,
+    // a switch over a union names every case.
+    files: ['packages/server/src/**/*.ts'],
+    plugins: { house },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // http/ is the wiring every feature's routes use (auth, pagination, SSE), not a feature.
+      'house/feature-boundaries': ['error', { shared: ['http'] }],
+      'max-lines': ['error', { max: 500, skipBlankLines: true, skipComments: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+    },
+  },
+  {
     files: ['packages/server/src/**/*.ts'],
     ignores: ['packages/server/src/store/**'],
     rules: {

@@ -1,3 +1,4 @@
+import { featureBoundaries } from './feature-boundaries.js'
 import { noImportCycles } from './no-import-cycles.js'
 
 /**
@@ -6,5 +7,5 @@ import { noImportCycles } from './no-import-cycles.js'
  */
 export default {
   meta: { name: 'switchyard-house' },
-  rules: { 'no-import-cycles': noImportCycles },
+  rules: { 'feature-boundaries': featureBoundaries, 'no-import-cycles': noImportCycles },
 }

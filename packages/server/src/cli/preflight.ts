@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Config } from '../config.ts'
-import { checkPostgres, parsePostgresUrl } from '../store/postgres-check.ts'
+import { checkPostgres, parsePostgresUrl } from '../store/index.ts'
 import { CliError } from './errors.ts'
 
 /**

@@ -25,4 +25,5 @@ export {
   type ProjectBacklog,
 } from './metrics-store.ts'
 export { createClaimChecks, type ClaimChecks } from './claim-store.ts'
+export { thinBody } from './claim-check.ts'
 export { claimCheckRoutes } from './claim-routes.ts'

@@ -7,7 +7,7 @@ import {
   type CatalogEvent,
   type WireFormat,
 } from '../catalog/index.ts'
-import { thinBody } from '../delivery/claim-check.ts'
+import { thinBody } from '../delivery/index.ts'
 
 const publicUrl = 'https://switchyard.example.com'
 
