@@ -24,6 +24,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -69,6 +87,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -120,8 +156,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -164,6 +218,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -225,12 +297,34 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The body the delivery would have carried, byte for byte (its Content-Digest is the sha-256). */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              [key: string]: unknown
+            }
+          }
         }
       }
     }
@@ -267,6 +361,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -330,6 +442,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -393,6 +523,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -470,6 +618,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -521,6 +687,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -598,6 +782,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -702,6 +904,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -777,6 +997,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -933,6 +1171,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -1037,6 +1293,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1130,8 +1404,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -1208,6 +1500,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1316,6 +1626,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1422,6 +1750,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1537,6 +1883,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -1583,6 +1947,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1625,6 +2007,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1689,6 +2089,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1814,6 +2232,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1871,12 +2307,66 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              data: {
+                /** @description The schema of each format's body; null where the format does not carry it. */
+                bodySchemas: {
+                  'managed-sync': {
+                    [key: string]: unknown
+                  } | null
+                  monitoring: {
+                    [key: string]: unknown
+                  } | null
+                  standard: {
+                    [key: string]: unknown
+                  } | null
+                  workspace: {
+                    [key: string]: unknown
+                  } | null
+                }
+                /** @description A JSON Schema (draft 2020-12). */
+                dataSchema: {
+                  [key: string]: unknown
+                }
+                description: string
+                /** @description The formats that carry the type (a destination in another cannot subscribe). */
+                formats: ('managed-sync' | 'workspace' | 'monitoring' | 'standard')[]
+                /** @description The type's name in each wire format; null where the format has none. */
+                names: {
+                  'managed-sync': string | null
+                  monitoring: string | null
+                  standard: string | null
+                  workspace: string | null
+                }
+                /** @description The canonical type, e.g. record.created. */
+                type: string
+              }[]
+            }
+          }
         }
       }
     }
@@ -1916,6 +2406,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1971,6 +2479,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -2021,6 +2547,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2073,6 +2617,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2136,6 +2698,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -2189,12 +2769,32 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Server-sent events, until the client disconnects. */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'text/event-stream': string
+          }
         }
       }
     }
@@ -2239,6 +2839,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2322,6 +2940,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2404,12 +3040,40 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string
+              /**
+               * @description Queued for routing.
+               * @enum {string}
+               */
+              outcome: 'accepted'
+            }
+          }
         }
       }
     }
@@ -2441,6 +3105,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2497,6 +3179,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2548,6 +3248,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2611,8 +3329,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -2647,6 +3383,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2689,6 +3443,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -2748,6 +3520,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2787,12 +3577,62 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              autoDisable: {
+                afterDays?: number
+                minConsecutiveFailures?: number
+              }
+              /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
+              deliveryWeight: number
+              name: string
+              ownerEmail?: string | null
+              /** Format: uuid */
+              projectId: string
+              retentionDays: number
+              /** @description Seconds to wait before each retry. */
+              retrySchedule: number[]
+              /** @description Connected users call the sync read API with an RS256 JWT signed by this key: sub = user id, aud in audiences. */
+              userTokens?: {
+                audiences: string[]
+                publicKey: string
+              } | null
+              /**
+               * Format: uuid
+               * @description The destination webhookUrl created, null without one.
+               */
+              webhookDestinationId?: string | null
+              /** @description The signing secret, only in the answer to the PUT that created the webhook. */
+              webhookSecret?: string
+              /** @description Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret. */
+              webhookUrl?: string | null
+            } & {
+              [key: string]: unknown
+            }
+          }
         }
       }
     }
@@ -2828,12 +3668,62 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              autoDisable: {
+                afterDays?: number
+                minConsecutiveFailures?: number
+              }
+              /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
+              deliveryWeight: number
+              name: string
+              ownerEmail?: string | null
+              /** Format: uuid */
+              projectId: string
+              retentionDays: number
+              /** @description Seconds to wait before each retry. */
+              retrySchedule: number[]
+              /** @description Connected users call the sync read API with an RS256 JWT signed by this key: sub = user id, aud in audiences. */
+              userTokens?: {
+                audiences: string[]
+                publicKey: string
+              } | null
+              /**
+               * Format: uuid
+               * @description The destination webhookUrl created, null without one.
+               */
+              webhookDestinationId?: string | null
+              /** @description The signing secret, only in the answer to the PUT that created the webhook. */
+              webhookSecret?: string
+              /** @description Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret. */
+              webhookUrl?: string | null
+            } & {
+              [key: string]: unknown
+            }
+          }
         }
       }
     }
@@ -2861,12 +3751,44 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              data: {
+                /** @enum {string} */
+                category:
+                  'credential' | 'authorization' | 'configuration' | 'account_limit' | 'system'
+                code: string
+                description: string
+                recoverable: boolean
+                suggestedAction: string
+              }[]
+              /** @description Codes a worker may send that retry with backoff instead (compared case-insensitively). */
+              transientCodes: string[]
+            }
+          }
         }
       }
     }
@@ -2903,6 +3825,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2984,6 +3924,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -3057,6 +4015,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3119,8 +4095,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -3154,6 +4148,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3234,6 +4246,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3284,6 +4314,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3328,12 +4376,32 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The record's bytes; Content-Type is its MIME type. */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/octet-stream': string
+          }
         }
       }
     }
@@ -3366,6 +4434,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3448,6 +4534,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -3510,12 +4614,95 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              run: {
+                cursor?: string | null
+                error?: {
+                  code: string
+                  message: string
+                } | null
+                /** Format: date-time */
+                finishedAt?: string | null
+                /** Format: uuid */
+                id: string
+                /** Format: date-time */
+                startedAt: string
+                status: string
+                /** Format: uuid */
+                syncId: string
+                totals: {
+                  created: number
+                  errored: number
+                  unchanged: number
+                  updated: number
+                }
+                /** @enum {string} */
+                type: 'INITIAL' | 'INCREMENTAL' | 'FULL'
+              }
+              sync: {
+                configuration?: {
+                  [key: string]: unknown
+                }
+                configurationName?: string | null
+                /** Format: date-time */
+                createdAt?: string
+                credentialId: string | null
+                error?: {
+                  code: string
+                  message: string
+                }
+                /** Format: uuid */
+                id: string
+                integration: string
+                /** Format: date-time */
+                nextRunAt?: string | null
+                pipeline: string
+                /**
+                 * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+                 * @enum {string}
+                 */
+                runBy: 'engine' | 'worker'
+                schedule?: {
+                  fullEverySeconds?: number
+                  incrementalEverySeconds?: number
+                }
+                /** @enum {string} */
+                status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+                summary: {
+                  /** Format: date-time */
+                  lastSyncedAt: string | null
+                  latestCursor: string | null
+                  syncedRecordsCount: number
+                  totalRecords: number
+                }
+                userId: string
+              }
+            }
+          }
         }
       }
     }
@@ -3557,12 +4744,94 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              /**
+               * @description permanent: the sync is ERRORED; transient: it retries with backoff.
+               * @enum {string}
+               */
+              failure: 'permanent' | 'transient'
+              run: {
+                cursor?: string | null
+                error?: {
+                  code: string
+                  message: string
+                } | null
+                /** Format: date-time */
+                finishedAt?: string | null
+                /** Format: uuid */
+                id: string
+                /** Format: date-time */
+                startedAt: string
+                status: string
+                /** Format: uuid */
+                syncId: string
+                /** @enum {string} */
+                type: 'INITIAL' | 'INCREMENTAL' | 'FULL'
+              }
+              sync: {
+                configuration?: {
+                  [key: string]: unknown
+                }
+                configurationName?: string | null
+                /** Format: date-time */
+                createdAt?: string
+                credentialId: string | null
+                error?: {
+                  code: string
+                  message: string
+                }
+                /** Format: uuid */
+                id: string
+                integration: string
+                /** Format: date-time */
+                nextRunAt?: string | null
+                pipeline: string
+                /**
+                 * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+                 * @enum {string}
+                 */
+                runBy: 'engine' | 'worker'
+                schedule?: {
+                  fullEverySeconds?: number
+                  incrementalEverySeconds?: number
+                }
+                /** @enum {string} */
+                status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+                summary: {
+                  /** Format: date-time */
+                  lastSyncedAt: string | null
+                  latestCursor: string | null
+                  syncedRecordsCount: number
+                  totalRecords: number
+                }
+                userId: string
+              }
+            }
+          }
         }
       }
     }
@@ -3615,6 +4884,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3655,12 +4942,61 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              response: ({
+                /** @description Handshakes: the answer is sent only to a request that passed verification. */
+                answeredAfterVerification?: boolean
+                description: string
+                /** @description Each option the preset takes, with what it means. */
+                fields: {
+                  [key: string]: string
+                }
+                /** @description Handshakes: the values a handshake keeps (only within a window). */
+                keeps?: string[]
+                name: string
+              } & {
+                [key: string]: unknown
+              })[]
+              verification: ({
+                /** @description Handshakes: the answer is sent only to a request that passed verification. */
+                answeredAfterVerification?: boolean
+                description: string
+                /** @description Each option the preset takes, with what it means. */
+                fields: {
+                  [key: string]: string
+                }
+                /** @description Handshakes: the values a handshake keeps (only within a window). */
+                keeps?: string[]
+                name: string
+              } & {
+                [key: string]: unknown
+              })[]
+            }
+          }
         }
       }
     }
@@ -3694,6 +5030,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3855,6 +5209,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -3937,6 +5309,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4008,8 +5398,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4121,6 +5529,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4213,6 +5639,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -4250,8 +5694,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4283,12 +5745,32 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Server-sent events, until the client disconnects. */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'text/event-stream': string
+          }
         }
       }
     }
@@ -4324,6 +5806,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4372,6 +5872,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -4411,8 +5929,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4448,8 +5984,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4481,6 +6035,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4542,6 +6114,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4572,7 +6162,18 @@ export interface paths {
 }
 export type webhooks = Record<string, never>
 export interface components {
-  schemas: never
+  schemas: {
+    /** @description The request failed: see error.code in docs/errors.md. */
+    ApiError: {
+      error: {
+        /** @description A code of docs/errors.md. */
+        code: string
+        /** @description Per-code details, e.g. the failing fields of a validation. */
+        details?: unknown
+        message: string
+      }
+    }
+  }
   responses: never
   parameters: never
   requestBodies: never

@@ -26,6 +26,14 @@ export function claimCheckRoutes(deps: {
             required: ['token'],
             properties: { token: { type: 'string', maxLength: 200 } },
           },
+          response: {
+            200: {
+              type: 'object',
+              additionalProperties: true,
+              description:
+                'The body the delivery would have carried, byte for byte (its Content-Digest is the sha-256).',
+            },
+          },
         },
       },
       async (request, reply) => {

@@ -21,6 +21,7 @@ import {
 import { shownDestination } from './sealed-secrets.ts'
 import { deleteDestination, listDestinations } from './store.ts'
 import { secretRoutes } from './secret-routes.ts'
+import { noContentSchema } from '../http/responses.ts'
 
 export interface DestinationRoutesDeps {
   db: Db
@@ -135,6 +136,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
           tags: ['destinations'],
           summary: 'Delete a destination with its deliveries and their logs',
           params: idParamsSchema,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {

@@ -8,7 +8,13 @@ import { groupCommit, type Db } from '../store/index.ts'
 import type { EventIn } from './event-rows.ts'
 import { ingestEvents, type IngestDeps } from './ingest.ts'
 import type { Publisher } from './publish.ts'
-import { eventInSchema, eventOut, eventOutSchema, idempotencyHeaderSchema } from './schemas.ts'
+import {
+  eventInSchema,
+  eventOut,
+  eventOutSchema,
+  eventTypeOutSchema,
+  idempotencyHeaderSchema,
+} from './schemas.ts'
 import { eventStreamRoutes } from './stream.ts'
 import { findEvent, listEvents, type NewEvent } from './store.ts'
 
@@ -190,6 +196,13 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
         schema: {
           tags: ['events'],
           summary: 'The event catalog: canonical types, their names per wire format, and schemas',
+          response: {
+            200: {
+              type: 'object',
+              required: ['data'],
+              properties: { data: { type: 'array', items: eventTypeOutSchema } },
+            },
+          },
         },
       },
       async () => ({ data: describeEventTypes() }),

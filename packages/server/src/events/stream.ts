@@ -7,6 +7,7 @@ import { findProject } from '../projects/index.ts'
 import type { Db } from '../store/index.ts'
 import { eventOut } from './schemas.ts'
 import { listEventsInRange, type EventRow } from './store.ts'
+import { eventStreamSchema } from '../http/responses.ts'
 
 /** Ingest NOTIFYs here once per accepted batch: `projectId:firstEventId:lastEventId`. */
 export const eventsChannel = 'switchyard_events'
@@ -110,6 +111,7 @@ export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
               },
             },
           },
+          response: { 200: eventStreamSchema },
         },
       },
       async (request, reply) => {

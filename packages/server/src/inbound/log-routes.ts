@@ -9,6 +9,7 @@ import { openListenStream } from './listen.ts'
 import { findInboundRequest, listInboundRequests, requeueRequest } from './request-store.ts'
 import { idParams, requireTrigger } from './routes.ts'
 import { inboundRequestOut, inboundRequestOutSchema } from './schemas.ts'
+import { eventStreamSchema } from '../http/responses.ts'
 
 const outcomes = [
   'received',
@@ -97,6 +98,16 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
           summary:
             'Route an accepted request again (routed, unrouted or failed: after the credential it was for exists, or what failed is fixed)',
           params: idParams,
+          response: {
+            202: {
+              type: 'object',
+              required: ['id', 'outcome'],
+              properties: {
+                id: { type: 'string', format: 'uuid' },
+                outcome: { type: 'string', enum: ['accepted'], description: 'Queued for routing.' },
+              },
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -118,6 +129,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
           tags: ['triggers'],
           summary: 'Server-sent events: every request to the trigger as it is judged and routed',
           params: idParams,
+          response: { 200: eventStreamSchema },
         },
       },
       async (request, reply) => {

@@ -9,7 +9,12 @@ import type { SecretBox } from '../users/index.ts'
 import { normalizeTrigger, type TriggerIn } from './definition.ts'
 import { listOpenWindows } from './handshakes/window-store.ts'
 import { describePresets } from './presets.ts'
-import { triggerInSchema, triggerOutSchema, triggerPatchSchema } from './schemas.ts'
+import {
+  triggerInSchema,
+  triggerOutSchema,
+  triggerPatchSchema,
+  triggerPresetsOutSchema,
+} from './schemas.ts'
 import {
   deleteTrigger,
   findProjectTrigger,
@@ -19,6 +24,7 @@ import {
 } from './store.ts'
 import { inputOf, triggerOut } from './trigger-view.ts'
 import type { TriggerRow } from './types.ts'
+import { noContentSchema } from '../http/responses.ts'
 
 export interface TriggerRoutesDeps {
   db: Db
@@ -153,6 +159,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
           tags: ['triggers'],
           summary: 'Delete a trigger and its request log',
           params: idParams,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {
@@ -170,6 +177,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
         schema: {
           tags: ['triggers'],
           summary: 'Handshake and verification presets, with their fields',
+          response: { 200: triggerPresetsOutSchema },
         },
       },
       async () => describePresets(),

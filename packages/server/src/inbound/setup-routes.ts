@@ -7,6 +7,7 @@ import { registerHandshakeWindowRoutes } from './handshakes/window-routes.ts'
 import { callerIdSchemaOf, idParams, requireTrigger } from './routes.ts'
 import { subscribe, subscriptionOut, unsubscribe, type SetupDeps } from './setup.ts'
 import { listSubscriptions } from './subscription-store.ts'
+import { noContentSchema } from '../http/responses.ts'
 
 const subscriptionOutSchema = {
   type: 'object',
@@ -128,6 +129,7 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
           summary:
             "Run an app-level trigger's unsubscribe request with the developer tokens and forget its values",
           params: idParams,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {
@@ -148,6 +150,7 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
             required: ['id', 'credentialId'],
             properties: { id: { type: 'string', maxLength: 100 }, credentialId: callerIdSchemaOf },
           },
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {

@@ -16,6 +16,7 @@ import {
 } from './schemas.ts'
 import { deleteIntegration, findIntegration, listIntegrations } from './store.ts'
 import { integrationOut } from './view.ts'
+import { noContentSchema } from '../http/responses.ts'
 
 /** Integrations: `PUT/GET/DELETE /v1/integrations/:type`, `GET /v1/integrations`. */
 export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
@@ -96,6 +97,7 @@ export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
           summary:
             'Delete an integration and its developer tokens (refused while triggers use them)',
           params: integrationParams,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {

@@ -4,10 +4,16 @@ import { withTransaction } from '../store/index.ts'
 import { apiError } from '../errors.ts'
 import { callerProject, projectRoles, type ProjectRole } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
+import { noContentSchema } from '../http/responses.ts'
 import { isUuid } from '../ids.ts'
 import { createApiKey, type KeyResolver } from './api-keys.ts'
 import { createProject, projectOut, projectOutSchema, type ProjectCreatedHook } from './projects.ts'
-import { deliverySettingsOf, storedSettingsSchema, type SettingsExtension } from './settings.ts'
+import {
+  deliverySettingsOf,
+  settingsOutSchema,
+  storedSettingsSchema,
+  type SettingsExtension,
+} from './settings.ts'
 import {
   findProject,
   listApiKeys,
@@ -188,7 +194,12 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       '/v1/api-keys/:id',
       {
         config: { auth: { role: 'admin' } },
-        schema: { tags: ['projects'], summary: 'Revoke an API key', params: idParams },
+        schema: {
+          tags: ['projects'],
+          summary: 'Revoke an API key',
+          params: idParams,
+          response: { 204: noContentSchema },
+        },
       },
       async (request, reply) => {
         const { id } = request.params
@@ -203,12 +214,17 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       ...storedSettingsSchema,
       ...Object.assign({}, ...deps.settingsExtensions.map((e) => e.properties)),
     }
+    const settingsOut = settingsOutSchema(deps.settingsExtensions)
 
     app.get(
       '/v1/settings',
       {
         config: { auth: { role: 'viewer' } },
-        schema: { tags: ['projects'], summary: "Read the project's settings" },
+        schema: {
+          tags: ['projects'],
+          summary: "Read the project's settings",
+          response: { 200: settingsOut },
+        },
       },
       async (request) => readSettings(deps, callerProject(request)),
     )
@@ -221,6 +237,7 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
           tags: ['projects'],
           summary: "Change the project's settings (fields not sent are left as they are)",
           body: { type: 'object', additionalProperties: false, properties: settingsProperties },
+          response: { 200: settingsOut },
         },
       },
       async (request) => {

@@ -108,6 +108,14 @@ export function registerRecordRoutes(app: FastifyInstance, deps: SyncRoutesDeps)
         tags,
         summary: "Download a record's content, with its MIME type",
         params: recordParams,
+        response: {
+          200: {
+            description: "The record's bytes; Content-Type is its MIME type.",
+            content: {
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

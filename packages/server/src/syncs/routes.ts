@@ -8,11 +8,18 @@ import type { ConnectorRegistry } from './connectors/index.ts'
 import { syncErrorCodes, transientCodes } from './error-codes.ts'
 import { registerRecordRoutes } from './record-routes.ts'
 import { registerRunRoutes } from './run-routes.ts'
-import { idParams, syncInSchema, syncOut, syncOutSchema } from './schemas.ts'
+import {
+  idParams,
+  syncErrorCodesOutSchema,
+  syncInSchema,
+  syncOut,
+  syncOutSchema,
+} from './schemas.ts'
 import { deleteSync, listSyncs } from './store.ts'
 import type { SyncEventDeps } from './sync-events.ts'
 import { createSync, disableSync, reenableSync, syncSummary, type SyncIn } from './syncs.ts'
 import { syncStatuses, type SyncRow, type SyncStatus } from './types.ts'
+import { noContentSchema } from '../http/responses.ts'
 
 export interface SyncRoutesDeps extends SyncEventDeps {
   db: Db
@@ -30,7 +37,11 @@ export function syncRoutes(deps: SyncRoutesDeps): FastifyPluginAsync {
       '/v1/sync-error-codes',
       {
         config: { auth: { role: 'viewer', allowUserToken: true } },
-        schema: { tags: ['syncs'], summary: 'The codes sync_errored and record_errored carry' },
+        schema: {
+          tags: ['syncs'],
+          summary: 'The codes sync_errored and record_errored carry',
+          response: { 200: syncErrorCodesOutSchema },
+        },
       },
       async () => ({
         data: syncErrorCodes.map((entry) => ({ ...entry, recoverable: false })),
@@ -145,7 +156,12 @@ function registerSyncAdminRoutes(app: FastifyInstance, deps: SyncRoutesDeps): vo
     '/v1/syncs/:id',
     {
       config: writeAuth,
-      schema: { tags, summary: 'Delete a sync and its records', params: idParams },
+      schema: {
+        tags,
+        summary: 'Delete a sync and its records',
+        params: idParams,
+        response: { 204: noContentSchema },
+      },
     },
     async (request, reply) => {
       const sync = await loadSync(q, request, request.params.id)

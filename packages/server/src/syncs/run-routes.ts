@@ -7,6 +7,8 @@ import type { SyncRoutesDeps } from './routes.ts'
 import { completeRun, failRun, startRun, type RunFailureIn } from './runs.ts'
 import {
   failInSchema,
+  runCompletedOutSchema,
+  runFailedOutSchema,
   idParams,
   pageInSchema,
   pageOutSchema,
@@ -111,6 +113,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
           additionalProperties: false,
           properties: { cursor: { type: ['string', 'null'], maxLength: 10_000 } },
         },
+        response: { 200: runCompletedOutSchema },
       },
     },
     async (request) => {
@@ -133,6 +136,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
         summary: 'Fail a run: permanent codes set ERRORED, transient ones retry with backoff',
         params: runParams,
         body: failInSchema,
+        response: { 200: runFailedOutSchema },
       },
     },
     async (request) => {

@@ -9,6 +9,7 @@ import type { TriggerRow } from '../types.ts'
 import { handshakePresets } from './presets.ts'
 import { closeWindows, openWindow } from './window-store.ts'
 import { handshakeWindowOut, handshakeWindowSchema } from './window-view.ts'
+import { noContentSchema } from '../../http/responses.ts'
 
 /** How long a window stays open unless the caller says: enough to run a provider's setup by hand. */
 export const defaultWindowSeconds = 600
@@ -92,6 +93,7 @@ export function registerHandshakeWindowRoutes(
         tags: ['triggers'],
         summary: "Stop expecting a handshake: close the trigger's open windows",
         params: idParams,
+        response: { 204: noContentSchema },
       },
     },
     async (request, reply) => {
