@@ -2763,7 +2763,10 @@ export interface paths {
           /** @description Comma-separated event names (canonical or any wire format); all when absent. */
           types?: string
         }
-        header?: never
+        header?: {
+          /** @description The id of the last event received: the stream resumes after it. */
+          'last-event-id'?: string
+        }
         path?: never
         cookie?: never
       }

@@ -5,7 +5,6 @@ import { callerProject } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
-import type { EventIn } from './event-rows.ts'
 import { ingestEvents, type IngestDeps } from './ingest.ts'
 import type { Publisher } from './publish.ts'
 import {
@@ -17,6 +16,7 @@ import {
 } from './schemas.ts'
 import { eventStreamRoutes } from './stream.ts'
 import { findEvent, listEvents, type NewEvent } from './store.ts'
+import { typed } from '../http/typed.ts'
 
 export interface EventRoutesDeps {
   db: Db
@@ -38,8 +38,9 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
     now: deps.now,
     insertOne: groupCommit(async (rows: NewEvent[]) => store(db.kysely, rows)),
   }
-  return async (app) => {
-    app.post<{ Body: EventIn; Headers: { 'idempotency-key'?: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/events',
       {
         config: { auth: { role: 'member' } },
@@ -68,7 +69,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.post<{ Body: { events: EventIn[] }; Headers: { 'idempotency-key'?: string } }>(
+    app.post(
       '/v1/events/batch',
       {
         config: { auth: { role: 'member' } },
@@ -110,15 +111,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{
-      Querystring: {
-        limit: number
-        cursor?: string
-        type?: string[]
-        since?: string
-        until?: string
-      }
-    }>(
+    app.get(
       '/v1/events',
       {
         config: { auth: { role: 'viewer' } },
@@ -166,7 +159,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/events/:id',
       {
         config: { auth: { role: 'viewer' } },

@@ -8,6 +8,7 @@ import type { Db } from '../store/index.ts'
 import { eventOut } from './schemas.ts'
 import { listEventsInRange, type EventRow } from './store.ts'
 import { eventStreamSchema } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 /** Ingest NOTIFYs here once per accepted batch: `projectId:firstEventId:lastEventId`. */
 export const eventsChannel = 'switchyard_events'
@@ -82,7 +83,8 @@ class EventFeed {
 /** `GET /v1/events/stream`: the project's events as server-sent events, as they are accepted. */
 export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
   const { db } = deps
-  return async (app) => {
+  return async (plugin) => {
+    const app = typed(plugin)
     const feed = new EventFeed(db)
     // Open streams would hold the server's close forever; they end first.
     const streams = new Set<() => void>()
@@ -91,7 +93,7 @@ export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
     })
     app.addHook('onClose', () => feed.close())
 
-    app.get<{ Querystring: { types?: string }; Headers: { 'last-event-id'?: string } }>(
+    app.get(
       '/v1/events/stream',
       {
         config: { auth: { role: 'viewer' } },
@@ -108,6 +110,15 @@ export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
                 maxLength: 2000,
                 description:
                   'Comma-separated event names (canonical or any wire format); all when absent.',
+              },
+            },
+          },
+          headers: {
+            type: 'object',
+            properties: {
+              'last-event-id': {
+                type: 'string',
+                description: 'The id of the last event received: the stream resumes after it.',
               },
             },
           },

@@ -10,6 +10,7 @@ import { findInboundRequest, listInboundRequests, requeueRequest } from './reque
 import { idParams, requireTrigger } from './routes.ts'
 import { inboundRequestOut, inboundRequestOutSchema } from './schemas.ts'
 import { eventStreamSchema } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 const outcomes = [
   'received',
@@ -26,16 +27,15 @@ const outcomes = [
 /** The inbound request log, replay of routed, unrouted and failed requests, and the listen stream. */
 export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPluginAsync {
   const { db } = deps
-  return async (app) => {
+  return async (plugin) => {
+    const app = typed(plugin)
     // Open streams would hold the server's close forever; they end first.
     const streams = new Set<() => void>()
     app.addHook('preClose', async () => {
       for (const end of streams) end()
     })
 
-    app.get<{
-      Querystring: { limit: number; cursor?: string; triggerId?: string; outcome?: string }
-    }>(
+    app.get(
       '/v1/inbound-requests',
       {
         config: { auth: { role: 'viewer' } },
@@ -68,7 +68,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/inbound-requests/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -89,7 +89,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
       },
     )
 
-    app.post<{ Params: { id: string } }>(
+    app.post(
       '/v1/inbound-requests/:id/replay',
       {
         config: { auth: { role: 'member' } },
@@ -121,7 +121,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/triggers/:id/listen',
       {
         config: { auth: { role: 'viewer' } },

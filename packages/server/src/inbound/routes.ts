@@ -6,7 +6,7 @@ import { isUuid, newId } from '../ids.ts'
 import { integrationTokenNames } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../users/index.ts'
-import { normalizeTrigger, type TriggerIn } from './definition.ts'
+import { normalizeTrigger } from './definition.ts'
 import { listOpenWindows } from './handshakes/window-store.ts'
 import { describePresets } from './presets.ts'
 import {
@@ -24,7 +24,8 @@ import {
 } from './store.ts'
 import { inputOf, triggerOut } from './trigger-view.ts'
 import type { TriggerRow } from './types.ts'
-import { noContentSchema } from '../http/responses.ts'
+import { noContentSchema, sendNoContent } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 export interface TriggerRoutesDeps {
   db: Db
@@ -59,8 +60,9 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
     return Promise.all(rows.map((row) => triggerOut(row, deps, windows)))
   }
   const view = async (row: TriggerRow) => (await views([row]))[0]!
-  return async (app) => {
-    app.post<{ Body: TriggerIn }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/triggers',
       {
         config: { auth: { role: 'admin' } },
@@ -83,7 +85,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       '/v1/triggers',
       {
         config: { auth: { role: 'viewer' } },
@@ -106,7 +108,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/triggers/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -120,7 +122,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       async (request) => view(await requireTrigger(db, callerProject(request), request.params.id)),
     )
 
-    app.patch<{ Params: { id: string }; Body: Partial<TriggerIn> }>(
+    app.patch(
       '/v1/triggers/:id',
       {
         config: { auth: { role: 'admin' } },
@@ -151,7 +153,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/v1/triggers/:id',
       {
         config: { auth: { role: 'admin' } },
@@ -166,7 +168,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
         const { id } = request.params
         if (!isUuid(id) || !(await deleteTrigger(db.kysely, callerProject(request), id)))
           throw apiError('not_found', `No trigger ${id} in this project.`)
-        return reply.status(204).send()
+        return sendNoContent(reply)
       },
     )
 

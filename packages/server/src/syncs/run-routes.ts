@@ -1,10 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { isUuid } from '../ids.ts'
 import { loadSync } from './access.ts'
 import { maxContentBytes, pushPage } from './pages.ts'
 import type { SyncRoutesDeps } from './routes.ts'
-import { completeRun, failRun, startRun, type RunFailureIn } from './runs.ts'
+import { completeRun, failRun, startRun } from './runs.ts'
 import {
   failInSchema,
   runCompletedOutSchema,
@@ -19,7 +19,9 @@ import {
 } from './schemas.ts'
 import { runTotals } from './store.ts'
 import { syncSummary } from './syncs.ts'
-import { runTypes, type RecordErrorIn, type RecordIn, type RunType } from './types.ts'
+import { runTypes, type RecordIn } from './types.ts'
+import type { TypedApp } from '../http/typed.ts'
+import { emptyBodyAsObject } from '../http/optional-body.ts'
 
 type RunRequest = FastifyRequest<{ Params: { id: string; runId: string } }>
 
@@ -38,7 +40,7 @@ const tags = ['sync runs']
 const auth = { auth: { role: 'member' as const } }
 
 /** The worker side: start a run, push pages, complete or fail it. */
-export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): void {
+export function registerRunRoutes(app: TypedApp, deps: SyncRoutesDeps): void {
   const q = deps.db.kysely
   /** The run's sync (404 outside the caller's project) and the run id (404 when malformed). */
   const runOf = async (request: RunRequest) => {
@@ -48,7 +50,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
     return { syncId: sync.id, runId: request.params.runId }
   }
 
-  app.post<{ Params: { id: string }; Body: { type: RunType } }>(
+  app.post(
     '/v1/syncs/:id/runs',
     {
       config: auth,
@@ -72,10 +74,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
     },
   )
 
-  app.post<{
-    Params: { id: string; runId: string }
-    Body: { records: RecordBody[]; errors: RecordErrorIn[] }
-  }>(
+  app.post(
     '/v1/syncs/:id/runs/:runId/records',
     {
       config: auth,
@@ -95,15 +94,13 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
     },
   )
 
-  app.post<{ Params: { id: string; runId: string }; Body: { cursor?: string | null } }>(
+  app.post(
     '/v1/syncs/:id/runs/:runId/complete',
     {
       config: auth,
       // The body is optional: a POST without one completes without a cursor. A JSON `null`
       // is a body, and is refused like any other non-object.
-      preValidation: async (request) => {
-        if (request.body === undefined) request.body = {}
-      },
+      preValidation: emptyBodyAsObject,
       schema: {
         tags,
         summary: 'Complete a run (FULL: tombstones unseen records; INITIAL: sync_complete)',
@@ -127,7 +124,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: SyncRoutesDeps): v
     },
   )
 
-  app.post<{ Params: { id: string; runId: string }; Body: RunFailureIn }>(
+  app.post(
     '/v1/syncs/:id/runs/:runId/fail',
     {
       config: auth,
