@@ -49,6 +49,8 @@ export type ProjectOut = ListResponseProjectOut['data'][number]
 // Destinations
 export type DestinationIn = RequestBodyOf<'/v1/destinations', 'post'>
 export type DestinationOut = ResponseOf<'/v1/destinations/{id}', 'get'>
+/** `POST /v1/destinations`: the destination with its signing secret (shown only here). */
+export type DestinationCreatedOut = ResponseOf<'/v1/destinations', 'post'>
 export type DestinationPatchIn = RequestBodyOf<'/v1/destinations/{id}', 'patch'>
 export type DestinationListOptions = QueryOf<'/v1/destinations', 'get'>
 export type ListResponseDestinationOut = ResponseOf<
@@ -65,8 +67,12 @@ export type DestinationSecretOut = ResponseOf<'/v1/destinations/{id}/rotate-secr
 
 // Deliveries
 export type DeliveryOut = ResponseOf<'/v1/deliveries/{id}', 'get'>
+/** One HTTP request (or email) of a delivery. */
+export type AttemptOut = DeliveryOut['attempts'][number]
 export type DeliveryListOptions = QueryOf<'/v1/deliveries', 'get'>
 export type ListResponseDeliveryOut = ResponseOf<'/v1/deliveries', 'get', ListResponse<DeliveryOut>>
+/** A delivery as lists show it (no attempts). */
+export type DeliverySummaryOut = ListResponseDeliveryOut['data'][number]
 export type DeliveryRetryOut = ResponseOf<'/v1/deliveries/{id}/retry', 'post'>
 
 export type { JsonObject, ListOptions, ListResponse }
