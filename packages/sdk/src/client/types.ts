@@ -75,4 +75,33 @@ export type ListResponseDeliveryOut = ResponseOf<'/v1/deliveries', 'get', ListRe
 export type DeliverySummaryOut = ListResponseDeliveryOut['data'][number]
 export type DeliveryRetryOut = ResponseOf<'/v1/deliveries/{id}/retry', 'post'>
 
+// Event catalog and renderings
+/** One entry of `GET /v1/event-types`. */
+export type EventTypeOut = ResponseOf<'/v1/event-types', 'get'>['data'][number]
+/** `GET /v1/events/:id/renderings`: the event as one wire format renders it. */
+export type EventRenderingOut = ResponseOf<'/v1/events/{id}/renderings', 'get'>['data'][number]
+
+// Delivery statuses and attempts
+export type DeliveryStatus = DeliverySummaryOut['status']
+export type ErrorClass = NonNullable<AttemptOut['errorClass']>
+
+// Syncs
+export type SyncOut = ResponseOf<'/v1/syncs/{id}', 'get'>
+export type SyncStatus = SyncOut['status']
+export type ListResponseSyncOut = ResponseOf<'/v1/syncs', 'get'>
+export type SyncErrorCodeOut = ResponseOf<'/v1/sync-error-codes', 'get'>['data'][number]
+
+// Triggers (inbound webhooks)
+export type TriggerIn = RequestBodyOf<'/v1/triggers', 'post'>
+export type TriggerPatchIn = RequestBodyOf<'/v1/triggers/{id}', 'patch'>
+export type TriggerOut = ResponseOf<'/v1/triggers/{id}', 'get'>
+export type ListResponseTriggerOut = ResponseOf<'/v1/triggers', 'get'>
+export type TriggerPresetsOut = ResponseOf<'/v1/trigger-presets', 'get'>
+export type InboundRequestOut = ResponseOf<'/v1/inbound-requests/{id}', 'get'>
+export type InboundRequestListOptions = QueryOf<'/v1/inbound-requests', 'get'>
+export type InboundOutcome = NonNullable<InboundRequestListOptions['outcome']>
+export type ListResponseInboundRequestOut = ResponseOf<'/v1/inbound-requests', 'get'>
+export type SubscriptionOut = ResponseOf<'/v1/triggers/{id}/subscriptions', 'post'>
+export type ListResponseSubscriptionOut = ResponseOf<'/v1/triggers/{id}/subscriptions', 'get'>
+
 export type { JsonObject, ListOptions, ListResponse }
