@@ -4,19 +4,24 @@
  * *delivery* is one event to one destination; an *attempt* is one HTTP request of a delivery.
  */
 
+import type { DeliveryStatus, SyncStatus, WireFormat } from '@switchyard/sdk'
+
 /** One page of any list: pass `nextCursor` back as `cursor` for the next one. */
 export interface Page<T> {
   data: T[]
   nextCursor: string | null
 }
 
-export type WireFormat = 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
-export const wireFormats: readonly WireFormat[] = [
-  'standard',
-  'managed-sync',
-  'workspace',
-  'monitoring',
-]
+// The enums and their lists are the SDK's: generated from /openapi.json, the lists checked
+// against the generated types by the compiler.
+export {
+  deliveryStatuses,
+  syncStatuses,
+  wireFormats,
+  type DeliveryStatus,
+  type SyncStatus,
+  type WireFormat,
+} from '@switchyard/sdk'
 
 export type DestinationType = 'webhook' | 'email'
 
@@ -80,15 +85,6 @@ export interface DestinationIn {
   headers?: Record<string, string>
   timeoutMs?: number
 }
-
-export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
-export const deliveryStatuses: readonly DeliveryStatus[] = [
-  'pending',
-  'held',
-  'succeeded',
-  'failed',
-  'coalesced',
-]
 
 export interface Delivery {
   /** Also the `webhook-id` header every attempt sends. */
@@ -170,15 +166,6 @@ export interface Settings {
   webhookDestinationId?: string | null
   [setting: string]: unknown
 }
-
-export type SyncStatus = 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
-export const syncStatuses: readonly SyncStatus[] = [
-  'INITIALIZING',
-  'ACTIVE',
-  'IDLE',
-  'DISABLED',
-  'ERRORED',
-]
 
 /** A connected user's sync of one integration's model (pipeline). */
 export interface Sync {

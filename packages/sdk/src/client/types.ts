@@ -49,6 +49,8 @@ export type ProjectOut = ListResponseProjectOut['data'][number]
 // Destinations
 export type DestinationIn = RequestBodyOf<'/v1/destinations', 'post'>
 export type DestinationOut = ResponseOf<'/v1/destinations/{id}', 'get'>
+/** `POST /v1/destinations`: the destination with its signing secret (shown only here). */
+export type DestinationCreatedOut = ResponseOf<'/v1/destinations', 'post'>
 export type DestinationPatchIn = RequestBodyOf<'/v1/destinations/{id}', 'patch'>
 export type DestinationListOptions = QueryOf<'/v1/destinations', 'get'>
 export type ListResponseDestinationOut = ResponseOf<
@@ -65,8 +67,41 @@ export type DestinationSecretOut = ResponseOf<'/v1/destinations/{id}/rotate-secr
 
 // Deliveries
 export type DeliveryOut = ResponseOf<'/v1/deliveries/{id}', 'get'>
+/** One HTTP request (or email) of a delivery. */
+export type AttemptOut = DeliveryOut['attempts'][number]
 export type DeliveryListOptions = QueryOf<'/v1/deliveries', 'get'>
 export type ListResponseDeliveryOut = ResponseOf<'/v1/deliveries', 'get', ListResponse<DeliveryOut>>
+/** A delivery as lists show it (no attempts). */
+export type DeliverySummaryOut = ListResponseDeliveryOut['data'][number]
 export type DeliveryRetryOut = ResponseOf<'/v1/deliveries/{id}/retry', 'post'>
+
+// Event catalog and renderings
+/** One entry of `GET /v1/event-types`. */
+export type EventTypeOut = ResponseOf<'/v1/event-types', 'get'>['data'][number]
+/** `GET /v1/events/:id/renderings`: the event as one wire format renders it. */
+export type EventRenderingOut = ResponseOf<'/v1/events/{id}/renderings', 'get'>['data'][number]
+
+// Delivery statuses and attempts
+export type DeliveryStatus = DeliverySummaryOut['status']
+export type ErrorClass = NonNullable<AttemptOut['errorClass']>
+
+// Syncs
+export type SyncOut = ResponseOf<'/v1/syncs/{id}', 'get'>
+export type SyncStatus = SyncOut['status']
+export type ListResponseSyncOut = ResponseOf<'/v1/syncs', 'get'>
+export type SyncErrorCodeOut = ResponseOf<'/v1/sync-error-codes', 'get'>['data'][number]
+
+// Triggers (inbound webhooks)
+export type TriggerIn = RequestBodyOf<'/v1/triggers', 'post'>
+export type TriggerPatchIn = RequestBodyOf<'/v1/triggers/{id}', 'patch'>
+export type TriggerOut = ResponseOf<'/v1/triggers/{id}', 'get'>
+export type ListResponseTriggerOut = ResponseOf<'/v1/triggers', 'get'>
+export type TriggerPresetsOut = ResponseOf<'/v1/trigger-presets', 'get'>
+export type InboundRequestOut = ResponseOf<'/v1/inbound-requests/{id}', 'get'>
+export type InboundRequestListOptions = QueryOf<'/v1/inbound-requests', 'get'>
+export type InboundOutcome = NonNullable<InboundRequestListOptions['outcome']>
+export type ListResponseInboundRequestOut = ResponseOf<'/v1/inbound-requests', 'get'>
+export type SubscriptionOut = ResponseOf<'/v1/triggers/{id}/subscriptions', 'post'>
+export type ListResponseSubscriptionOut = ResponseOf<'/v1/triggers/{id}/subscriptions', 'get'>
 
 export type { JsonObject, ListOptions, ListResponse }

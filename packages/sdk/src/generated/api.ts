@@ -24,6 +24,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -69,6 +87,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -120,8 +156,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -164,6 +218,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -225,12 +297,34 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The body the delivery would have carried, byte for byte (its Content-Digest is the sha-256). */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              [key: string]: unknown
+            }
+          }
         }
       }
     }
@@ -267,6 +361,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -330,6 +442,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -393,6 +523,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -470,6 +618,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -521,6 +687,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -598,6 +782,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -702,6 +904,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -777,6 +997,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -933,6 +1171,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -1037,6 +1293,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1130,8 +1404,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -1208,6 +1500,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1316,6 +1626,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1422,6 +1750,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1537,6 +1883,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -1583,6 +1947,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1625,6 +2007,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1689,6 +2089,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1814,6 +2232,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1871,12 +2307,66 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              data: {
+                /** @description The schema of each format's body; null where the format does not carry it. */
+                bodySchemas: {
+                  'managed-sync': {
+                    [key: string]: unknown
+                  } | null
+                  monitoring: {
+                    [key: string]: unknown
+                  } | null
+                  standard: {
+                    [key: string]: unknown
+                  } | null
+                  workspace: {
+                    [key: string]: unknown
+                  } | null
+                }
+                /** @description A JSON Schema (draft 2020-12). */
+                dataSchema: {
+                  [key: string]: unknown
+                }
+                description: string
+                /** @description The formats that carry the type (a destination in another cannot subscribe). */
+                formats: ('managed-sync' | 'workspace' | 'monitoring' | 'standard')[]
+                /** @description The type's name in each wire format; null where the format has none. */
+                names: {
+                  'managed-sync': string | null
+                  monitoring: string | null
+                  standard: string | null
+                  workspace: string | null
+                }
+                /** @description The canonical type, e.g. record.created. */
+                type: string
+              }[]
+            }
+          }
         }
       }
     }
@@ -1916,6 +2406,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -1971,6 +2479,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -2021,6 +2547,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2073,6 +2617,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2136,6 +2698,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         202: {
           headers: {
@@ -2183,18 +2763,41 @@ export interface paths {
           /** @description Comma-separated event names (canonical or any wire format); all when absent. */
           types?: string
         }
-        header?: never
+        header?: {
+          /** @description The id of the last event received: the stream resumes after it. */
+          'last-event-id'?: string
+        }
         path?: never
         cookie?: never
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Server-sent events, until the client disconnects. */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'text/event-stream': string
+          }
         }
       }
     }
@@ -2239,6 +2842,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2322,6 +2943,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2404,12 +3043,40 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: uuid */
+              id: string
+              /**
+               * @description Queued for routing.
+               * @enum {string}
+               */
+              outcome: 'accepted'
+            }
+          }
         }
       }
     }
@@ -2441,6 +3108,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2497,6 +3182,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2548,6 +3251,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2611,8 +3332,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -2647,6 +3386,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2689,6 +3446,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -2748,6 +3523,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -2787,12 +3580,62 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              autoDisable: {
+                afterDays?: number
+                minConsecutiveFailures?: number
+              }
+              /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
+              deliveryWeight: number
+              name: string
+              ownerEmail?: string | null
+              /** Format: uuid */
+              projectId: string
+              retentionDays: number
+              /** @description Seconds to wait before each retry. */
+              retrySchedule: number[]
+              /** @description Connected users call the sync read API with an RS256 JWT signed by this key: sub = user id, aud in audiences. */
+              userTokens?: {
+                audiences: string[]
+                publicKey: string
+              } | null
+              /**
+               * Format: uuid
+               * @description The destination webhookUrl created, null without one.
+               */
+              webhookDestinationId?: string | null
+              /** @description The signing secret, only in the answer to the PUT that created the webhook. */
+              webhookSecret?: string
+              /** @description Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret. */
+              webhookUrl?: string | null
+            } & {
+              [key: string]: unknown
+            }
+          }
         }
       }
     }
@@ -2828,12 +3671,62 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              autoDisable: {
+                afterDays?: number
+                minConsecutiveFailures?: number
+              }
+              /** @description This project's weight in the dispatcher's fair share of sends in flight across projects; set by the instance admin (PATCH /v1/projects/:id), read-only for project keys. (Default: 1) */
+              deliveryWeight: number
+              name: string
+              ownerEmail?: string | null
+              /** Format: uuid */
+              projectId: string
+              retentionDays: number
+              /** @description Seconds to wait before each retry. */
+              retrySchedule: number[]
+              /** @description Connected users call the sync read API with an RS256 JWT signed by this key: sub = user id, aud in audiences. */
+              userTokens?: {
+                audiences: string[]
+                publicKey: string
+              } | null
+              /**
+               * Format: uuid
+               * @description The destination webhookUrl created, null without one.
+               */
+              webhookDestinationId?: string | null
+              /** @description The signing secret, only in the answer to the PUT that created the webhook. */
+              webhookSecret?: string
+              /** @description Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret. */
+              webhookUrl?: string | null
+            } & {
+              [key: string]: unknown
+            }
+          }
         }
       }
     }
@@ -2863,6 +3756,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3021,12 +3932,44 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              data: {
+                /** @enum {string} */
+                category:
+                  'credential' | 'authorization' | 'configuration' | 'account_limit' | 'system'
+                code: string
+                description: string
+                recoverable: boolean
+                suggestedAction: string
+              }[]
+              /** @description Codes a worker may send that retry with backoff instead (compared case-insensitively). */
+              transientCodes: string[]
+            }
+          }
         }
       }
     }
@@ -3063,6 +4006,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3144,6 +4105,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -3217,6 +4196,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3279,8 +4276,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -3314,6 +4329,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3394,6 +4427,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3444,6 +4495,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3488,12 +4557,32 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The record's bytes; Content-Type is its MIME type. */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/octet-stream': string
+          }
         }
       }
     }
@@ -3526,6 +4615,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3608,6 +4715,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -3670,12 +4795,95 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              run: {
+                cursor?: string | null
+                error?: {
+                  code: string
+                  message: string
+                } | null
+                /** Format: date-time */
+                finishedAt?: string | null
+                /** Format: uuid */
+                id: string
+                /** Format: date-time */
+                startedAt: string
+                status: string
+                /** Format: uuid */
+                syncId: string
+                totals: {
+                  created: number
+                  errored: number
+                  unchanged: number
+                  updated: number
+                }
+                /** @enum {string} */
+                type: 'INITIAL' | 'INCREMENTAL' | 'FULL'
+              }
+              sync: {
+                configuration?: {
+                  [key: string]: unknown
+                }
+                configurationName?: string | null
+                /** Format: date-time */
+                createdAt?: string
+                credentialId: string | null
+                error?: {
+                  code: string
+                  message: string
+                }
+                /** Format: uuid */
+                id: string
+                integration: string
+                /** Format: date-time */
+                nextRunAt?: string | null
+                pipeline: string
+                /**
+                 * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+                 * @enum {string}
+                 */
+                runBy: 'engine' | 'worker'
+                schedule?: {
+                  fullEverySeconds?: number
+                  incrementalEverySeconds?: number
+                }
+                /** @enum {string} */
+                status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+                summary: {
+                  /** Format: date-time */
+                  lastSyncedAt: string | null
+                  latestCursor: string | null
+                  syncedRecordsCount: number
+                  totalRecords: number
+                }
+                userId: string
+              }
+            }
+          }
         }
       }
     }
@@ -3717,12 +4925,94 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              /**
+               * @description permanent: the sync is ERRORED; transient: it retries with backoff.
+               * @enum {string}
+               */
+              failure: 'permanent' | 'transient'
+              run: {
+                cursor?: string | null
+                error?: {
+                  code: string
+                  message: string
+                } | null
+                /** Format: date-time */
+                finishedAt?: string | null
+                /** Format: uuid */
+                id: string
+                /** Format: date-time */
+                startedAt: string
+                status: string
+                /** Format: uuid */
+                syncId: string
+                /** @enum {string} */
+                type: 'INITIAL' | 'INCREMENTAL' | 'FULL'
+              }
+              sync: {
+                configuration?: {
+                  [key: string]: unknown
+                }
+                configurationName?: string | null
+                /** Format: date-time */
+                createdAt?: string
+                credentialId: string | null
+                error?: {
+                  code: string
+                  message: string
+                }
+                /** Format: uuid */
+                id: string
+                integration: string
+                /** Format: date-time */
+                nextRunAt?: string | null
+                pipeline: string
+                /**
+                 * @description engine: a built-in connector the scheduler runs at nextRunAt; worker: your sync worker runs it, and nextRunAt only says when the schedule asks for the next run.
+                 * @enum {string}
+                 */
+                runBy: 'engine' | 'worker'
+                schedule?: {
+                  fullEverySeconds?: number
+                  incrementalEverySeconds?: number
+                }
+                /** @enum {string} */
+                status: 'INITIALIZING' | 'ACTIVE' | 'IDLE' | 'DISABLED' | 'ERRORED'
+                summary: {
+                  /** Format: date-time */
+                  lastSyncedAt: string | null
+                  latestCursor: string | null
+                  syncedRecordsCount: number
+                  totalRecords: number
+                }
+                userId: string
+              }
+            }
+          }
         }
       }
     }
@@ -3775,6 +5065,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -3815,12 +5123,61 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'application/json': {
+              response: ({
+                /** @description Handshakes: the answer is sent only to a request that passed verification. */
+                answeredAfterVerification?: boolean
+                description: string
+                /** @description Each option the preset takes, with what it means. */
+                fields: {
+                  [key: string]: string
+                }
+                /** @description Handshakes: the values a handshake keeps (only within a window). */
+                keeps?: string[]
+                name: string
+              } & {
+                [key: string]: unknown
+              })[]
+              verification: ({
+                /** @description Handshakes: the answer is sent only to a request that passed verification. */
+                answeredAfterVerification?: boolean
+                description: string
+                /** @description Each option the preset takes, with what it means. */
+                fields: {
+                  [key: string]: string
+                }
+                /** @description Handshakes: the values a handshake keeps (only within a window). */
+                keeps?: string[]
+                name: string
+              } & {
+                [key: string]: unknown
+              })[]
+            }
+          }
         }
       }
     }
@@ -3854,6 +5211,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4015,6 +5390,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -4097,6 +5490,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4168,8 +5579,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4281,6 +5710,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4373,6 +5820,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -4410,8 +5875,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4443,12 +5926,32 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Server-sent events, until the client disconnects. */
         200: {
           headers: {
             [name: string]: unknown
           }
-          content?: never
+          content: {
+            'text/event-stream': string
+          }
         }
       }
     }
@@ -4484,6 +5987,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4532,6 +6053,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         201: {
           headers: {
@@ -4571,8 +6110,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4608,8 +6165,26 @@ export interface paths {
       }
       requestBody?: never
       responses: {
-        /** @description Default Response */
-        200: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Done; no body. */
+        204: {
           headers: {
             [name: string]: unknown
           }
@@ -4641,6 +6216,24 @@ export interface paths {
       }
       requestBody?: never
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4702,6 +6295,24 @@ export interface paths {
         }
       }
       responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
         /** @description Default Response */
         200: {
           headers: {
@@ -4732,7 +6343,18 @@ export interface paths {
 }
 export type webhooks = Record<string, never>
 export interface components {
-  schemas: never
+  schemas: {
+    /** @description The request failed: see error.code in docs/errors.md. */
+    ApiError: {
+      error: {
+        /** @description A code of docs/errors.md. */
+        code: string
+        /** @description Per-code details, e.g. the failing fields of a validation. */
+        details?: unknown
+        message: string
+      }
+    }
+  }
   responses: never
   parameters: never
   requestBodies: never

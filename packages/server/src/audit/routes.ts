@@ -3,6 +3,7 @@ import { callerProject } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import type { Db } from '../store/index.ts'
 import { listAuditEntries, type AuditRow } from './store.ts'
+import { typed } from '../http/typed.ts'
 
 const auditEntrySchema = {
   type: 'object',
@@ -41,22 +42,14 @@ const auditEntrySchema = {
   },
 } as const
 
-interface AuditQuery {
-  limit: number
-  cursor?: string
-  action?: string
-  targetId?: string
-  since?: string
-  until?: string
-}
-
 /**
  * `GET /v1/audit-log`: the project's changes, newest first, for admins.
  * @example app.register(auditRoutes({ db }))
  */
 export function auditRoutes(deps: { db: Db }): FastifyPluginAsync {
-  return async (app) => {
-    app.get<{ Querystring: AuditQuery }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.get(
       '/v1/audit-log',
       {
         config: { auth: { role: 'admin' } },

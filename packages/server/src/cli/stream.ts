@@ -1,14 +1,20 @@
-import type { EventView, StreamReady } from './api-types.ts'
+import type { EventOut } from '@switchyard/sdk'
 import type { Connection } from './context.ts'
 import { note } from './output.ts'
 import { subscribe } from './sse.ts'
+
+/**
+ * `event: ready` of the event stream, once it is open: the project it follows and the types it
+ * was asked for. (A server-sent event: /openapi.json describes the stream, not its frames.)
+ */
+export type StreamReady = { project: { id: string; name: string }; types: string[] | null }
 
 /** What a command does with the project's live events. */
 export interface EventHandlers {
   /** Once, when the stream is first open, with the project it follows. */
   onReady: (ready: StreamReady) => void
   /** Each event; the next is read once this resolves, so events are handled in order. */
-  onEvent: (event: EventView) => Promise<void> | void
+  onEvent: (event: EventOut) => Promise<void> | void
 }
 
 /**
@@ -33,7 +39,7 @@ export async function followEvents(
       if (!readyOnce) handlers.onReady(JSON.parse(message.data) as StreamReady)
       readyOnce = true
     } else if (message.event === 'event') {
-      await handlers.onEvent(JSON.parse(message.data) as EventView)
+      await handlers.onEvent(JSON.parse(message.data) as EventOut)
     }
   }
 }

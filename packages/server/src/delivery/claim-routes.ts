@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { apiError } from '../errors.ts'
 import type { ClaimChecks } from './claim-store.ts'
+import { typed } from '../http/typed.ts'
+import { sendBytes } from '../http/responses.ts'
 
 /**
  * `GET /v1/claims/:token`: the full body a claim-check thin event points to, byte for byte,
@@ -12,8 +14,9 @@ export function claimCheckRoutes(deps: {
   claims: ClaimChecks
   now: () => Date
 }): FastifyPluginAsync {
-  return async (app) => {
-    app.get<{ Params: { token: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.get(
       '/v1/claims/:token',
       {
         config: { auth: 'public' },
@@ -26,6 +29,14 @@ export function claimCheckRoutes(deps: {
             required: ['token'],
             properties: { token: { type: 'string', maxLength: 200 } },
           },
+          response: {
+            200: {
+              type: 'object',
+              additionalProperties: true,
+              description:
+                'The body the delivery would have carried, byte for byte (its Content-Digest is the sha-256).',
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -35,11 +46,11 @@ export function claimCheckRoutes(deps: {
             ? apiError('claim_check_expired')
             : apiError('claim_check_not_found')
         const digest = Buffer.from(opened.sha256, 'hex').toString('base64')
-        return reply
+        void reply
           .header('content-type', 'application/json')
           .header('content-digest', `sha-256=:${digest}:`)
           .header('cache-control', 'no-store')
-          .send(Buffer.from(opened.body, 'utf8'))
+        return sendBytes(reply, Buffer.from(opened.body, 'utf8'))
       },
     )
   }

@@ -5,6 +5,7 @@ import { callerProject } from '../http/auth.ts'
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
 import { catalogEventIn, loadBatchContext } from './pipeline.ts'
+import { typed } from '../http/typed.ts'
 
 const renderingSchema = {
   type: 'object',
@@ -22,8 +23,9 @@ const renderingSchema = {
  * delivery, before any template. Formats with no name for the event are left out.
  */
 export function eventRenderingRoutes(deps: { db: Db; publicUrl: string }): FastifyPluginAsync {
-  return async (app) => {
-    app.get<{ Params: { id: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.get(
       '/v1/events/:id/renderings',
       {
         config: { auth: { role: 'viewer' } },

@@ -16,7 +16,7 @@ import {
 } from './schemas.ts'
 import type { Sender } from './send.ts'
 import { retryNow, type DeliveryRow } from './store.ts'
-import type { DeliveryStatus } from './types.ts'
+import { typed } from '../http/typed.ts'
 
 export interface DeliveryRoutesDeps {
   db: Db
@@ -31,16 +31,6 @@ const idParams = {
   properties: { id: { type: 'string', maxLength: 100 } },
 } as const
 
-interface ListQuery {
-  limit: number
-  cursor?: string
-  destinationId?: string
-  eventId?: string
-  status?: DeliveryStatus
-  since?: string
-  until?: string
-}
-
 /** Delivery logs and the single retry. */
 export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
   const { db, now } = deps
@@ -49,10 +39,11 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
     if (!row) throw apiError('not_found', `No delivery ${id} in this project.`)
     return row
   }
-  return async (app) => {
+  return async (plugin) => {
+    const app = typed(plugin)
     app.addHook('onClose', () => deps.sender.close())
 
-    app.get<{ Querystring: ListQuery }>(
+    app.get(
       '/v1/deliveries',
       {
         config: { auth: { role: 'viewer' } },
@@ -91,7 +82,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/deliveries/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -118,7 +109,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.post<{ Params: { id: string } }>(
+    app.post(
       '/v1/deliveries/:id/retry',
       {
         config: { auth: { role: 'admin' } },

@@ -1,6 +1,6 @@
 import type { DeliveryRow } from './store.ts'
 import type { AttemptRow } from './log-store.ts'
-import { errorClasses } from './types.ts'
+import { errorClasses, type ErrorClass } from './types.ts'
 
 export const deliveryStatuses = ['pending', 'held', 'succeeded', 'failed', 'coalesced'] as const
 
@@ -101,7 +101,7 @@ export function attemptOut(row: AttemptRow) {
     durationMs: row.duration_ms,
     outcome: row.outcome,
     status: row.status,
-    errorClass: row.error_class,
+    errorClass: row.error_class as ErrorClass | null,
     errorMessage: row.error_message,
     requestHeaders: row.request_headers,
     requestBody: row.request_body,

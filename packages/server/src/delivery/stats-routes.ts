@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { callerProject } from '../http/auth.ts'
+import { typed } from '../http/typed.ts'
 import type { Db } from '../store/index.ts'
 import { readBacklog } from './metrics-store.ts'
 import {
@@ -109,8 +110,9 @@ const emptyCounts = {
 /** `GET /v1/stats`: a project's delivery figures over the last hour and day, and its backlog. */
 export function statsRoutes(deps: { db: Db; now: () => Date }): FastifyPluginAsync {
   const { db, now } = deps
-  return async (app) => {
-    app.get<{ Querystring: { destinationId?: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.get(
       '/v1/stats',
       {
         config: { auth: { role: 'viewer' } },

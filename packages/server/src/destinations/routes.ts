@@ -21,6 +21,8 @@ import {
 import { shownDestination } from './sealed-secrets.ts'
 import { deleteDestination, listDestinations } from './store.ts'
 import { secretRoutes } from './secret-routes.ts'
+import { noContentSchema, sendNoContent } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 export interface DestinationRoutesDeps {
   db: Db
@@ -36,8 +38,9 @@ export interface DestinationRoutesDeps {
  */
 export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsync {
   const { db, now, box } = deps
-  return async (app) => {
-    app.post<{ Body: DestinationIn }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/destinations',
       {
         config: { auth: { role: 'admin' } },
@@ -58,14 +61,15 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
         const { row, secret } = await createDestination(
           db.kysely,
           callerProject(request),
-          request.body,
+          // The schema leaves a preset's options loose; checkDestinationFields checks them.
+          request.body as DestinationIn,
           { now: now(), box },
         )
         return reply.status(201).send({ ...(await shownDestination(box, row)), secret })
       },
     )
 
-    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       '/v1/destinations',
       {
         config: { auth: { role: 'viewer' } },
@@ -88,7 +92,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/destinations/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -106,7 +110,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
         ),
     )
 
-    app.patch<{ Params: { id: string }; Body: DestinationPatchIn }>(
+    app.patch(
       '/v1/destinations/:id',
       {
         config: { auth: { role: 'admin' } },
@@ -120,14 +124,20 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
       },
       async (request) => {
         const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
-        const row = await patchDestination(db.kysely, box, current, request.body, now())
+        const row = await patchDestination(
+          db.kysely,
+          box,
+          current,
+          request.body as DestinationPatchIn,
+          now(),
+        )
         if (!row)
           throw apiError('not_found', `No destination ${request.params.id} in this project.`)
         return shownDestination(box, row)
       },
     )
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/v1/destinations/:id',
       {
         config: { auth: { role: 'admin' } },
@@ -135,13 +145,14 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
           tags: ['destinations'],
           summary: 'Delete a destination with its deliveries and their logs',
           params: idParamsSchema,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {
         const { id } = request.params
         if (!isUuid(id) || !(await deleteDestination(db.kysely, callerProject(request), id)))
           throw apiError('not_found', `No destination ${id} in this project.`)
-        return reply.status(204).send()
+        return sendNoContent(reply)
       },
     )
 

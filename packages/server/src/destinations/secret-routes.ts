@@ -7,16 +7,11 @@ import { idParamsSchema } from './schemas.ts'
 import { newSigningSecret } from './secrets.ts'
 import { destinationContexts } from './sealed-secrets.ts'
 import { rotateSecretRow } from './store.ts'
+import { typed } from '../http/typed.ts'
+import { emptyBodyAsObject, optionalBody } from '../http/optional-body.ts'
 
 const admin = { auth: { role: 'admin' } } as const
 const tags = ['destinations']
-const optionalBody = (properties: Record<string, object>) =>
-  ({ type: 'object', additionalProperties: false, properties }) as const
-// A POST without a body validates as `{}` against an optional-fields schema; a JSON `null`
-// is a body, and is refused like any other non-object.
-const emptyBodyAsObject = async (request: { body: unknown }) => {
-  if (request.body === undefined) request.body = {}
-}
 
 /**
  * `POST /v1/destinations/:id/rotate-secret`: a configuration change. The actions on a
@@ -28,8 +23,9 @@ export function secretRoutes(deps: {
   box: SecretBox
 }): FastifyPluginAsync {
   const { db, now, box } = deps
-  return async (app) => {
-    app.post<{ Params: { id: string }; Body: { graceHours?: number } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/destinations/:id/rotate-secret',
       {
         config: admin,

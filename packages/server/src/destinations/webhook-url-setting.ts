@@ -35,6 +35,17 @@ export function webhookUrlSetting(deps: { now: () => Date; box: SecretBox }): Se
           'Where sync and record events go (managed-sync format); null removes it. The answer to the PUT that creates it carries its signing secret once, as webhookSecret.',
       },
     },
+    readProperties: {
+      webhookDestinationId: {
+        type: ['string', 'null'],
+        format: 'uuid',
+        description: 'The destination webhookUrl created, null without one.',
+      },
+      webhookSecret: {
+        type: 'string',
+        description: 'The signing secret, only in the answer to the PUT that created the webhook.',
+      },
+    },
     apply: async (tx, projectId, body) => {
       if (!('webhookUrl' in body)) return
       const url = body.webhookUrl as string | null

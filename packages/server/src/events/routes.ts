@@ -5,12 +5,18 @@ import { callerProject } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import { groupCommit, type Db } from '../store/index.ts'
-import type { EventIn } from './event-rows.ts'
 import { ingestEvents, type IngestDeps } from './ingest.ts'
 import type { Publisher } from './publish.ts'
-import { eventInSchema, eventOut, eventOutSchema, idempotencyHeaderSchema } from './schemas.ts'
+import {
+  eventInSchema,
+  eventOut,
+  eventOutSchema,
+  eventTypeOutSchema,
+  idempotencyHeaderSchema,
+} from './schemas.ts'
 import { eventStreamRoutes } from './stream.ts'
 import { findEvent, listEvents, type NewEvent } from './store.ts'
+import { typed } from '../http/typed.ts'
 
 export interface EventRoutesDeps {
   db: Db
@@ -32,8 +38,9 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
     now: deps.now,
     insertOne: groupCommit(async (rows: NewEvent[]) => store(db.kysely, rows)),
   }
-  return async (app) => {
-    app.post<{ Body: EventIn; Headers: { 'idempotency-key'?: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/events',
       {
         config: { auth: { role: 'member' } },
@@ -62,7 +69,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.post<{ Body: { events: EventIn[] }; Headers: { 'idempotency-key'?: string } }>(
+    app.post(
       '/v1/events/batch',
       {
         config: { auth: { role: 'member' } },
@@ -104,15 +111,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{
-      Querystring: {
-        limit: number
-        cursor?: string
-        type?: string[]
-        since?: string
-        until?: string
-      }
-    }>(
+    app.get(
       '/v1/events',
       {
         config: { auth: { role: 'viewer' } },
@@ -160,7 +159,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/events/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -190,6 +189,13 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
         schema: {
           tags: ['events'],
           summary: 'The event catalog: canonical types, their names per wire format, and schemas',
+          response: {
+            200: {
+              type: 'object',
+              required: ['data'],
+              properties: { data: { type: 'array', items: eventTypeOutSchema } },
+            },
+          },
         },
       },
       async () => ({ data: describeEventTypes() }),

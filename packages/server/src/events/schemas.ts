@@ -1,3 +1,4 @@
+import { wireFormats, type WireFormat } from '../catalog/index.ts'
 import type { EventRow } from './store.ts'
 
 /** `POST /v1/events` body; data is checked against the type's schema after this. */
@@ -35,6 +36,42 @@ export const eventOutSchema = {
     occurredAt: { type: 'string', format: 'date-time' },
     receivedAt: { type: 'string', format: 'date-time' },
     data: { type: 'object', additionalProperties: true },
+  },
+} as const
+
+const jsonSchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'A JSON Schema (draft 2020-12).',
+} as const
+const byFormat = <T extends object>(value: T) =>
+  Object.fromEntries(wireFormats.map((format) => [format, value])) as Record<WireFormat, T>
+
+/** One entry of `GET /v1/event-types` (catalog/describe.ts `describeEventTypes`). */
+export const eventTypeOutSchema = {
+  type: 'object',
+  required: ['type', 'description', 'names', 'formats', 'dataSchema', 'bodySchemas'],
+  properties: {
+    type: { type: 'string', description: 'The canonical type, e.g. record.created.' },
+    description: { type: 'string' },
+    names: {
+      type: 'object',
+      description: "The type's name in each wire format; null where the format has none.",
+      required: wireFormats,
+      properties: byFormat({ type: ['string', 'null'] } as const),
+    },
+    formats: {
+      type: 'array',
+      items: { type: 'string', enum: wireFormats },
+      description: 'The formats that carry the type (a destination in another cannot subscribe).',
+    },
+    dataSchema: jsonSchema,
+    bodySchemas: {
+      type: 'object',
+      description: "The schema of each format's body; null where the format does not carry it.",
+      required: wireFormats,
+      properties: byFormat({ anyOf: [jsonSchema, { type: 'null' }] } as const),
+    },
   },
 } as const
 

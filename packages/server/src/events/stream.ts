@@ -8,6 +8,8 @@ import { findProject } from '../projects/index.ts'
 import { ListenFeed, type Db } from '../store/index.ts'
 import { eventOut } from './schemas.ts'
 import { listEventsInRange, type EventRow } from './store.ts'
+import { eventStreamSchema } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 /** Ingest NOTIFYs here once per accepted batch: `projectId:firstEventId:lastEventId`. */
 export const eventsChannel = 'switchyard_events'
@@ -38,13 +40,14 @@ function parseNotice(payload: string): Notice | null {
 /** `GET /v1/events/stream`: the project's events as server-sent events, as they are accepted. */
 export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
   const { db } = deps
-  return async (app) => {
+  return async (plugin) => {
+    const app = typed(plugin)
     // The process's one LISTEN on the events channel, shared by every open stream.
     const feed = new ListenFeed(db, eventsChannel, parseNotice)
     const openSse = sseStreams(app)
     app.addHook('onClose', () => feed.close())
 
-    app.get<{ Querystring: { types?: string }; Headers: { 'last-event-id'?: string } }>(
+    app.get(
       '/v1/events/stream',
       {
         config: { auth: { role: 'viewer' } },
@@ -64,6 +67,16 @@ export function eventStreamRoutes(deps: { db: Db }): FastifyPluginAsync {
               },
             },
           },
+          headers: {
+            type: 'object',
+            properties: {
+              'last-event-id': {
+                type: 'string',
+                description: 'The id of the last event received: the stream resumes after it.',
+              },
+            },
+          },
+          response: { 200: eventStreamSchema },
         },
       },
       async (request, reply) => {

@@ -11,8 +11,42 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_json',
 }
 
-/** Every failure leaves as `{"error":{"code","message","details"?}}`. */
+/**
+ * The body of every failure, `{"error":{"code","message","details"?}}`: the shared schema
+ * (`ApiError` in /openapi.json) every documented route answers its 4xx and 5xx with.
+ */
+export const apiErrorSchema = {
+  $id: 'ApiError',
+  description: 'The request failed: see error.code in docs/errors.md.',
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'A code of docs/errors.md.' },
+        message: { type: 'string' },
+        details: { description: 'Per-code details, e.g. the failing fields of a validation.' },
+      },
+    },
+  },
+} as const
+
+/**
+ * Every failure leaves as `{"error":{"code","message","details"?}}`; every documented route
+ * says so in its 4xx and 5xx responses (the shared `ApiError` schema).
+ */
 export function installErrorHandler(app: FastifyInstance): void {
+  app.addSchema(apiErrorSchema)
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as
+      { hide?: boolean; response?: Record<string, unknown> } | undefined
+    if (!schema || schema.hide) return
+    const response = (schema.response ??= {})
+    response['4xx'] ??= { $ref: 'ApiError#' }
+    response['5xx'] ??= { $ref: 'ApiError#' }
+  })
   app.setErrorHandler((raw: FastifyError | ApiError, request, reply) => {
     let error = toApiError(raw)
     if (error.code === 'payload_too_large' && !(raw instanceof ApiError)) {

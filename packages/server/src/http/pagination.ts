@@ -31,10 +31,10 @@ export function toPage<T extends { id: string }>(
 }
 
 /** The JSON Schema of a page of `item`. */
-export function pageSchema(item: object): object {
+export function pageSchema<const Item extends object>(item: Item) {
   return {
     type: 'object',
     required: ['data', 'nextCursor'],
     properties: { data: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
-  }
+  } as const
 }

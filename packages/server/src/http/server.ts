@@ -86,6 +86,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
       security: [{ bearer: [] }],
     },
+    // Shared schemas (`ApiError`) keep their $id as their name under components.schemas.
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
   })
   registerHealth(app, options.checkReady)
   for (const feature of options.features) await app.register(feature)

@@ -11,7 +11,7 @@ import {
 } from './subscription-store.ts'
 
 /** One subscription torn down when its credential was deleted. */
-export interface Teardown {
+export type Teardown = {
   triggerId: string
   status: 'removed' | 'failed'
   responseStatus?: number | null

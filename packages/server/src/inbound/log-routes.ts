@@ -10,6 +10,8 @@ import { openListenStream } from './listen.ts'
 import { findInboundRequest, listInboundRequests, requeueRequest } from './request-store.ts'
 import { idParams, requireTrigger } from './routes.ts'
 import { inboundRequestOut, inboundRequestOutSchema } from './schemas.ts'
+import { eventStreamSchema } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 const outcomes = [
   'received',
@@ -26,12 +28,11 @@ const outcomes = [
 /** The inbound request log, replay of routed, unrouted and failed requests, and the listen stream. */
 export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPluginAsync {
   const { db } = deps
-  return async (app) => {
+  return async (plugin) => {
+    const app = typed(plugin)
     const openSse = sseStreams(app)
 
-    app.get<{
-      Querystring: { limit: number; cursor?: string; triggerId?: string; outcome?: string }
-    }>(
+    app.get(
       '/v1/inbound-requests',
       {
         config: { auth: { role: 'viewer' } },
@@ -64,7 +65,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/inbound-requests/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -85,7 +86,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
       },
     )
 
-    app.post<{ Params: { id: string } }>(
+    app.post(
       '/v1/inbound-requests/:id/replay',
       {
         config: { auth: { role: 'member' } },
@@ -94,6 +95,16 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
           summary:
             'Route an accepted request again (routed, unrouted or failed: after the credential it was for exists, or what failed is fixed)',
           params: idParams,
+          response: {
+            202: {
+              type: 'object',
+              required: ['id', 'outcome'],
+              properties: {
+                id: { type: 'string', format: 'uuid' },
+                outcome: { type: 'string', enum: ['accepted'], description: 'Queued for routing.' },
+              },
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -107,7 +118,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/triggers/:id/listen',
       {
         config: { auth: { role: 'viewer' } },
@@ -115,6 +126,7 @@ export function inboundLogRoutes(deps: { db: Db; feed: InboundFeed }): FastifyPl
           tags: ['triggers'],
           summary: 'Server-sent events: every request to the trigger as it is judged and routed',
           params: idParams,
+          response: { 200: eventStreamSchema },
         },
       },
       async (request, reply) => {

@@ -28,7 +28,7 @@ export function describePresets() {
       answeredAfterVerification: p.signed,
       fields: p.options ?? {},
       // Values a handshake keeps are replaced only within a window (POST …/expect-handshake).
-      keeps: p.persists ?? [],
+      keeps: [...(p.persists ?? [])],
     })),
     verification: [
       { name: 'hmac', description: 'Generic HMAC: every field configurable', fields: hmacFields },

@@ -6,10 +6,15 @@ import { isUuid, newId } from '../ids.ts'
 import { integrationTokenNames } from '../integrations/index.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
-import { normalizeTrigger, type TriggerIn } from './definition.ts'
+import { normalizeTrigger } from './definition.ts'
 import { listOpenWindows } from './handshakes/window-store.ts'
 import { describePresets } from './presets.ts'
-import { triggerInSchema, triggerOutSchema, triggerPatchSchema } from './schemas.ts'
+import {
+  triggerInSchema,
+  triggerOutSchema,
+  triggerPatchSchema,
+  triggerPresetsOutSchema,
+} from './schemas.ts'
 import {
   deleteTrigger,
   findProjectTrigger,
@@ -19,6 +24,8 @@ import {
 } from './store.ts'
 import { inputOf, triggerOut } from './trigger-view.ts'
 import type { TriggerRow } from './types.ts'
+import { noContentSchema, sendNoContent } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 export interface TriggerRoutesDeps {
   db: Db
@@ -53,8 +60,9 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
     return Promise.all(rows.map((row) => triggerOut(row, deps, windows)))
   }
   const view = async (row: TriggerRow) => (await views([row]))[0]!
-  return async (app) => {
-    app.post<{ Body: TriggerIn }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/triggers',
       {
         config: { auth: { role: 'admin' } },
@@ -77,7 +85,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       '/v1/triggers',
       {
         config: { auth: { role: 'viewer' } },
@@ -100,7 +108,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/triggers/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -114,7 +122,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       async (request) => view(await requireTrigger(db, callerProject(request), request.params.id)),
     )
 
-    app.patch<{ Params: { id: string }; Body: Partial<TriggerIn> }>(
+    app.patch(
       '/v1/triggers/:id',
       {
         config: { auth: { role: 'admin' } },
@@ -145,7 +153,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/v1/triggers/:id',
       {
         config: { auth: { role: 'admin' } },
@@ -153,13 +161,14 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
           tags: ['triggers'],
           summary: 'Delete a trigger and its request log',
           params: idParams,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {
         const { id } = request.params
         if (!isUuid(id) || !(await deleteTrigger(db.kysely, callerProject(request), id)))
           throw apiError('not_found', `No trigger ${id} in this project.`)
-        return reply.status(204).send()
+        return sendNoContent(reply)
       },
     )
 
@@ -170,6 +179,7 @@ export function triggerRoutes(deps: TriggerRoutesDeps): FastifyPluginAsync {
         schema: {
           tags: ['triggers'],
           summary: 'Handshake and verification presets, with their fields',
+          response: { 200: triggerPresetsOutSchema },
         },
       },
       async () => describePresets(),

@@ -269,3 +269,38 @@ export function inboundRequestOut(row: InboundRequestRow) {
     processedAt: row.processed_at?.toISOString() ?? null,
   }
 }
+
+/** One preset of `GET /v1/trigger-presets` (presets.ts `describePresets`). */
+const triggerPresetOutSchema = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['name', 'description', 'fields'],
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string' },
+    fields: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Each option the preset takes, with what it means.',
+    },
+    answeredAfterVerification: {
+      type: 'boolean',
+      description: 'Handshakes: the answer is sent only to a request that passed verification.',
+    },
+    keeps: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Handshakes: the values a handshake keeps (only within a window).',
+    },
+  },
+} as const
+
+/** `GET /v1/trigger-presets`: the handshake (`response`) and verification presets. */
+export const triggerPresetsOutSchema = {
+  type: 'object',
+  required: ['response', 'verification'],
+  properties: {
+    response: { type: 'array', items: triggerPresetOutSchema },
+    verification: { type: 'array', items: triggerPresetOutSchema },
+  },
+} as const

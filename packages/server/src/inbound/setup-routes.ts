@@ -7,6 +7,8 @@ import { registerHandshakeWindowRoutes } from './handshakes/window-routes.ts'
 import { callerIdSchemaOf, idParams, requireTrigger } from './routes.ts'
 import { subscribe, subscriptionOut, unsubscribe, type SetupDeps } from './setup.ts'
 import { listSubscriptions } from './subscription-store.ts'
+import { noContentSchema, sendNoContent } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 const subscriptionOutSchema = {
   type: 'object',
@@ -46,8 +48,9 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
   const { db } = deps
   const credentialOf = async (projectId: string, id: string | undefined) =>
     id === undefined ? null : requireCredential(db, projectId, id)
-  return async (app) => {
-    app.post<{ Params: { id: string }; Body: { credentialId?: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/triggers/:id/subscriptions',
       {
         config: { auth: { role: 'admin' } },
@@ -82,7 +85,7 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       '/v1/triggers/:id/subscriptions',
       {
         config: { auth: { role: 'viewer' } },
@@ -119,7 +122,7 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
       await unsubscribe(deps, trigger, await credentialOf(projectId, credentialId))
     }
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/v1/triggers/:id/subscriptions',
       {
         config: { auth: { role: 'admin' } },
@@ -128,15 +131,16 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
           summary:
             "Run an app-level trigger's unsubscribe request with the developer tokens and forget its values",
           params: idParams,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {
         await remove(callerProject(request), request.params.id)
-        return reply.status(204).send()
+        return sendNoContent(reply)
       },
     )
 
-    app.delete<{ Params: { id: string; credentialId: string } }>(
+    app.delete(
       '/v1/triggers/:id/subscriptions/:credentialId',
       {
         config: { auth: { role: 'admin' } },
@@ -148,11 +152,12 @@ export function setupRoutes(deps: SetupDeps): FastifyPluginAsync {
             required: ['id', 'credentialId'],
             properties: { id: { type: 'string', maxLength: 100 }, credentialId: callerIdSchemaOf },
           },
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {
         await remove(callerProject(request), request.params.id, request.params.credentialId)
-        return reply.status(204).send()
+        return sendNoContent(reply)
       },
     )
 

@@ -72,19 +72,19 @@ export interface ResponseConfig {
   body?: unknown
 }
 
-export interface RoutingSource {
+export type RoutingSource = {
   from: 'body' | 'header' | 'query'
   path: string
 }
 
-export interface RoutingConfig extends RoutingSource {
+export type RoutingConfig = RoutingSource & {
   /** Tried in order when `path` finds nothing (Slack: `authorizations[0].user_id`, then `team_id`). */
   fallbacks?: RoutingSource[]
   /** Splits an array payload (HubSpot, Xero `events`, Graph `value`) and routes each item. */
   split?: string
 }
 
-export interface SetupRequest {
+export type SetupRequest = {
   method: string
   url: string
   headers?: Record<string, string>
@@ -93,7 +93,7 @@ export interface SetupRequest {
   persist?: Record<string, string>
 }
 
-export interface SetupConfig {
+export type SetupConfig = {
   mode: 'manual' | 'api'
   /** User-level: subscribe each credential of the integration the first time it is VALID. */
   autoSubscribe?: boolean

@@ -2,12 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { apiError } from '../errors.ts'
 import { callerProject } from '../http/auth.ts'
 import { pageQuerySchema, pageSchema } from '../http/pagination.ts'
-import {
-  putIntegration,
-  refuseDeletingUsed,
-  type IntegrationDeps,
-  type IntegrationIn,
-} from './integrations.ts'
+import { putIntegration, refuseDeletingUsed, type IntegrationDeps } from './integrations.ts'
 import {
   integrationInSchema,
   integrationOutSchema,
@@ -16,12 +11,15 @@ import {
 } from './schemas.ts'
 import { deleteIntegration, findIntegration, listIntegrations } from './store.ts'
 import { integrationOut } from './view.ts'
+import { noContentSchema, sendNoContent } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 
 /** Integrations: `PUT/GET/DELETE /v1/integrations/:type`, `GET /v1/integrations`. */
 export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
   const { db } = deps
-  return async (app) => {
-    app.put<{ Params: { type: string }; Body: IntegrationIn }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.put(
       '/v1/integrations/:type',
       {
         config: { auth: { role: 'admin' } },
@@ -40,7 +38,7 @@ export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { type: string } }>(
+    app.get(
       '/v1/integrations/:type',
       {
         config: { auth: { role: 'viewer' } },
@@ -59,7 +57,7 @@ export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       '/v1/integrations',
       {
         config: { auth: { role: 'viewer' } },
@@ -87,7 +85,7 @@ export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
       },
     )
 
-    app.delete<{ Params: { type: string } }>(
+    app.delete(
       '/v1/integrations/:type',
       {
         config: { auth: { role: 'admin' } },
@@ -96,6 +94,7 @@ export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
           summary:
             'Delete an integration and its developer tokens (refused while triggers use them)',
           params: integrationParams,
+          response: { 204: noContentSchema },
         },
       },
       async (request, reply) => {
@@ -103,7 +102,7 @@ export function integrationRoutes(deps: IntegrationDeps): FastifyPluginAsync {
         await refuseDeletingUsed(deps, ids)
         if (!(await deleteIntegration(db.kysely, ids.projectId, ids.type)))
           throw apiError('not_found', `No integration ${ids.type} in this project.`)
-        return reply.status(204).send()
+        return sendNoContent(reply)
       },
     )
   }

@@ -2,12 +2,19 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Db, Queryable } from '../store/index.ts'
 import { withTransaction } from '../store/index.ts'
 import { apiError } from '../errors.ts'
-import { callerProject, projectRoles, type ProjectRole } from '../http/auth.ts'
+import { callerProject, projectRoles } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
+import { noContentSchema, sendNoContent } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
 import { isUuid } from '../ids.ts'
 import { createApiKey, type KeyResolver } from './api-keys.ts'
 import { createProject, projectOut, projectOutSchema, type ProjectCreatedHook } from './projects.ts'
-import { deliverySettingsOf, storedSettingsSchema, type SettingsExtension } from './settings.ts'
+import {
+  deliverySettingsOf,
+  settingsOutSchema,
+  storedSettingsSchema,
+  type SettingsExtension,
+} from './settings.ts'
 import {
   findProject,
   listApiKeys,
@@ -49,8 +56,9 @@ function apiKeyOut(row: ApiKeyRow) {
 /** Projects (instance admin token), API keys and settings (project keys). */
 export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
   const { db } = deps
-  return async (app) => {
-    app.post<{ Body: { name: string; ownerEmail?: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/projects',
       {
         config: { auth: 'instance' },
@@ -85,7 +93,7 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       '/v1/projects',
       {
         config: { auth: 'instance' },
@@ -107,7 +115,7 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.patch<{ Params: { id: string }; Body: { deliveryWeight: number } }>(
+    app.patch(
       '/v1/projects/:id',
       {
         config: { auth: 'instance' },
@@ -134,7 +142,7 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.post<{ Body: { name: string; role: ProjectRole } }>(
+    app.post(
       '/v1/api-keys',
       {
         config: { auth: { role: 'admin' } },
@@ -162,7 +170,7 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Querystring: { limit: number; cursor?: string } }>(
+    app.get(
       '/v1/api-keys',
       {
         config: { auth: { role: 'admin' } },
@@ -184,18 +192,23 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       },
     )
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/v1/api-keys/:id',
       {
         config: { auth: { role: 'admin' } },
-        schema: { tags: ['projects'], summary: 'Revoke an API key', params: idParams },
+        schema: {
+          tags: ['projects'],
+          summary: 'Revoke an API key',
+          params: idParams,
+          response: { 204: noContentSchema },
+        },
       },
       async (request, reply) => {
         const { id } = request.params
         if (!isUuid(id) || !(await deps.keys.revoke(callerProject(request), id))) {
           throw apiError('not_found', `No active API key ${id} in this project.`)
         }
-        return reply.status(204).send()
+        return sendNoContent(reply)
       },
     )
 
@@ -203,17 +216,22 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
       ...storedSettingsSchema,
       ...Object.assign({}, ...deps.settingsExtensions.map((e) => e.properties)),
     }
+    const settingsOut = settingsOutSchema(deps.settingsExtensions)
 
     app.get(
       '/v1/settings',
       {
         config: { auth: { role: 'viewer' } },
-        schema: { tags: ['projects'], summary: "Read the project's settings" },
+        schema: {
+          tags: ['projects'],
+          summary: "Read the project's settings",
+          response: { 200: settingsOut },
+        },
       },
       async (request) => readSettings(deps, callerProject(request)),
     )
 
-    app.put<{ Body: Record<string, unknown> }>(
+    app.put(
       '/v1/settings',
       {
         config: { auth: { role: 'admin' } },
@@ -221,6 +239,7 @@ export function projectRoutes(deps: ProjectRoutesDeps): FastifyPluginAsync {
           tags: ['projects'],
           summary: "Change the project's settings (fields not sent are left as they are)",
           body: { type: 'object', additionalProperties: false, properties: settingsProperties },
+          response: { 200: settingsOut },
         },
       },
       async (request) => {

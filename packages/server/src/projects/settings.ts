@@ -76,4 +76,33 @@ export interface SettingsExtension {
     body: Record<string, unknown>,
   ) => Promise<Record<string, unknown> | void>
   read: (q: Queryable, projectId: string) => Promise<Record<string, unknown>>
+  /** Fields `read` and `apply` answer beyond `properties` (e.g. an id, a secret shown once). */
+  readProperties?: Record<string, object>
+}
+
+/**
+ * The answer of `GET` and `PUT /v1/settings`: the project's own fields, the delivery settings
+ * in effect and each extension's fields. Open: a field an extension adds is never dropped.
+ */
+export function settingsOutSchema(extensions: readonly SettingsExtension[]) {
+  const { name, ...delivery } = storedSettingsSchema
+  return {
+    type: 'object',
+    additionalProperties: true,
+    required: [
+      'projectId',
+      'name',
+      'retrySchedule',
+      'autoDisable',
+      'retentionDays',
+      'deliveryWeight',
+    ],
+    properties: {
+      projectId: { type: 'string', format: 'uuid' },
+      name,
+      ownerEmail: { type: ['string', 'null'] },
+      ...delivery,
+      ...Object.assign({}, ...extensions.map((e) => ({ ...e.properties, ...e.readProperties }))),
+    },
+  } as const
 }

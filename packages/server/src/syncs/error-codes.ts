@@ -3,8 +3,14 @@
  * signals that are retried with backoff instead of stopping the sync.
  */
 
-export type SyncErrorCategory =
-  'credential' | 'authorization' | 'configuration' | 'account_limit' | 'system'
+export const syncErrorCategories = [
+  'credential',
+  'authorization',
+  'configuration',
+  'account_limit',
+  'system',
+] as const
+export type SyncErrorCategory = (typeof syncErrorCategories)[number]
 
 export interface SyncErrorCode {
   code: string

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify'
 import { apiError } from '../errors.ts'
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
@@ -8,6 +7,8 @@ import { findContent, findRecord } from './record-store.ts'
 import { recordOut, recordOutSchema } from './record-shapes.ts'
 import { idParams, recordParams } from './schemas.ts'
 import type { RecordRow } from './types.ts'
+import type { TypedApp } from '../http/typed.ts'
+import { sendBytes } from '../http/responses.ts'
 
 const tags = ['sync records']
 const auth = { auth: { role: 'viewer' as const, allowUserToken: true } }
@@ -16,7 +17,7 @@ const auth = { auth: { role: 'viewer' as const, allowUserToken: true } }
  * The read API, wire-compatible with Paragon's Managed Sync API (Pull Synced Records, Get
  * Synced Record, Download Content): code written against it works with another base URL.
  */
-export function registerRecordRoutes(app: FastifyInstance, deps: { db: Db }): void {
+export function registerRecordRoutes(app: TypedApp, deps: { db: Db }): void {
   const q = deps.db.kysely
   const liveRecord = async (syncId: string, id: string): Promise<RecordRow> => {
     const row = isUuid(id) ? await findRecord(q, syncId, id) : null
@@ -24,10 +25,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: { db: Db }): vo
     return row
   }
 
-  app.get<{
-    Params: { id: string }
-    Querystring: { pageSize?: number; limit?: number; cursor?: string }
-  }>(
+  app.get(
     '/v1/syncs/:id/records',
     {
       config: auth,
@@ -81,7 +79,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: { db: Db }): vo
     },
   )
 
-  app.get<{ Params: { id: string; recordId: string } }>(
+  app.get(
     '/v1/syncs/:id/records/:recordId',
     {
       config: auth,
@@ -100,7 +98,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: { db: Db }): vo
     },
   )
 
-  app.get<{ Params: { id: string; recordId: string } }>(
+  app.get(
     '/v1/syncs/:id/records/:recordId/content',
     {
       config: auth,
@@ -108,6 +106,14 @@ export function registerRecordRoutes(app: FastifyInstance, deps: { db: Db }): vo
         tags,
         summary: "Download a record's content, with its MIME type",
         params: recordParams,
+        response: {
+          200: {
+            description: "The record's bytes; Content-Type is its MIME type.",
+            content: {
+              'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -115,7 +121,7 @@ export function registerRecordRoutes(app: FastifyInstance, deps: { db: Db }): vo
       const record = await liveRecord(sync.id, request.params.recordId)
       const content = await findContent(q, record.id)
       if (!content) throw apiError('not_found', `Record ${record.id} has no content.`)
-      return reply.type(record.mime_type ?? 'application/octet-stream').send(content)
+      return sendBytes(reply.type(record.mime_type ?? 'application/octet-stream'), content)
     },
   )
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import { apiError } from '../errors.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
@@ -8,11 +8,20 @@ import type { ConnectorRegistry } from './connectors/index.ts'
 import { syncErrorCodes, transientCodes } from './error-codes.ts'
 import { registerRecordRoutes } from './record-routes.ts'
 import { registerRunRoutes } from './run-routes.ts'
-import { idParams, syncInSchema, syncOut, syncOutSchema } from './schemas.ts'
+import {
+  idParams,
+  syncErrorCodesOutSchema,
+  syncInSchema,
+  syncOut,
+  syncOutSchema,
+} from './schemas.ts'
 import { deleteSync, listSyncs } from './store.ts'
 import type { SyncEventDeps } from './sync-events.ts'
-import { createSync, disableSync, reenableSync, syncSummary, type SyncIn } from './syncs.ts'
-import { syncStatuses, type SyncRow, type SyncStatus } from './types.ts'
+import { createSync, disableSync, reenableSync, syncSummary } from './syncs.ts'
+import { syncStatuses, type SyncRow } from './types.ts'
+import { noContentSchema, sendNoContent } from '../http/responses.ts'
+import { typed } from '../http/typed.ts'
+import type { TypedApp } from '../http/typed.ts'
 
 export interface SyncRoutesDeps extends SyncEventDeps {
   db: Db
@@ -22,7 +31,8 @@ export interface SyncRoutesDeps extends SyncEventDeps {
 
 /** The sync API: syncs, the worker-side runs, the Paragon-compatible read API, error codes. */
 export function syncRoutes(deps: SyncRoutesDeps): FastifyPluginAsync {
-  return async (app) => {
+  return async (plugin) => {
+    const app = typed(plugin)
     registerSyncAdminRoutes(app, deps)
     registerRunRoutes(app, deps)
     registerRecordRoutes(app, deps)
@@ -30,11 +40,15 @@ export function syncRoutes(deps: SyncRoutesDeps): FastifyPluginAsync {
       '/v1/sync-error-codes',
       {
         config: { auth: { role: 'viewer', allowUserToken: true } },
-        schema: { tags: ['syncs'], summary: 'The codes sync_errored and record_errored carry' },
+        schema: {
+          tags: ['syncs'],
+          summary: 'The codes sync_errored and record_errored carry',
+          response: { 200: syncErrorCodesOutSchema },
+        },
       },
       async () => ({
         data: syncErrorCodes.map((entry) => ({ ...entry, recoverable: false })),
-        transientCodes,
+        transientCodes: [...transientCodes],
       }),
     )
   }
@@ -42,12 +56,12 @@ export function syncRoutes(deps: SyncRoutesDeps): FastifyPluginAsync {
 
 const tags = ['syncs']
 
-function registerSyncAdminRoutes(app: FastifyInstance, deps: SyncRoutesDeps): void {
+function registerSyncAdminRoutes(app: TypedApp, deps: SyncRoutesDeps): void {
   const q = deps.db.kysely
   const present = async (sync: SyncRow) =>
     syncOut(sync, await syncSummary(q, sync), deps.connectors)
 
-  app.post<{ Body: Omit<SyncIn, 'userId'> & { userId?: string } }>(
+  app.post(
     '/v1/syncs',
     {
       config: { auth: { role: 'member', allowUserToken: true } },
@@ -66,15 +80,7 @@ function registerSyncAdminRoutes(app: FastifyInstance, deps: SyncRoutesDeps): vo
     },
   )
 
-  app.get<{
-    Querystring: {
-      limit: number
-      cursor?: string
-      userId?: string
-      integration?: string
-      status?: SyncStatus
-    }
-  }>(
+  app.get(
     '/v1/syncs',
     {
       config: { auth: { role: 'viewer', allowUserToken: true } },
@@ -114,13 +120,13 @@ function registerSyncAdminRoutes(app: FastifyInstance, deps: SyncRoutesDeps): vo
   const readAuth = { auth: { role: 'viewer' as const, allowUserToken: true } }
   const writeAuth = { auth: { role: 'member' as const, allowUserToken: true } }
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/v1/syncs/:id',
     { config: readAuth, schema: { tags, summary: 'Get a sync and its status', ...byId } },
     async (request) => present(await loadSync(q, request, request.params.id)),
   )
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/v1/syncs/:id/disable',
     {
       config: writeAuth,
@@ -132,7 +138,7 @@ function registerSyncAdminRoutes(app: FastifyInstance, deps: SyncRoutesDeps): vo
     },
   )
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/v1/syncs/:id/reenable',
     { config: writeAuth, schema: { tags, summary: 'Resume a disabled or errored sync', ...byId } },
     async (request) => {
@@ -141,16 +147,21 @@ function registerSyncAdminRoutes(app: FastifyInstance, deps: SyncRoutesDeps): vo
     },
   )
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/v1/syncs/:id',
     {
       config: writeAuth,
-      schema: { tags, summary: 'Delete a sync and its records', params: idParams },
+      schema: {
+        tags,
+        summary: 'Delete a sync and its records',
+        params: idParams,
+        response: { 204: noContentSchema },
+      },
     },
     async (request, reply) => {
       const sync = await loadSync(q, request, request.params.id)
       await deleteSync(q, callerScope(request), sync.id)
-      return reply.status(204).send()
+      return sendNoContent(reply)
     },
   )
 }

@@ -1,13 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
 import { loadSync } from './access.ts'
 import type { ConnectorRegistry } from './connectors/index.ts'
 import { maxContentBytes, pushPage } from './pages.ts'
-import { completeRun, failRun, startRun, type RunFailureIn } from './runs.ts'
+import { completeRun, failRun, startRun } from './runs.ts'
 import {
   failInSchema,
+  runCompletedOutSchema,
+  runFailedOutSchema,
   idParams,
   pageInSchema,
   pageOutSchema,
@@ -19,7 +21,9 @@ import {
 import { runTotals } from './store.ts'
 import type { SyncEventDeps } from './sync-events.ts'
 import { syncSummary } from './syncs.ts'
-import { runTypes, type RecordErrorIn, type RecordIn, type RunType } from './types.ts'
+import { runTypes, type RecordIn } from './types.ts'
+import type { TypedApp } from '../http/typed.ts'
+import { emptyBodyAsObject } from '../http/optional-body.ts'
 
 type RunRequest = FastifyRequest<{ Params: { id: string; runId: string } }>
 
@@ -39,7 +43,7 @@ const auth = { auth: { role: 'member' as const } }
 
 /** The worker side: start a run, push pages, complete or fail it. */
 export function registerRunRoutes(
-  app: FastifyInstance,
+  app: TypedApp,
   deps: SyncEventDeps & { db: Db; connectors: ConnectorRegistry },
 ): void {
   const q = deps.db.kysely
@@ -51,7 +55,7 @@ export function registerRunRoutes(
     return { syncId: sync.id, runId: request.params.runId }
   }
 
-  app.post<{ Params: { id: string }; Body: { type: RunType } }>(
+  app.post(
     '/v1/syncs/:id/runs',
     {
       config: auth,
@@ -75,10 +79,7 @@ export function registerRunRoutes(
     },
   )
 
-  app.post<{
-    Params: { id: string; runId: string }
-    Body: { records: RecordBody[]; errors: RecordErrorIn[] }
-  }>(
+  app.post(
     '/v1/syncs/:id/runs/:runId/records',
     {
       config: auth,
@@ -98,15 +99,13 @@ export function registerRunRoutes(
     },
   )
 
-  app.post<{ Params: { id: string; runId: string }; Body: { cursor?: string | null } }>(
+  app.post(
     '/v1/syncs/:id/runs/:runId/complete',
     {
       config: auth,
       // The body is optional: a POST without one completes without a cursor. A JSON `null`
       // is a body, and is refused like any other non-object.
-      preValidation: async (request) => {
-        if (request.body === undefined) request.body = {}
-      },
+      preValidation: emptyBodyAsObject,
       schema: {
         tags,
         summary: 'Complete a run (FULL: tombstones unseen records; INITIAL: sync_complete)',
@@ -116,6 +115,7 @@ export function registerRunRoutes(
           additionalProperties: false,
           properties: { cursor: { type: ['string', 'null'], maxLength: 10_000 } },
         },
+        response: { 200: runCompletedOutSchema },
       },
     },
     async (request) => {
@@ -129,7 +129,7 @@ export function registerRunRoutes(
     },
   )
 
-  app.post<{ Params: { id: string; runId: string }; Body: RunFailureIn }>(
+  app.post(
     '/v1/syncs/:id/runs/:runId/fail',
     {
       config: auth,
@@ -138,6 +138,7 @@ export function registerRunRoutes(
         summary: 'Fail a run: permanent codes set ERRORED, transient ones retry with backoff',
         params: runParams,
         body: failInSchema,
+        response: { 200: runFailedOutSchema },
       },
     },
     async (request) => {

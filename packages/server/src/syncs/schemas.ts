@@ -1,4 +1,5 @@
 import type { ConnectorRegistry } from './connectors/index.ts'
+import { syncErrorCategories } from './error-codes.ts'
 import { maxPageRecords } from './pages.ts'
 import type { SyncSummary } from './syncs.ts'
 import { runTypes, syncStatuses, type RunRow, type SyncRow } from './types.ts'
@@ -146,6 +147,75 @@ export const runOutSchema = {
     finishedAt: dateTimeOrNull,
     cursor: nullableText,
     error: { anyOf: [errorSchema, { type: 'null' }] },
+  },
+} as const
+
+/** `POST /v1/syncs/:id/runs/:runId/complete`: the run with its record totals, and the sync. */
+export const runCompletedOutSchema = {
+  type: 'object',
+  required: ['run', 'sync'],
+  properties: {
+    run: {
+      ...runOutSchema,
+      required: [...runOutSchema.required, 'totals'],
+      properties: {
+        ...runOutSchema.properties,
+        totals: {
+          type: 'object',
+          required: ['created', 'updated', 'unchanged', 'errored'],
+          properties: {
+            created: { type: 'integer' },
+            updated: { type: 'integer' },
+            unchanged: { type: 'integer' },
+            errored: { type: 'integer' },
+          },
+        },
+      },
+    },
+    sync: syncOutSchema,
+  },
+} as const
+
+/** `POST /v1/syncs/:id/runs/:runId/fail`: the run, how the failure was taken, and the sync. */
+export const runFailedOutSchema = {
+  type: 'object',
+  required: ['run', 'failure', 'sync'],
+  properties: {
+    run: runOutSchema,
+    failure: {
+      type: 'string',
+      enum: ['permanent', 'transient'],
+      description: 'permanent: the sync is ERRORED; transient: it retries with backoff.',
+    },
+    sync: syncOutSchema,
+  },
+} as const
+
+/** `GET /v1/sync-error-codes`. */
+export const syncErrorCodesOutSchema = {
+  type: 'object',
+  required: ['data', 'transientCodes'],
+  properties: {
+    data: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['code', 'category', 'description', 'suggestedAction', 'recoverable'],
+        properties: {
+          code: { type: 'string' },
+          category: { type: 'string', enum: syncErrorCategories },
+          description: { type: 'string' },
+          suggestedAction: { type: 'string' },
+          recoverable: { type: 'boolean' },
+        },
+      },
+    },
+    transientCodes: {
+      type: 'array',
+      items: { type: 'string' },
+      description:
+        'Codes a worker may send that retry with backoff instead (compared case-insensitively).',
+    },
   },
 } as const
 

@@ -33,7 +33,7 @@ export interface CredentialHooks {
    */
   statusChanged?(row: CredentialRow, type: PendingEvent['type']): Promise<void>
   /** Before the credential is deleted (its tokens still readable); what it answers is reported. */
-  deleting?(row: CredentialRow): Promise<unknown[]>
+  deleting?(row: CredentialRow): Promise<Record<string, unknown>[]>
   /** After the credential is deleted. */
   deleted?(row: CredentialRow): Promise<void>
 }
@@ -98,7 +98,7 @@ export async function flushCredentialEvents(
 export async function deleteCredential(
   deps: CredentialDeps,
   ids: { projectId: string; id: string },
-): Promise<unknown[]> {
+): Promise<Record<string, unknown>[]> {
   const row = await requireCredential(deps.db, ids.projectId, ids.id)
   const teardown = (await deps.hooks?.deleting?.(row)) ?? []
   await deleteCredentialRow(deps.db.kysely, ids.projectId, ids.id)

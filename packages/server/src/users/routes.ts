@@ -18,14 +18,8 @@ import {
   userOut,
   userOutSchema,
 } from './schemas.ts'
-import {
-  findUser,
-  listCredentials,
-  upsertUser,
-  type CredentialRow,
-  type CredentialStatus,
-} from './store.ts'
-import type { CredentialIn } from './transitions.ts'
+import { findUser, listCredentials, upsertUser, type CredentialRow } from './store.ts'
+import { typed } from '../http/typed.ts'
 
 const userParams = {
   type: 'object',
@@ -39,8 +33,9 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
   const { db } = deps
   const view = async (row: CredentialRow) =>
     credentialOut(row, await credentialTokens(deps.box, row))
-  return async (app) => {
-    app.put<{ Params: { userId: string }; Body: { metadata?: Record<string, unknown> } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.put(
       '/v1/users/:userId',
       {
         config: { auth: { role: 'member' } },
@@ -63,7 +58,7 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { userId: string } }>(
+    app.get(
       '/v1/users/:userId',
       {
         config: { auth: { role: 'viewer' } },
@@ -96,7 +91,7 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
       },
     )
 
-    app.put<{ Params: { id: string }; Body: CredentialIn }>(
+    app.put(
       '/v1/credentials/:id',
       {
         config: { auth: { role: 'member' } },
@@ -115,7 +110,7 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{ Params: { id: string } }>(
+    app.get(
       '/v1/credentials/:id',
       {
         config: { auth: { role: 'viewer' } },
@@ -130,7 +125,7 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
         view(await requireCredential(db, callerProject(request), request.params.id)),
     )
 
-    app.delete<{ Params: { id: string } }>(
+    app.delete(
       '/v1/credentials/:id',
       {
         config: { auth: { role: 'member' } },
@@ -162,15 +157,7 @@ export function userRoutes(deps: CredentialDeps): FastifyPluginAsync {
       },
     )
 
-    app.get<{
-      Querystring: {
-        limit: number
-        cursor?: string
-        userId?: string
-        integration?: string
-        status?: CredentialStatus
-      }
-    }>(
+    app.get(
       '/v1/credentials',
       {
         config: { auth: { role: 'viewer' } },

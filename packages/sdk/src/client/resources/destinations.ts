@@ -1,6 +1,7 @@
 import { paginate } from '../pagination.ts'
 import type { Requester } from '../request.ts'
 import type {
+  DestinationCreatedOut,
   DestinationDisableIn,
   DestinationIn,
   DestinationListOptions,
@@ -30,7 +31,7 @@ export function destinationsResource(request: Requester) {
     request<ListResponseDestinationOut>({ method: 'GET', path: '/v1/destinations', query: options })
   return {
     create: (destination: DestinationIn, options: PostOptions = {}) =>
-      request<DestinationOut>({
+      request<DestinationCreatedOut>({
         method: 'POST',
         path: '/v1/destinations',
         body: destination,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import type { AttemptView, DeliveryView } from '../api-types.ts'
+import type { AttemptOut, DeliveryOut, DeliverySummaryOut } from '@switchyard/sdk'
 import { connect, connectionOptions, type Connection } from '../context.ts'
 import {
   dateTime,
@@ -43,7 +43,7 @@ export function registerDeliveries(program: Command, env: NodeJS.ProcessEnv): vo
       .option('--json', 'print JSON')
       .action(async (id: string, options: { json?: boolean }, command: Command) => {
         const { client } = connect(command, env)
-        const delivery = (await client.deliveries.get(id)) as DeliveryView
+        const delivery = await client.deliveries.get(id)
         if (options.json) return printJson(delivery)
         printDelivery(delivery)
       }),
@@ -57,7 +57,7 @@ export function registerDeliveries(program: Command, env: NodeJS.ProcessEnv): vo
       .option('--json', 'print JSON')
       .action(async (id: string, options: { json?: boolean }, command: Command) => {
         const { client } = connect(command, env)
-        const delivery = (await client.deliveries.retry(id)) as DeliveryView
+        const delivery = await client.deliveries.retry(id)
         if (options.json) return printJson(delivery)
         print(
           `Retrying ${delivery.id}: ${delivery.status}, attempt ${delivery.attemptCount + 1} next.`,
@@ -67,7 +67,7 @@ export function registerDeliveries(program: Command, env: NodeJS.ProcessEnv): vo
 }
 
 async function list({ client }: Connection, options: ListOptions): Promise<void> {
-  const rows: DeliveryView[] = []
+  const rows: DeliverySummaryOut[] = []
   const pages = client.deliveries.iterate({
     destinationId: options.destination,
     eventId: options.event,
@@ -75,7 +75,7 @@ async function list({ client }: Connection, options: ListOptions): Promise<void>
     limit: Math.min(options.limit, 500),
   })
   for await (const delivery of pages) {
-    rows.push(delivery as DeliveryView)
+    rows.push(delivery)
     if (rows.length >= options.limit) break
   }
   if (options.json) return printJson(rows)
@@ -102,7 +102,7 @@ interface ListOptions {
   json?: boolean
 }
 
-function printDelivery(d: DeliveryView): void {
+function printDelivery(d: DeliveryOut): void {
   printFields([
     ['Delivery', d.id],
     ['Status', statusText(d.status)],
@@ -129,7 +129,7 @@ function printDelivery(d: DeliveryView): void {
   )
 }
 
-function statusText(status: DeliveryView['status']): string {
+function statusText(status: DeliveryOut['status']): string {
   const style = {
     succeeded: 'green',
     failed: 'red',
@@ -140,13 +140,13 @@ function statusText(status: DeliveryView['status']): string {
   return paint(style[status] ?? 'reset', status)
 }
 
-function lastResult(d: DeliveryView): string {
+function lastResult(d: DeliverySummaryOut): string {
   if (d.lastStatus !== null) return String(d.lastStatus)
   return d.lastError ?? '-'
 }
 
 /** `timeout: no answer within 15 s` */
-export function attemptError(a: AttemptView): string {
+export function attemptError(a: Pick<AttemptOut, 'errorClass' | 'errorMessage'>): string {
   if (!a.errorClass && !a.errorMessage) return ''
   return [a.errorClass, a.errorMessage].filter(Boolean).join(': ')
 }

@@ -1,6 +1,6 @@
+import type { DestinationOut, WireFormat } from '@switchyard/sdk'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import { wireFormats } from '../../catalog/index.ts'
-import type { AttemptView, DestinationView } from '../api-types.ts'
 import { connect, connectionOptions, type Connection } from '../context.ts'
 import { exitCodes } from '../errors.ts'
 import { paint, print, printFields, printJson, printTable, statusColour } from '../output.ts'
@@ -74,12 +74,12 @@ Example:
     sub.action(
       async (id: string, options: { json?: boolean; reason?: string }, command: Command) => {
         const { client } = connect(command, env)
-        const d = (await (action === 'enable'
+        const d = await (action === 'enable'
           ? client.destinations.enable(id)
           : client.destinations.disable(
               id,
               options.reason ? { reason: options.reason } : undefined,
-            ))) as DestinationView
+            ))
         if (options.json) return printJson(d)
         print(`${d.id} ${state(d)}`)
       },
@@ -89,8 +89,8 @@ Example:
 }
 
 async function list({ client }: Connection, options: { json?: boolean }): Promise<void> {
-  const rows: DestinationView[] = []
-  for await (const d of client.destinations.iterate({ limit: 500 })) rows.push(d as DestinationView)
+  const rows: DestinationOut[] = []
+  for await (const d of client.destinations.iterate({ limit: 500 })) rows.push(d)
   if (options.json) return printJson(rows)
   if (rows.length === 0)
     return print('No destinations; create one with `switchyard destinations create`.')
@@ -109,13 +109,13 @@ async function list({ client }: Connection, options: { json?: boolean }): Promis
 }
 
 async function create({ client }: Connection, options: CreateOptions): Promise<void> {
-  const created = (await client.destinations.create({
+  const created = await client.destinations.create({
     url: options.url,
     events: listOption(options.events) ?? [],
     format: options.format,
     headers: options.header ?? {},
     ...(options.name ? { name: options.name } : {}),
-  } as Parameters<typeof client.destinations.create>[0])) as DestinationView
+  })
   if (options.json) return printJson(created)
   printFields([
     ['Created', `${created.id} → ${created.url}`],
@@ -127,7 +127,7 @@ async function create({ client }: Connection, options: CreateOptions): Promise<v
 
 /** Exits 1 (after printing the attempt) when the destination did not take the test event. */
 async function test({ client }: Connection, id: string, options: { json?: boolean }) {
-  const attempt = (await client.destinations.test(id)) as AttemptView
+  const attempt = await client.destinations.test(id)
   if (attempt.outcome !== 'delivered') process.exitCode = exitCodes.error
   if (options.json) return printJson(attempt)
   const status = attempt.status === null ? '' : ` ${attempt.status}`
@@ -141,13 +141,14 @@ async function test({ client }: Connection, id: string, options: { json?: boolea
 interface CreateOptions {
   url: string
   events: string
-  format: string
+  /** One of `wireFormats` (the option's choices). */
+  format: WireFormat
   header?: Record<string, string>
   name?: string
   json?: boolean
 }
 
-function state(d: DestinationView): string {
+function state(d: DestinationOut): string {
   if (d.enabled) return paint('green', 'enabled')
   return paint('red', `disabled${d.disabledReason ? ` (${d.disabledReason})` : ''}`)
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import type { EventView } from '../api-types.ts'
+import type { EventOut } from '@switchyard/sdk'
 import { connect, connectionOptions } from '../context.ts'
 import { clock, note, paint, print, printJsonLine } from '../output.ts'
 import { followEvents, listOption } from '../stream.ts'
@@ -36,7 +36,7 @@ Examples:
 }
 
 /** `14:05:09  record.created  0192…  user=u1 googledrive  {"recordId":"r1"}` */
-export function eventLine(event: EventView): string {
+export function eventLine(event: EventOut): string {
   const about = [
     event.userId ? `user=${event.userId}` : '',
     event.credentialId ? `credential=${event.credentialId}` : '',

@@ -1,4 +1,4 @@
-import { signWebhook } from '@switchyard/sdk'
+import { signWebhook, type EventOut } from '@switchyard/sdk'
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import {
   renderWireFormat,
@@ -7,7 +7,7 @@ import {
   type WireFormat,
 } from '../../catalog/index.ts'
 import { version } from '../../version.ts'
-import type { EventView, StreamReady } from '../api-types.ts'
+import type { StreamReady } from '../stream.ts'
 import { connect, connectionOptions } from '../context.ts'
 import { clock, note, paint, print, printJsonLine, statusColour } from '../output.ts'
 import { followEvents, listOption } from '../stream.ts'
@@ -89,7 +89,7 @@ Examples:
 }
 
 async function forward(
-  event: EventView,
+  event: EventOut,
   target: ListenOptions & { secret: string; project: StreamReady['project']; publicUrl: string },
 ): Promise<ForwardResult> {
   const rendered = renderWireFormat(

@@ -1,6 +1,5 @@
-import type { SwitchyardClient } from '@switchyard/sdk'
+import type { DeliveryOut, DeliverySummaryOut, SwitchyardClient } from '@switchyard/sdk'
 import type { Command } from 'commander'
-import type { DeliveryView, DestinationView } from '../api-types.ts'
 import { connect, connectionOptions, type Connection } from '../context.ts'
 import { count, note, print, printJson } from '../output.ts'
 import { createProgress } from '../progress.ts'
@@ -65,7 +64,7 @@ Examples:
 }
 
 async function replay({ client }: Connection, options: ReplayOptions): Promise<void> {
-  const destination = (await client.destinations.get(options.destination)) as DestinationView
+  const destination = await client.destinations.get(options.destination)
   const window = {
     destinationId: destination.id,
     since: options.since.toISOString(),
@@ -76,11 +75,11 @@ async function replay({ client }: Connection, options: ReplayOptions): Promise<v
   // (Not the attempt count: it goes up when a send starts, not when it ends.)
   const tracked = new Map<string, string | null>()
   for (const d of await listAll(client, { ...window, status: 'failed' }))
-    tracked.set(d.id, d.lastAttemptAt)
-  const { requeued } = (await client.destinations.recover(destination.id, {
+    tracked.set(d.id, d.lastAttemptAt ?? null)
+  const { requeued } = await client.destinations.recover(destination.id, {
     since: window.since,
     ...(window.until ? { until: window.until } : {}),
-  })) as { requeued: number }
+  })
   const url = destination.url ?? destination.id
   if (requeued === 0 || !destination.enabled || !options.wait)
     return printRequeued(
@@ -157,7 +156,7 @@ async function settle(
   window: Window,
   tracked: Map<string, string | null>,
 ): Promise<Omit<Summary, 'requeued'>> {
-  const countOf = async (status: DeliveryView['status']) =>
+  const countOf = async (status: DeliveryOut['status']) =>
     (await listAll(client, { ...window, status })).filter((d) => tracked.has(d.id)).length
   const [failed, pending, held] = [
     await countOf('failed'),
@@ -183,11 +182,10 @@ function summaryLine(s: Summary, url: string): string {
 /** Every delivery matching the query, 500 a page. */
 async function listAll(
   client: SwitchyardClient,
-  query: Window & { status: DeliveryView['status'] },
-): Promise<DeliveryView[]> {
-  const rows: DeliveryView[] = []
-  for await (const d of client.deliveries.iterate({ ...query, limit: 500 }))
-    rows.push(d as DeliveryView)
+  query: Window & { status: DeliveryOut['status'] },
+): Promise<DeliverySummaryOut[]> {
+  const rows: DeliverySummaryOut[] = []
+  for await (const d of client.deliveries.iterate({ ...query, limit: 500 })) rows.push(d)
   return rows
 }
 

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises'
 import type { Command } from 'commander'
-import type { EventView } from '../api-types.ts'
 import { connect, connectionOptions } from '../context.ts'
 import { CliError } from '../errors.ts'
 import { paint, print, printJson } from '../output.ts'
@@ -45,7 +44,7 @@ Examples:
       .action(async (type: string, options: SendOptions, command: Command) => {
         const { client } = connect(command, env)
         const data = await readData(options.data)
-        const event = (await client.events.create(
+        const event = await client.events.create(
           {
             type,
             data,
@@ -55,7 +54,7 @@ Examples:
             occurredAt: options.occurredAt,
           } as Parameters<typeof client.events.create>[0],
           { idempotencyKey: options.idempotencyKey },
-        )) as EventView
+        )
         if (options.json) return printJson(event)
         print(`${paint('green', 'accepted')}  ${event.type}  ${event.id}`)
       }),

@@ -23,6 +23,8 @@ import { deliveriesChannel } from '../fan-out.ts'
 import { requeueFailed } from '../store.ts'
 import { sendTestEvent, testResultSchema, testTargetOf } from './test-send.ts'
 import { changeState } from './transition.ts'
+import { typed } from '../../http/typed.ts'
+import { emptyBodyAsObject, optionalBody } from '../../http/optional-body.ts'
 
 export interface LifecycleRoutesDeps extends AttemptDeps {
   db: Db
@@ -33,19 +35,13 @@ export interface LifecycleRoutesDeps extends AttemptDeps {
 
 const admin = { auth: { role: 'admin' } } as const
 const tags = ['destinations']
-const optionalBody = (properties: Record<string, object>) =>
-  ({ type: 'object', additionalProperties: false, properties }) as const
-// A POST without a body validates as `{}` against an optional-fields schema; a JSON `null`
-// is a body, and is refused like any other non-object.
-const emptyBodyAsObject = async (request: { body: unknown }) => {
-  if (request.body === undefined) request.body = {}
-}
 
 /** Enable, disable, recover and test: thin handlers over `changeState` and the test send. */
 export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginAsync {
   const { db, now, box } = deps
-  return async (app) => {
-    app.post<{ Params: { id: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.post(
       '/v1/destinations/:id/enable',
       {
         config: admin,
@@ -64,7 +60,7 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
       },
     )
 
-    app.post<{ Params: { id: string }; Body: { reason?: string } }>(
+    app.post(
       '/v1/destinations/:id/disable',
       {
         config: admin,
@@ -85,7 +81,7 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
       },
     )
 
-    app.post<{ Params: { id: string }; Body: { since: string; until?: string } }>(
+    app.post(
       '/v1/destinations/:id/recover',
       {
         config: admin,
@@ -127,7 +123,7 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
       },
     )
 
-    app.post<{ Params: { id: string } }>(
+    app.post(
       '/v1/destinations/:id/test',
       {
         config: admin,
@@ -147,7 +143,7 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
       },
     )
 
-    app.post<{ Body: UnsavedTarget }>(
+    app.post(
       '/v1/destinations/test',
       {
         config: admin,
@@ -174,7 +170,8 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
         },
       },
       async (request) => {
-        const { secret, ...body } = request.body
+        // The schema leaves a preset's options loose; destinationFields checks them.
+        const { secret, ...body } = request.body as UnsavedTarget
         const fields = destinationFields({ ...body, events: body.events ?? ['*'] })
         const target = testTargetOf(fields, [secret ?? newSigningSecret()])
         return sendTestEvent(deps, target, await projectOf(callerProject(request)))

@@ -2,7 +2,7 @@ import type { CanonicalType } from '../../catalog/index.ts'
 import type { DestinationFields, DestinationRow } from '../../destinations/index.ts'
 import { newId } from '../../ids.ts'
 import { prepareAttempt, type AttemptDeps } from '../attempt.ts'
-import type { AttemptRecord, TestTarget } from '../types.ts'
+import type { AttemptRecord, ErrorClass, TestTarget } from '../types.ts'
 
 /**
  * The test target of validated fields (an unsaved configuration) or of a saved row.
@@ -32,7 +32,7 @@ export interface TestResult {
   durationMs: number
   outcome: 'delivered' | 'failed' | 'gone'
   status: number | null
-  errorClass: string | null
+  errorClass: ErrorClass | null
   errorMessage: string | null
   requestHeaders: Record<string, string>
   /** The first 4 KiB of the body sent. */

@@ -4,6 +4,7 @@ import { callerProject } from '../../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../../http/pagination.ts'
 import type { Db } from '../../store/index.ts'
 import { listTimeline, type TimelineRow } from './timeline-store.ts'
+import { typed } from '../../http/typed.ts'
 
 const timelineEntrySchema = {
   type: 'object',
@@ -33,8 +34,9 @@ function timelineOut(row: TimelineRow) {
 /** `GET /v1/destinations/:id/timeline`: the destination's story (paused, probed, resumed…). */
 export function timelineRoutes(deps: { db: Db }): FastifyPluginAsync {
   const { db } = deps
-  return async (app) => {
-    app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>(
+  return async (plugin) => {
+    const app = typed(plugin)
+    app.get(
       '/v1/destinations/:id/timeline',
       {
         config: { auth: { role: 'viewer' } },

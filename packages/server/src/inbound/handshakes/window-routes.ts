@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify'
 import { apiError } from '../../errors.ts'
 import { callerProject } from '../../http/auth.ts'
 import { newId } from '../../ids.ts'
@@ -9,6 +8,9 @@ import type { TriggerRow } from '../types.ts'
 import { handshakePresets } from './presets.ts'
 import { closeWindows, openWindow } from './window-store.ts'
 import { handshakeWindowOut, handshakeWindowSchema } from './window-view.ts'
+import { noContentSchema, sendNoContent } from '../../http/responses.ts'
+import type { TypedApp } from '../../http/typed.ts'
+import { emptyBodyAsObject } from '../../http/optional-body.ts'
 
 /** How long a window stays open unless the caller says: enough to run a provider's setup by hand. */
 export const defaultWindowSeconds = 600
@@ -21,11 +23,11 @@ export const maxWindowSeconds = 3600
  * `DELETE` closes the trigger's windows. Admin, like changing the trigger's secrets.
  */
 export function registerHandshakeWindowRoutes(
-  app: FastifyInstance,
+  app: TypedApp,
   deps: { db: Db; now: () => Date },
 ): void {
   const { db } = deps
-  app.post<{ Params: { id: string }; Body: { credentialId?: string; seconds?: number } }>(
+  app.post(
     '/v1/triggers/:id/expect-handshake',
     {
       config: { auth: { role: 'admin' } },
@@ -61,9 +63,7 @@ export function registerHandshakeWindowRoutes(
           },
         },
       },
-      preValidation: async (request) => {
-        if (request.body === undefined) request.body = {}
-      },
+      preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const projectId = callerProject(request)
@@ -84,7 +84,7 @@ export function registerHandshakeWindowRoutes(
     },
   )
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/v1/triggers/:id/expect-handshake',
     {
       config: { auth: { role: 'admin' } },
@@ -92,12 +92,13 @@ export function registerHandshakeWindowRoutes(
         tags: ['triggers'],
         summary: "Stop expecting a handshake: close the trigger's open windows",
         params: idParams,
+        response: { 204: noContentSchema },
       },
     },
     async (request, reply) => {
       const trigger = await requireTrigger(db, callerProject(request), request.params.id)
       await closeWindows(db.kysely, trigger.id, undefined)
-      return reply.status(204).send()
+      return sendNoContent(reply)
     },
   )
 }
