@@ -20,6 +20,7 @@
  * server + PostgreSQL CPU <= 150 µs per delivery at one destination.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -29,6 +30,7 @@ import PgBoss from 'pg-boss'
 import { Pool as HttpPool } from 'undici'
 import { Webhook } from 'standardwebhooks'
 import { processCpu, watchDatabaseCpu } from './cpu.ts'
+import { watchStatements } from './pg-statements.ts'
 import {
   api,
   freshStore,
@@ -84,6 +86,8 @@ interface Run {
   total: number
   bad: number
   duplicates: number
+  /** With BENCH_PG_STATS: where PostgreSQL's time went (pg-statements.ts). */
+  pgStatements?: Awaited<ReturnType<Awaited<ReturnType<typeof watchStatements>>['stop']>>
 }
 
 interface Stats {
@@ -127,6 +131,10 @@ async function measure(
   const processSeconds = processCpu(cpu.process)
   const database = cpu.database ? await watchDatabaseCpu(adminUrl, cpu.database) : null
   const redisSeconds = cpu.redis ? processCpu(await redisPid()) : () => 0
+  const statements =
+    process.env.BENCH_PG_STATS && cpu.database
+      ? await watchStatements(adminUrl, cpu.database)
+      : null
   const started = performance.now()
   const publishing = (async () => {
     for (let i = 0; i < count; i += batch) await publish(Math.min(batch, count - i))
@@ -143,6 +151,7 @@ async function measure(
   const processUs = us(processSeconds())
   const postgresUs = database ? us(await database.stop()) : 0
   const redisUs = us(redisSeconds())
+  const pgStatements = await statements?.stop(last.unique)
   if (last.unique < count) console.error(`only ${last.unique} of ${count} received`)
   return {
     perSecond: last.unique / seconds,
@@ -153,6 +162,7 @@ async function measure(
     total: processUs + postgresUs + redisUs,
     bad: last.bad,
     duplicates: last.duplicates,
+    pgStatements,
   }
 }
 
@@ -407,3 +417,16 @@ rows.push({
   note: `loadavg(1m) ${load.map((l) => l.toFixed(2)).join(' -> ')}; n=${n}`,
 })
 await report(process.env.BENCH_REPORT ?? 'deliver-peers', rows)
+const profiled = runs.filter((r) => r.pgStatements)
+if (profiled.length > 0) {
+  for (const r of profiled) {
+    console.log(`${r.system} ${r.settings}`, r.pgStatements!.totals)
+    console.table(r.pgStatements!.statements)
+  }
+  const file = new URL('./results/deliver-peers-statements.json', import.meta.url)
+  const body = profiled.map((r) => ({ system: r.system, settings: r.settings, ...r.pgStatements }))
+  await writeFile(
+    file,
+    JSON.stringify({ at: new Date().toISOString(), n, runs: body }, null, 2) + '\n',
+  )
+}
