@@ -10,6 +10,7 @@
  *   BENCH_N=3000 npm run bench:deliver-peers    # a quick run
  *   BENCH_SYSTEMS=switchyard,graphile-worker    # only these (raw, graphile-worker, bullmq, pg-boss, switchyard)
  *   BENCH_SWEEP=best                            # each peer at its best setting of the last full sweep only
+ *   BENCH_SWITCHYARD_ENV="SWITCHYARD_DELIVERY_CLAIM_DEPTH=1"  # Switchyard again with these, beside
  *   DATABASE_URL=postgres://…                   # the PostgreSQL server (default local)
  *
  * Every run: the jobs or events are published while the workers run (1,000 jobs per insert, 500
@@ -66,11 +67,11 @@ const sweeps: Record<string, Record<string, number>[]> = {
     { concurrency: 64 },
     { concurrency: 256, localQueue: 500, completeJobBatchDelay: 10 },
   ],
-  bullmq: [{ concurrency: 50 }, { concurrency: 10 }, { concurrency: 200 }],
+  bullmq: [{ concurrency: 10 }, { concurrency: 50 }, { concurrency: 200 }],
   'pg-boss': [
+    { workers: 4, batchSize: 500 },
     { workers: 16, batchSize: 100 },
     { workers: 8, batchSize: 32 },
-    { workers: 4, batchSize: 500 },
   ],
 }
 
@@ -278,9 +279,9 @@ async function peer(system: string, settings: Record<string, number>): Promise<R
   }
 }
 
-async function switchyard(destinations: number): Promise<Run> {
+async function switchyard(destinations: number, env: Record<string, string> = {}): Promise<Run> {
   const store = await freshStore(adminUrl)
-  const server = await startServer(store)
+  const server = await startServer(store, env)
   const call = api(server.url, server.apiKey)
   const http = new HttpPool(server.url, { connections: 8 })
   try {
@@ -309,7 +310,11 @@ async function switchyard(destinations: number): Promise<Run> {
     const batch = 500 * destinations
     await measure(Math.ceil(n / 10 / batch) * batch, batch, publish, cpu)
     const result = await measure(Math.ceil(n / batch) * batch, batch, publish, cpu)
-    return { system: `switchyard, ${destinations} destination(s)`, settings: 'default', ...result }
+    const settings =
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || 'default'
+    return { system: `switchyard, ${destinations} destination(s)`, settings, ...result }
   } finally {
     await http.close()
     await server.stop()
@@ -378,6 +383,14 @@ try {
     }
   }
   if (wanted('switchyard')) for (const d of [1, 10]) runs.push(await switchyard(d))
+  // BENCH_SWITCHYARD_ENV="NAME=value …": the same two runs again with those settings, beside.
+  const variant = process.env.BENCH_SWITCHYARD_ENV
+  if (wanted('switchyard') && variant) {
+    const env = Object.fromEntries(
+      variant.split(/\s+/).map((kv) => kv.split('=') as [string, string]),
+    )
+    for (const d of [1, 10]) runs.push(await switchyard(d, env))
+  }
   for (const r of runs.filter((r) => r.system.startsWith('switchyard'))) show(r)
 } finally {
   load.push(os.loadavg()[0]!)
