@@ -11,6 +11,7 @@
  *   BENCH_SYSTEMS=switchyard,graphile-worker    # only these (raw, graphile-worker, bullmq, pg-boss, switchyard)
  *   BENCH_SWEEP=best                            # each peer at its best setting of the last full sweep only
  *   BENCH_SWITCHYARD_ENV="SWITCHYARD_DELIVERY_CLAIM_DEPTH=1"  # Switchyard again with these, beside
+ *   BENCH_STORE=pglite                          # Switchyard on the embedded store (peers stay on PostgreSQL)
  *   DATABASE_URL=postgres://…                   # the PostgreSQL server (default local)
  *
  * Every run: the jobs or events are published while the workers run (1,000 jobs per insert, 500
@@ -47,6 +48,7 @@ const n = Number(process.env.BENCH_N ?? 20_000)
 const only = process.env.BENCH_SYSTEMS?.split(',')
 const bestOnly = process.env.BENCH_SWEEP === 'best'
 const wanted = (system: string) => !only || only.includes(system)
+const embedded = process.env.BENCH_STORE === 'pglite'
 
 const data = {
   syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
@@ -280,7 +282,7 @@ async function peer(system: string, settings: Record<string, number>): Promise<R
 }
 
 async function switchyard(destinations: number, env: Record<string, string> = {}): Promise<Run> {
-  const store = await freshStore(adminUrl)
+  const store = await freshStore(embedded ? null : adminUrl)
   const server = await startServer(store, env)
   const call = api(server.url, server.apiKey)
   const http = new HttpPool(server.url, { connections: 8 })
@@ -304,7 +306,8 @@ async function switchyard(destinations: number, env: Record<string, string> = {}
     }
     const cpu = {
       process: server.child.pid!,
-      database: new URL(store.url!).pathname.slice(1),
+      // The embedded store runs in the server process: its CPU is the server's.
+      database: store.url ? new URL(store.url).pathname.slice(1) : null,
       redis: false,
     }
     const batch = 500 * destinations
