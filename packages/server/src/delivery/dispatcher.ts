@@ -10,6 +10,7 @@ import { createDestinationSlots, type DestinationSlots } from './destination-slo
 import { deliveriesChannel } from './fan-out.ts'
 import { loadClaimedContext, sendClaimed, type BatchContext } from './pipeline.ts'
 import { createResultWriter, type ResultWriter } from './result-writer.ts'
+import { releaseUnsent } from './store.ts'
 import type { Sender } from './send.ts'
 import type { Mailer } from './smtp.ts'
 import type { ClaimedDelivery, DispatcherEvents } from './types.ts'
@@ -117,6 +118,8 @@ export class Dispatcher {
   readonly #sends = new Set<Promise<void>>()
   /** Per destination: its sends under way here, and the claimed rows waiting for one to end. */
   readonly #turns = new Map<string, { sending: number; waiting: (() => void)[] }>()
+  /** Claimed rows a stop kept from being sent: stop() hands them back (store.ts releaseUnsent). */
+  readonly #unsent: string[] = []
   readonly #stopSends = new AbortController()
   #running = false
   #started: Promise<void> | null = null
@@ -186,6 +189,7 @@ export class Dispatcher {
       this.#stopSends.abort()
       await Promise.allSettled([...this.#sends])
       await this.#results.drain()
+      await this.#releaseUnsent()
     })()
     return this.#stopped
   }
@@ -267,7 +271,10 @@ export class Dispatcher {
     try {
       await this.#turn(row)
       turn = true
-      if (this.#stopSends.signal.aborted) return
+      if (this.#stopSends.signal.aborted) {
+        this.#unsent.push(row.id)
+        return
+      }
       const finished = await sendClaimed(row, context, {
         ...this.#deps,
         retry: { jitter: this.#options.jitter, random: this.#options.random },
@@ -293,6 +300,15 @@ export class Dispatcher {
       // A free slot can take the next due delivery now, while this result waits to be written.
       if (freesDue) this.wake()
     }
+  }
+
+  /** Rows never sent go back due now, instead of waiting out leases grown by the claim depth. */
+  async #releaseUnsent(): Promise<void> {
+    const ids = this.#unsent.splice(0)
+    const { db, now, log } = this.#deps
+    await releaseUnsent(db.kysely, { ids, workerId: this.workerId, now: now() }).catch(
+      (error: unknown) => log.warn({ err: error }, 'handing back unsent deliveries failed'),
+    )
   }
 
   /** A destination's sends at once: its adaptive limit, at most its max_concurrency. */

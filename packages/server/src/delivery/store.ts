@@ -268,6 +268,28 @@ export async function completeDeliveries(
   )
 }
 
+/**
+ * Hands back claimed deliveries this process never sent (it stopped while they waited for a
+ * slot, store.ts claimDepthOf): due now, unleased, the attempt their claim counted uncounted.
+ * Only rows still pending under this worker's lease: one whose lease ran out and that another
+ * worker claimed is left alone. Result: how many. Locks: those rows, until the statement commits.
+ */
+export async function releaseUnsent(
+  q: Queryable,
+  unsent: { ids: readonly string[]; workerId: string; now: Date },
+): Promise<number> {
+  if (unsent.ids.length === 0) return 0
+  const now = unsent.now.toISOString()
+  return countAffected(
+    q,
+    sql`
+    update deliveries
+    set attempts = attempts - 1, locked_by = null, locked_until = null,
+        next_attempt_at = ${now}::timestamptz, updated_at = ${now}::timestamptz
+    where id = any(${unsent.ids}::uuid[]) and locked_by = ${unsent.workerId} and status = 'pending'`,
+  )
+}
+
 /** A disabled destination's pending deliveries wait, not retried, until it is enabled. */
 export async function holdPending(q: Queryable, destinationId: string, now: Date): Promise<number> {
   return countAffected(
