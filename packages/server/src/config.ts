@@ -28,6 +28,8 @@ export interface Config {
   deliveryMaxInFlight: number
   /** Dispatcher: most deliveries one claim leases. (Default: 100) */
   deliveryBatchSize: number
+  /** Dispatcher: a healthy destination is claimed this many times its concurrency limit deep. (Default: 3) */
+  deliveryClaimDepth: number
   /** Dispatcher: fallback poll when no NOTIFY arrives, in ms. (Default: 1000) */
   deliveryPollMs: number
   /** Retry jitter spread: 0.2 waits 80–120 % of each step; 0 makes schedules exact. (Default: 0.2) */
@@ -121,6 +123,7 @@ const defaults = {
   bodyLimitBytes: 1024 * 1024,
   deliveryMaxInFlight: 500,
   deliveryBatchSize: 100,
+  deliveryClaimDepth: 3,
   deliveryPollMs: 1000,
   deliveryJitter: 0.2,
   rateLimitPerSecond: 10_000,
@@ -173,6 +176,7 @@ export function loadConfig(
     logFormat: oneOf(env, 'SWITCHYARD_LOG_FORMAT', logFormats),
     deliveryMaxInFlight: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_MAX_IN_FLIGHT'),
     deliveryBatchSize: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_BATCH_SIZE'),
+    deliveryClaimDepth: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_CLAIM_DEPTH'),
     deliveryPollMs: parsePositiveInt(env, 'SWITCHYARD_DELIVERY_POLL_MS'),
     rateLimitPerSecond: parsePositiveInt(env, 'SWITCHYARD_RATE_LIMIT_PER_SECOND'),
     rateLimitBurst: parsePositiveInt(env, 'SWITCHYARD_RATE_LIMIT_BURST'),

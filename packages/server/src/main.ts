@@ -280,6 +280,7 @@ function wireFeatures(deps: {
     box,
     options: {
       batchSize: config.deliveryBatchSize,
+      claimDepth: config.deliveryClaimDepth,
       maxInFlight: config.deliveryMaxInFlight,
       pollMs: config.deliveryPollMs,
       jitter: config.deliveryJitter,

@@ -42,6 +42,8 @@ export function claimReach(
     load: readonly DestinationLoad[]
     projects: readonly (ProjectLoad & { room: number })[]
     retries: boolean
+    /** The depth claimDue was given. (Default: 1) */
+    depth?: number
   },
   limitsOf: ReadonlyMap<string, DestinationLimits>,
 ): ClaimReach {
@@ -53,7 +55,8 @@ export function claimReach(
   const saturated = new Set<string>()
   for (const id of new Set([...loadOf.keys(), ...claimed.keys()])) {
     const limits = limitsOf.get(id)
-    if (!limits || (claimed.get(id) ?? 0) >= allowance(limits, loadOf.get(id), roomOf))
+    const deep = claim.depth ?? 1
+    if (!limits || (claimed.get(id) ?? 0) >= allowance(limits, loadOf.get(id), roomOf, deep))
       saturated.add(id)
   }
   return {
@@ -65,25 +68,42 @@ export function claimReach(
 
 /**
  * How many the claim let this destination take: claimDue's lateral limit (store.ts
- * `claimAllowance`), which test/delivery/claim-allowance.test.ts keeps equal to this.
+ * `claimAllowance`, with `depth` as claimDue got it), which
+ * test/delivery/claim-allowance.test.ts keeps equal to this.
  */
 export function allowance(
   d: DestinationLimits,
   load: DestinationLoad | undefined,
   roomOf: ReadonlyMap<string, number>,
+  depth = 1,
 ): number {
   const room = roomOf.get(d.project_id)
   // A project without room is left out of the claim altogether.
   if (room !== undefined && room <= 0) return 0
+  const deep = depthOf(d, load, depth)
   const cap = Math.min(load?.limit ?? d.concurrency_limit ?? d.max_concurrency, d.max_concurrency)
   return Math.max(
     0,
     Math.min(
-      cap - (load?.inFlight ?? 0),
-      load?.tokens ?? d.rate_limit_per_second ?? d.max_concurrency,
-      room ?? d.max_concurrency,
+      cap * deep - (load?.inFlight ?? 0),
+      load?.tokens ?? d.rate_limit_per_second ?? d.max_concurrency * deep,
+      room ?? d.max_concurrency * deep,
     ),
   )
+}
+
+/** store.ts `claimDepthOf`: `depth` for a settled destination, else 1. */
+export function depthOf(
+  d: Omit<DestinationLimits, 'project_id'>,
+  load: Pick<DestinationLoad, 'limit' | 'tokens'> | undefined,
+  depth: number,
+): number {
+  const settled =
+    (load?.limit ?? d.max_concurrency) >= d.max_concurrency &&
+    d.concurrency_limit === null &&
+    (load?.tokens ?? null) === null &&
+    d.rate_limit_per_second === null
+  return settled ? depth : 1
 }
 
 /**

@@ -45,6 +45,7 @@ export function createClaimer(deps: {
     leaseMarginMs: number
     claimTargetMs: number
     loopTarget: number
+    claimDepth: number
   }
 }): Claimer {
   const { slots, policy, options } = deps
@@ -86,13 +87,21 @@ export function createClaimer(deps: {
           load,
           projects,
           retries,
+          depth: options.claimDepth,
         })
       } catch (error) {
         deps.log.warn({ err: error }, 'claiming deliveries failed')
         policy.claimFailed()
         return { rows: [], wakeAgain: false }
       }
-      const wakeAgain = policy.judgeClaim({ limit, rows, load, projects, retries })
+      const wakeAgain = policy.judgeClaim({
+        limit,
+        rows,
+        load,
+        projects,
+        retries,
+        depth: options.claimDepth,
+      })
       const claimMs = performance.now() - started
       pressure.observe(
         Math.max(claimMs / options.claimTargetMs, loopUtilization() / options.loopTarget),

@@ -10,6 +10,7 @@ import { createDestinationSlots, type DestinationSlots } from './destination-slo
 import { deliveriesChannel } from './fan-out.ts'
 import { loadClaimedContext, sendClaimed, type BatchContext } from './pipeline.ts'
 import { createResultWriter, type ResultWriter } from './result-writer.ts'
+import { releaseUnsent } from './store.ts'
 import type { Sender } from './send.ts'
 import type { Mailer } from './smtp.ts'
 import type { ClaimedDelivery, DispatcherEvents } from './types.ts'
@@ -60,6 +61,11 @@ export interface DispatcherOptions {
   claimTargetMs: number
   /** So does an event loop busier than this share of the time. (Default: 0.8) */
   loopTarget: number
+  /**
+   * A settled destination is claimed this many times its concurrency limit deep; the rows past
+   * the limit wait here for a free slot (store.ts claimDepthOf). 1 claims only free slots. (Default: 3)
+   */
+  claimDepth: number
 }
 
 export const defaultDispatcherOptions: DispatcherOptions = {
@@ -72,6 +78,7 @@ export const defaultDispatcherOptions: DispatcherOptions = {
   resultDelayMs: 20,
   claimTargetMs: 15,
   loopTarget: 0.8,
+  claimDepth: 3,
 }
 
 export interface DispatcherDeps {
@@ -109,6 +116,10 @@ export class Dispatcher {
   readonly #claimer: Claimer
   readonly #results: ResultWriter
   readonly #sends = new Set<Promise<void>>()
+  /** Per destination: its sends under way here, and the claimed rows waiting for one to end. */
+  readonly #turns = new Map<string, { sending: number; waiting: (() => void)[] }>()
+  /** Claimed rows a stop kept from being sent: stop() hands them back (store.ts releaseUnsent). */
+  readonly #unsent: string[] = []
   readonly #stopSends = new AbortController()
   #running = false
   #started: Promise<void> | null = null
@@ -178,6 +189,7 @@ export class Dispatcher {
       this.#stopSends.abort()
       await Promise.allSettled([...this.#sends])
       await this.#results.drain()
+      await this.#releaseUnsent()
     })()
     return this.#stopped
   }
@@ -255,7 +267,14 @@ export class Dispatcher {
   }
 
   async #deliver(row: ClaimedDelivery, context: BatchContext): Promise<void> {
+    let turn = false
     try {
+      await this.#turn(row)
+      turn = true
+      if (this.#stopSends.signal.aborted) {
+        this.#unsent.push(row.id)
+        return
+      }
       const finished = await sendClaimed(row, context, {
         ...this.#deps,
         retry: { jitter: this.#options.jitter, random: this.#options.random },
@@ -275,11 +294,57 @@ export class Dispatcher {
     } catch (error) {
       this.#deps.log.error({ err: error, deliveryId: row.id }, 'sending a delivery failed')
     } finally {
+      if (turn) this.#endTurn(row)
       const freesDue = this.#policy.freesDue(row, this.#loop !== null)
       this.#slots.release(slotHolder(row))
       // A free slot can take the next due delivery now, while this result waits to be written.
       if (freesDue) this.wake()
     }
+  }
+
+  /** Rows never sent go back due now, instead of waiting out leases grown by the claim depth. */
+  async #releaseUnsent(): Promise<void> {
+    const ids = this.#unsent.splice(0)
+    const { db, now, log } = this.#deps
+    await releaseUnsent(db.kysely, { ids, workerId: this.workerId, now: now() }).catch(
+      (error: unknown) => log.warn({ err: error }, 'handing back unsent deliveries failed'),
+    )
+  }
+
+  /** A destination's sends at once: its adaptive limit, at most its max_concurrency. */
+  #sendLimit(row: ClaimedDelivery): number {
+    return Math.min(
+      this.#slots.limitOf(row.destination_id) ?? row.max_concurrency,
+      row.max_concurrency,
+    )
+  }
+
+  /**
+   * Resolves when `row` may be sent: at once while its destination has fewer than its limit of
+   * sends under way here, else when one of them ends (rows claimed deep, store.ts claimDepthOf).
+   */
+  #turn(row: ClaimedDelivery): Promise<void> | void {
+    let turns = this.#turns.get(row.destination_id)
+    if (!turns) this.#turns.set(row.destination_id, (turns = { sending: 0, waiting: [] }))
+    if (turns.sending < this.#sendLimit(row)) {
+      turns.sending += 1
+      return
+    }
+    const waiting = turns.waiting
+    return new Promise((resolve) => waiting.push(resolve))
+  }
+
+  /** A send of `row` ended: the next rows waiting for its destination start, up to its limit. */
+  #endTurn(row: ClaimedDelivery): void {
+    const turns = this.#turns.get(row.destination_id)
+    if (!turns) return
+    turns.sending -= 1
+    const limit = this.#sendLimit(row)
+    while (turns.waiting.length > 0 && turns.sending < limit) {
+      turns.sending += 1
+      turns.waiting.shift()!()
+    }
+    if (turns.sending === 0 && turns.waiting.length === 0) this.#turns.delete(row.destination_id)
   }
 
   #track(send: Promise<void>): Promise<void> {

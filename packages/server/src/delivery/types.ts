@@ -106,6 +106,8 @@ export interface ClaimedDelivery {
   secret: string
   previous_secret: string | null
   previous_secret_expires_at: Date | null
+  /** How many times its limit the claim took of its destination (store.ts claimDepthOf). (Default: 1) */
+  depth?: number
 }
 
 /** A destination configuration to send to: a saved one, or an unsaved one under test. */

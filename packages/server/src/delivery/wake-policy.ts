@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import {
   claimReach,
+  depthOf,
   finishWakes,
   unknownReach,
   type ClaimReach,
@@ -70,6 +71,28 @@ export function createWakePolicy(deps: {
     return { ...base, project: { room: share - inProject + released - takenInProject, share } }
   }
 
+  /**
+   * A destination's free slots for finishWakes: its limit, times the depth it is claimed at
+   * (store.ts claimDepthOf: rows past the limit wait here for a slot), less what this process
+   * holds of it, plus `released` less `taken`. Without its limits known, none (the claim's reach
+   * alone decides). A send that ended during a claim was judged without this before: with
+   * sends ending every few hundred µs nearly every claim was followed by another, and one
+   * destination's claims took ~8 rows (bench/results/deliver-peers-notes.md).
+   */
+  const destinationRoom = (
+    id: string,
+    limits: Omit<DestinationLimits, 'project_id'> | undefined,
+    released: number,
+    taken: number,
+    depth: number,
+  ): { destination?: { free: number; limit: number } } => {
+    if (!limits) return {}
+    const adaptive = slots.limitOf(id)
+    const deep = adaptive === null ? depthOf(limits, undefined, depth) : 1
+    const limit = Math.min(adaptive ?? limits.max_concurrency, limits.max_concurrency) * deep
+    return { destination: { free: limit - slots.inFlightOf(id) + released - taken, limit } }
+  }
+
   return {
     claimStarted: (shares) => {
       finishedDuringClaim.clear()
@@ -91,7 +114,11 @@ export function createWakePolicy(deps: {
       return freed.some((id) => {
         const projectId = limits.get(id)?.project_id
         const inProject = claim.rows.filter((r) => r.project_id === projectId).length
-        return finishWakes(reach, id, room(projectId, 0, claim.rows.length, inProject))
+        const inDestination = claim.rows.filter((r) => r.destination_id === id).length
+        return finishWakes(reach, id, {
+          ...room(projectId, 0, claim.rows.length, inProject),
+          ...destinationRoom(id, limits.get(id), 0, inDestination, claim.depth ?? 1),
+        })
       })
     },
     claimFailed: () => {
@@ -103,13 +130,9 @@ export function createWakePolicy(deps: {
         return false
       }
       // Counted before this send's slot is released.
-      const limit = Math.min(
-        slots.limitOf(row.destination_id) ?? row.max_concurrency,
-        row.max_concurrency,
-      )
       return finishWakes(reach, row.destination_id, {
         ...room(row.project_id, 1),
-        destination: { free: limit - slots.inFlightOf(row.destination_id) + 1, limit },
+        ...destinationRoom(row.destination_id, row, 1, 0, row.depth ?? 1),
       })
     },
     scheduleTokenWake: () => {

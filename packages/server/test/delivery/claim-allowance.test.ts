@@ -44,42 +44,46 @@ function cases(): Case[] {
 }
 
 describe('the claim allowance', () => {
-  it('is the same in SQL and in TypeScript for every combination of limits and load', async () => {
-    const table = cases()
-    const rows = table.map((c, i) => ({
-      i,
-      max_concurrency: c.max_concurrency,
-      concurrency_limit: c.concurrency_limit,
-      rate_limit_per_second: c.rate_limit_per_second,
-      in_flight: c.load?.inFlight ?? null,
-      tokens: c.load?.tokens ?? null,
-      cap: c.load?.limit ?? null,
-      room: c.room,
-    }))
-    const fromSql = await query<{ i: number; n: number }>(
-      db.kysely,
-      sql`select dst.i, ${claimAllowance} as n
+  it.each([1, 3])(
+    'is the same in SQL and in TypeScript for every combination of limits and load, %i deep',
+    async (depth) => {
+      const table = cases()
+      const rows = table.map((c, i) => ({
+        i,
+        max_concurrency: c.max_concurrency,
+        concurrency_limit: c.concurrency_limit,
+        rate_limit_per_second: c.rate_limit_per_second,
+        in_flight: c.load?.inFlight ?? null,
+        tokens: c.load?.tokens ?? null,
+        cap: c.load?.limit ?? null,
+        room: c.room,
+      }))
+      const fromSql = await query<{ i: number; n: number }>(
+        db.kysely,
+        sql`select dst.i, ${claimAllowance(depth)} as n
           from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as dst(i int,
             max_concurrency int, concurrency_limit int, rate_limit_per_second int, in_flight int,
             tokens int, cap int, room int)
           order by dst.i`,
-    )
-    const fromTs = table.map((c) =>
-      allowance(
-        {
-          project_id: 'p',
-          max_concurrency: c.max_concurrency,
-          concurrency_limit: c.concurrency_limit,
-          rate_limit_per_second: c.rate_limit_per_second,
-        },
-        c.load ? { destinationId: 'd', ...c.load } : undefined,
-        new Map(c.room === null ? [] : [['p', c.room]]),
-      ),
-    )
-    expect(fromSql).toHaveLength(table.length)
-    const differ = table.flatMap((c, i) =>
-      Number(fromSql[i]!.n) === fromTs[i] ? [] : [{ ...c, sql: fromSql[i]!.n, ts: fromTs[i] }],
-    )
-    expect(differ).toEqual([])
-  })
+      )
+      const fromTs = table.map((c) =>
+        allowance(
+          {
+            project_id: 'p',
+            max_concurrency: c.max_concurrency,
+            concurrency_limit: c.concurrency_limit,
+            rate_limit_per_second: c.rate_limit_per_second,
+          },
+          c.load ? { destinationId: 'd', ...c.load } : undefined,
+          new Map(c.room === null ? [] : [['p', c.room]]),
+          depth,
+        ),
+      )
+      expect(fromSql).toHaveLength(table.length)
+      const differ = table.flatMap((c, i) =>
+        Number(fromSql[i]!.n) === fromTs[i] ? [] : [{ ...c, sql: fromSql[i]!.n, ts: fromTs[i] }],
+      )
+      expect(differ).toEqual([])
+    },
+  )
 })

@@ -52,6 +52,41 @@ const recordEvent = (recordId: string) => ({
   data: { ...recordCreated.data, recordId },
 })
 
+describe('stopping with deliveries waiting for a slot', () => {
+  it('hands them back due now, their claimed attempt uncounted', async () => {
+    const { apiKey: key } = await server.createProject()
+    const hanging = await startReceiver(() => {})
+    try {
+      const dest = await createDestination(server, key, {
+        url: hanging.url,
+        events: ['*'],
+        maxConcurrency: 1,
+      })
+      const dispatcher = standaloneDispatcher(
+        server,
+        { now: clock.now, sender },
+        { pollMs: 3_600_000, claimDepth: 3 },
+      )
+      const published = await server.api('POST', '/v1/events/batch', {
+        key,
+        body: { events: [recordEvent('w-1'), recordEvent('w-2'), recordEvent('w-3')] },
+      })
+      expect(published.status).toBe(202)
+      await dispatcher.start()
+      // One is sent (and hangs); the other two were claimed with it and wait for its slot.
+      await hanging.waitForRequests(1)
+      await dispatcher.stop({ graceMs: 0 })
+      const deliveries = await listDeliveries(server, key, `destinationId=${dest.id}`)
+      const counts = deliveries.map((d) => d.attemptCount).sort()
+      expect(counts).toEqual([0, 0, 1])
+      for (const d of deliveries.filter((d) => d.attemptCount === 0))
+        expect(Date.parse(d.nextAttemptAt!)).toBeLessThanOrEqual(clock.now().getTime())
+    } finally {
+      await hanging.close()
+    }
+  })
+})
+
 describe('writing delivery results', () => {
   it('holds a plain result for the delay and writes it when the dispatcher stops', async () => {
     const { apiKey: key } = await server.createProject()
