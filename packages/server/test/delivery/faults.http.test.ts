@@ -71,7 +71,6 @@ describe('a faulty receiver costs one attempt and nothing else', () => {
     expect(faulty.e.status).toBe('pending')
     expect(healthy.e.outcome?.kind).toBe('delivered')
     expect(healthy.ms).toBeLessThan(faulty.ms)
-    expect(healthy.ms).toBeLessThan(800)
     expect((await attemptsOf(key, faulty.e)).attempts).toHaveLength(1)
   })
 
