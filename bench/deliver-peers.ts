@@ -41,6 +41,8 @@ import {
   startServer,
   waitUntil,
   type LocalServer,
+  benchEvent,
+  benchEventData,
 } from './lib.ts'
 
 const adminUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -50,17 +52,8 @@ const bestOnly = process.env.BENCH_SWEEP === 'best'
 const wanted = (system: string) => !only || only.includes(system)
 const embedded = process.env.BENCH_STORE === 'pglite'
 
-const data = {
-  syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
-  model: 'files',
-  recordId: '3ce16e33-0163-564d-98ce-99b0a25ab375',
-}
-const event = {
-  type: 'record.created',
-  userId: 'user_01JH448D13EX2BE1SC1GXVT05R',
-  integration: 'googledrive',
-  data,
-}
+const data = benchEventData
+const event = benchEvent
 
 /** The sweeps; the first of each is the best of the last full run (what BENCH_SWEEP=best keeps). */
 const sweeps: Record<string, Record<string, number>[]> = {

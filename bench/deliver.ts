@@ -28,6 +28,8 @@ import {
   type Receiver,
   type RunningServer,
   type Store,
+  benchEvent,
+  benchEventData,
 } from './lib.ts'
 
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -36,17 +38,8 @@ const rawSeconds = Number(process.env.BENCH_SECONDS ?? 8)
 const heldSeconds = Number(process.env.BENCH_HELD_SECONDS ?? 90)
 const heldTarget = 1_000_000
 
-const data = {
-  syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
-  model: 'files',
-  recordId: '3ce16e33-0163-564d-98ce-99b0a25ab375',
-}
-const event = {
-  type: 'record.created',
-  userId: 'user_01JH448D13EX2BE1SC1GXVT05R',
-  integration: 'googledrive',
-  data,
-}
+const data = benchEventData
+const event = benchEvent
 // What the standard format sends for `event`, so the baselines post the same size.
 const wireBody = JSON.stringify({
   id: '019a0000-0000-7000-8000-000000000000',

@@ -19,6 +19,7 @@ import {
   startReceiver,
   startServer,
   type RunningServer,
+  benchEvent,
 } from './lib.ts'
 
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -28,16 +29,7 @@ const destinationCount = 20
 const expected = eventCount * destinationCount
 const deadlineMs = 5 * 60_000
 
-const event = {
-  type: 'record.created',
-  userId: 'user_01JH448D13EX2BE1SC1GXVT05R',
-  integration: 'googledrive',
-  data: {
-    syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
-    model: 'files',
-    recordId: '3ce16e33-0163-564d-98ce-99b0a25ab375',
-  },
-}
+const event = benchEvent
 
 const log = (msg: string) =>
   console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${msg}`)

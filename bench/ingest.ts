@@ -12,7 +12,15 @@ import { CompiledQuery } from 'kysely'
 import pg from 'pg'
 import { Pool as HttpPool } from 'undici'
 import { v7 as uuidv7 } from 'uuid'
-import { freshStore, report, startServer, timed, type Store } from './lib.ts'
+import {
+  freshStore,
+  report,
+  startServer,
+  timed,
+  type Store,
+  benchEvent,
+  benchEventData,
+} from './lib.ts'
 import { migrate, openPglite } from '../packages/server/src/store/index.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8)
@@ -20,17 +28,8 @@ const clients = 16
 const batchSize = 1000
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
-const data = {
-  syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
-  model: 'files',
-  recordId: '3ce16e33-0163-564d-98ce-99b0a25ab375',
-}
-const event = {
-  type: 'record.created',
-  userId: 'user_01JH448D13EX2BE1SC1GXVT05R',
-  integration: 'googledrive',
-  data,
-}
+const data = benchEventData
+const event = benchEvent
 
 interface RawInserter {
   single: () => Promise<void>

@@ -8,6 +8,21 @@ import pg from 'pg'
 
 /** Shared bench plumbing: fresh databases, a Switchyard child process, timed loops, reports. */
 
+/** The data of the event every delivery bench publishes: a sync record created. */
+export const benchEventData = {
+  syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
+  model: 'files',
+  recordId: '3ce16e33-0163-564d-98ce-99b0a25ab375',
+}
+
+/** The event every delivery bench publishes (`POST /v1/events`, `/batch`). */
+export const benchEvent = {
+  type: 'record.created',
+  userId: 'user_01JH448D13EX2BE1SC1GXVT05R',
+  integration: 'googledrive',
+  data: benchEventData,
+}
+
 export const serverBin = new URL('../packages/server/bin/switchyard.js', import.meta.url).pathname
 /** The Node flags the bin's shebang gives `switchyard` when it runs as a command. */
 const binFlags = (/^#!.*\bnode\s+(.*)$/m.exec(readFileSync(serverBin, 'utf8'))?.[1] ?? '')

@@ -15,6 +15,7 @@ import {
   startServer,
   waitUntil,
   type Receiver,
+  benchEvent,
 } from './lib.ts'
 
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -22,17 +23,7 @@ const stores = (process.env.BENCH_STORES ?? 'postgres').split(',')
 const events = Number(process.env.BENCH_EVENTS ?? 3000)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const destinations = 10
-// bench/deliver.ts's event.
-const event = {
-  type: 'record.created',
-  userId: 'user_01JH448D13EX2BE1SC1GXVT05R',
-  integration: 'googledrive',
-  data: {
-    syncId: '163a345e-2dd4-51ff-bcf5-7667de564bb0',
-    model: 'files',
-    recordId: '3ce16e33-0163-564d-98ce-99b0a25ab375',
-  },
-}
+const event = benchEvent
 
 async function okCount(receiver: Receiver): Promise<number> {
   return (await receiver.get<{ ok: number }>('/stats')).ok
