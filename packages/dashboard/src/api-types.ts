@@ -4,7 +4,7 @@
  * *delivery* is one event to one destination; an *attempt* is one HTTP request of a delivery.
  */
 
-import type { DeliveryStatus, SyncStatus, WireFormat } from '@switchyard/sdk'
+import type { DeliveryStatus, InboundOutcome, SyncStatus, WireFormat } from '@switchyard/sdk'
 
 /** One page of any list: pass `nextCursor` back as `cursor` for the next one. */
 export interface Page<T> {
@@ -16,9 +16,11 @@ export interface Page<T> {
 // against the generated types by the compiler.
 export {
   deliveryStatuses,
+  inboundOutcomes,
   syncStatuses,
   wireFormats,
   type DeliveryStatus,
+  type InboundOutcome,
   type SyncStatus,
   type WireFormat,
 } from '@switchyard/sdk'
@@ -242,9 +244,6 @@ export interface Trigger extends TriggerIn {
   createdAt: string
   updatedAt?: string
 }
-
-export type InboundOutcome =
-  'received' | 'handshake' | 'rejected' | 'error' | 'accepted' | 'routed' | 'unrouted' | 'held'
 
 /** A webhook API setup registered at the provider; `credentialId` null for the app-level one. */
 export interface Subscription {

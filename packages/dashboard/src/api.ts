@@ -149,6 +149,9 @@ export function createApi(apiKey: string) {
         limit?: number
         cursor?: string
       }) => get<Page<InboundRequest>>('/v1/inbound-requests', { ...query }),
+      /** Routes a routed, unrouted or failed request again (answers 202 `accepted`). */
+      replay: (requestId: string) =>
+        post<{ id: string; outcome: 'accepted' }>(`/v1/inbound-requests/${id(requestId)}/replay`),
       subscriptions: (triggerId: string, query: { limit?: number; cursor?: string } = {}) =>
         get<Page<Subscription>>(`/v1/triggers/${id(triggerId)}/subscriptions`, { ...query }),
       /** Runs the subscribe request again (for a credential, or the app-level one). */

@@ -4,10 +4,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { waitForDispatch } from '../../src/delivery/index.ts'
 import { defaultDashboardDir } from '../../src/http/dashboard.ts'
+import { markRoutingFailures } from '../../src/inbound/request-store.ts'
 import { chromiumPath, chromiumPresent } from '../helpers/browser.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { waitForOutcome } from '../inbound/helpers.ts'
 
 const hasChromium = chromiumPresent('the dashboard browser tests')
 const chromiumArgs = [
@@ -256,6 +258,35 @@ it('shows a request to a trigger live in its listen view', async () => {
   const received = page.getByTestId('listen').getByTestId('inbound-request').first()
   await received.waitFor()
   expect(await received.textContent()).toContain(`POST /hooks/${trigger.body.id}`)
+})
+
+it('shows a request that ended failed, filters by it, and replays it', async () => {
+  const { apiKey } = await server.createProject()
+  const trigger = await server.api('POST', '/v1/triggers', {
+    key: apiKey,
+    body: { integration: 'custom', name: 'orders', level: 'app' },
+  })
+  const sent = await fetch(`${server.url}/hooks/${trigger.body.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ order: 42 }),
+  })
+  expect(sent.status).toBe(200)
+  const request = await waitForOutcome(server, apiKey, trigger.body.id)
+  // What the router records at its last failed try (routing-failures.http.test.ts drives it).
+  await markRoutingFailures(
+    server.engine.db.kysely,
+    [{ id: request.id, reason: 'routing failed 5 times: the store refused it', retryAt: null }],
+    new Date(),
+  )
+  const page = await signedIn(apiKey, `/triggers/${trigger.body.id}`)
+  await page.getByLabel('Outcome').selectOption('failed')
+  const shown = page.locator('[data-testid="inbound-request"].inbound-failed')
+  await shown.locator('.pill-bad', { hasText: 'failed' }).waitFor()
+  expect(await shown.textContent()).toContain('routing failed 5 times')
+  await shown.getByRole('button', { name: 'Replay' }).click()
+  await page.getByText('No failed requests').waitFor()
+  await waitForOutcome(server, apiKey, trigger.body.id, ['routed', 'unrouted'])
 })
 
 it('opens an event and a trigger from their lists by a click anywhere on the row', async () => {
