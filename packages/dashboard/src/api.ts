@@ -171,6 +171,8 @@ export function createApi(apiKey: string) {
       list: (query: DeliveryQuery = {}) => get<Page<Delivery>>('/v1/deliveries', { ...query }),
       get: (deliveryId: string) => get<DeliveryDetail>(`/v1/deliveries/${id(deliveryId)}`),
       retry: (deliveryId: string) => post<Delivery>(`/v1/deliveries/${id(deliveryId)}/retry`),
+      /** `GET /v1/stats`: the last hour's and day's figures, the backlog, per destination. */
+      stats: () => client.deliveries.stats(),
     },
   }
 }

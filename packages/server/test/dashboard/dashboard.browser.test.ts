@@ -9,6 +9,7 @@ import { chromiumPath, chromiumPresent } from '../helpers/browser.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { waitFor } from '../helpers/wait.ts'
 import { waitForOutcome } from '../inbound/helpers.ts'
 
 const hasChromium = chromiumPresent('the dashboard browser tests')
@@ -209,6 +210,44 @@ it('sends a delivery again with Retry now, under the same webhook-id', async () 
   await page.getByText('Attempt 2').waitFor()
 })
 
+it("shows the stats API's figures on the overview", async () => {
+  const target = await receiver()
+  const { apiKey } = await server.createProject()
+  const destination = await server.api('POST', '/v1/destinations', {
+    key: apiKey,
+    body: { name: 'Stats service', url: target.url, events: ['*'] },
+  })
+  for (let n = 0; n < 3; n++)
+    await server.api('POST', '/v1/events', {
+      key: apiKey,
+      body: { type: 'webhook.test', data: {} },
+    })
+  await target.waitForRequests(3)
+  const stats = await waitFor(async () => {
+    const res = await server.api('GET', '/v1/stats', { key: apiKey })
+    return res.body.windows['1h'].firstSuccessMs.count === 3 ? res.body : undefined
+  }, 30_000)
+  expect(stats.windows['1h'].deliveries.total).toBe(3)
+  const page = await signedIn(apiKey)
+  const tile = (label: string) => page.locator('.tile', { hasText: label })
+  await tile('Deliveries').locator('.tile-value').getByText('3', { exact: true }).waitFor()
+  expect(await tile('Deliveries').locator('.tile-sub').textContent()).toContain('3 last 24 h')
+  expect(await tile('Success rate').locator('.tile-value').textContent()).toBe('100%')
+  // Attempt and first-success latency are told apart, each as p50 / p95.
+  const ms = String.raw`(\d+ ms|\d+(\.\d)? s)`
+  for (const label of ['Attempt latency p50 / p95', 'First success p50 / p95'])
+    expect(await tile(label).locator('.tile-value').textContent()).toMatch(
+      new RegExp(`^${ms} / ${ms}$`),
+    )
+  const row = page.getByRole('row', { name: /Stats service/ })
+  expect(await row.locator('td').last().textContent()).toBe(
+    String(
+      stats.destinations.find((d: any) => d.destinationId === destination.body.id).windows['24h']
+        .deliveries.total,
+    ),
+  )
+})
+
 it('disables a destination and enables it again from the overview', async () => {
   const { apiKey, destinationId } = await deliveredEvent()
   const page = await signedIn(apiKey, `/destinations/${destinationId}`)
@@ -358,7 +397,7 @@ it('draws the sidebar down the whole of a long page and keeps its navigation in 
   expect(nav!.y).toBeLessThan(800)
 })
 
-it("counts latency from the delivering attempt's start, so a replay does not add the delivery's age", async () => {
+it("shows attempt latency without a replayed delivery's age, and first-success latency with it", async () => {
   const clock = createClock()
   const local = await startTestServer({ now: clock.now })
   try {
@@ -380,9 +419,13 @@ it("counts latency from the delivering attempt's start, so a replay does not add
     await delivered
     const page = await newPage()
     await page.goto(`${local.url}/#key=${encodeURIComponent(apiKey)}`)
-    const tile = page.locator('.tile', { hasText: 'Latency p95' }).locator('.tile-value')
+    const tile = page.locator('.tile', { hasText: 'Attempt latency' }).locator('.tile-value')
     await page.locator('.tile', { hasText: 'Deliveries' }).getByText('1', { exact: true }).waitFor()
-    expect(await tile.textContent()).toMatch(/^\d+ ms$|^\d+(\.\d)? s$/)
+    const ms = String.raw`(\d+ ms|\d+(\.\d)? s)`
+    expect(await tile.textContent()).toMatch(new RegExp(`^${ms} / ${ms}$`))
+    // First success is the event's wait for its first 2xx: the 40 minutes show there, apart.
+    const first = page.locator('.tile', { hasText: 'First success' }).locator('.tile-value')
+    expect(await first.textContent()).toMatch(/^40 min \d+ s \/ 40 min \d+ s$/)
   } finally {
     await local.close()
   }
