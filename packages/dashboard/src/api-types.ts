@@ -1,6 +1,10 @@
 /*
  * The API shapes the dashboard reads, under the dashboard's names: every one is the SDK's type,
  * generated from the server's schemas (`GET /openapi.json`); none is written by hand here.
+ * Not deleted yet: 25 files import these names (Destination for DestinationOut, Page for
+ * ListResponse…), and a few are derived (PresetTemplate, PresetName, TriggerRequestTemplate)
+ * with no named SDK type. What still differs from the wire, by design: a test's result
+ * (TestResult) has no attempt id or number, so AttemptView takes an attempt without them.
  * Terms: an *event* is one fact (`record.created`); a *destination* is where events go; a
  * *delivery* is one event to one destination; an *attempt* is one HTTP request of a delivery.
  */

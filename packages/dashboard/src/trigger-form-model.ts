@@ -152,8 +152,7 @@ function requestForm(
 ): RequestForm {
   if (!template) return fallback
   return {
-    // The API shows it as stored; it was one of these on the way in.
-    method: template.method as RequestForm['method'],
+    method: template.method,
     url: template.url,
     headers: toRows(template.headers),
     body: template.body === undefined ? '' : JSON.stringify(template.body, null, 2),

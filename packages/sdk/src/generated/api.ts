@@ -5328,7 +5328,8 @@ export interface paths {
                     headers?: {
                       [key: string]: string
                     }
-                    method: string
+                    /** @enum {string} */
+                    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                     persist?: {
                       [key: string]: string
                     }
@@ -5341,7 +5342,8 @@ export interface paths {
                     headers?: {
                       [key: string]: string
                     }
-                    method: string
+                    /** @enum {string} */
+                    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                     persist?: {
                       [key: string]: string
                     }
@@ -5572,7 +5574,8 @@ export interface paths {
                   headers?: {
                     [key: string]: string
                   }
-                  method: string
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                   persist?: {
                     [key: string]: string
                   }
@@ -5585,7 +5588,8 @@ export interface paths {
                   headers?: {
                     [key: string]: string
                   }
-                  method: string
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                   persist?: {
                     [key: string]: string
                   }
@@ -5738,7 +5742,8 @@ export interface paths {
                   headers?: {
                     [key: string]: string
                   }
-                  method: string
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                   persist?: {
                     [key: string]: string
                   }
@@ -5751,7 +5756,8 @@ export interface paths {
                   headers?: {
                     [key: string]: string
                   }
-                  method: string
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                   persist?: {
                     [key: string]: string
                   }
@@ -6024,7 +6030,8 @@ export interface paths {
                   headers?: {
                     [key: string]: string
                   }
-                  method: string
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                   persist?: {
                     [key: string]: string
                   }
@@ -6037,7 +6044,8 @@ export interface paths {
                   headers?: {
                     [key: string]: string
                   }
-                  method: string
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
                   persist?: {
                     [key: string]: string
                   }

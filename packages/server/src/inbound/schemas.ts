@@ -42,7 +42,7 @@ const setupRequestOut = {
   additionalProperties: true,
   required: ['method', 'url'],
   properties: {
-    method: { type: 'string' },
+    method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
     url: { type: 'string' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     body: {},
