@@ -149,6 +149,9 @@ export function createApi(apiKey: string) {
         limit?: number
         cursor?: string
       }) => get<Page<InboundRequest>>('/v1/inbound-requests', { ...query }),
+      /** Routes a routed, unrouted or failed request again (answers 202 `accepted`). */
+      replay: (requestId: string) =>
+        post<{ id: string; outcome: 'accepted' }>(`/v1/inbound-requests/${id(requestId)}/replay`),
       subscriptions: (triggerId: string, query: { limit?: number; cursor?: string } = {}) =>
         get<Page<Subscription>>(`/v1/triggers/${id(triggerId)}/subscriptions`, { ...query }),
       /** Runs the subscribe request again (for a credential, or the app-level one). */
@@ -168,6 +171,8 @@ export function createApi(apiKey: string) {
       list: (query: DeliveryQuery = {}) => get<Page<Delivery>>('/v1/deliveries', { ...query }),
       get: (deliveryId: string) => get<DeliveryDetail>(`/v1/deliveries/${id(deliveryId)}`),
       retry: (deliveryId: string) => post<Delivery>(`/v1/deliveries/${id(deliveryId)}/retry`),
+      /** `GET /v1/stats`: the last hour's and day's figures, the backlog, per destination. */
+      stats: () => client.deliveries.stats(),
     },
   }
 }

@@ -100,6 +100,8 @@ function responseIn(form: TriggerForm): TriggerIn['response'] {
   }
 }
 
+type SecretRef = NonNullable<NonNullable<TriggerIn['verification']>['secrets']>[number]
+
 function verificationIn(form: TriggerForm): TriggerIn['verification'] {
   if (form.verificationKind === 'none') return null
   const secrets = form.secrets
@@ -107,7 +109,8 @@ function verificationIn(form: TriggerForm): TriggerIn['verification'] {
     .map((s) => s.trim())
     .filter(Boolean)
     // A line like {"from": "credential", "key": "signingSecret"} names a secret stored elsewhere.
-    .map((s) => (s.startsWith('{') ? parseJson(s, 'A secret reference') : s))
+    // The server checks its shape ({from, key}) and answers validation_failed otherwise.
+    .map((s) => (s.startsWith('{') ? (parseJson(s, 'A secret reference') as SecretRef) : s))
   if (form.verificationKind === 'code') return { code: form.verificationCode, secrets }
   if (!form.verificationPreset) throw new Error('Choose a verification preset (step 5).')
   const options = parseJson(form.verificationOptions, 'The verification options') ?? {}
@@ -144,7 +147,7 @@ export function toTriggerIn(form: TriggerForm, changed?: ReadonlySet<Section>): 
 }
 
 function requestForm(
-  template: TriggerRequestTemplate | undefined,
+  template: NonNullable<Trigger['setup']>['subscribe'],
   fallback: RequestForm,
 ): RequestForm {
   if (!template) return fallback

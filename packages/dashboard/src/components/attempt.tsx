@@ -26,7 +26,8 @@ export function AttemptView({
   title,
   open,
 }: {
-  attempt: Attempt
+  /** A test's result has no id or number: it is not stored. */
+  attempt: Omit<Attempt, 'id' | 'number'> & { number?: number }
   title?: string
   open?: boolean
 }) {

@@ -1,7 +1,7 @@
 import type { InboundOutcome, InboundRequest } from '../api-types.ts'
 import { fullTime, prettyJson } from '../format.ts'
 import { Link } from '../router.tsx'
-import { Pill, type Tone } from './ui.tsx'
+import { AdminButton, Pill, type Tone } from './ui.tsx'
 
 const outcomeTone: Record<InboundOutcome, Tone> = {
   received: 'info',
@@ -12,6 +12,7 @@ const outcomeTone: Record<InboundOutcome, Tone> = {
   held: 'warn',
   rejected: 'bad',
   error: 'bad',
+  failed: 'bad',
 }
 
 const outcomeHelp: Record<InboundOutcome, string> = {
@@ -23,10 +24,26 @@ const outcomeHelp: Record<InboundOutcome, string> = {
   routed: 'Delivered as trigger.received to the matching credentials.',
   unrouted: 'Verified, but no credential matched the routing value.',
   held: 'Waiting for an INVALID credential to be VALID again (the trigger holds them).',
+  failed:
+    'Could not be routed after every retry (announced as trigger.failed): replay it once fixed.',
 }
 
-/** One request a trigger received: how it was judged, where it went, and what it carried. */
-export function InboundRequestView({ request }: { request: InboundRequest }) {
+/** The outcomes `POST /v1/inbound-requests/:id/replay` routes again. */
+export const replayable: ReadonlySet<InboundOutcome> = new Set(['routed', 'unrouted', 'failed'])
+
+/**
+ * One request a trigger received: how it was judged, where it went, and what it carried; with
+ * `onReplay`, a Replay button on the requests the API routes again.
+ */
+export function InboundRequestView({
+  request,
+  onReplay,
+  replaying,
+}: {
+  request: InboundRequest
+  onReplay?: (id: string) => void
+  replaying?: boolean
+}) {
   const target = (request.path ?? '') + (request.query ? `?${request.query}` : '')
   return (
     <article className={`attempt inbound-${request.outcome}`} data-testid="inbound-request">
@@ -39,6 +56,11 @@ export function InboundRequestView({ request }: { request: InboundRequest }) {
         </span>
         {request.responseStatus ? <span className="mono">→ {request.responseStatus}</span> : null}
         <span className="muted grow-left">{fullTime(request.receivedAt)}</span>
+        {onReplay && replayable.has(request.outcome) ? (
+          <AdminButton busy={replaying} onClick={() => onReplay(request.id)}>
+            Replay
+          </AdminButton>
+        ) : null}
       </header>
       {request.reason ? <p className="attempt-error">{request.reason}</p> : null}
       {request.credentialIds && request.credentialIds.length > 0 ? (

@@ -1,3 +1,4 @@
+import type { StatsOut, StatsWindowOut } from '@switchyard/sdk'
 import type { Destination } from '../api-types.ts'
 import { DeliveriesChart } from '../components/chart.tsx'
 import { DestinationStatus } from '../components/status.tsx'
@@ -6,40 +7,49 @@ import { destinationLabel, duration, percent } from '../format.ts'
 import { useAction, useLoad, useTick } from '../hooks.ts'
 import { Link } from '../router.tsx'
 import { useSession } from '../session-context.ts'
-import { byDestination, deliveriesSince, perMinute, summarize, type WindowStats } from '../stats.ts'
+import { deliveriesSince, perMinute } from '../stats.ts'
 
 const hourMs = 3_600_000
 const livePollMs = 4000
-// A day of deliveries is read less often and up to a cap; the hour is what moves.
-const dayPollMs = 60_000
-const maxPerWindow = 5000
+// The chart's hour of deliveries is read page by page, up to a cap.
+const maxChartDeliveries = 5000
+
+/** A destination with no deliveries in the last day: no row in `GET /v1/stats`. */
+const noLatency = { count: 0, p50: null, p95: null }
+const emptyWindow: StatsWindowOut = {
+  deliveries: { total: 0, succeeded: 0, failed: 0, retrying: 0, pending: 0, held: 0, coalesced: 0 },
+  successRate: null,
+  attemptMs: noLatency,
+  firstSuccessMs: noLatency,
+}
+
+/** "p50 / p95" of a latency, or "–" when nothing was measured. */
+function p50p95(latency: StatsWindowOut['attemptMs']): string {
+  if (latency.count === 0) return '–'
+  return `${duration(latency.p50)} / ${duration(latency.p95)}`
+}
 
 /** Health at a glance: disabled destinations first, the last hour live, the last day beside it. */
 export function OverviewPage() {
   const { api } = useSession()
   const destinations = useLoad(() => api.destinations.all(), 'destinations', { pollMs: livePollMs })
+  // Tiles and the destinations table: the server's figures (GET /v1/stats).
+  const stats = useLoad(() => api.deliveries.stats(), 'stats', { pollMs: livePollMs })
+  // The per-minute chart still needs the hour's deliveries: the stats route has no series.
   const hour = useLoad(
-    () => deliveriesSince(api, new Date(Date.now() - hourMs), maxPerWindow),
+    () => deliveriesSince(api, new Date(Date.now() - hourMs), maxChartDeliveries),
     'hour',
-    {
-      pollMs: livePollMs,
-    },
-  )
-  const day = useLoad(
-    () => deliveriesSince(api, new Date(Date.now() - 24 * hourMs), maxPerWindow),
-    'day',
-    {
-      pollMs: dayPollMs,
-    },
+    { pollMs: livePollMs },
   )
   const now = useTick(livePollMs)
   const list = destinations.data ?? []
   const disabled = list.filter((d) => !d.enabled)
-  const hourStats = summarize(hour.data?.deliveries ?? [])
-  const dayStats = summarize(day.data?.deliveries ?? [])
-  const hourBy = byDestination(hour.data?.deliveries ?? [])
-  const dayBy = byDestination(day.data?.deliveries ?? [])
-  const updated = hour.loadedAt ? Math.max(0, Math.round((now - hour.loadedAt) / 1000)) : null
+  const hourStats = stats.data?.windows['1h'] ?? emptyWindow
+  const dayStats = stats.data?.windows['24h'] ?? emptyWindow
+  const byDestination = new Map<string, StatsOut['destinations'][number]['windows']>(
+    (stats.data?.destinations ?? []).map((d) => [d.destinationId, d.windows]),
+  )
+  const updated = stats.loadedAt ? Math.max(0, Math.round((now - stats.loadedAt) / 1000)) : null
 
   return (
     <>
@@ -52,20 +62,40 @@ export function OverviewPage() {
           </span>
         }
       />
-      <ErrorNote error={destinations.error ?? hour.error ?? day.error} />
+      <ErrorNote error={destinations.error ?? stats.error ?? hour.error} />
       {disabled.map((d) => (
         <DisabledBanner key={d.id} destination={d} onEnabled={destinations.reload} />
       ))}
-      <div className="tiles">
-        <Tile label="Deliveries" hour={String(hourStats.total)} day={String(dayStats.total)} />
+      <div className="tiles" data-testid="stats-tiles">
+        <Tile
+          label="Deliveries"
+          hour={String(hourStats.deliveries.total)}
+          day={String(dayStats.deliveries.total)}
+        />
         <Tile
           label="Success rate"
           hour={percent(hourStats.successRate)}
           day={percent(dayStats.successRate)}
           tone={rateTone(hourStats.successRate)}
         />
-        <Tile label="Latency p50" hour={duration(hourStats.p50Ms)} day={duration(dayStats.p50Ms)} />
-        <Tile label="Latency p95" hour={duration(hourStats.p95Ms)} day={duration(dayStats.p95Ms)} />
+        <Tile
+          label="Attempt latency p50 / p95"
+          hour={p50p95(hourStats.attemptMs)}
+          day={p50p95(dayStats.attemptMs)}
+          help="Each attempt's own duration: connect, send, the receiver's answer. Retries count."
+        />
+        <Tile
+          label="First success p50 / p95"
+          hour={p50p95(hourStats.firstSuccessMs)}
+          day={p50p95(dayStats.firstSuccessMs)}
+          help="From the event accepted to its first successful attempt's end; a replay after that does not count."
+        />
+        <Tile
+          label="Backlog"
+          hour={String(stats.data?.backlog.pending ?? 0)}
+          day={`${stats.data?.backlog.due ?? 0} due now, ${stats.data?.backlog.held ?? 0} held`}
+          sub="pending"
+        />
       </div>
       <Card
         title="Deliveries per minute"
@@ -73,7 +103,9 @@ export function OverviewPage() {
       >
         <DeliveriesChart buckets={perMinute(hour.data?.deliveries ?? [], now)} />
         {hour.data?.truncated ? (
-          <p className="fine">Counting the latest {maxPerWindow} deliveries of the hour only.</p>
+          <p className="fine">
+            Charting the latest {maxChartDeliveries} deliveries of the hour only.
+          </p>
         ) : null}
       </Card>
       <Card title="Destinations" actions={<Link to="/destinations/new">New destination</Link>}>
@@ -87,13 +119,17 @@ export function OverviewPage() {
         ) : (
           <DestinationHealth
             destinations={list}
-            stats={(d) => [summarize(hourBy.get(d.id) ?? []), summarize(dayBy.get(d.id) ?? [])]}
+            stats={(d) => {
+              const windows = byDestination.get(d.id)
+              return [windows?.['1h'] ?? emptyWindow, windows?.['24h'] ?? emptyWindow]
+            }}
           />
         )}
       </Card>
       <p className="fine">
-        Latency is the delivering attempt's: from its start to the receiver's 2xx (a retry or a
-        replay counts from its own start, not from the event). Success rate counts deliveries tried
+        Attempt latency is each attempt's own duration, retries included. First success is how long
+        an event took to reach the receiver: from its delivery created to the end of its first
+        successful attempt (a replay after it does not count). Success rate counts deliveries tried
         so far.
       </p>
     </>
@@ -105,12 +141,22 @@ function rateTone(rate: number | null): 'good' | 'warn' | 'bad' | undefined {
   return rate >= 0.99 ? 'good' : rate >= 0.9 ? 'warn' : 'bad'
 }
 
-function Tile(props: { label: string; hour: string; day: string; tone?: 'good' | 'warn' | 'bad' }) {
+function Tile(props: {
+  label: string
+  hour: string
+  day: string
+  tone?: 'good' | 'warn' | 'bad'
+  help?: string
+  /** Replaces "last hour · {day} last 24 h" with "{sub} · {day}". */
+  sub?: string
+}) {
   return (
-    <div className={`tile ${props.tone ? `tile-${props.tone}` : ''}`}>
+    <div className={`tile ${props.tone ? `tile-${props.tone}` : ''}`} title={props.help}>
       <div className="tile-label">{props.label}</div>
       <div className="tile-value">{props.hour}</div>
-      <div className="tile-sub">last hour · {props.day} last 24 h</div>
+      <div className="tile-sub">
+        {props.sub ? `${props.sub} · ${props.day}` : `last hour · ${props.day} last 24 h`}
+      </div>
     </div>
   )
 }
@@ -149,7 +195,7 @@ function DisabledBanner({
 
 function DestinationHealth(props: {
   destinations: Destination[]
-  stats: (d: Destination) => [WindowStats, WindowStats]
+  stats: (d: Destination) => [StatsWindowOut, StatsWindowOut]
 }) {
   return (
     <div className="table-wrap">
@@ -160,8 +206,13 @@ function DestinationHealth(props: {
             <th>Status</th>
             <th className="num">Success 1 h</th>
             <th className="num">Success 24 h</th>
-            <th className="num">p50 / p95 1 h</th>
-            <th className="num">p50 / p95 24 h</th>
+            <th className="num" title="Each attempt's own duration">
+              Attempt p50 / p95 1 h
+            </th>
+            <th className="num" title="From the event accepted to its first successful attempt">
+              First success p50 / p95 1 h
+            </th>
+            <th className="num">Attempt p50 / p95 24 h</th>
             <th className="num">Deliveries 24 h</th>
           </tr>
         </thead>
@@ -179,13 +230,10 @@ function DestinationHealth(props: {
                 </td>
                 <td className="num">{percent(hour.successRate)}</td>
                 <td className="num">{percent(day.successRate)}</td>
-                <td className="num">
-                  {duration(hour.p50Ms)} / {duration(hour.p95Ms)}
-                </td>
-                <td className="num">
-                  {duration(day.p50Ms)} / {duration(day.p95Ms)}
-                </td>
-                <td className="num">{day.total}</td>
+                <td className="num">{p50p95(hour.attemptMs)}</td>
+                <td className="num">{p50p95(hour.firstSuccessMs)}</td>
+                <td className="num">{p50p95(day.attemptMs)}</td>
+                <td className="num">{day.deliveries.total}</td>
               </tr>
             )
           })}

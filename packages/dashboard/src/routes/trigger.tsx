@@ -1,3 +1,5 @@
+import { useState } from 'react'
+import { inboundOutcomes, type InboundOutcome } from '../api-types.ts'
 import { ConfirmButton } from '../components/confirm.tsx'
 import { InboundRequestView } from '../components/inbound-request.tsx'
 import { ListenPanel } from '../components/listen.tsx'
@@ -22,13 +24,19 @@ import { useSession } from '../session-context.ts'
 export function TriggerPage({ id }: { id: string }) {
   const { api } = useSession()
   const trigger = useLoad(() => api.triggers.get(id), `trigger:${id}`)
+  const [outcome, setOutcome] = useState<InboundOutcome | ''>('')
   const requests = usePaged(
-    (cursor) => api.triggers.requests({ triggerId: id, limit: 10, cursor }),
-    id,
+    (cursor) =>
+      api.triggers.requests({ triggerId: id, outcome: outcome || undefined, limit: 10, cursor }),
+    `${id}|${outcome}`,
     {
       pollMs: 10_000,
     },
   )
+  const replay = useAction(async (requestId: string) => {
+    await api.triggers.replay(requestId)
+    requests.reload()
+  })
   const remove = useAction(async () => {
     await api.triggers.delete(id)
     navigate('/triggers')
@@ -88,13 +96,36 @@ export function TriggerPage({ id }: { id: string }) {
         </Card>
       </div>
       <Card title="Recent requests">
+        <div className="filters" role="search">
+          <label className="field">
+            <span>Outcome</span>
+            <select
+              name="outcome"
+              value={outcome}
+              onChange={(e) => setOutcome(e.target.value as InboundOutcome | '')}
+            >
+              <option value="">any</option>
+              {inboundOutcomes.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
         <ErrorNote error={requests.error} />
+        <ErrorNote error={replay.error} title="Replay" />
         {requests.data && requests.data.data.length === 0 ? (
-          <Empty title="Nothing received yet" />
+          <Empty title={outcome ? `No ${outcome} requests` : 'Nothing received yet'} />
         ) : (
           <div className="attempts">
             {(requests.data?.data ?? []).map((r) => (
-              <InboundRequestView key={r.id} request={r} />
+              <InboundRequestView
+                key={r.id}
+                request={r}
+                onReplay={(requestId) => void replay.run(requestId)}
+                replaying={replay.busy}
+              />
             ))}
           </div>
         )}

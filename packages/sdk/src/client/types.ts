@@ -74,6 +74,13 @@ export type ListResponseDeliveryOut = ResponseOf<'/v1/deliveries', 'get', ListRe
 /** A delivery as lists show it (no attempts). */
 export type DeliverySummaryOut = ListResponseDeliveryOut['data'][number]
 export type DeliveryRetryOut = ResponseOf<'/v1/deliveries/{id}/retry', 'post'>
+/** `GET /v1/stats`: delivery figures over the last hour and day, the backlog, per destination. */
+export type StatsOut = ResponseOf<'/v1/stats', 'get'>
+export type StatsOptions = QueryOf<'/v1/stats', 'get'>
+/** One window (`'1h'` or `'24h'`) of `StatsOut`: counts, success rate, two latencies. */
+export type StatsWindowOut = StatsOut['windows']['1h']
+/** A latency of a window: how many were measured, and their p50 and p95 in ms (null: none). */
+export type StatsLatencyOut = StatsWindowOut['attemptMs']
 
 // Event catalog and renderings
 /** One entry of `GET /v1/event-types`. */

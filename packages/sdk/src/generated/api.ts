@@ -1050,7 +1050,8 @@ export interface paths {
                 events: string[]
                 /** Format: date-time */
                 failingSince?: string | null
-                format: string
+                /** @enum {string} */
+                format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
                 headers?: {
                   [key: string]: string
                 }
@@ -1078,9 +1079,12 @@ export interface paths {
                 /** @description The custom body template, or the preset with its secret options redacted. */
                 template?:
                   | string
-                  | {
+                  | ({
+                      /** @enum {string} */
+                      preset: 'slack' | 'datadog' | 'newrelic' | 'sentry'
+                    } & {
                       [key: string]: string | string[]
-                    }
+                    })
                   | null
                 timeoutMs?: number
                 to?: string[] | null
@@ -1223,7 +1227,8 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
-              format: string
+              /** @enum {string} */
+              format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
                 [key: string]: string
               }
@@ -1251,9 +1256,12 @@ export interface paths {
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
-                | {
+                | ({
+                    /** @enum {string} */
+                    preset: 'slack' | 'datadog' | 'newrelic' | 'sentry'
+                  } & {
                     [key: string]: string | string[]
-                  }
+                  })
                 | null
               timeoutMs?: number
               to?: string[] | null
@@ -1345,7 +1353,8 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
-              format: string
+              /** @enum {string} */
+              format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
                 [key: string]: string
               }
@@ -1373,9 +1382,12 @@ export interface paths {
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
-                | {
+                | ({
+                    /** @enum {string} */
+                    preset: 'slack' | 'datadog' | 'newrelic' | 'sentry'
+                  } & {
                     [key: string]: string | string[]
-                  }
+                  })
                 | null
               timeoutMs?: number
               to?: string[] | null
@@ -1552,7 +1564,8 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
-              format: string
+              /** @enum {string} */
+              format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
                 [key: string]: string
               }
@@ -1580,9 +1593,12 @@ export interface paths {
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
-                | {
+                | ({
+                    /** @enum {string} */
+                    preset: 'slack' | 'datadog' | 'newrelic' | 'sentry'
+                  } & {
                     [key: string]: string | string[]
-                  }
+                  })
                 | null
               timeoutMs?: number
               to?: string[] | null
@@ -1678,7 +1694,8 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
-              format: string
+              /** @enum {string} */
+              format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
                 [key: string]: string
               }
@@ -1706,9 +1723,12 @@ export interface paths {
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
-                | {
+                | ({
+                    /** @enum {string} */
+                    preset: 'slack' | 'datadog' | 'newrelic' | 'sentry'
+                  } & {
                     [key: string]: string | string[]
-                  }
+                  })
                 | null
               timeoutMs?: number
               to?: string[] | null
@@ -1802,7 +1822,8 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
-              format: string
+              /** @enum {string} */
+              format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
                 [key: string]: string
               }
@@ -1830,9 +1851,12 @@ export interface paths {
               /** @description The custom body template, or the preset with its secret options redacted. */
               template?:
                 | string
-                | {
+                | ({
+                    /** @enum {string} */
+                    preset: 'slack' | 'datadog' | 'newrelic' | 'sentry'
+                  } & {
                     [key: string]: string | string[]
-                  }
+                  })
                 | null
               timeoutMs?: number
               to?: string[] | null
@@ -5259,29 +5283,97 @@ export interface paths {
                 integration: string
                 /** @enum {string} */
                 invalidCredentials?: 'deliver' | 'hold'
-                level: string
+                /** @enum {string} */
+                level: 'user' | 'app'
                 name: string
                 /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
                 redact?: {
                   headers?: string[]
                   query?: string[]
                 } | null
-                response?: {
-                  [key: string]: unknown
-                } | null
-                routing?: {
-                  [key: string]: unknown
-                } | null
+                response?:
+                  | ({
+                      body?: unknown
+                      code?: string
+                      headers?: {
+                        [key: string]: string
+                      }
+                      preset?: string
+                      status?: number
+                    } & {
+                      [key: string]: unknown
+                    })
+                  | null
+                routing?:
+                  | ({
+                      fallbacks?: {
+                        /** @enum {string} */
+                        from: 'body' | 'header' | 'query'
+                        path: string
+                      }[]
+                      /** @enum {string} */
+                      from: 'body' | 'header' | 'query'
+                      path: string
+                      split?: string
+                    } & {
+                      [key: string]: unknown
+                    })
+                  | null
                 setup?: {
+                  autoSubscribe?: boolean
+                  /** @enum {string} */
+                  mode: 'manual' | 'api'
+                  subscribe?: {
+                    body?: unknown
+                    headers?: {
+                      [key: string]: string
+                    }
+                    /** @enum {string} */
+                    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                    persist?: {
+                      [key: string]: string
+                    }
+                    url: string
+                  } & {
+                    [key: string]: unknown
+                  }
+                  unsubscribe?: {
+                    body?: unknown
+                    headers?: {
+                      [key: string]: string
+                    }
+                    /** @enum {string} */
+                    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                    persist?: {
+                      [key: string]: string
+                    }
+                    url: string
+                  } & {
+                    [key: string]: unknown
+                  }
+                } & {
                   [key: string]: unknown
                 }
                 /** Format: date-time */
                 updatedAt?: string
                 /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
                 url: string
-                verification?: {
-                  [key: string]: unknown
-                } | null
+                verification?:
+                  | ({
+                      code?: string
+                      preset?: string
+                      secrets?: (
+                        | string
+                        | {
+                            /** @enum {string} */
+                            from: 'credential' | 'persisted' | 'integration'
+                            key: string
+                          }
+                      )[]
+                    } & {
+                      [key: string]: unknown
+                    })
+                  | null
               }[]
               nextCursor: string | null
             }
@@ -5437,29 +5529,97 @@ export interface paths {
               integration: string
               /** @enum {string} */
               invalidCredentials?: 'deliver' | 'hold'
-              level: string
+              /** @enum {string} */
+              level: 'user' | 'app'
               name: string
               /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
               redact?: {
                 headers?: string[]
                 query?: string[]
               } | null
-              response?: {
-                [key: string]: unknown
-              } | null
-              routing?: {
-                [key: string]: unknown
-              } | null
+              response?:
+                | ({
+                    body?: unknown
+                    code?: string
+                    headers?: {
+                      [key: string]: string
+                    }
+                    preset?: string
+                    status?: number
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
+              routing?:
+                | ({
+                    fallbacks?: {
+                      /** @enum {string} */
+                      from: 'body' | 'header' | 'query'
+                      path: string
+                    }[]
+                    /** @enum {string} */
+                    from: 'body' | 'header' | 'query'
+                    path: string
+                    split?: string
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
               setup?: {
+                autoSubscribe?: boolean
+                /** @enum {string} */
+                mode: 'manual' | 'api'
+                subscribe?: {
+                  body?: unknown
+                  headers?: {
+                    [key: string]: string
+                  }
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                  persist?: {
+                    [key: string]: string
+                  }
+                  url: string
+                } & {
+                  [key: string]: unknown
+                }
+                unsubscribe?: {
+                  body?: unknown
+                  headers?: {
+                    [key: string]: string
+                  }
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                  persist?: {
+                    [key: string]: string
+                  }
+                  url: string
+                } & {
+                  [key: string]: unknown
+                }
+              } & {
                 [key: string]: unknown
               }
               /** Format: date-time */
               updatedAt?: string
               /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
               url: string
-              verification?: {
-                [key: string]: unknown
-              } | null
+              verification?:
+                | ({
+                    code?: string
+                    preset?: string
+                    secrets?: (
+                      | string
+                      | {
+                          /** @enum {string} */
+                          from: 'credential' | 'persisted' | 'integration'
+                          key: string
+                        }
+                    )[]
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
             }
           }
         }
@@ -5537,29 +5697,97 @@ export interface paths {
               integration: string
               /** @enum {string} */
               invalidCredentials?: 'deliver' | 'hold'
-              level: string
+              /** @enum {string} */
+              level: 'user' | 'app'
               name: string
               /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
               redact?: {
                 headers?: string[]
                 query?: string[]
               } | null
-              response?: {
-                [key: string]: unknown
-              } | null
-              routing?: {
-                [key: string]: unknown
-              } | null
+              response?:
+                | ({
+                    body?: unknown
+                    code?: string
+                    headers?: {
+                      [key: string]: string
+                    }
+                    preset?: string
+                    status?: number
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
+              routing?:
+                | ({
+                    fallbacks?: {
+                      /** @enum {string} */
+                      from: 'body' | 'header' | 'query'
+                      path: string
+                    }[]
+                    /** @enum {string} */
+                    from: 'body' | 'header' | 'query'
+                    path: string
+                    split?: string
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
               setup?: {
+                autoSubscribe?: boolean
+                /** @enum {string} */
+                mode: 'manual' | 'api'
+                subscribe?: {
+                  body?: unknown
+                  headers?: {
+                    [key: string]: string
+                  }
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                  persist?: {
+                    [key: string]: string
+                  }
+                  url: string
+                } & {
+                  [key: string]: unknown
+                }
+                unsubscribe?: {
+                  body?: unknown
+                  headers?: {
+                    [key: string]: string
+                  }
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                  persist?: {
+                    [key: string]: string
+                  }
+                  url: string
+                } & {
+                  [key: string]: unknown
+                }
+              } & {
                 [key: string]: unknown
               }
               /** Format: date-time */
               updatedAt?: string
               /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
               url: string
-              verification?: {
-                [key: string]: unknown
-              } | null
+              verification?:
+                | ({
+                    code?: string
+                    preset?: string
+                    secrets?: (
+                      | string
+                      | {
+                          /** @enum {string} */
+                          from: 'credential' | 'persisted' | 'integration'
+                          key: string
+                        }
+                    )[]
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
             }
           }
         }
@@ -5757,29 +5985,97 @@ export interface paths {
               integration: string
               /** @enum {string} */
               invalidCredentials?: 'deliver' | 'hold'
-              level: string
+              /** @enum {string} */
+              level: 'user' | 'app'
               name: string
               /** @description Headers and query parameters to store, show and forward as [redacted], beyond those the verification reads. */
               redact?: {
                 headers?: string[]
                 query?: string[]
               } | null
-              response?: {
-                [key: string]: unknown
-              } | null
-              routing?: {
-                [key: string]: unknown
-              } | null
+              response?:
+                | ({
+                    body?: unknown
+                    code?: string
+                    headers?: {
+                      [key: string]: string
+                    }
+                    preset?: string
+                    status?: number
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
+              routing?:
+                | ({
+                    fallbacks?: {
+                      /** @enum {string} */
+                      from: 'body' | 'header' | 'query'
+                      path: string
+                    }[]
+                    /** @enum {string} */
+                    from: 'body' | 'header' | 'query'
+                    path: string
+                    split?: string
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
               setup?: {
+                autoSubscribe?: boolean
+                /** @enum {string} */
+                mode: 'manual' | 'api'
+                subscribe?: {
+                  body?: unknown
+                  headers?: {
+                    [key: string]: string
+                  }
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                  persist?: {
+                    [key: string]: string
+                  }
+                  url: string
+                } & {
+                  [key: string]: unknown
+                }
+                unsubscribe?: {
+                  body?: unknown
+                  headers?: {
+                    [key: string]: string
+                  }
+                  /** @enum {string} */
+                  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+                  persist?: {
+                    [key: string]: string
+                  }
+                  url: string
+                } & {
+                  [key: string]: unknown
+                }
+              } & {
                 [key: string]: unknown
               }
               /** Format: date-time */
               updatedAt?: string
               /** @description Where the provider sends; user-level URLs add ?id={credentialId}. */
               url: string
-              verification?: {
-                [key: string]: unknown
-              } | null
+              verification?:
+                | ({
+                    code?: string
+                    preset?: string
+                    secrets?: (
+                      | string
+                      | {
+                          /** @enum {string} */
+                          from: 'credential' | 'persisted' | 'integration'
+                          key: string
+                        }
+                    )[]
+                  } & {
+                    [key: string]: unknown
+                  })
+                | null
             }
           }
         }

@@ -5,6 +5,7 @@ import {
   SwitchyardApiError,
   type EventOut,
   type PublishEventIn,
+  type StatsOut,
   type SwitchyardClient,
 } from '../../src/index.ts'
 
@@ -58,6 +59,17 @@ describe('createClient against a real server', () => {
       ids.push(event.id)
     expect(ids.length).toBeGreaterThanOrEqual(4)
     expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it("reads the project's delivery stats", async () => {
+    const stats = await client.deliveries.stats()
+    expectTypeOf(stats).toEqualTypeOf<StatsOut>()
+    expect(Object.keys(stats.windows).sort()).toEqual(['1h', '24h'])
+    expect(stats.windows['1h']).toMatchObject({
+      attemptMs: { count: expect.any(Number) },
+      firstSuccessMs: { count: expect.any(Number) },
+    })
+    expect(stats.backlog.pending).toEqual(expect.any(Number))
   })
 
   it('lists the event catalog', async () => {

@@ -1,7 +1,12 @@
-import { wireFormats } from '../catalog/index.ts'
+import { wireFormats, type WireFormat } from '../catalog/index.ts'
 import { coalesceSchema } from './coalesce-fields.ts'
 import type { DestinationRow } from './store.ts'
-import { presetNames, presetUrlIsSecret, redactPreset } from './templates/index.ts'
+import {
+  presetNames,
+  presetUrlIsSecret,
+  redactPreset,
+  type StoredPreset,
+} from './templates/index.ts'
 
 export const timeoutMsRange = { minimum: 1000, maximum: 30_000, default: 15_000 } as const
 // 20 by default: a receiver taking 1,000 events/s at 10–20 ms per answer needs 10–20 requests
@@ -163,12 +168,17 @@ export const destinationOutSchema = {
       description: 'The custom body template, or the preset with its secret options redacted.',
       anyOf: [
         { type: 'string' },
-        { type: 'object', additionalProperties: presetOptionValue },
+        {
+          type: 'object',
+          required: ['preset'],
+          properties: { preset: { type: 'string', enum: presetNames } },
+          additionalProperties: presetOptionValue,
+        },
         { type: 'null' },
       ],
     },
     events: { type: 'array', items: { type: 'string' } },
-    format: { type: 'string' },
+    format: { type: 'string', enum: wireFormats },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     timeoutMs: { type: 'integer' },
     maxConcurrency: { type: 'integer' },
@@ -207,6 +217,8 @@ export const destinationOutSchema = {
   },
 } as const
 
+type PresetTemplateOut = StoredPreset & { preset: (typeof presetNames)[number] }
+
 /** The API view of a destination; the secret is never part of it. */
 export function destinationOut(row: DestinationRow) {
   return {
@@ -215,9 +227,10 @@ export function destinationOut(row: DestinationRow) {
     name: row.name,
     url: shownUrl(row),
     to: row.email_to,
-    template: row.preset ? redactPreset(row.preset) : row.template,
+    // Both were checked against these enums on the way in (presetNames, wireFormats).
+    template: row.preset ? (redactPreset(row.preset) as PresetTemplateOut) : row.template,
     events: row.event_filter,
-    format: row.format,
+    format: row.format as WireFormat,
     headers: redactHeaders(row.headers),
     timeoutMs: row.timeout_ms,
     maxConcurrency: row.max_concurrency,

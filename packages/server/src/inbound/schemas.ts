@@ -36,6 +36,20 @@ const setupRequest = {
   },
 } as const
 
+/** A setup request as the API shows it back (the input's limits are not repeated). */
+const setupRequestOut = {
+  type: 'object',
+  additionalProperties: true,
+  required: ['method', 'url'],
+  properties: {
+    method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+    url: { type: 'string' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    body: {},
+    persist: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const
+
 const routingSource = {
   from: { type: 'string', enum: ['body', 'header', 'query'] },
   path: { type: 'string', minLength: 1, maxLength: 500 },
@@ -165,15 +179,56 @@ export const triggerOutSchema = {
     id: { type: 'string', format: 'uuid' },
     integration: { type: 'string' },
     name: { type: 'string' },
-    level: { type: 'string' },
+    level: { type: 'string', enum: ['user', 'app'] },
     url: {
       type: 'string',
       description: 'Where the provider sends; user-level URLs add ?id={credentialId}.',
     },
-    setup: { type: 'object', additionalProperties: true },
-    response: { type: ['object', 'null'], additionalProperties: true },
-    verification: { type: ['object', 'null'], additionalProperties: true },
-    routing: { type: ['object', 'null'], additionalProperties: true },
+    // The definition as created (secrets masked), with its fields named; extra fields still pass.
+    setup: {
+      type: 'object',
+      additionalProperties: true,
+      required: ['mode'],
+      properties: {
+        mode: { type: 'string', enum: ['manual', 'api'] },
+        autoSubscribe: { type: 'boolean' },
+        subscribe: setupRequestOut,
+        unsubscribe: setupRequestOut,
+      },
+    },
+    response: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      properties: {
+        preset: { type: 'string' },
+        code: { type: 'string' },
+        status: { type: 'integer' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        body: {},
+      },
+    },
+    verification: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      properties: {
+        preset: { type: 'string' },
+        code: { type: 'string' },
+        secrets: { type: 'array', items: secretRef },
+      },
+    },
+    routing: {
+      type: ['object', 'null'],
+      additionalProperties: true,
+      required: ['from', 'path'],
+      properties: {
+        ...routingSource,
+        fallbacks: {
+          type: 'array',
+          items: { type: 'object', required: ['from', 'path'], properties: routingSource },
+        },
+        split: { type: 'string' },
+      },
+    },
     bodyLimitBytes: { type: 'integer' },
     invalidCredentials: { type: 'string', enum: ['deliver', 'hold'] },
     handshakeWindows: {

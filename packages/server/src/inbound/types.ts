@@ -85,7 +85,7 @@ export type RoutingConfig = RoutingSource & {
 }
 
 export type SetupRequest = {
-  method: string
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   url: string
   headers?: Record<string, string>
   body?: unknown

@@ -4,10 +4,13 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { waitForDispatch } from '../../src/delivery/index.ts'
 import { defaultDashboardDir } from '../../src/http/dashboard.ts'
+import { markRoutingFailures } from '../../src/inbound/request-store.ts'
 import { chromiumPath, chromiumPresent } from '../helpers/browser.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startReceiver, statuses, type Receiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { waitFor } from '../helpers/wait.ts'
+import { waitForOutcome } from '../inbound/helpers.ts'
 
 const hasChromium = chromiumPresent('the dashboard browser tests')
 const chromiumArgs = [
@@ -207,6 +210,44 @@ it('sends a delivery again with Retry now, under the same webhook-id', async () 
   await page.getByText('Attempt 2').waitFor()
 })
 
+it("shows the stats API's figures on the overview", async () => {
+  const target = await receiver()
+  const { apiKey } = await server.createProject()
+  const destination = await server.api('POST', '/v1/destinations', {
+    key: apiKey,
+    body: { name: 'Stats service', url: target.url, events: ['*'] },
+  })
+  for (let n = 0; n < 3; n++)
+    await server.api('POST', '/v1/events', {
+      key: apiKey,
+      body: { type: 'webhook.test', data: {} },
+    })
+  await target.waitForRequests(3)
+  const stats = await waitFor(async () => {
+    const res = await server.api('GET', '/v1/stats', { key: apiKey })
+    return res.body.windows['1h'].firstSuccessMs.count === 3 ? res.body : undefined
+  }, 30_000)
+  expect(stats.windows['1h'].deliveries.total).toBe(3)
+  const page = await signedIn(apiKey)
+  const tile = (label: string) => page.locator('.tile', { hasText: label })
+  await tile('Deliveries').locator('.tile-value').getByText('3', { exact: true }).waitFor()
+  expect(await tile('Deliveries').locator('.tile-sub').textContent()).toContain('3 last 24 h')
+  expect(await tile('Success rate').locator('.tile-value').textContent()).toBe('100%')
+  // Attempt and first-success latency are told apart, each as p50 / p95.
+  const ms = String.raw`(\d+ ms|\d+(\.\d)? s)`
+  for (const label of ['Attempt latency p50 / p95', 'First success p50 / p95'])
+    expect(await tile(label).locator('.tile-value').textContent()).toMatch(
+      new RegExp(`^${ms} / ${ms}$`),
+    )
+  const row = page.getByRole('row', { name: /Stats service/ })
+  expect(await row.locator('td').last().textContent()).toBe(
+    String(
+      stats.destinations.find((d: any) => d.destinationId === destination.body.id).windows['24h']
+        .deliveries.total,
+    ),
+  )
+})
+
 it('disables a destination and enables it again from the overview', async () => {
   const { apiKey, destinationId } = await deliveredEvent()
   const page = await signedIn(apiKey, `/destinations/${destinationId}`)
@@ -256,6 +297,35 @@ it('shows a request to a trigger live in its listen view', async () => {
   const received = page.getByTestId('listen').getByTestId('inbound-request').first()
   await received.waitFor()
   expect(await received.textContent()).toContain(`POST /hooks/${trigger.body.id}`)
+})
+
+it('shows a request that ended failed, filters by it, and replays it', async () => {
+  const { apiKey } = await server.createProject()
+  const trigger = await server.api('POST', '/v1/triggers', {
+    key: apiKey,
+    body: { integration: 'custom', name: 'orders', level: 'app' },
+  })
+  const sent = await fetch(`${server.url}/hooks/${trigger.body.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ order: 42 }),
+  })
+  expect(sent.status).toBe(200)
+  const request = await waitForOutcome(server, apiKey, trigger.body.id)
+  // What the router records at its last failed try (routing-failures.http.test.ts drives it).
+  await markRoutingFailures(
+    server.engine.db.kysely,
+    [{ id: request.id, reason: 'routing failed 5 times: the store refused it', retryAt: null }],
+    new Date(),
+  )
+  const page = await signedIn(apiKey, `/triggers/${trigger.body.id}`)
+  await page.getByLabel('Outcome').selectOption('failed')
+  const shown = page.locator('[data-testid="inbound-request"].inbound-failed')
+  await shown.locator('.pill-bad', { hasText: 'failed' }).waitFor()
+  expect(await shown.textContent()).toContain('routing failed 5 times')
+  await shown.getByRole('button', { name: 'Replay' }).click()
+  await page.getByText('No failed requests').waitFor()
+  await waitForOutcome(server, apiKey, trigger.body.id, ['routed', 'unrouted'])
 })
 
 it('opens an event and a trigger from their lists by a click anywhere on the row', async () => {
@@ -327,7 +397,7 @@ it('draws the sidebar down the whole of a long page and keeps its navigation in 
   expect(nav!.y).toBeLessThan(800)
 })
 
-it("counts latency from the delivering attempt's start, so a replay does not add the delivery's age", async () => {
+it("shows attempt latency without a replayed delivery's age, and first-success latency with it", async () => {
   const clock = createClock()
   const local = await startTestServer({ now: clock.now })
   try {
@@ -349,9 +419,13 @@ it("counts latency from the delivering attempt's start, so a replay does not add
     await delivered
     const page = await newPage()
     await page.goto(`${local.url}/#key=${encodeURIComponent(apiKey)}`)
-    const tile = page.locator('.tile', { hasText: 'Latency p95' }).locator('.tile-value')
+    const tile = page.locator('.tile', { hasText: 'Attempt latency' }).locator('.tile-value')
     await page.locator('.tile', { hasText: 'Deliveries' }).getByText('1', { exact: true }).waitFor()
-    expect(await tile.textContent()).toMatch(/^\d+ ms$|^\d+(\.\d)? s$/)
+    const ms = String.raw`(\d+ ms|\d+(\.\d)? s)`
+    expect(await tile.textContent()).toMatch(new RegExp(`^${ms} / ${ms}$`))
+    // First success is the event's wait for its first 2xx: the 40 minutes show there, apart.
+    const first = page.locator('.tile', { hasText: 'First success' }).locator('.tile-value')
+    expect(await first.textContent()).toMatch(/^40 min \d+ s \/ 40 min \d+ s$/)
   } finally {
     await local.close()
   }

@@ -5,6 +5,8 @@ import type {
   DeliveryOut,
   DeliveryRetryOut,
   ListResponseDeliveryOut,
+  StatsOptions,
+  StatsOut,
 } from '../types.ts'
 import { segment, type PostOptions } from './shared.ts'
 
@@ -34,5 +36,11 @@ export function deliveriesResource(request: Requester) {
         path: `/v1/deliveries/${segment(id)}/retry`,
         ...options,
       }),
+    /**
+     * The project's figures (or one destination's, with `destinationId`): deliveries by status,
+     * success rate, attempt and first-success latency over the last hour and day, the backlog.
+     */
+    stats: (options: StatsOptions = {}) =>
+      request<StatsOut>({ method: 'GET', path: '/v1/stats', query: options }),
   }
 }
