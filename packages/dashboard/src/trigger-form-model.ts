@@ -1,4 +1,4 @@
-import type { Trigger, TriggerIn, TriggerRequestTemplate } from './api-types.ts'
+import type { Trigger, TriggerIn, TriggerPresets, TriggerRequestTemplate } from './api-types.ts'
 import { toHeaders, toRows, type HeaderRow } from './components/headers-editor.tsx'
 
 /*
@@ -39,6 +39,13 @@ export interface TriggerForm {
 
 /** The parts of a definition, each sent on edit only when changed (secrets come back masked). */
 export type Section = 'basics' | 'setup' | 'response' | 'routing' | 'verification'
+
+/** What each step of the editor gets: the form, a patcher for it, and the presets it offers. */
+export interface StepProps {
+  form: TriggerForm
+  set: (patch: Partial<TriggerForm>) => void
+  presets: TriggerPresets | undefined
+}
 
 const blankRequest: RequestForm = { method: 'POST', url: '', headers: [], body: '', persist: [] }
 

@@ -1,7 +1,6 @@
-import type { RequestForm } from '../trigger-form-model.ts'
+import type { RequestForm, StepProps } from '../trigger-form-model.ts'
 import { Radio, Text } from './form-fields.tsx'
 import { HeadersEditor } from './headers-editor.tsx'
-import type { StepProps } from './trigger-steps.tsx'
 
 function RequestEditor(props: {
   title: string

@@ -1,17 +1,10 @@
-import type { TriggerPresets } from '../api-types.ts'
-import type { TriggerForm } from '../trigger-form-model.ts'
+import type { StepProps } from '../trigger-form-model.ts'
 import { FieldDocs, PresetSelect, Radio, Text } from './form-fields.tsx'
 
-export { SetupStep } from './trigger-setup-step.tsx'
-
 /*
- * The five steps of the trigger editor. Each edits part of one TriggerForm through `set`.
+ * Four of the five steps of the trigger editor (the setup step is trigger-setup-step.tsx). Each
+ * edits part of one TriggerForm through `set`.
  */
-export interface StepProps {
-  form: TriggerForm
-  set: (patch: Partial<TriggerForm>) => void
-  presets: TriggerPresets | undefined
-}
 
 export function BasicsStep({ form, set }: StepProps) {
   return (

@@ -1,12 +1,11 @@
 import { useEffect, useState, type ReactNode } from 'react'
 import type { Trigger } from '../api-types.ts'
+import { SetupStep } from '../components/trigger-setup-step.tsx'
 import {
   BasicsStep,
   ResponseStep,
   RoutingStep,
-  SetupStep,
   VerificationStep,
-  type StepProps,
 } from '../components/trigger-steps.tsx'
 import { AdminButton, Button, Card, Code, ErrorNote, Json, PageHead } from '../components/ui.tsx'
 import { useAction, useLoad } from '../hooks.ts'
@@ -17,6 +16,7 @@ import {
   fromTrigger,
   toTriggerIn,
   type Section,
+  type StepProps,
   type TriggerForm,
 } from '../trigger-form-model.ts'
 
