@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react'
+import { BrandMark } from './brand-mark.tsx'
 import { Link } from '../router.tsx'
 import { needsAdmin, useSession } from '../session-context.ts'
 
@@ -52,15 +53,7 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
       <aside className="sidebar">
         <div className="sidebar-inner">
           <Link to="/" className="brand">
-            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-              <path
-                d="M3 6h7l4 6h7M3 18h7l4-6"
-                fill="none"
-                stroke="currentColor"
-                strokeWidth="2.2"
-                strokeLinecap="round"
-              />
-            </svg>
+            <BrandMark size={22} />
             Switchyard
           </Link>
           <nav className="nav" aria-label="Main">

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import { BrandMark } from '../components/brand-mark.tsx'
 import { Button } from '../components/ui.tsx'
 
 /** The key form; a sign-in link (`/#key=…`) skips it. */
@@ -16,15 +17,7 @@ export function SignInPage(props: {
     <div className="signin">
       <form className="signin-card" onSubmit={submit}>
         <div className="brand brand-large">
-          <svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">
-            <path
-              d="M3 6h7l4 6h7M3 18h7l4-6"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2.2"
-              strokeLinecap="round"
-            />
-          </svg>
+          <BrandMark size={28} />
           Switchyard
         </div>
         <h1>Sign in</h1>
