@@ -6,7 +6,10 @@
  *
  *   POST /secrets        {"<key>": "whsec_…"}: the secret for paths under /<key>/
  *   POST /<key>/...      200 when the signature verifies, 401 otherwise
- *   GET  /stats          { ok, unique, bad, duplicates }: ok counts every verified POST
+ *   GET  /stats          { ok, unique, bad, duplicates, latency }: ok counts every verified POST;
+ *                        latency is {p50, p99, count} in ms from the event's acceptance to its
+ *                        first receipt, read from the UUIDv7 event id the body carries (`id` or
+ *                        `eventId`: its first 48 bits are the accepting server's clock), else null
  *   POST /reset          clears the counters (secrets stay)
  */
 import http from 'node:http'
@@ -17,6 +20,14 @@ const seen = new Set<string>()
 let ok = 0
 let bad = 0
 let duplicates = 0
+const latencies: number[] = []
+
+function latency() {
+  if (latencies.length === 0) return null
+  const sorted = latencies.toSorted((a, b) => a - b)
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
+  return { p50: at(0.5), p99: at(0.99), count: sorted.length }
+}
 
 function verified(url: string, body: string, headers: http.IncomingHttpHeaders): boolean {
   const verifier = verifiers.get(url.split('/')[1] ?? '')
@@ -34,7 +45,7 @@ const server = http.createServer((req, res) => {
   if (req.method === 'GET') {
     res
       .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ ok, unique: seen.size, bad, duplicates }))
+      .end(JSON.stringify({ ok, unique: seen.size, bad, duplicates, latency: latency() }))
     return
   }
   const chunks: Buffer[] = []
@@ -50,6 +61,7 @@ const server = http.createServer((req, res) => {
     if (url === '/reset') {
       ok = bad = duplicates = 0
       seen.clear()
+      latencies.length = 0
       res.writeHead(200).end()
       return
     }
@@ -60,7 +72,11 @@ const server = http.createServer((req, res) => {
     }
     const id = String(req.headers['webhook-id'])
     if (seen.has(id)) duplicates++
-    else seen.add(id)
+    else {
+      seen.add(id)
+      const eventId = /"(?:id|eventId)":"([0-9a-f]{8})-([0-9a-f]{4})-7/.exec(text)
+      if (eventId) latencies.push(Date.now() - parseInt(eventId[1]! + eventId[2]!, 16))
+    }
     ok++
     res.writeHead(200).end()
   })
