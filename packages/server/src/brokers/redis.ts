@@ -49,13 +49,15 @@ export const redisDriver: BrokerDriver = {
       reconnectOnError: () => false,
     })
     let open = true
-    client.on('error', () => {}) // the failed command reports it; 'end' follows
+    // A refused AUTH arrives here, and connect() then only says "Connection is closed".
+    let lastError: unknown = null
+    client.on('error', (error) => (lastError = error))
     client.on('end', () => (open = false))
     try {
       await client.connect()
     } catch (error) {
       client.disconnect()
-      throw error
+      throw lastError ?? error
     }
     const stream = broker.stream ?? ''
     return {

@@ -104,7 +104,7 @@ CREATE TABLE public.delivery_attempts (
     worker text,
     request_body text,
     url text,
-    CONSTRAINT delivery_attempts_error_class_check CHECK ((error_class = ANY (ARRAY['timeout'::text, 'dns'::text, 'connect'::text, 'tls'::text, 'http_status'::text, 'smtp_status'::text]))),
+    CONSTRAINT delivery_attempts_error_class_check CHECK ((error_class = ANY (ARRAY['timeout'::text, 'dns'::text, 'connect'::text, 'tls'::text, 'http_status'::text, 'smtp_status'::text, 'auth'::text, 'not_found'::text, 'nack'::text]))),
     CONSTRAINT delivery_attempts_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'failed'::text, 'gone'::text])))
 );
 
