@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { connectAddress } from '../outbound/index.ts'
 import type { BrokerKind, StoredBroker } from './config.ts'
+import { codeOf, messageOf } from './errors.ts'
 import { natsDriver } from './nats.ts'
 import { rabbitmqDriver } from './rabbitmq.ts'
 import { redisDriver } from './redis.ts'
@@ -130,7 +131,9 @@ export function createBrokerPool(options: {
         const classified =
           error instanceof DeadlineError
             ? { errorClass: 'timeout' as const, message: error.message }
-            : driver.classify(error)
+            : codeOf(error) === 'ERR_PRIVATE_TARGET'
+              ? { errorClass: 'connect' as const, message: messageOf(error) }
+              : driver.classify(error)
         return { ok: false, ...classified, durationMs: took() }
       } finally {
         if (entry) {

@@ -101,6 +101,6 @@ function redisClass(code: string, message: string): BrokerErrorClass {
   if (/WRONGPASS|NOAUTH|NOPERM|invalid password|AUTH/i.test(message)) return 'auth'
   if (/WRONGTYPE/.test(message)) return 'not_found'
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) return 'timeout'
-  if (/^(OOM|READONLY|MISCONF|BUSY|NOSCRIPT|ERR)/.test(message)) return 'nack'
+  if (/^(OOM|READONLY|MISCONF|BUSY|NOSCRIPT|ERR) /.test(message)) return 'nack'
   return 'connect'
 }

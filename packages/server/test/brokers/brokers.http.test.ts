@@ -1,5 +1,7 @@
 import { verifyWebhook } from '@switchyard/sdk'
+import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { waitForDispatch } from '../../src/delivery/index.ts'
 import { sql, query } from '../../src/store/index.ts'
 import { createDestination, exactSchedule, noPoll, recordCreated } from '../delivery/fixtures.ts'
 import { createClock } from '../helpers/clock.ts'
@@ -15,6 +17,7 @@ import {
   redisConsumer,
   redisUrl,
   tcpRelay,
+  uniqueName,
   type Consumer,
   type Received,
 } from './consumers.ts'
@@ -424,5 +427,58 @@ describe('broker destination settings', () => {
       code: 'validation_failed',
       details: [{ path: '/broker' }],
     })
+  })
+})
+
+describe('pause and probes', () => {
+  it('pauses a redis destination whose stream is missing, and a probe resumes it once it exists', async () => {
+    const { apiKey: key } = await server.createProject()
+    await server.api('PUT', '/v1/settings', {
+      key,
+      body: {
+        autoDisable: { minConsecutiveFailures: 1, afterDays: 0.001 },
+        retrySchedule: [60, 60],
+      },
+    })
+    const stream = uniqueName('paused')
+    const destination = await brokerDestination(key, 'redis', { stream })
+    const first = waitForDispatch(
+      server.engine.dispatcher,
+      'attempt',
+      (e) => e.destinationId === destination.id,
+    )
+    await publishMany(key, 1)
+    await first
+    clock.advance(90_000)
+    const paused = waitForDispatch(
+      server.engine.dispatcher,
+      'paused',
+      (e) => e.destinationId === destination.id,
+    )
+    server.engine.dispatcher.wake()
+    await paused
+    const read = await server.api('GET', `/v1/destinations/${destination.id}`, { key })
+    expect(read.body).toMatchObject({ status: 'paused' })
+    const admin = new Redis(redisUrl)
+    try {
+      await admin.xgroup('CREATE', stream, 'readers', '$', 'MKSTREAM')
+      clock.advance(15 * 60_000)
+      const delivered = waitForDispatch(
+        server.engine.dispatcher,
+        'delivered',
+        (e) => e.destinationId === destination.id,
+      )
+      const probes = await server.engine.prober.probe()
+      expect(probes.filter((p) => p.destinationId === destination.id)).toMatchObject([
+        { outcome: 'resumed', released: 1 },
+      ])
+      await delivered
+      const entries = await admin.xrange(stream, '-', '+')
+      const types = entries.map(([, fields]) => fields[fields.indexOf('webhook-event-type') + 1])
+      expect(types).toEqual(['webhook.test', 'record.created'])
+    } finally {
+      await admin.del(stream, ...(await admin.keys(`${stream}:switchyard-dedupe:*`)))
+      await admin.quit()
+    }
   })
 })
