@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBrokerPool, type BrokerPool, type PublishRequest } from '../../src/brokers/index.ts'
 import { waitFor } from '../helpers/wait.ts'
@@ -72,5 +73,31 @@ describe('the broker pool', () => {
       first.ok && first.confirmation.slice(5),
     )
     expect(await consumer.received()).toHaveLength(1)
+  })
+})
+
+describe('closing the pool', () => {
+  it('closes its connections on the broker side too', async () => {
+    const consumer = await redisConsumer()
+    consumers.push(consumer)
+    const brokers = createBrokerPool({ allowPrivateTargets: true })
+    const broker = { url: redisUrl, stream: String(consumer.target.stream) }
+    const key = `closing-${crypto.randomUUID()}`
+    expect(await brokers.publish(request(broker, key))).toMatchObject({ ok: true })
+    const named = async () => {
+      const admin = new Redis(redisUrl)
+      try {
+        return ((await admin.client('LIST')) as string).includes(`name=switchyard-${key} `)
+      } finally {
+        await admin.quit()
+      }
+    }
+    expect(await named()).toBe(true)
+    await brokers.close()
+    await waitFor(async () => !(await named()), 5000)
+    expect(await brokers.publish(request(broker, key))).toMatchObject({
+      ok: false,
+      errorClass: 'connect',
+    })
   })
 })
