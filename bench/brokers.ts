@@ -100,6 +100,7 @@ async function main() {
   const receiver = await startReceiver()
   const admin = api(server.url, server.apiKey)
   const rows: Record<string, string | number>[] = []
+  const targets: Target[] = []
   try {
     await receiver.reset(false)
     const webhook: Target = {
@@ -108,7 +109,11 @@ async function main() {
       count: async () => (await receiver.get<{ ok: number }>('/stats')).ok,
       close: async () => {},
     }
-    const targets = [webhook, await rabbitTarget(), await natsTarget(), await redisTarget()]
+    // Pushed one by one, so a failed setup still closes (deletes) the ones made before it.
+    targets.push(webhook)
+    targets.push(await rabbitTarget())
+    targets.push(await natsTarget())
+    targets.push(await redisTarget())
     for (const target of targets) {
       // One destination at a time in the server's project: each run's events go to it alone.
       const client = admin
@@ -133,9 +138,9 @@ async function main() {
         'deliveries/s': done ? Math.round(events / seconds) : 0,
       })
       await client('DELETE', `/v1/destinations/${destination.id}`)
-      await target.close()
     }
   } finally {
+    for (const target of targets) await target.close().catch(() => {})
     await receiver.stop()
     await server.stop()
     await store.drop()
