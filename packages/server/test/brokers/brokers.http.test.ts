@@ -482,3 +482,34 @@ describe('pause and probes', () => {
     }
   })
 })
+
+describe('per-key ordering', () => {
+  it('publishes one record’s events to the stream in creation order, with webhook-sequence', async () => {
+    const key = await project()
+    const consumer = await consumerOf('nats')
+    const destination = await createDestination(server, key, {
+      type: 'nats',
+      events: ['record.created'],
+      ordering: 'record',
+      broker: { url: natsUrl, ...consumer.target },
+    })
+    const tracked = track(destination.id)
+    const batch = Array.from({ length: 20 }, (_, i) => ({
+      ...recordCreated,
+      data: {
+        ...recordCreated.data,
+        syncId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      },
+    }))
+    const res = await server.api('POST', '/v1/events/batch', { key, body: { events: batch } })
+    expect(res.status).toBe(202)
+    await drain(tracked, 20)
+    tracked.stop()
+    const received = await consumer.received()
+    expect(received.map((m) => Number(m.headers['webhook-sequence']))).toEqual(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    )
+    const syncIds = received.map((m) => JSON.parse(m.body).data.syncId as string)
+    expect(syncIds).toEqual(batch.map((e) => e.data.syncId))
+  })
+})
