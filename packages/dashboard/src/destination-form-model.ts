@@ -11,8 +11,59 @@ import { redactedValue, toHeaders, toRows, type HeaderRow } from './components/h
 
 /*
  * The destination editor's state and its mapping to and from the API (docs/destinations.md):
- * a webhook (default body, custom template or service preset) or an email destination.
+ * a webhook (default body, custom template or service preset), an email destination, or a
+ * message-broker destination (rabbitmq, nats, redis: docs/brokers.md).
  */
+
+export const brokerTypes = ['rabbitmq', 'nats', 'redis'] as const
+export type BrokerType = (typeof brokerTypes)[number]
+/** How the form and the detail page name each type. */
+export const typeLabel: Record<DestinationType, string> = {
+  webhook: 'Webhook',
+  email: 'Email',
+  rabbitmq: 'RabbitMQ',
+  nats: 'NATS JetStream',
+  redis: 'Redis Stream',
+}
+
+/** Where a broker destination publishes, as its detail page shows it. */
+export function brokerSummary(d: Pick<Destination, 'type' | 'broker'>): string | null {
+  const b = d.broker
+  if (!b) return null
+  const where =
+    d.type === 'nats'
+      ? `subject ${b.subject}`
+      : d.type === 'redis'
+        ? `stream ${b.stream}`
+        : b.queue
+          ? `queue ${b.queue}`
+          : `exchange "${b.exchange ?? ''}" routing key ${b.routingKey}`
+  return `${typeLabel[d.type]}: ${b.url} ${where}`
+}
+
+export const isBroker = (type: DestinationType): type is BrokerType =>
+  (brokerTypes as readonly string[]).includes(type)
+
+/** A broker destination's settings as typed; empty fields are left out of the request. */
+export interface BrokerFields {
+  url: string
+  exchange: string
+  routingKey: string
+  queue: string
+  subject: string
+  stream: string
+  maxLen: string
+}
+
+const blankBroker: BrokerFields = {
+  url: '',
+  exchange: '',
+  routingKey: '',
+  queue: '',
+  subject: '',
+  stream: '',
+  maxLen: '',
+}
 
 export type PayloadKind = 'default' | 'custom' | 'preset'
 
@@ -117,6 +168,7 @@ export interface DestinationForm {
   preset: PresetName
   /** The chosen preset's options as typed (lists comma-separated). */
   options: Record<string, string>
+  broker: BrokerFields
 }
 
 export const blankForm: DestinationForm = {
@@ -132,6 +184,7 @@ export const blankForm: DestinationForm = {
   template: '{\n  "text": "{{$.event.type}}",\n  "event": {{$.event}}\n}',
   preset: 'slack',
   options: {},
+  broker: blankBroker,
 }
 
 export function fromDestination(d: Destination): DestinationForm {
@@ -151,7 +204,29 @@ export function fromDestination(d: Destination): DestinationForm {
     template: typeof template === 'string' ? template : blankForm.template,
     preset: preset?.preset ?? blankForm.preset,
     options: preset ? optionsText(preset) : {},
+    broker: d.broker
+      ? {
+          ...blankBroker,
+          ...Object.fromEntries(Object.entries(d.broker).map(([k, v]) => [k, String(v)])),
+        }
+      : blankBroker,
   }
+}
+
+/** The `broker` field: the fields the type reads, the empty ones left out. */
+function brokerInput(form: DestinationForm): NonNullable<DestinationIn['broker']> {
+  const b = form.broker
+  const text = (value: string) => (value.trim() === '' ? {} : { value: value.trim() })
+  const pick = (name: keyof BrokerFields) => {
+    const got = text(b[name])
+    return 'value' in got ? { [name]: got.value } : {}
+  }
+  const url = b.url.trim()
+  if (form.type === 'nats') return { url, ...pick('subject') }
+  if (form.type === 'redis')
+    return { url, ...pick('stream'), ...(b.maxLen.trim() ? { maxLen: Number(b.maxLen) } : {}) }
+  if (b.queue.trim()) return { url, queue: b.queue.trim() }
+  return { url, exchange: b.exchange.trim(), ...pick('routingKey') }
 }
 
 function optionsText({ preset: _, ...options }: PresetTemplate): Record<string, string> {
@@ -192,6 +267,7 @@ export function toInput(
     timeoutMs,
   }
   if (form.type === 'email') return { ...common, to: split(form.to) }
+  if (isBroker(form.type)) return { ...common, broker: brokerInput(form) }
   const template =
     form.payload === 'preset'
       ? presetTemplate(form)

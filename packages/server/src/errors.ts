@@ -51,6 +51,11 @@ export const errorCatalog = {
     status: 400,
     message: 'An email destination needs "to" addresses that are email addresses; see details.',
   },
+  invalid_broker: {
+    status: 400,
+    message:
+      'The broker settings are not valid for this destination type (URL scheme, exchange, queue, subject or stream); see details.',
+  },
   invalid_trigger: {
     status: 400,
     message: 'The trigger definition is not valid; see details for the field.',

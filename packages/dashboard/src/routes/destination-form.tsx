@@ -5,9 +5,12 @@ import { EventPicker } from '../components/event-picker.tsx'
 import { Radio } from '../components/form-fields.tsx'
 import { HeadersEditor, redactedValue } from '../components/headers-editor.tsx'
 import { PayloadEditor } from '../components/payload-editor.tsx'
+import { BrokerFieldsEditor } from '../components/broker-fields.tsx'
 import {
   blankForm,
   fromDestination,
+  isBroker,
+  typeLabel,
   templateFaults,
   toInput,
   toTestInput,
@@ -48,14 +51,17 @@ export function DestinationFormPage({ id }: { id?: string }) {
   const set = (patch: Partial<DestinationForm>) => setForm((f) => ({ ...f, ...patch }))
   const stillRedacted = form.headers.filter((h) => h.value === redactedValue).map((h) => h.name)
   const email = form.type === 'email'
-  const preset = !email && form.payload === 'preset'
+  const broker = isBroker(form.type) ? form.type : null
+  // Payload, custom headers and presets are a webhook's; email and brokers have none.
+  const webhook = !email && broker === null
+  const preset = webhook && form.payload === 'preset'
 
   const runTest = useAction(async () => {
     setTest(null)
     setTest(await api.destinations.testUnsaved(toTestInput(form)))
   })
   const save = useAction(async () => {
-    if (!email && headersTouched && stillRedacted.length > 0)
+    if (webhook && headersTouched && stillRedacted.length > 0)
       throw new Error(`Type the value of ${stillRedacted.join(', ')} again, or remove the header.`)
     const input = toInput(form, { editing: Boolean(id), headersTouched })
     if (id) {
@@ -72,12 +78,16 @@ export function DestinationFormPage({ id }: { id?: string }) {
   if (existing.error) return <ErrorNote error={existing.error} />
   const readOnly = role !== 'admin'
   const faults = templateFaults(save.error ?? runTest.error)
-  const canTest = email ? form.to.trim() !== '' : preset || form.url.trim() !== ''
+  const canTest = email
+    ? form.to.trim() !== ''
+    : broker
+      ? form.broker.url.trim() !== ''
+      : preset || form.url.trim() !== ''
   return (
     <>
       <PageHead
         title={id ? 'Edit destination' : 'New destination'}
-        sub="A webhook (Switchyard POSTs each matching event, signed with Standard Webhooks) or an email."
+        sub="A webhook (Switchyard POSTs each matching event, signed with Standard Webhooks) an email, or a message on RabbitMQ, NATS JetStream or a Redis Stream."
       />
       {readOnly ? <div className="note note-info">{needsAdmin}</div> : null}
       <form className="form" onSubmit={submit}>
@@ -85,7 +95,7 @@ export function DestinationFormPage({ id }: { id?: string }) {
           <div className="field">
             <span>Type</span>
             {id ? (
-              <span className="muted">{email ? 'Email' : 'Webhook'} (fixed once created)</span>
+              <span className="muted">{typeLabel[form.type]} (fixed once created)</span>
             ) : (
               <Radio
                 name="Type"
@@ -93,6 +103,9 @@ export function DestinationFormPage({ id }: { id?: string }) {
                 options={[
                   ['webhook', 'Webhook', 'An HTTP POST per event, signed with Standard Webhooks.'],
                   ['email', 'Email', 'A mail per event, sent over the server’s SMTP connection.'],
+                  ['rabbitmq', 'RabbitMQ', 'A persistent message per event, publisher-confirmed.'],
+                  ['nats', 'NATS JetStream', 'A message per event on a subject a stream captures.'],
+                  ['redis', 'Redis Stream', 'An entry per event (XADD) on an existing stream.'],
                 ]}
                 onChange={(type) =>
                   set(type === 'email' ? { type, format: 'monitoring' } : { type })
@@ -100,7 +113,13 @@ export function DestinationFormPage({ id }: { id?: string }) {
               />
             )}
           </div>
-          {email ? (
+          {broker ? (
+            <BrokerFieldsEditor
+              type={broker}
+              value={form.broker}
+              onChange={(value) => set({ broker: value })}
+            />
+          ) : email ? (
             <label className="field">
               <span>Recipients (comma-separated, up to 20)</span>
               <input
@@ -159,7 +178,7 @@ export function DestinationFormPage({ id }: { id?: string }) {
             onChange={(events) => set({ events })}
           />
         </Card>
-        {email ? null : (
+        {!webhook ? null : (
           <Card title="Payload">
             <PayloadEditor form={form} set={set} faults={faults} />
           </Card>
@@ -178,7 +197,7 @@ export function DestinationFormPage({ id }: { id?: string }) {
           {test ? <AttemptView attempt={test} title="Test (webhook.test)" open /> : null}
         </Card>
         <Card title="How">
-          {email ? null : (
+          {!webhook ? null : (
             <div className="field">
               <span>Custom headers</span>
               <HeadersEditor

@@ -4,6 +4,7 @@ import { HeaderTable } from '../components/attempt.tsx'
 import { DestinationStatus, Pager } from '../components/status.tsx'
 import { TemplateCard } from '../components/template-view.tsx'
 import { Card, Empty, ErrorNote, Facts, PageHead, Time } from '../components/ui.tsx'
+import { brokerSummary } from '../destination-form-model.ts'
 import { destinationLabel, duration } from '../format.ts'
 import { useLoad, usePaged } from '../hooks.ts'
 import { Link, withQuery } from '../router.tsx'
@@ -38,7 +39,11 @@ export function DestinationPage({ id }: { id: string }) {
             {destinationLabel(d)} <DestinationStatus destination={d} />
           </>
         }
-        sub={<span className="mono">{d.url ?? `email: ${(d.to ?? []).join(', ')}`}</span>}
+        sub={
+          <span className="mono">
+            {d.url ?? brokerSummary(d) ?? `email: ${(d.to ?? []).join(', ')}`}
+          </span>
+        }
       />
       {d.managed ? (
         <div className="note note-info">
@@ -105,7 +110,7 @@ export function DestinationPage({ id }: { id: string }) {
           />
         </Card>
       </div>
-      {d.type === 'email' ? null : <TemplateCard destination={d} />}
+      {d.type === 'webhook' ? <TemplateCard destination={d} /> : null}
       <Card
         title="Latest deliveries"
         actions={

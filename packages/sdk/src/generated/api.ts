@@ -813,7 +813,16 @@ export interface paths {
                 durationMs: number
                 /** @enum {string|null} */
                 errorClass?:
-                  'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status' | null
+                  | 'timeout'
+                  | 'dns'
+                  | 'connect'
+                  | 'tls'
+                  | 'http_status'
+                  | 'smtp_status'
+                  | 'auth'
+                  | 'not_found'
+                  | 'nack'
+                  | null
                 errorMessage?: string | null
                 /** Format: uuid */
                 id: string
@@ -1023,6 +1032,17 @@ export interface paths {
           content: {
             'application/json': {
               data: {
+                /** @description Broker destinations: where messages go; null for webhook and email. */
+                broker?: {
+                  exchange?: string
+                  maxLen?: number
+                  queue?: string
+                  routingKey?: string
+                  stream?: string
+                  subject?: string
+                  /** @description The connection URL, its password or token redacted. */
+                  url: string
+                } | null
                 /** @description Noise-control rules, defaults filled in. */
                 coalesce?: {
                   credentialFailed?: {
@@ -1089,10 +1109,10 @@ export interface paths {
                 timeoutMs?: number
                 to?: string[] | null
                 /** @enum {string} */
-                type: 'webhook' | 'email'
+                type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
                 /** Format: date-time */
                 updatedAt?: string
-                /** @description Null for email. A Slack preset's URL shows only its origin. */
+                /** @description Null for email and brokers. A Slack preset's URL shows only its origin. */
                 url: string | null
               }[]
               nextCursor: string | null
@@ -1113,6 +1133,17 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description rabbitmq, nats and redis destinations: the connection URL (credentials in it are sealed and never shown back) and the target: rabbitmq `exchange` + `routingKey` or `queue`; nats `subject`; redis `stream` (and `maxLen` to trim it). See docs/brokers.md. */
+            broker?: {
+              exchange?: string
+              maxLen?: number
+              queue?: string
+              routingKey?: string
+              stream?: string
+              subject?: string
+              /** @description amqp(s)://user:pass@host:5672/vhost, nats://user:pass@host:4222 or tls://…, redis(s)://user:pass@host:6379/db */
+              url: string
+            }
             /** @description Noise control. credentialFailed: repeated credential.failed for one credential within windowMs become one delivery with a count. records: record.* events of one sync go out as batches ({syncId, coalesced, records}) of up to maxBatchSize, waiting up to maxWaitMs. */
             coalesce?: {
               credentialFailed?: {
@@ -1164,11 +1195,11 @@ export interface paths {
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
             /**
-             * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.
+             * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL; rabbitmq, nats, redis: a signed message per event on that broker (settings in `broker`).
              * @default webhook
              * @enum {string}
              */
-            type?: 'webhook' | 'email'
+            type?: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
             /** @description Webhook: the http(s) target. Not with a preset (its URL comes from the preset). */
             url?: string
           }
@@ -1200,6 +1231,17 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Broker destinations: where messages go; null for webhook and email. */
+              broker?: {
+                exchange?: string
+                maxLen?: number
+                queue?: string
+                routingKey?: string
+                stream?: string
+                subject?: string
+                /** @description The connection URL, its password or token redacted. */
+                url: string
+              } | null
               /** @description Noise-control rules, defaults filled in. */
               coalesce?: {
                 credentialFailed?: {
@@ -1266,10 +1308,10 @@ export interface paths {
               timeoutMs?: number
               to?: string[] | null
               /** @enum {string} */
-              type: 'webhook' | 'email'
+              type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
               updatedAt?: string
-              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              /** @description Null for email and brokers. A Slack preset's URL shows only its origin. */
               url: string | null
             }
           }
@@ -1326,6 +1368,17 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Broker destinations: where messages go; null for webhook and email. */
+              broker?: {
+                exchange?: string
+                maxLen?: number
+                queue?: string
+                routingKey?: string
+                stream?: string
+                subject?: string
+                /** @description The connection URL, its password or token redacted. */
+                url: string
+              } | null
               /** @description Noise-control rules, defaults filled in. */
               coalesce?: {
                 credentialFailed?: {
@@ -1392,10 +1445,10 @@ export interface paths {
               timeoutMs?: number
               to?: string[] | null
               /** @enum {string} */
-              type: 'webhook' | 'email'
+              type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
               updatedAt?: string
-              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              /** @description Null for email and brokers. A Slack preset's URL shows only its origin. */
               url: string | null
             }
           }
@@ -1458,6 +1511,17 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description rabbitmq, nats and redis destinations: the connection URL (credentials in it are sealed and never shown back) and the target: rabbitmq `exchange` + `routingKey` or `queue`; nats `subject`; redis `stream` (and `maxLen` to trim it). See docs/brokers.md. */
+            broker?: {
+              exchange?: string
+              maxLen?: number
+              queue?: string
+              routingKey?: string
+              stream?: string
+              subject?: string
+              /** @description amqp(s)://user:pass@host:5672/vhost, nats://user:pass@host:4222 or tls://…, redis(s)://user:pass@host:6379/db */
+              url: string
+            }
             /** @description Noise control. credentialFailed: repeated credential.failed for one credential within windowMs become one delivery with a count. records: record.* events of one sync go out as batches ({syncId, coalesced, records}) of up to maxBatchSize, waiting up to maxWaitMs. */
             coalesce?: {
               credentialFailed?: {
@@ -1537,6 +1601,17 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Broker destinations: where messages go; null for webhook and email. */
+              broker?: {
+                exchange?: string
+                maxLen?: number
+                queue?: string
+                routingKey?: string
+                stream?: string
+                subject?: string
+                /** @description The connection URL, its password or token redacted. */
+                url: string
+              } | null
               /** @description Noise-control rules, defaults filled in. */
               coalesce?: {
                 credentialFailed?: {
@@ -1603,10 +1678,10 @@ export interface paths {
               timeoutMs?: number
               to?: string[] | null
               /** @enum {string} */
-              type: 'webhook' | 'email'
+              type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
               updatedAt?: string
-              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              /** @description Null for email and brokers. A Slack preset's URL shows only its origin. */
               url: string | null
             }
           }
@@ -1667,6 +1742,17 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Broker destinations: where messages go; null for webhook and email. */
+              broker?: {
+                exchange?: string
+                maxLen?: number
+                queue?: string
+                routingKey?: string
+                stream?: string
+                subject?: string
+                /** @description The connection URL, its password or token redacted. */
+                url: string
+              } | null
               /** @description Noise-control rules, defaults filled in. */
               coalesce?: {
                 credentialFailed?: {
@@ -1733,10 +1819,10 @@ export interface paths {
               timeoutMs?: number
               to?: string[] | null
               /** @enum {string} */
-              type: 'webhook' | 'email'
+              type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
               updatedAt?: string
-              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              /** @description Null for email and brokers. A Slack preset's URL shows only its origin. */
               url: string | null
             }
           }
@@ -1795,6 +1881,17 @@ export interface paths {
           }
           content: {
             'application/json': {
+              /** @description Broker destinations: where messages go; null for webhook and email. */
+              broker?: {
+                exchange?: string
+                maxLen?: number
+                queue?: string
+                routingKey?: string
+                stream?: string
+                subject?: string
+                /** @description The connection URL, its password or token redacted. */
+                url: string
+              } | null
               /** @description Noise-control rules, defaults filled in. */
               coalesce?: {
                 credentialFailed?: {
@@ -1861,10 +1958,10 @@ export interface paths {
               timeoutMs?: number
               to?: string[] | null
               /** @enum {string} */
-              type: 'webhook' | 'email'
+              type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
               updatedAt?: string
-              /** @description Null for email. A Slack preset's URL shows only its origin. */
+              /** @description Null for email and brokers. A Slack preset's URL shows only its origin. */
               url: string | null
             }
           }
@@ -2059,7 +2156,16 @@ export interface paths {
               durationMs: number
               /** @enum {string|null} */
               errorClass?:
-                'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status' | null
+                | 'timeout'
+                | 'dns'
+                | 'connect'
+                | 'tls'
+                | 'http_status'
+                | 'smtp_status'
+                | 'auth'
+                | 'not_found'
+                | 'nack'
+                | null
               errorMessage?: string | null
               /** @enum {string} */
               outcome: 'delivered' | 'failed' | 'gone'
@@ -2075,7 +2181,7 @@ export interface paths {
               startedAt: string
               /** @description The HTTP status, or for email the SMTP reply code (250 when accepted). */
               status?: number | null
-              /** @description The URL the test was sent to (a Slack preset's shows only its origin); null for email, or when nothing was sent. */
+              /** @description The URL the test was sent to (a Slack preset's shows only its origin; a broker's: the broker and target); null for email, or when nothing was sent. */
               url?: string | null
               webhookId: string
             }
@@ -2193,6 +2299,17 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
+            /** @description rabbitmq, nats and redis destinations: the connection URL (credentials in it are sealed and never shown back) and the target: rabbitmq `exchange` + `routingKey` or `queue`; nats `subject`; redis `stream` (and `maxLen` to trim it). See docs/brokers.md. */
+            broker?: {
+              exchange?: string
+              maxLen?: number
+              queue?: string
+              routingKey?: string
+              stream?: string
+              subject?: string
+              /** @description amqp(s)://user:pass@host:5672/vhost, nats://user:pass@host:4222 or tls://…, redis(s)://user:pass@host:6379/db */
+              url: string
+            }
             /** @description Noise control. credentialFailed: repeated credential.failed for one credential within windowMs become one delivery with a count. records: record.* events of one sync go out as batches ({syncId, coalesced, records}) of up to maxBatchSize, waiting up to maxWaitMs. */
             coalesce?: {
               credentialFailed?: {
@@ -2245,11 +2362,11 @@ export interface paths {
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
             /**
-             * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.
+             * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL; rabbitmq, nats, redis: a signed message per event on that broker (settings in `broker`).
              * @default webhook
              * @enum {string}
              */
-            type?: 'webhook' | 'email'
+            type?: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
             /** @description Webhook: the http(s) target. Not with a preset (its URL comes from the preset). */
             url?: string
           }
@@ -2284,7 +2401,16 @@ export interface paths {
               durationMs: number
               /** @enum {string|null} */
               errorClass?:
-                'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status' | null
+                | 'timeout'
+                | 'dns'
+                | 'connect'
+                | 'tls'
+                | 'http_status'
+                | 'smtp_status'
+                | 'auth'
+                | 'not_found'
+                | 'nack'
+                | null
               errorMessage?: string | null
               /** @enum {string} */
               outcome: 'delivered' | 'failed' | 'gone'
@@ -2300,7 +2426,7 @@ export interface paths {
               startedAt: string
               /** @description The HTTP status, or for email the SMTP reply code (250 when accepted). */
               status?: number | null
-              /** @description The URL the test was sent to (a Slack preset's shows only its origin); null for email, or when nothing was sent. */
+              /** @description The URL the test was sent to (a Slack preset's shows only its origin; a broker's: the broker and target); null for email, or when nothing was sent. */
               url?: string | null
               webhookId: string
             }

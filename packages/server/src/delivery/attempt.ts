@@ -1,3 +1,4 @@
+import { isBrokerKind, type BrokerKind } from '../brokers/index.ts'
 import { renderWireFormat, wireName, type CatalogEvent, type WireFormat } from '../catalog/index.ts'
 import {
   composeEmail,
@@ -8,7 +9,7 @@ import {
 import { bodySize, thinBody } from './claim-check.ts'
 import type { ClaimChecks } from './claim-store.ts'
 import type { Sender } from './send.ts'
-import { buildRequest } from './signing.ts'
+import { buildRequest, signatureHeaders } from './signing.ts'
 import type { Mailer } from './smtp.ts'
 import type { AttemptRecord, TestTarget } from './types.ts'
 
@@ -20,6 +21,8 @@ export interface AttemptTarget extends Readonly<TestTarget> {
   sequence?: string | null
   /** Webhook bodies above this go out as a claim check (see claim-check.ts). */
   maxPayloadBytes?: number
+  /** A saved destination's id: its broker connection is kept for the next message. */
+  destinationId?: string
 }
 
 export interface AttemptDeps {
@@ -60,6 +63,7 @@ export function prepareAttempt(
       ok: false,
       error: `the ${format} format has no name for ${event.type}; nothing was sent`,
     }
+  if (isBrokerKind(target.type)) return brokerAttempt(target, event, body, deps)
   return target.type === 'email'
     ? emailAttempt(target, event, body, deps)
     : webhookAttempt(target, event, body, deps)
@@ -138,4 +142,43 @@ async function signAndSend(
     signal: deps.signal,
   })
   return { ...record, url: shownUrl({ url: rendered.url, preset: target.preset }) }
+}
+
+/**
+ * A message for a broker destination: the rendered event as the body (JSON, as a webhook
+ * without a template sends it) and the Standard Webhooks headers as message headers (Redis:
+ * fields), with the event type beside them. Bodies go whole: a consumer on a bus fetches no
+ * claim checks, and each broker has its own message size limit.
+ */
+function brokerAttempt(
+  target: AttemptTarget,
+  event: CatalogEvent,
+  body: unknown,
+  deps: AttemptDeps,
+): PreparedAttempt {
+  const kind = target.type as BrokerKind
+  const { broker } = target
+  const publish = deps.sender.publish
+  if (!broker) return { ok: false, error: `the ${kind} destination has no broker settings` }
+  if (!publish) return { ok: false, error: 'this engine has no broker connections' }
+  const type = wireName(target.format as WireFormat, event.type) ?? event.type
+  const send = () => {
+    const text = JSON.stringify(body)
+    const headers = {
+      'content-type': 'application/json',
+      ...signatureHeaders(target.deliveryId, deps.now(), text, target.secrets),
+      'webhook-event-type': type,
+      ...(target.sequence ? { 'webhook-sequence': target.sequence } : {}),
+    }
+    const message = { id: target.deliveryId, body: text, headers }
+    const request = {
+      kind,
+      broker,
+      message,
+      timeoutMs: target.timeoutMs,
+      key: target.destinationId ?? null,
+    }
+    return publish(request, { signal: deps.signal })
+  }
+  return { ok: true, send }
 }

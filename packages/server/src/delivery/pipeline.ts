@@ -211,8 +211,10 @@ function openedSecretsOf(row: ClaimedDelivery, context: BatchContext): SecretPar
 function attemptTargetOf(row: ClaimedDelivery, opened: SecretParts, now: Date): AttemptTarget {
   return {
     deliveryId: row.id,
+    destinationId: row.destination_id,
     type: row.type,
     url: opened.url,
+    broker: opened.broker ?? null,
     emailTo: row.email_to,
     format: row.format,
     headers: opened.headers,

@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import type { Readable } from 'node:stream'
 import { request, type Agent } from 'undici'
+import { createBrokerPool, type PublishRequest } from '../brokers/index.ts'
 import { createOutboundAgent } from '../outbound/index.ts'
+import { publishAttempt } from './broker-send.ts'
 import { classifyError, classifyStatus } from './classify.ts'
 import { startDeadline } from './deadline.ts'
 import type { AttemptRecord, OutboundRequest } from './types.ts'
@@ -18,6 +20,11 @@ export interface Sender {
     request: OutboundRequest,
     options: { requestHeaders: Record<string, string>; signal?: AbortSignal },
   ): Promise<AttemptRecord>
+  /**
+   * Publishes one message to a broker destination (brokers/), over a connection kept per
+   * destination. Absent on senders that reach no brokers (test doubles).
+   */
+  publish?(request: PublishRequest, options: { signal?: AbortSignal }): Promise<AttemptRecord>
   close(): Promise<void>
 }
 
@@ -26,7 +33,12 @@ export interface Sender {
  * Redirects are not followed and private targets are refused at connect time (outbound/).
  * @example const sender = createSender({ allowPrivateTargets: false, now: () => new Date() })
  */
-export function createSender(options: { allowPrivateTargets: boolean; now: () => Date }): Sender {
+export function createSender(options: {
+  allowPrivateTargets: boolean
+  now: () => Date
+  /** How long a broker connection stays open without a message. (Default: 60 s) */
+  brokerIdleMs?: number
+}): Sender {
   const agent = createOutboundAgent({
     allowPrivateTargets: options.allowPrivateTargets,
     connectTimeoutMs: maxTimeoutMs,
@@ -34,9 +46,18 @@ export function createSender(options: { allowPrivateTargets: boolean; now: () =>
     bodyTimeout: maxTimeoutMs,
     keepAliveTimeout: 10_000,
   })
+  // Broker hosts pass the same private-target rule as webhook URLs (outbound/connectAddress).
+  const brokers = createBrokerPool({
+    allowPrivateTargets: options.allowPrivateTargets,
+    idleMs: options.brokerIdleMs,
+  })
   return {
     send: (outbound, sendOptions) => sendOnce(agent, outbound, sendOptions, options.now),
-    close: () => agent.close(),
+    publish: (message, publishOptions) =>
+      publishAttempt(brokers, message, { now: options.now, signal: publishOptions.signal }),
+    close: async () => {
+      await Promise.all([agent.close(), brokers.close()])
+    },
   }
 }
 

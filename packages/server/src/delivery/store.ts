@@ -97,6 +97,7 @@ export async function claimDue(
              dst.preset, dst.timeout_ms, dst.max_concurrency, dst.concurrency_limit,
              dst.rate_limit_per_second, dst.secret, dst.previous_secret,
              dst.previous_secret_expires_at, dst.max_payload_bytes, dst.coalesce,
+             dst.broker,
              ${claimDepthOf(depth)} as depth
       -- offset 0 keeps this ordered subquery from being flattened: the nested loop then walks
       -- destinations in this order and stops probing once the outer limit is reached.
@@ -146,7 +147,8 @@ export async function claimDue(
               c.type, c.url, c.email_to, c.format, c.headers, c.template, c.preset, c.timeout_ms,
               c.max_concurrency, c.concurrency_limit, c.rate_limit_per_second,
               c.secret, c.previous_secret, c.previous_secret_expires_at, c.max_payload_bytes,
-              c.coalesce, c.depth`,
+              c.coalesce, c.depth,
+              c.broker`,
   )
 }
 

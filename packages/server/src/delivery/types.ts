@@ -1,4 +1,5 @@
-import type { CoalesceRules, StoredPreset } from '../destinations/index.ts'
+import type { StoredBroker } from '../brokers/index.ts'
+import type { CoalesceRules, DestinationType, StoredPreset } from '../destinations/index.ts'
 
 /**
  * Terminology:
@@ -18,8 +19,21 @@ import type { CoalesceRules, StoredPreset } from '../destinations/index.ts'
 
 export type DeliveryStatus = 'pending' | 'held' | 'succeeded' | 'failed' | 'coalesced'
 
-/** Why an attempt failed; `smtp_status` is a mail server's 4xx/5xx reply (email destinations). */
-export type ErrorClass = 'timeout' | 'dns' | 'connect' | 'tls' | 'http_status' | 'smtp_status'
+/**
+ * Why an attempt failed; `smtp_status` is a mail server's 4xx/5xx reply (email destinations);
+ * `auth`, `not_found` (no such exchange, queue, stream or route) and `nack` (the broker
+ * refused to store it) are a message broker's (brokers/).
+ */
+export type ErrorClass =
+  | 'timeout'
+  | 'dns'
+  | 'connect'
+  | 'tls'
+  | 'http_status'
+  | 'smtp_status'
+  | 'auth'
+  | 'not_found'
+  | 'nack'
 
 export const errorClasses: readonly ErrorClass[] = [
   'timeout',
@@ -28,6 +42,9 @@ export const errorClasses: readonly ErrorClass[] = [
   'tls',
   'http_status',
   'smtp_status',
+  'auth',
+  'not_found',
+  'nack',
 ]
 
 /** What one attempt came to. The sender returns it; it never throws for HTTP or network faults. */
@@ -89,9 +106,11 @@ export interface ClaimedDelivery {
   coalesce_key: string | null
   /** The destination's coalesce rules. */
   coalesce: CoalesceRules | null
-  type: 'webhook' | 'email'
-  /** Null for email destinations. */
+  type: DestinationType
+  /** Null for email and broker destinations. */
   url: string | null
+  /** Broker destinations' settings (URL sealed); null otherwise. */
+  broker: StoredBroker | null
   email_to: string[] | null
   format: string
   headers: Record<string, string>
@@ -112,9 +131,11 @@ export interface ClaimedDelivery {
 
 /** A destination configuration to send to: a saved one, or an unsaved one under test. */
 export interface TestTarget {
-  type: 'webhook' | 'email'
-  /** Null for email. */
+  type: DestinationType
+  /** Null for email and brokers. */
   url: string | null
+  /** Broker destinations' settings, opened (the URL with its credentials); null otherwise. */
+  broker: StoredBroker | null
   /** Email recipients; null for webhooks. */
   emailTo: string[] | null
   format: string

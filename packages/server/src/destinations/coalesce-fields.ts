@@ -54,7 +54,7 @@ export const coalesceSchema = {
 
 /** What the rules are applied to: a batch body is fixed, so it takes no template and no order. */
 interface CoalesceScope {
-  type: 'webhook' | 'email'
+  type: string
   templated: boolean
   ordering: DeliveryOrdering
 }

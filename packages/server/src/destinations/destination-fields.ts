@@ -1,8 +1,15 @@
+import {
+  checkBroker,
+  isBrokerKind,
+  type BrokerIn,
+  type BrokerKind,
+  type StoredBroker,
+} from '../brokers/index.ts'
 import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 import { coalesceRules, type CoalesceIn } from './coalesce-fields.ts'
 import { maxConcurrencyRange, maxPayloadBytesRange, timeoutMsRange } from './schemas.ts'
-import type { DeliveryOrdering, DestinationFields } from './store.ts'
+import type { DeliveryOrdering, DestinationFields, DestinationType } from './store.ts'
 import {
   checkCustomTemplate,
   checkHeaderTemplates,
@@ -19,8 +26,10 @@ import {
 
 /** `POST /v1/destinations` body (and, with `events` optional, `POST /v1/destinations/test`). */
 export interface DestinationIn {
-  type?: 'webhook' | 'email'
+  type?: DestinationType
   name?: string | null
+  /** rabbitmq, nats, redis: the connection URL and the target on the broker. */
+  broker?: BrokerIn
   /** Webhook: the target; with a preset it comes from the preset instead. */
   url?: string
   /** Email: the recipients. */
@@ -44,6 +53,8 @@ export interface DestinationIn {
 export interface FieldsOptions {
   /** The stored preset, whose secrets `[redacted]` options keep (patches). */
   currentPreset?: StoredPreset | null
+  /** The stored (opened) broker settings, whose URL a `[redacted]` one keeps (patches). */
+  currentBroker?: StoredBroker | null
   /**
    * Skip refusing event types the format cannot carry: a patch that changes neither `events`
    * nor `format` keeps a filter saved before save-time checks, so an unrelated edit still works.
@@ -61,6 +72,7 @@ export function destinationFields(
   input: DestinationIn,
   options: FieldsOptions = {},
 ): DestinationFields {
+  if (input.type !== undefined && isBrokerKind(input.type)) return brokerFields(input, options)
   return input.type === 'email'
     ? emailFields(input, options)
     : webhookFields(input, options.currentPreset ?? null, options)
@@ -94,7 +106,7 @@ function webhookFields(
   currentPreset: StoredPreset | null,
   options: FieldsOptions,
 ): DestinationFields {
-  refuseFields(input, ['to'], 'webhook')
+  refuseFields(input, ['to', 'broker'], 'webhook')
   const template = input.template ?? null
   const preset = template !== null && typeof template === 'object' ? template : null
   const format = input.format ?? (preset ? 'monitoring' : 'standard')
@@ -116,6 +128,7 @@ function webhookFields(
     ...common,
     type: 'webhook',
     url: checkedPreset?.url ?? checkTargetUrl(input.url!, '/url'),
+    broker: null,
     emailTo: null,
     headers,
     template: typeof template === 'string' ? template : null,
@@ -124,12 +137,32 @@ function webhookFields(
 }
 
 function emailFields(input: DestinationIn, options: FieldsOptions): DestinationFields {
-  refuseFields(input, ['url', 'template', 'headers'], 'email')
+  refuseFields(input, ['url', 'template', 'headers', 'broker'], 'email')
   return {
     ...commonFields(input, input.format ?? 'monitoring', options),
     type: 'email',
     url: null,
+    broker: null,
     emailTo: checkEmailAddresses(input.to, '/to'),
+    headers: {},
+    template: null,
+    preset: null,
+  }
+}
+
+/**
+ * A message-broker destination: the event in its format (standard by default) as the message
+ * body, signed like a webhook; no URL, template or custom headers (brokers/config.ts).
+ */
+function brokerFields(input: DestinationIn, options: FieldsOptions): DestinationFields {
+  const kind = input.type as BrokerKind
+  refuseFields(input, ['url', 'to', 'template', 'headers'], kind)
+  return {
+    ...commonFields(input, input.format ?? 'standard', options),
+    type: kind,
+    url: null,
+    broker: checkBroker(kind, input.broker, options.currentBroker ?? null),
+    emailTo: null,
     headers: {},
     template: null,
     preset: null,

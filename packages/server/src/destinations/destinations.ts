@@ -68,14 +68,22 @@ export async function patchDestination(
 ): Promise<DestinationRow | null> {
   const current = await openDestination(box, stored.id, stored)
   const merged =
-    current.type === 'email' ? emailMerge(current, patch) : webhookMerge(current, patch)
+    current.type === 'email'
+      ? emailMerge(current, patch)
+      : current.type === 'webhook'
+        ? webhookMerge(current, patch)
+        : brokerMerge(current, patch)
   // A filter saved before formats were checked against it keeps working until events or
   // format change (docs/destinations.md, "Events a format cannot carry").
   const keepStoredEvents = patch.events === undefined && patch.format === undefined
   const fields = await sealDestination(
     box,
     current.id,
-    destinationFields(merged, { currentPreset: current.preset, keepStoredEvents }),
+    destinationFields(merged, {
+      currentPreset: current.preset,
+      currentBroker: current.broker,
+      keepStoredEvents,
+    }),
   )
   return updateDestination(q, current.project_id, current.id, { ...fields, now })
 }
@@ -129,6 +137,21 @@ function emailMerge(current: DestinationRow, patch: DestinationPatchIn): Destina
     type: 'email',
     to: patch.to ?? current.email_to ?? [],
     ...(url === undefined ? {} : { url }),
+    ...(template === undefined ? {} : { template }),
+    ...(headers === undefined ? {} : { headers }),
+  }
+}
+
+function brokerMerge(current: DestinationRow, patch: DestinationPatchIn): DestinationIn {
+  // url, to, template and headers pass through so that sending them is refused, not ignored.
+  const { url, to, template, headers } = patch
+  return {
+    ...sharedMerge(current, patch),
+    type: current.type,
+    // A patch's broker replaces the settings whole; its URL as a read showed it keeps the stored one.
+    broker: patch.broker ?? current.broker ?? undefined,
+    ...(url === undefined ? {} : { url }),
+    ...(to === undefined ? {} : { to }),
     ...(template === undefined ? {} : { template }),
     ...(headers === undefined ? {} : { headers }),
   }

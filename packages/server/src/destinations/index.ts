@@ -15,6 +15,7 @@ export {
   type DeliveryOrdering,
   type DestinationFields,
   type DestinationRow,
+  type DestinationType,
 } from './store.ts'
 export { destinationOr404 } from './destinations.ts'
 export { destinationFields } from './destination-fields.ts'
@@ -22,6 +23,7 @@ export {
   destinationOutSchema,
   destinationStatus,
   destinationTypeSchema,
+  destinationTypes,
   idParamsSchema,
   webhookFieldSchemas,
 } from './schemas.ts'

@@ -1,3 +1,4 @@
+import { brokerInSchema, brokerOutSchema, shownBroker } from '../brokers/index.ts'
 import { wireFormats, type WireFormat } from '../catalog/index.ts'
 import { coalesceSchema } from './coalesce-fields.ts'
 import type { DestinationRow } from './store.ts'
@@ -119,13 +120,18 @@ export const webhookFieldSchemas = {
       '(Default: 262144)',
   },
   coalesce: coalesceSchema,
+  broker: brokerInSchema,
 } as const
+
+export const destinationTypes = ['webhook', 'email', 'rabbitmq', 'nats', 'redis'] as const
 
 export const destinationTypeSchema = {
   type: 'string',
-  enum: ['webhook', 'email'],
+  enum: destinationTypes,
   default: 'webhook',
-  description: 'webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.',
+  description:
+    'webhook: an HTTP POST per event; email: a mail per event over SMTP_URL; rabbitmq, nats, ' +
+    'redis: a signed message per event on that broker (settings in `broker`).',
 } as const
 
 export const destinationInSchema = {
@@ -157,12 +163,13 @@ export const destinationOutSchema = {
   required: ['id', 'type', 'url', 'events', 'format', 'enabled', 'createdAt'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    type: { type: 'string', enum: ['webhook', 'email'] },
+    type: { type: 'string', enum: destinationTypes },
     name: { type: ['string', 'null'] },
     url: {
       type: ['string', 'null'],
-      description: "Null for email. A Slack preset's URL shows only its origin.",
+      description: "Null for email and brokers. A Slack preset's URL shows only its origin.",
     },
+    broker: brokerOutSchema,
     to: { type: ['array', 'null'], items: { type: 'string' } },
     template: {
       description: 'The custom body template, or the preset with its secret options redacted.',
@@ -226,6 +233,7 @@ export function destinationOut(row: DestinationRow) {
     type: row.type,
     name: row.name,
     url: shownUrl(row),
+    broker: shownBroker(row.broker ?? null),
     to: row.email_to,
     // Both were checked against these enums on the way in (presetNames, wireFormats).
     template: row.preset ? (redactPreset(row.preset) as PresetTemplateOut) : row.template,

@@ -1,3 +1,4 @@
+import type { StoredBroker } from '../brokers/index.ts'
 import { isSealed, type SecretBox } from '../secrets/index.ts'
 import { destinationOut, shownUrl } from './schemas.ts'
 import type { DestinationRow } from './store.ts'
@@ -24,6 +25,8 @@ export interface SecretParts {
   previous_secret_expires_at: Date | null
   headers: Record<string, string>
   preset: StoredPreset | null
+  /** Broker destinations: the connection URL is sealed (it may carry a password or token). */
+  broker?: StoredBroker | null
 }
 
 /** Encryption contexts: a sealed value opens only for the destination (and field) it was sealed for. */
@@ -32,6 +35,7 @@ export const destinationContexts = {
   secret: (id: string) => `destination-secret:${id}`,
   header: (id: string, name: string) => `destination-header:${id}:${name}`,
   preset: (id: string, option: string) => `destination-preset:${id}:${option}`,
+  broker: (id: string) => `destination-broker:${id}`,
 }
 
 /**
@@ -50,6 +54,11 @@ export async function sealDestination<T extends Partial<SecretParts>>(
   if (parts.previous_secret)
     sealed.previous_secret = await seal(parts.previous_secret, destinationContexts.secret(id))
   if (parts.headers) sealed.headers = await mapHeaders(parts.headers, id, seal)
+  if (parts.broker)
+    sealed.broker = {
+      ...parts.broker,
+      url: await seal(parts.broker.url, destinationContexts.broker(id)),
+    }
   if (parts.preset) {
     sealed.preset = await mapSecretOptions(parts.preset, id, seal)
     if (parts.url !== undefined) sealed.url = shownUrl({ url: parts.url, preset: parts.preset })
@@ -79,7 +88,16 @@ export async function openDestination<T extends SecretParts>(
     headers: await mapHeaders(row.headers, id, open),
     preset,
     url: preset && secretUrlPreset(preset) ? presetUrl(preset, row.url) : row.url,
+    ...(row.broker ? { broker: await openBroker(row.broker, id, open) } : {}),
   }
+}
+
+async function openBroker(
+  broker: StoredBroker,
+  id: string,
+  open: Transform,
+): Promise<StoredBroker> {
+  return { ...broker, url: await open(broker.url, destinationContexts.broker(id)) }
 }
 
 /**
@@ -89,7 +107,12 @@ export async function openDestination<T extends SecretParts>(
 export async function openForRead(box: SecretBox, row: DestinationRow): Promise<DestinationRow> {
   const open = (value: string, context: string) =>
     isSealed(value) ? box.open(value, context) : value
-  return { ...row, headers: await mapHeaders(row.headers, row.id, open) }
+  // The broker URL is opened so the read can show its host; schemas.ts redacts its credentials.
+  return {
+    ...row,
+    headers: await mapHeaders(row.headers, row.id, open),
+    broker: row.broker ? await openBroker(row.broker, row.id, open) : null,
+  }
 }
 
 /**

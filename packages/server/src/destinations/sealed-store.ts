@@ -1,3 +1,4 @@
+import type { StoredBroker } from '../brokers/index.ts'
 import { query, sql } from '../store/index.ts'
 import type { SealedTable, SealedValue } from '../secrets/index.ts'
 import { shownUrl } from './schemas.ts'
@@ -11,6 +12,7 @@ interface SealedDestination {
   previous_secret: string | null
   headers: Record<string, string>
   preset: StoredPreset | null
+  broker: StoredBroker | null
 }
 
 const secretOptions = (preset: StoredPreset | null): string[] => {
@@ -35,7 +37,7 @@ export const sealedDestinationSecrets: SealedTable<SealedDestination> = {
     query<SealedDestination>(
       q,
       sql`
-      select id, url, secret, previous_secret, headers, preset from destinations
+      select id, url, secret, previous_secret, headers, preset, broker from destinations
       where ${after === null}::boolean or id > ${after?.id ?? null}::uuid
       order by id limit ${limit} for update`,
     ),
@@ -55,6 +57,7 @@ export const sealedDestinationSecrets: SealedTable<SealedDestination> = {
       ...secretOptions(row.preset).map((o) =>
         legacy(destinationContexts.preset(id, o), row.preset![o] as string),
       ),
+      ...(row.broker ? [legacy(destinationContexts.broker(id), row.broker.url)] : []),
     ]
   },
   write: async (q, row, values) => {
@@ -66,12 +69,14 @@ export const sealedDestinationSecrets: SealedTable<SealedDestination> = {
     )
     const preset = row.preset ? { ...row.preset } : null
     for (const option of secretOptions(row.preset)) preset![option] = values[next++]!
+    const broker = row.broker ? { ...row.broker, url: values[next++]! } : null
     await query(
       q,
       sql`
       update destinations
       set secret = ${secret}, previous_secret = ${previous}, headers = ${JSON.stringify(headers)}::jsonb,
-          preset = ${preset === null ? null : JSON.stringify(preset)}::jsonb, url = ${shownUrl(row)}
+          preset = ${preset === null ? null : JSON.stringify(preset)}::jsonb, url = ${shownUrl(row)},
+          broker = ${broker === null ? null : JSON.stringify(broker)}::jsonb
       where id = ${row.id}`,
     )
   },

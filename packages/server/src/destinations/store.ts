@@ -1,4 +1,5 @@
 import { query, type Queryable, sql } from '../store/index.ts'
+import type { StoredBroker } from '../brokers/index.ts'
 import type { CoalesceRules } from './coalesce-fields.ts'
 import type { DeliveryOrdering } from './ordering.ts'
 import type { StoredPreset } from './templates/index.ts'
@@ -12,9 +13,11 @@ import type { StoredPreset } from './templates/index.ts'
 export interface DestinationRow {
   id: string
   project_id: string
-  type: 'webhook' | 'email'
+  type: DestinationType
   name: string | null
   url: string | null
+  /** Broker destinations: the connection (URL sealed) and target; null otherwise. */
+  broker: StoredBroker | null
   event_filter: string[]
   event_types: string[] | null
   format: string
@@ -55,12 +58,17 @@ export interface DestinationRow {
 
 export type { DeliveryOrdering } from './ordering.ts'
 
+/** webhook: HTTP POST; email: SMTP; rabbitmq, nats, redis: a message on the broker (brokers/). */
+export type DestinationType = 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
+
 /** The fields a caller sets; the rest are derived or kept by the store. */
 export interface DestinationFields {
-  type: 'webhook' | 'email'
+  type: DestinationType
   name: string | null
-  /** Null for email destinations. */
+  /** Null for email and broker destinations. */
   url: string | null
+  /** Broker destinations' settings; null otherwise. */
+  broker: StoredBroker | null
   emailTo: string[] | null
   template: string | null
   preset: StoredPreset | null
@@ -93,13 +101,13 @@ export async function insertDestination(
     insert into destinations (id, project_id, type, name, url, email_to, event_filter, event_types,
                               format, headers, template, preset, timeout_ms, max_concurrency,
                               rate_limit_per_second, managed_by, secret, contact_email, ordering,
-                              max_payload_bytes, coalesce, created_at, updated_at)
+                              max_payload_bytes, coalesce, broker, created_at, updated_at)
     values (${d.id}, ${d.projectId}, ${d.type}, ${d.name}, ${d.url}, ${d.emailTo}::text[],
             ${d.eventFilter}::text[], ${d.eventTypes}::text[], ${d.format},
             ${JSON.stringify(d.headers)}::jsonb, ${d.template}, ${jsonOrNull(d.preset)}::jsonb,
             ${d.timeoutMs}, ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
             ${d.contactEmail}, ${d.ordering}, ${d.maxPayloadBytes}, ${jsonOrNull(d.coalesce)}::jsonb,
-            ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
+            ${jsonOrNull(d.broker)}::jsonb, ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
     returning *`,
   )
   return rows[0]!
@@ -130,7 +138,7 @@ export async function updateDestination(
         max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
         contact_email = ${d.contactEmail}, ordering = ${d.ordering},
         max_payload_bytes = ${d.maxPayloadBytes}, coalesce = ${jsonOrNull(d.coalesce)}::jsonb,
-        updated_at = ${d.now.toISOString()}::timestamptz
+        broker = ${jsonOrNull(d.broker)}::jsonb, updated_at = ${d.now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id} and type = ${d.type}
     returning *`,
   )

@@ -135,3 +135,29 @@ export function createPublicOnlyConnector(options: {
     connect(target, callback)
   }
 }
+
+/**
+ * The address to open a non-HTTP connection to (a message broker): the host itself when private
+ * targets are allowed, else its first public address. The client then connects to that address,
+ * not the name, so no later resolution can point it elsewhere (DNS rebinding), as with webhooks.
+ * @throws the private-target error (code ERR_PRIVATE_TARGET) when only private addresses answer
+ * @example const address = await connectAddress('broker.example.com', { allowPrivateTargets: false })
+ */
+export async function connectAddress(
+  host: string,
+  options: { allowPrivateTargets: boolean; lookup?: Lookup },
+): Promise<string> {
+  if (options.allowPrivateTargets) return host
+  const bare = host.startsWith('[') ? host.slice(1, -1) : host
+  if (isIP(bare)) {
+    if (isPrivateAddress(bare)) throw privateTargetError(host, bare)
+    return bare
+  }
+  const resolve: Lookup = options.lookup ?? ((h, opts, cb) => dns.lookup(h, opts, cb))
+  const addresses = await new Promise<LookupAddress[]>((done, fail) =>
+    resolve(bare, { all: true }, (error, found) => (error ? fail(error) : done(found))),
+  )
+  const allowed = addresses.find((a) => !isPrivateAddress(a.address))
+  if (!allowed) throw privateTargetError(host, addresses[0]?.address ?? '?')
+  return allowed.address
+}

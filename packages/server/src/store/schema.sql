@@ -104,7 +104,7 @@ CREATE TABLE public.delivery_attempts (
     worker text,
     request_body text,
     url text,
-    CONSTRAINT delivery_attempts_error_class_check CHECK ((error_class = ANY (ARRAY['timeout'::text, 'dns'::text, 'connect'::text, 'tls'::text, 'http_status'::text, 'smtp_status'::text]))),
+    CONSTRAINT delivery_attempts_error_class_check CHECK ((error_class = ANY (ARRAY['timeout'::text, 'dns'::text, 'connect'::text, 'tls'::text, 'http_status'::text, 'smtp_status'::text, 'auth'::text, 'not_found'::text, 'nack'::text]))),
     CONSTRAINT delivery_attempts_outcome_check CHECK ((outcome = ANY (ARRAY['delivered'::text, 'failed'::text, 'gone'::text])))
 );
 
@@ -159,6 +159,7 @@ CREATE TABLE public.destinations (
     max_payload_bytes integer DEFAULT 262144 NOT NULL,
     concurrency_limit integer,
     "coalesce" jsonb,
+    broker jsonb,
     CONSTRAINT destinations_check CHECK (((type <> 'webhook'::text) OR (url IS NOT NULL))),
     CONSTRAINT destinations_email_to_check CHECK (((type <> 'email'::text) OR ((email_to IS NOT NULL) AND (cardinality(email_to) > 0)))),
     CONSTRAINT destinations_format_check CHECK ((format = ANY (ARRAY['managed-sync'::text, 'workspace'::text, 'monitoring'::text, 'standard'::text]))),
@@ -167,7 +168,7 @@ CREATE TABLE public.destinations (
     CONSTRAINT destinations_ordering_check CHECK ((ordering = ANY (ARRAY['none'::text, 'record'::text, 'credential'::text]))),
     CONSTRAINT destinations_rate_limit_per_second_check CHECK ((rate_limit_per_second > 0)),
     CONSTRAINT destinations_timeout_ms_check CHECK (((timeout_ms >= 1000) AND (timeout_ms <= 30000))),
-    CONSTRAINT destinations_type_check CHECK ((type = ANY (ARRAY['webhook'::text, 'email'::text])))
+    CONSTRAINT destinations_type_check CHECK ((type = ANY (ARRAY['webhook'::text, 'email'::text, 'rabbitmq'::text, 'nats'::text, 'redis'::text])))
 );
 
 COMMENT ON COLUMN public.destinations.url IS 'The target; for a preset whose URL is its secret (Slack), only the URL as reads show it';

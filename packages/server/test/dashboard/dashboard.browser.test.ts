@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
@@ -169,6 +170,33 @@ it('creates a destination and lists it', async () => {
   const row = page.getByTestId('destinations-table').getByRole('row', { name: /Billing service/ })
   await row.waitFor()
   expect(await row.textContent()).toContain(target.url)
+})
+
+it('creates a Redis Stream destination from the form and shows where it publishes', async () => {
+  const { apiKey } = await server.createProject()
+  const redis = new Redis('redis://127.0.0.1:6379')
+  const stream = `sy-test-dashboard-${Date.now()}`
+  await redis.xgroup('CREATE', stream, 'readers', '$', 'MKSTREAM')
+  try {
+    const page = await signedIn(apiKey, '/destinations/new')
+    await page.getByRole('radiogroup', { name: 'Type' }).getByText('Redis Stream').click()
+    await page.getByLabel(/Connection URL/).fill('redis://127.0.0.1:6379/0')
+    await page.getByLabel(/^Stream/).fill(stream)
+    await page.getByRole('button', { name: 'Preview with a test event' }).click()
+    await page.getByTestId('attempt').getByText('delivered').waitFor()
+    expect(await redis.xlen(stream)).toBe(1)
+    await page.getByLabel('Name (optional)').fill('Events stream')
+    await page.getByRole('button', { name: 'Create destination' }).click()
+    await page.getByRole('heading', { name: 'Destination created' }).waitFor()
+    const list = await server.api('GET', '/v1/destinations', { key: apiKey })
+    const created = list.body.data.find((d: { name: string }) => d.name === 'Events stream')
+    expect(created).toMatchObject({ type: 'redis', broker: { stream } })
+    const detail = await signedIn(apiKey, `/destinations/${created.id}`)
+    await detail.getByText(`Redis Stream: redis://127.0.0.1:6379/0 stream ${stream}`).waitFor()
+  } finally {
+    await redis.del(stream, ...(await redis.keys(`${stream}:switchyard-dedupe:*`)))
+    await redis.quit()
+  }
 })
 
 it('shows a delivery to a receiver in Deliveries, with its attempt', async () => {

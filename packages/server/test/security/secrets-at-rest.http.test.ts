@@ -148,6 +148,17 @@ describe('destination secrets at rest', () => {
 describe('switchyard secrets rotate-key', () => {
   it('seals everything with the new key, so the server runs with the new key alone', async () => {
     const { id, secret } = await createWebhook()
+    // A broker destination's connection URL is sealed too (its password must not reach the table).
+    const broker = await server.api('POST', '/v1/destinations', {
+      key,
+      body: {
+        type: 'redis',
+        events: ['record.created'],
+        broker: { url: 'redis://:broker-password-0007@127.0.0.1:6379/0', stream: 'events' },
+      },
+    })
+    expect(broker.status, JSON.stringify(broker.body)).toBe(201)
+    expect(await storedRow(broker.body.id)).not.toContain('broker-password-0007')
     const tokens = { accessToken: 'access-plaintext-0005' }
     await server.api('PUT', '/v1/credentials/cred_rotate', {
       key,
@@ -170,7 +181,7 @@ describe('switchyard secrets rotate-key', () => {
     const byTable = Object.fromEntries(summary.map((t) => [t.table, t]))
     expect(byTable['credential tokens']!.resealed).toBe(1)
     expect(byTable['integration tokens']!.resealed).toBe(1)
-    expect(byTable['destination secrets']!.resealed).toBeGreaterThanOrEqual(3)
+    expect(byTable['destination secrets']!.resealed).toBeGreaterThanOrEqual(5)
     const again = await rotateSecretKey(db, box, sealedTables)
     expect(again.every((t) => t.resealed === 0 && t.sealed === 0)).toBe(true)
 
@@ -182,7 +193,14 @@ describe('switchyard secrets rotate-key', () => {
     expect(credential.body.tokens).toEqual({ accessToken: '…0005' })
     const read = await server.api('GET', '/v1/integrations/fakeprovider', { key })
     expect(read.status, JSON.stringify(read.body)).toBe(200)
+    // Read back with the new key alone: the resealed broker URL opens, its password redacted.
+    const brokerRead = await server.api('GET', `/v1/destinations/${broker.body.id}`, { key })
+    expect(brokerRead.body.broker).toEqual({
+      url: 'redis://:[redacted]@127.0.0.1:6379/0',
+      stream: 'events',
+    })
     await server.api('DELETE', `/v1/destinations/${id}`, { key })
+    await server.api('DELETE', `/v1/destinations/${broker.body.id}`, { key })
   })
 
   it('refuses, naming the value, when no configured key opens it', async () => {

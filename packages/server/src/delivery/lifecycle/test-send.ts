@@ -2,7 +2,7 @@ import type { CanonicalType } from '../../catalog/index.ts'
 import type { DestinationFields, DestinationRow } from '../../destinations/index.ts'
 import { newId } from '../../ids.ts'
 import { prepareAttempt, type AttemptDeps } from '../attempt.ts'
-import type { AttemptRecord, ErrorClass, TestTarget } from '../types.ts'
+import { errorClasses, type AttemptRecord, type ErrorClass, type TestTarget } from '../types.ts'
 
 /**
  * The test target of validated fields (an unsaved configuration) or of a saved row.
@@ -13,6 +13,7 @@ export function testTargetOf(d: DestinationFields | DestinationRow, secrets: str
   return {
     type: d.type,
     url: d.url,
+    broker: d.broker ?? null,
     emailTo: row ? d.email_to : d.emailTo,
     format: d.format,
     headers: d.headers,
@@ -49,7 +50,7 @@ export const testResultSchema = {
     url: {
       type: ['string', 'null'],
       description:
-        "The URL the test was sent to (a Slack preset's shows only its origin); null for email, or when nothing was sent.",
+        "The URL the test was sent to (a Slack preset's shows only its origin; a broker's: the broker and target); null for email, or when nothing was sent.",
     },
     startedAt: { type: 'string', format: 'date-time' },
     durationMs: { type: 'integer' },
@@ -60,7 +61,7 @@ export const testResultSchema = {
     },
     errorClass: {
       type: ['string', 'null'],
-      enum: ['timeout', 'dns', 'connect', 'tls', 'http_status', 'smtp_status', null],
+      enum: [...errorClasses, null],
     },
     errorMessage: { type: ['string', 'null'] },
     requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
