@@ -110,7 +110,22 @@ export async function lockAcceptedRequests(
   tx: Tx,
   o: { now: Date; limit: number },
 ): Promise<InboundRequestRow[]> {
-  return requestRows(
+  // The scan must walk the accepted index in id order and stop at the limit. Left to itself the
+  // planner takes a bitmap scan and a sort (it estimates a few dozen accepted rows), and a bitmap
+  // scan visits every entry the index holds: those of requests routed since the last vacuum too
+  // (routing moves a row out of the partial index by a new row version; the old entry stays),
+  // and never marks them dead. Every claim then grew with the requests routed before it:
+  // bench/inbound on PostgreSQL, 4,735 entries and 342 heap pages visited to find 0 rows; 60 µs
+  // of PostgreSQL per routed request, more than the insert and the event together. An index scan
+  // marks the dead entries it passes, so the next claim skips them. Local to this transaction,
+  // and put back after the claim: the event and fan-out statements that follow plan as usual.
+  const [was] = await query<{ bitmap: string; seq: string }>(
+    tx,
+    sql`select current_setting('enable_bitmapscan') as bitmap,
+      current_setting('enable_seqscan') as seq,
+      set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`,
+  )
+  const rows = await requestRows(
     tx,
     // The ids first: the columns (the body encoded) are computed for the rows taken, not for
     // every accepted row the scan sorts.
@@ -123,6 +138,9 @@ export async function lockAcceptedRequests(
       for update skip locked)
     select ${requestColumns} from inbound_requests where id in (select id from locked) order by id`,
   )
+  await sql`select set_config('enable_bitmapscan', ${was!.bitmap}, true),
+    set_config('enable_seqscan', ${was!.seq}, true)`.execute(tx)
+  return rows
 }
 
 /**

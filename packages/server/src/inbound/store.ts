@@ -64,6 +64,8 @@ export async function insertTrigger(
             ${now.toISOString()}::timestamptz)
     returning *`,
   )
+  // Nobody can know a new id before this answers, but a stale "unknown" must never hide it.
+  forgetTrigger(t.id)
   return rows[0]!
 }
 
@@ -94,11 +96,14 @@ export async function findTrigger(q: Queryable, id: string): Promise<TriggerRow 
 }
 
 // /hooks reads its trigger on every request, the router on every batch. Edits made through this
-// process drop the entry at once; other processes see them within `triggerCacheMs`. Unknown ids
-// are not kept.
+// process drop the entry at once; other processes see them within `triggerCacheMs`.
 const triggerCacheMs = 1000
 const triggerCacheSize = 10_000
 const cachedTriggers = new Map<string, { row: TriggerRow; until: number }>()
+// Ids found to be no trigger, for as long: a provider still sending to a deleted trigger, or a
+// flood of requests to one made-up id, is answered 404 without a read each. Kept apart from the
+// triggers so that a flood of distinct made-up ids only evicts its own kind (oldest first).
+const unknownTriggers = new Map<string, number>()
 // The read under way per id: requests that find the entry expired share it (at 2,000 requests/s
 // each expiry sent a read per request until the first came back, ~40 reads a second).
 const loadingTriggers = new Map<string, Promise<TriggerRow | null>>()
@@ -108,16 +113,24 @@ let triggerEdits = 0
 
 /** `findTrigger` through the process's short-lived cache: for /hooks and the router. */
 export async function findTriggerCached(q: Queryable, id: string): Promise<TriggerRow | null> {
+  const now = performance.now()
   const hit = cachedTriggers.get(id)
-  if (hit && hit.until > performance.now()) return hit.row
+  if (hit && hit.until > now) return hit.row
+  if ((unknownTriggers.get(id) ?? 0) > now) return null
   const editsBefore = triggerEdits
   const remember = (row: TriggerRow | null): TriggerRow | null => {
     if (triggerEdits !== editsBefore) return row
     cachedTriggers.delete(id)
+    unknownTriggers.delete(id)
+    const until = performance.now() + triggerCacheMs
     if (row) {
       if (cachedTriggers.size >= triggerCacheSize)
         cachedTriggers.delete(cachedTriggers.keys().next().value!)
-      cachedTriggers.set(id, { row, until: performance.now() + triggerCacheMs })
+      cachedTriggers.set(id, { row, until })
+    } else {
+      if (unknownTriggers.size >= triggerCacheSize)
+        unknownTriggers.delete(unknownTriggers.keys().next().value!)
+      unknownTriggers.set(id, until)
     }
     return row
   }
@@ -136,10 +149,11 @@ export async function findTriggerCached(q: Queryable, id: string): Promise<Trigg
   return loading
 }
 
-/** Drops the trigger's cached row, and any read of it under way, after an edit. */
+/** Drops the trigger's cached row (or its absence), and any read of it under way, after an edit. */
 function forgetTrigger(id: string): void {
   triggerEdits++
   cachedTriggers.delete(id)
+  unknownTriggers.delete(id)
   loadingTriggers.delete(id)
 }
 

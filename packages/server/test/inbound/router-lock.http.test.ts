@@ -4,6 +4,7 @@ import { storeWithDeliveries } from '../../src/delivery/index.ts'
 import { createPublisher, type Publisher } from '../../src/events/index.ts'
 import { createInboundFeed } from '../../src/inbound/feed.ts'
 import { lockAcceptedRequests } from '../../src/inbound/request-store.ts'
+import { sql } from '../../src/store/index.ts'
 import { InboundRouter } from '../../src/inbound/router.ts'
 import { createClock } from '../helpers/clock.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
@@ -67,6 +68,23 @@ describe('inbound router', () => {
     // Without moving the clock: no lease stands between the request and the next router.
     await routeOnce(router(publisher()))
     expect(await outcome()).toBe('routed')
+  })
+
+  it('puts back the planner settings it turned off for its claim, as the transaction had them', async () => {
+    await acceptedRequest()
+    const setting = async (tx: Parameters<typeof lockAcceptedRequests>[0], name: string) =>
+      (await sql<{ v: string }>`select current_setting(${name}) as v`.execute(tx)).rows[0]!.v
+    const claim = server.engine.db.kysely.transaction().execute(async (tx) => {
+      // A transaction that had turned one off itself keeps it off; the other is on again.
+      await sql`select set_config('enable_seqscan', 'off', true)`.execute(tx)
+      const locked = await lockAcceptedRequests(tx, { now: clock.now(), limit: 10 })
+      expect(locked.length).toBeGreaterThan(0)
+      expect(await setting(tx, 'enable_bitmapscan')).toBe('on')
+      expect(await setting(tx, 'enable_seqscan')).toBe('off')
+      throw new Error('rolled back')
+    })
+    // Any failed expectation above rejects with its own message instead.
+    await expect(claim).rejects.toThrow('rolled back')
   })
 
   it("keeps one project's failure from the others in the batch, and retries it after the lease", async () => {
