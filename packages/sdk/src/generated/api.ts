@@ -1088,6 +1088,7 @@ export interface paths {
                   | null
                 timeoutMs?: number
                 to?: string[] | null
+                traceContext?: boolean
                 /** @enum {string} */
                 type: 'webhook' | 'email'
                 /** Format: date-time */
@@ -1163,6 +1164,8 @@ export interface paths {
             timeoutMs?: number
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
+            /** @description With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent (and tracestate); false leaves them out. (Default: true) */
+            traceContext?: boolean
             /**
              * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.
              * @default webhook
@@ -1265,6 +1268,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email'
               /** Format: date-time */
@@ -1391,6 +1395,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email'
               /** Format: date-time */
@@ -1506,6 +1511,8 @@ export interface paths {
             timeoutMs?: number
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
+            /** @description With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent (and tracestate); false leaves them out. (Default: true) */
+            traceContext?: boolean
             /** @description Webhook: the http(s) target. Not with a preset (its URL comes from the preset). */
             url?: string
           }
@@ -1602,6 +1609,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email'
               /** Format: date-time */
@@ -1732,6 +1740,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email'
               /** Format: date-time */
@@ -1860,6 +1869,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email'
               /** Format: date-time */
@@ -2244,6 +2254,8 @@ export interface paths {
             timeoutMs?: number
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
+            /** @description With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent (and tracestate); false leaves them out. (Default: true) */
+            traceContext?: boolean
             /**
              * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL.
              * @default webhook

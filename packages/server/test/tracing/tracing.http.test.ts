@@ -9,6 +9,7 @@ import { startTestServer, testSecretKey, type TestServer } from '../helpers/serv
 import { createTestDb } from '../helpers/test-db.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { createTrigger, inboundConfig, sendHook } from '../inbound/helpers.ts'
+import { createSync, files, runWith } from '../syncs/fixtures.ts'
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts'
 
 /*
@@ -78,7 +79,11 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(webhook!.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`))
     expect(webhook!.headers.tracestate).toBe('vendor=abc')
 
-    const spans = await spansOf(traceId, ['POST /v1/events', 'switchyard.ingest', 'switchyard.attempt'])
+    const spans = await spansOf(traceId, [
+      'POST /v1/events',
+      'switchyard.ingest',
+      'switchyard.attempt',
+    ])
     const request = spans.get('POST /v1/events')!
     const ingest = spans.get('switchyard.ingest')!
     const attempt = spans.get('switchyard.attempt')!
@@ -170,10 +175,35 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(request).toMatchObject({ parentSpanId: caller, kind: 2 })
     // The query is not recorded: a trigger may be verified by a token in it.
     expect(request.attributes['url.path']).toBe(`/hooks/${trigger.id}`)
+    // Judged inside the request: handshake (none here) and verification as its children.
+    expect(spans.get('switchyard.inbound.handshake')?.parentSpanId).toBe(request.spanId)
+    expect(spans.get('switchyard.inbound.verify')).toMatchObject({
+      parentSpanId: request.spanId,
+      attributes: { 'switchyard.verified': true },
+    })
     expect(route.parentSpanId).toBe(request.spanId)
     expect(route.attributes['switchyard.trigger.id']).toBe(trigger.id)
     expect(attempt.parentSpanId).toBe(route.spanId)
     expect(spanId(webhook!.headers.traceparent)).toBe(attempt.spanId)
+    await receiver.close()
+  }, 90_000)
+
+  it('traces a sync run page, and the record events it emits reach their destination in its trace', async () => {
+    const { apiKey } = await server.createProject('Syncs')
+    const receiver = await startReceiver()
+    await createDestination(server, apiKey, { url: receiver.url, events: ['record.created'] })
+    const syncId = await createSync(server.api, apiKey)
+    await runWith(server.api, apiKey, syncId, 'INITIAL', { records: files('a') })
+    await runWith(server.api, apiKey, syncId, 'INCREMENTAL', { records: files('a', 'b') })
+    const [webhook] = await receiver.waitForRequests(1, 30_000)
+    const traceId = String(webhook!.headers.traceparent).split('-')[1]!
+    const spans = await spansOf(traceId, ['switchyard.sync.page', 'switchyard.attempt'])
+    const page = spans.get('switchyard.sync.page')!
+    expect(page.attributes['switchyard.sync.id']).toBe(syncId)
+    const request = otlp.spans.find((s) => s.spanId === page.parentSpanId)
+    expect(request?.kind).toBe(2)
+    expect(request?.name).toMatch(/^POST \/v1\/syncs\//)
+    expect(spans.get('switchyard.attempt')!.parentSpanId).toBe(page.spanId)
     await receiver.close()
   }, 90_000)
 })
