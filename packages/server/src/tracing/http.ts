@@ -20,28 +20,12 @@ const spans = new WeakMap<FastifyRequest, { span: Span; context: Context }>()
 export function installTracing(app: FastifyInstance): void {
   if (!tracingOn()) return
   app.addHook('onRequest', (request, _reply, done) => {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers)
-    const route = request.routeOptions.url
-    // The path without its query: /hooks query values may be the trigger's secrets.
-    const path = request.url.split('?', 1)[0]!
-    const span = tracer().startSpan(
-      route ? `${request.method} ${route}` : request.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': request.method,
-          'url.path': path,
-          ...(route ? { 'http.route': route } : {}),
-          'switchyard.request.id': request.id,
-        },
-      },
-      parent,
-    )
-    spans.set(request, { span, context: trace.setSpan(parent, span) })
+    spans.set(request, startRequestSpan(request))
     done()
   })
   // The last hook before the handler: the handler, and every promise it starts, sees the span.
-  // (Set any earlier, the context would not survive the body's stream events.)
+  // (Set in onRequest instead, it would have to cross the body's parsing, which runs in the
+  // socket's stream events.)
   app.addHook('preHandler', (request, _reply, done) => {
     const traced = spans.get(request)
     if (traced) context.with(traced.context, done)
@@ -53,13 +37,39 @@ export function installTracing(app: FastifyInstance): void {
     done()
   })
   app.addHook('onResponse', (request, reply, done) => {
-    const traced = spans.get(request)
-    if (traced) {
-      traced.span.setAttribute('http.response.status_code', reply.statusCode)
-      if (reply.statusCode >= 500) failSpan(traced.span, new Error(`HTTP ${reply.statusCode}`))
-      traced.span.end()
-      spans.delete(request)
-    }
+    // Answered before this feature's onRequest ran (authentication, rate limits, malformed
+    // requests answer in earlier hooks): the span is made now, from when the request came.
+    const { span } =
+      spans.get(request) ?? startRequestSpan(request, new Date(Date.now() - reply.elapsedTime))
+    span.setAttribute('http.response.status_code', reply.statusCode)
+    if (reply.statusCode >= 500) failSpan(span, new Error(`HTTP ${reply.statusCode}`))
+    span.end()
+    spans.delete(request)
     done()
   })
+}
+
+function startRequestSpan(
+  request: FastifyRequest,
+  startTime?: Date,
+): { span: Span; context: Context } {
+  const parent = propagation.extract(ROOT_CONTEXT, request.headers)
+  const route = request.routeOptions.url
+  // The path without its query: /hooks query values may be the trigger's secrets.
+  const path = request.url.split('?', 1)[0]!
+  const span = tracer().startSpan(
+    route ? `${request.method} ${route}` : request.method,
+    {
+      kind: SpanKind.SERVER,
+      startTime,
+      attributes: {
+        'http.request.method': request.method,
+        'url.path': path,
+        ...(route ? { 'http.route': route } : {}),
+        'switchyard.request.id': request.id,
+      },
+    },
+    parent,
+  )
+  return { span, context: trace.setSpan(parent, span) }
 }

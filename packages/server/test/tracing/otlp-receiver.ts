@@ -45,13 +45,17 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const body = Buffer.concat(chunks)
       try {
         spans.push(
-          ...(contentType.includes('json') ? fromJson(JSON.parse(body.toString())) : fromProto(body)),
+          ...(contentType.includes('json')
+            ? fromJson(JSON.parse(body.toString()))
+            : fromProto(body)),
         )
       } catch (error) {
         res.writeHead(400).end(String(error))
         return
       }
-      res.writeHead(200, { 'content-type': contentType }).end(contentType.includes('json') ? '{}' : '')
+      res
+        .writeHead(200, { 'content-type': contentType })
+        .end(contentType.includes('json') ? '{}' : '')
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

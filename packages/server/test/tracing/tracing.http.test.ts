@@ -188,6 +188,18 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     await receiver.close()
   }, 90_000)
 
+  it('traces requests refused before their handler: a missing API key', async () => {
+    const traceId = newTraceId()
+    const res = await server.api('POST', '/v1/events', {
+      body: recordCreated,
+      headers: { traceparent: `00-${traceId}-${newSpanId()}-01` },
+    })
+    expect(res.status).toBe(401)
+    const request = (await spansOf(traceId, ['POST /v1/events'])).get('POST /v1/events')!
+    expect(request.attributes['http.response.status_code']).toBe(401)
+    expect(otlp.spans.filter((s) => s.traceId === traceId)).toHaveLength(1)
+  }, 60_000)
+
   it('traces a sync run page, and the record events it emits reach their destination in its trace', async () => {
     const { apiKey } = await server.createProject('Syncs')
     const receiver = await startReceiver()
