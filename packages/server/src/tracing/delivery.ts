@@ -18,8 +18,12 @@ interface ClaimedRow {
 /** Per claimed row: its claim's span, and whether its destination takes `traceparent`. */
 const claims = new WeakMap<object, { claim: SpanContext; propagate: boolean }>()
 
-/** Set inside an attempt of a destination with `traceContext: false`. */
-const noPropagation = createContextKey('switchyard.no-traceparent')
+/**
+ * Set inside an attempt span: true when its destination takes `traceparent`. Only attempts
+ * send it: a test send made inside an API request must not hand out the request's trace, nor
+ * bypass a destination's opt-out.
+ */
+const propagating = createContextKey('switchyard.attempt-propagates')
 
 /**
  * Times a claim, and when it leased rows records it as a span (`switchyard.claim`, a root: a
@@ -99,9 +103,8 @@ export async function traceAttempt<T extends AttemptResult>(
       ...(row.type === 'webhook' ? { 'http.request.method': 'POST' } : {}),
     },
     async (span) => {
-      const result = await (claimed?.propagate === false || !claimed
-        ? context.with(context.active().setValue(noPropagation, true), send)
-        : send())
+      const propagate = claimed?.propagate === true
+      const result = await context.with(context.active().setValue(propagating, propagate), send)
       if (!span) return result
       const status = result.response?.status ?? result.outcome.status
       if (status !== undefined) span.setAttribute('http.response.status_code', status)
@@ -121,13 +124,13 @@ export async function traceAttempt<T extends AttemptResult>(
 }
 
 /**
- * The `traceparent` (and `tracestate`) of the active span, for an outbound webhook's headers;
- * empty with tracing off, outside a span, or for a destination that opted out.
+ * The `traceparent` (and `tracestate`) of the active attempt span, for an outbound webhook's
+ * headers; empty with tracing off, outside an attempt, or for a destination that opted out.
  */
 export function outboundTraceHeaders(): Record<string, string> {
   if (!tracingOn()) return {}
   const active = context.active()
-  if (active.getValue(noPropagation) === true || !trace.getSpanContext(active)) return {}
+  if (active.getValue(propagating) !== true || !trace.getSpanContext(active)) return {}
   const carrier: Record<string, string> = {}
   // The global propagator: W3C trace context (and baggage) by default, OTEL_PROPAGATORS else.
   propagation.inject(active, carrier)

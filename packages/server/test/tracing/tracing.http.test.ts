@@ -148,6 +148,15 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       body: { traceContext: true },
     })
     expect(patched.body.traceContext).toBe(true)
+    // A test send is no attempt: it does not hand out the API request's trace.
+    const tested = await server.api('POST', `/v1/destinations/${dest.id}/test`, {
+      key,
+      headers: { traceparent: `00-${newTraceId()}-${newSpanId()}-01` },
+    })
+    expect(tested.status).toBe(200)
+    const testSend = receiver.requests.find((r) => r.body.includes('webhook.test'))
+    expect(testSend).toBeDefined()
+    expect(testSend!.headers.traceparent).toBeUndefined()
     await receiver.close()
   }, 90_000)
 
