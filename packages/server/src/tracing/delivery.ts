@@ -16,7 +16,7 @@ interface ClaimedRow {
 }
 
 /** Per claimed row: its claim's span, and whether its destination takes `traceparent`. */
-const claims = new WeakMap<object, { claim: SpanContext; propagate: boolean }>()
+const claims = new WeakMap<object, { claim: SpanContext; propagate: Promise<boolean> }>()
 
 /**
  * Set inside an attempt span: true when its destination takes `traceparent`. Only attempts
@@ -27,8 +27,10 @@ const propagating = createContextKey('switchyard.attempt-propagates')
 
 /**
  * Times a claim, and when it leased rows records it as a span (`switchyard.claim`, a root: a
- * claim serves many traces) — empty polls make no span. With tracing on, also reads which of
- * the leased rows' destinations opted out of `traceparent` (one indexed read per batch).
+ * claim serves many traces) — empty polls make no span. Which destinations opted out of
+ * `traceparent` is read beside it, not in the claim loop's way: the attempts wait for it
+ * (it is back long before the batch's own reads), and a destination's answer is kept for
+ * `optOutTtlMs`, so most claims read nothing.
  */
 export async function traceClaim<R extends { rows: readonly ClaimedRow[] }>(
   q: Queryable,
@@ -52,24 +54,41 @@ export async function traceClaim<R extends { rows: readonly ClaimedRow[] }>(
       'switchyard.claim.destinations': destinationIds.length,
     },
   })
-  try {
-    const optedOut = new Set(
-      (
-        await query<{ id: string }>(
-          q,
-          sql`select id from destinations where id = any(${destinationIds}::uuid[]) and not trace_context`,
-        )
-      ).map((r) => r.id),
-    )
-    const claim = span.spanContext()
-    for (const row of rows) claims.set(row, { claim, propagate: !optedOut.has(row.destination_id) })
-  } catch (error) {
-    // Without the opt-outs no row is marked: its attempt sends no traceparent.
-    failSpan(span, error)
-  } finally {
-    span.end()
-  }
+  span.end()
+  const claimContext = span.spanContext()
+  const propagating = propagatingDestinations(q, destinationIds)
+  for (const row of rows)
+    claims.set(row, {
+      claim: claimContext,
+      propagate: propagating.then((ids) => ids.has(row.destination_id)),
+    })
   return result
+}
+
+/** How long a destination's `traceContext` is taken as read: a PATCH applies within this. */
+const optOutTtlMs = 5_000
+const optOuts = new Map<string, { propagate: boolean; until: number }>()
+
+/**
+ * The destinations of `ids` whose webhooks carry `traceparent`. A failed read marks none (its
+ * attempts then send no header) and is tried again by the next claim.
+ */
+async function propagatingDestinations(q: Queryable, ids: string[]): Promise<Set<string>> {
+  const now = Date.now()
+  const unknown = ids.filter((id) => (optOuts.get(id)?.until ?? 0) <= now)
+  if (unknown.length > 0) {
+    try {
+      const rows = await query<{ id: string; trace_context: boolean }>(
+        q,
+        sql`select id, trace_context from destinations where id = any(${unknown}::uuid[])`,
+      )
+      for (const row of rows)
+        optOuts.set(row.id, { propagate: row.trace_context, until: now + optOutTtlMs })
+    } catch {
+      return new Set()
+    }
+  }
+  return new Set(ids.filter((id) => optOuts.get(id)?.propagate === true))
 }
 
 /** An attempt's result as the dispatcher records it (delivery's AttemptRecord). */
@@ -103,7 +122,7 @@ export async function traceAttempt<T extends AttemptResult>(
       ...(row.type === 'webhook' ? { 'http.request.method': 'POST' } : {}),
     },
     async (span) => {
-      const propagate = claimed?.propagate === true
+      const propagate = (await claimed?.propagate) === true
       const result = await context.with(context.active().setValue(propagating, propagate), send)
       if (!span) return result
       const status = result.response?.status ?? result.outcome.status

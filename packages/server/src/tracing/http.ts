@@ -11,6 +11,10 @@ import { failSpan, SpanKind, tracer, tracingOn } from './spans.ts'
 
 const spans = new WeakMap<FastifyRequest, { span: Span; context: Context }>()
 
+// Probes and scrapes every few seconds would each be a trace of one span: noise, not requests.
+const untraced = new Set(['/healthz', '/readyz', '/metrics'])
+const traced = (request: FastifyRequest) => !untraced.has(request.routeOptions.url ?? '')
+
 /**
  * A SERVER span per HTTP request (`POST /v1/events`, `POST /hooks/:triggerId`…), continuing
  * the caller's W3C `traceparent`/`tracestate`. The handler runs with it active, so what the
@@ -20,7 +24,7 @@ const spans = new WeakMap<FastifyRequest, { span: Span; context: Context }>()
 export function installTracing(app: FastifyInstance): void {
   if (!tracingOn()) return
   app.addHook('onRequest', (request, _reply, done) => {
-    spans.set(request, startRequestSpan(request))
+    if (traced(request)) spans.set(request, startRequestSpan(request))
     done()
   })
   // The last hook before the handler: the handler, and every promise it starts, sees the span.
@@ -37,6 +41,7 @@ export function installTracing(app: FastifyInstance): void {
     done()
   })
   app.addHook('onResponse', (request, reply, done) => {
+    if (!traced(request)) return done()
     // Answered before this feature's onRequest ran (authentication, rate limits, malformed
     // requests answer in earlier hooks): the span is made now, from when the request came.
     const { span } =

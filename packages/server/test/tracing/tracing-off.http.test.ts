@@ -36,6 +36,11 @@ afterAll(async () => {
 describe('tracing off', () => {
   it('emits no span, stores no trace context and sends no traceparent', async () => {
     expect(tracingOn()).toBe(false)
+    // No tracer provider was registered: the SDK was never loaded.
+    const otelGlobal = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[
+      Symbol.for('opentelemetry.js.api.1')
+    ]
+    expect(otelGlobal?.trace).toBeUndefined()
     const receiver = await startReceiver()
     await createDestination(server, key, { url: receiver.url, events: ['record.created'] })
     const traceId = randomBytes(16).toString('hex')

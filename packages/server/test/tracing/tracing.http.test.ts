@@ -197,7 +197,12 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     await receiver.close()
   }, 90_000)
 
-  it('traces requests refused before their handler: a missing API key', async () => {
+  it('traces requests refused before their handler (a missing API key), not health probes', async () => {
+    const probe = newTraceId()
+    const health = await server.api('GET', '/healthz', {
+      headers: { traceparent: `00-${probe}-${newSpanId()}-01` },
+    })
+    expect(health.status).toBe(200)
     const traceId = newTraceId()
     const res = await server.api('POST', '/v1/events', {
       body: recordCreated,
@@ -207,6 +212,8 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const request = (await spansOf(traceId, ['POST /v1/events'])).get('POST /v1/events')!
     expect(request.attributes['http.response.status_code']).toBe(401)
     expect(otlp.spans.filter((s) => s.traceId === traceId)).toHaveLength(1)
+    // The probe's span, had there been one, ended first and was exported with or before it.
+    expect(otlp.spans.filter((s) => s.traceId === probe)).toEqual([])
   }, 60_000)
 
   it('traces a sync run page, and the record events it emits reach their destination in its trace', async () => {
