@@ -1,12 +1,15 @@
 /**
- * What Prometheus metrics cost a delivery (#27): the same Switchyard run of 10 destinations on
- * one receiver with metrics off, and on while a scraper reads /metrics every second (a busier
- * scrape than Prometheus' usual 15 s), alternated over rounds so that drift on a busy machine
- * hits both alike. Reports deliveries/s per mode (best and median of the rounds) and the ratio.
+ * What Prometheus metrics and OpenTelemetry traces cost a delivery (#27): the same Switchyard
+ * run of 10 destinations on one receiver with metrics off, on while a scraper reads /metrics
+ * every second (a busier scrape than Prometheus' usual 15 s), and metrics plus traces at 100 %
+ * sampling exported over OTLP/HTTP protobuf to a loopback collector that only counts what it
+ * gets, rotated over rounds so that drift on a busy machine hits every mode alike. Reports
+ * deliveries/s per mode (best and median of the rounds) and the ratio to off.
  *   npm run bench:metrics-cost
  *   BENCH_STORES=pglite BENCH_EVENTS=2000 BENCH_ROUNDS=3 npm run bench:metrics-cost
- * Tracing (the issue's third mode) is not built yet; its row says so.
  */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import {
   api,
   freshStore,
@@ -25,14 +28,35 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const destinations = 10
 const event = benchEvent
 
+type Mode = 'off' | 'metrics' | 'traces'
+const modes: Mode[] = ['off', 'metrics', 'traces']
+
+/** An OTLP/HTTP sink: answers 200 to every export and counts the bytes. */
+async function startCollector(): Promise<{ url: string; bytes: () => number; stop: () => void }> {
+  let bytes = 0
+  const server = http.createServer((req, res) => {
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length))
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return { url: `http://127.0.0.1:${port}`, bytes: () => bytes, stop: () => server.close() }
+}
+
 async function okCount(receiver: Receiver): Promise<number> {
   return (await receiver.get<{ ok: number }>('/stats')).ok
 }
 
 /** One run: a fresh store and server, warm-up, then `events` x 10 deliveries timed. */
-async function run(store: string, receiver: Receiver, metrics: boolean): Promise<number> {
+async function run(store: string, receiver: Receiver, mode: Mode): Promise<number> {
+  const metrics = mode !== 'off'
   const db = await freshStore(store === 'postgres' ? baseUrl : null)
-  const server = await startServer(db, { SWITCHYARD_METRICS: metrics ? 'on' : 'off' })
+  const server = await startServer(db, {
+    SWITCHYARD_METRICS: metrics ? 'on' : 'off',
+    ...(mode === 'traces'
+      ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER: 'always_on' }
+      : {}),
+  })
   const scrape = metrics
     ? setInterval(() => void fetch(`${server.url}/metrics`).then((r) => r.text()), 1000)
     : null
@@ -65,21 +89,21 @@ async function run(store: string, receiver: Receiver, metrics: boolean): Promise
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const receiver = await startReceiver()
+const collector = await startCollector()
 const rows: Record<string, string | number>[] = []
 try {
   for (const store of stores) {
-    const off: number[] = []
-    const on: number[] = []
+    const results: Record<Mode, number[]> = { off: [], metrics: [], traces: [] }
     for (let round = 0; round < rounds; round++) {
-      // Alternate which goes first, so a machine slowing down over the run hurts both alike.
-      for (const metrics of round % 2 === 0 ? [false, true] : [true, false]) {
-        const perSecond = await run(store, receiver, metrics)
-        ;(metrics ? on : off).push(perSecond)
-        console.error(
-          `[${store}] round ${round + 1} metrics ${metrics ? 'on' : 'off'}: ${Math.round(perSecond)}/s`,
-        )
+      // Rotate which goes first, so a machine slowing down over the run hurts all alike.
+      const order = modes.map((_, i) => modes[(i + round) % modes.length]!)
+      for (const mode of order) {
+        const perSecond = await run(store, receiver, mode)
+        results[mode].push(perSecond)
+        console.error(`[${store}] round ${round + 1} ${mode}: ${Math.round(perSecond)}/s`)
       }
     }
+    const off = results.off
     const row = (mode: string, xs: number[]) => ({
       store,
       mode,
@@ -88,10 +112,15 @@ try {
       'median vs off': (median(xs) / median(off)).toFixed(3),
       rounds: xs.map(Math.round).join(' '),
     })
-    rows.push(row('metrics off', off), row('metrics on, scraped every 1 s', on))
-    rows.push({ store, mode: 'metrics + traces', 'median deliveries/s': 'not built (#27 item 2)' })
+    rows.push(
+      row('metrics off', off),
+      row('metrics on, scraped every 1 s', results.metrics),
+      row('metrics + traces (100 % sampled, OTLP protobuf)', results.traces),
+    )
   }
+  console.error(`the collector got ${Math.round(collector.bytes() / 1024)} KiB of spans`)
   await report('metrics-cost', rows)
 } finally {
   await receiver.stop()
+  collector.stop()
 }

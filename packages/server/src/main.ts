@@ -61,6 +61,7 @@ import {
 import { createSyncFeature, type SyncFeature } from './syncs/index.ts'
 import { createCredentialOutbox, userRoutes } from './users/index.ts'
 import { createSecretBox } from './secrets/index.ts'
+import { installTracing, startTracing, tracedSender, tracedStore } from './tracing/index.ts'
 import { version } from './version.ts'
 
 // How long a closing engine lets requests in flight finish before it cuts their connections.
@@ -114,6 +115,8 @@ export async function startEngine(
 ): Promise<Engine> {
   const log = options.logger ?? createLogger(config)
   const now = options.now ?? (() => new Date(Date.now() + config.clockOffsetMs))
+  // Before anything is wired: the sender and the publisher's store are traced when it is on.
+  const tracing = await startTracing(process.env, log)
   const db = options.db ?? (await openDb(config))
   try {
     await migrate(db)
@@ -144,7 +147,7 @@ export async function startEngine(
         perTrigger: { perSecond: config.hookRateLimitPerSecond, burst: config.hookRateLimitBurst },
         now: () => now().getTime(),
       },
-      hooks: [(app) => installAuditTrail(app, { db, now, log })],
+      hooks: [installTracing, (app) => installAuditTrail(app, { db, now, log })],
       version,
       authenticators: {
         checkInstanceToken,
@@ -196,6 +199,8 @@ export async function startEngine(
         await metricsServer?.close()
         for (const stop of stopRecording) stop()
         if (!options.db) await db.close()
+        // The provider is the process's (other engines may share it): flushed, not shut down.
+        await tracing?.flush().catch((err: unknown) => log.warn({ err }, 'flushing spans failed'))
       })())
     const { dispatcher, prober } = wiring
     const metricsUrl = metricsServer?.url ?? null
@@ -240,7 +245,9 @@ function wireFeatures(deps: {
 }): FeatureWiring {
   const { config, db, log, now, metrics } = deps
   const publicUrl = config.publicUrl
-  const sender = createSender({ allowPrivateTargets: config.allowPrivateTargets, now })
+  const sender = tracedSender(
+    createSender({ allowPrivateTargets: config.allowPrivateTargets, now }),
+  )
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.smtpFrom, now })
   const claims = createClaimChecks({
     db,
@@ -264,7 +271,7 @@ function wireFeatures(deps: {
     origin: workerId,
   })
   const publisher = createPublisher({
-    store: config.metrics ? countingStore(metrics, storeEvents) : storeEvents,
+    store: tracedStore(config.metrics ? countingStore(metrics, storeEvents) : storeEvents),
     now,
   })
   const dispatcher = new Dispatcher({

@@ -1108,6 +1108,7 @@ export interface paths {
                   | null
                 timeoutMs?: number
                 to?: string[] | null
+                traceContext?: boolean
                 /** @enum {string} */
                 type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
                 /** Format: date-time */
@@ -1194,6 +1195,8 @@ export interface paths {
             timeoutMs?: number
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
+            /** @description With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent (and tracestate); false leaves them out. (Default: true) */
+            traceContext?: boolean
             /**
              * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL; rabbitmq, nats, redis: a signed message per event on that broker (settings in `broker`).
              * @default webhook
@@ -1307,6 +1310,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
@@ -1444,6 +1448,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
@@ -1570,6 +1575,8 @@ export interface paths {
             timeoutMs?: number
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
+            /** @description With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent (and tracestate); false leaves them out. (Default: true) */
+            traceContext?: boolean
             /** @description Webhook: the http(s) target. Not with a preset (its URL comes from the preset). */
             url?: string
           }
@@ -1677,6 +1684,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
@@ -1818,6 +1826,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
@@ -1957,6 +1966,7 @@ export interface paths {
                 | null
               timeoutMs?: number
               to?: string[] | null
+              traceContext?: boolean
               /** @enum {string} */
               type: 'webhook' | 'email' | 'rabbitmq' | 'nats' | 'redis'
               /** Format: date-time */
@@ -2361,6 +2371,8 @@ export interface paths {
             timeoutMs?: number
             /** @description Email: the recipients (bare addresses). */
             to?: string[]
+            /** @description With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent (and tracestate); false leaves them out. (Default: true) */
+            traceContext?: boolean
             /**
              * @description webhook: an HTTP POST per event; email: a mail per event over SMTP_URL; rabbitmq, nats, redis: a signed message per event on that broker (settings in `broker`).
              * @default webhook

@@ -4,6 +4,7 @@ import type { Publisher } from '../events/index.ts'
 import { deliverySettingsOf } from '../projects/index.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
+import { traceClaim } from '../tracing/index.ts'
 import type { ClaimChecks } from './claim-store.ts'
 import { createClaimer, newWorkerId, slotHolder, type Claimer } from './claiming.ts'
 import { createDestinationSlots, type DestinationSlots } from './destination-slots.ts'
@@ -238,7 +239,11 @@ export class Dispatcher {
 
   /** Claims up to `limit` and starts their sends. @returns the sends */
   async #claimBatch(limit: number): Promise<Promise<void>[]> {
-    const { rows, wakeAgain } = await this.#claimer.claim(limit)
+    const { rows, wakeAgain } = await traceClaim(
+      this.#deps.db.kysely,
+      { workerId: this.workerId, limit },
+      () => this.#claimer.claim(limit),
+    )
     if (wakeAgain) this.#wakeAgain = true
     if (rows.length === 0) return []
     const { db, now, log } = this.#deps

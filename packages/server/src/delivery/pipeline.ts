@@ -4,6 +4,7 @@ import { deliverySettingsOf, findProject, type ProjectRow } from '../projects/in
 import type { Queryable } from '../store/index.ts'
 import { findCredential, findUser, type CredentialRow, type UserRow } from '../users/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
+import { traceAttempt } from '../tracing/index.ts'
 import type { WireFormat } from '../catalog/index.ts'
 import type { ClaimChecks } from './claim-store.ts'
 import { gatherMembers, renderCoalesced } from './coalesce.ts'
@@ -178,7 +179,8 @@ export async function sendClaimed(
     }
     return { claimed: row, settings, state, completion: completionOf(row, state, null) }
   }
-  const record = await prepared.send()
+  // A child of the trace the event was accepted in, whichever process sends it.
+  const record = await traceAttempt(row, event?.trace_context, prepared.send)
   const retry = { schedule: settings.retrySchedule, ...deps.retry }
   const state = nextState(record.outcome, row.attempts, retry, deps.now())
   return { claimed: row, settings, state, completion: completionOf(row, state, record) }

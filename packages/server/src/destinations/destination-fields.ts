@@ -47,6 +47,8 @@ export interface DestinationIn {
   ordering?: DeliveryOrdering
   maxPayloadBytes?: number
   coalesce?: CoalesceIn | null
+  /** Webhooks carry the W3C `traceparent` of their attempt when tracing is on. (Default: true) */
+  traceContext?: boolean
 }
 
 /** How a patch is checked against what was saved before the check existed. */
@@ -93,6 +95,7 @@ function commonFields(input: DestinationIn, format: WireFormat, options: FieldsO
       : null,
     ordering: input.ordering ?? 'none',
     maxPayloadBytes: input.maxPayloadBytes ?? maxPayloadBytesRange.default,
+    traceContext: input.traceContext ?? true,
     coalesce: coalesceRules(input.coalesce ?? {}, {
       type: input.type ?? 'webhook',
       templated: input.template !== undefined && input.template !== null,

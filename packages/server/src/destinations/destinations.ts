@@ -102,6 +102,7 @@ function sharedMerge(current: DestinationRow, patch: DestinationPatchIn) {
     contactEmail: patch.contactEmail === undefined ? current.contact_email : patch.contactEmail,
     ordering: patch.ordering ?? current.ordering,
     maxPayloadBytes: patch.maxPayloadBytes ?? current.max_payload_bytes,
+    traceContext: patch.traceContext ?? current.trace_context,
     coalesce: patch.coalesce === undefined ? current.coalesce : patch.coalesce,
   }
 }

@@ -121,6 +121,12 @@ export const webhookFieldSchemas = {
   },
   coalesce: coalesceSchema,
   broker: brokerInSchema,
+  traceContext: {
+    type: 'boolean',
+    description:
+      "With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent " +
+      '(and tracestate); false leaves them out. (Default: true)',
+  },
 } as const
 
 export const destinationTypes = ['webhook', 'email', 'rabbitmq', 'nats', 'redis'] as const
@@ -203,6 +209,7 @@ export const destinationOutSchema = {
     contactEmail: { type: ['string', 'null'] },
     ordering: { type: 'string', enum: ['none', 'record', 'credential'] },
     maxPayloadBytes: { type: 'integer' },
+    traceContext: { type: 'boolean' },
     coalesce: { ...coalesceSchema, description: 'Noise-control rules, defaults filled in.' },
     currentConcurrency: {
       type: 'integer',
@@ -250,6 +257,7 @@ export function destinationOut(row: DestinationRow) {
     contactEmail: row.contact_email,
     ordering: row.ordering,
     maxPayloadBytes: row.max_payload_bytes,
+    traceContext: row.trace_context,
     coalesce: row.coalesce,
     currentConcurrency: Math.min(row.concurrency_limit ?? row.max_concurrency, row.max_concurrency),
     disabledReason: row.disabled_reason,

@@ -48,6 +48,8 @@ export interface DestinationRow {
   contact_email: string | null
   ordering: DeliveryOrdering
   max_payload_bytes: number
+  /** Whether its webhooks carry `traceparent` (tracing/ reads it per claim). */
+  trace_context: boolean
   /** Noise control: coalesced credential failures, record batches; null: none. */
   coalesce: CoalesceRules | null
   /** The adaptive concurrency limit a dispatcher last reported; null when at max_concurrency. */
@@ -83,6 +85,7 @@ export interface DestinationFields {
   ordering: DeliveryOrdering
   maxPayloadBytes: number
   coalesce: CoalesceRules | null
+  traceContext: boolean
 }
 
 export async function insertDestination(
@@ -101,13 +104,13 @@ export async function insertDestination(
     insert into destinations (id, project_id, type, name, url, email_to, event_filter, event_types,
                               format, headers, template, preset, timeout_ms, max_concurrency,
                               rate_limit_per_second, managed_by, secret, contact_email, ordering,
-                              max_payload_bytes, coalesce, broker, created_at, updated_at)
+                              max_payload_bytes, coalesce, broker, trace_context, created_at, updated_at)
     values (${d.id}, ${d.projectId}, ${d.type}, ${d.name}, ${d.url}, ${d.emailTo}::text[],
             ${d.eventFilter}::text[], ${d.eventTypes}::text[], ${d.format},
             ${JSON.stringify(d.headers)}::jsonb, ${d.template}, ${jsonOrNull(d.preset)}::jsonb,
             ${d.timeoutMs}, ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
             ${d.contactEmail}, ${d.ordering}, ${d.maxPayloadBytes}, ${jsonOrNull(d.coalesce)}::jsonb,
-            ${jsonOrNull(d.broker)}::jsonb, ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
+            ${jsonOrNull(d.broker)}::jsonb, ${d.traceContext}, ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
     returning *`,
   )
   return rows[0]!
@@ -138,7 +141,8 @@ export async function updateDestination(
         max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
         contact_email = ${d.contactEmail}, ordering = ${d.ordering},
         max_payload_bytes = ${d.maxPayloadBytes}, coalesce = ${jsonOrNull(d.coalesce)}::jsonb,
-        broker = ${jsonOrNull(d.broker)}::jsonb, updated_at = ${d.now.toISOString()}::timestamptz
+        broker = ${jsonOrNull(d.broker)}::jsonb, trace_context = ${d.traceContext},
+        updated_at = ${d.now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id} and type = ${d.type}
     returning *`,
   )

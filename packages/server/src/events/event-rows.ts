@@ -1,6 +1,7 @@
 import { isCanonicalType, validateEventData } from '../catalog/index.ts'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { newId } from '../ids.ts'
+import { currentTraceContext } from '../tracing/index.ts'
 import type { NewEvent } from './store.ts'
 
 /** An event as producers publish it (`POST /v1/events`, or an internal producer). */
@@ -11,6 +12,11 @@ export interface EventIn {
   credentialId?: string
   integration?: string
   occurredAt?: string
+  /**
+   * Internal producers only (the API's schema has no such field): the trace the event belongs
+   * to when it is not the active one (inbound routing: each request's own). Default: the active.
+   */
+  traceContext?: string | null
 }
 
 /**
@@ -62,6 +68,9 @@ export function newEventRows(
   now: Date,
 ): NewEvent[] {
   const batch = events.length > 1
+  // Stamped here, in the producer's context: a lone event may be stored by another request's
+  // statement (events/routes.ts groupCommit), whose context is not its own.
+  const traceContext = currentTraceContext()
   return events.map((e, i) => ({
     id: newId(),
     projectId,
@@ -73,5 +82,6 @@ export function newEventRows(
     data: e.data,
     idempotencyKey: keyed.key ? (batch ? `${keyed.key}#${i}` : keyed.key) : null,
     requestHash: keyed.key ? keyed.requestHash : null,
+    traceContext: e.traceContext ?? traceContext,
   }))
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type Queryable } from '../store/index.ts'
 import { apiError, isSqlState, sqlState } from '../errors.ts'
+import { inSpan } from '../tracing/index.ts'
 import { newEventRows, validateEvents, type EventIn } from './event-rows.ts'
 import type { StoreEvents } from './publish.ts'
 import { findByIdempotencyKey, type EventRow, type NewEvent } from './store.ts'
@@ -28,9 +29,29 @@ export interface IngestDeps {
  * HTTP ingest: validates, stores and fans out a request's events in one statement, all or
  * nothing. A repeated Idempotency-Key with the same body returns the events it created the
  * first time; with another body it is refused. Internal producers use `Publisher.publish`.
+ * Traced as `switchyard.ingest` (a child of the request's span; the events store its context).
  * @returns the stored events and whether they were replayed from an earlier request
  */
-export async function ingestEvents(
+export function ingestEvents(
+  q: Queryable,
+  input: IngestInput,
+  deps: IngestDeps,
+): Promise<{ events: EventRow[]; replayed: boolean }> {
+  const attributes = {
+    'switchyard.project.id': input.projectId,
+    'switchyard.events': input.events.length,
+    'switchyard.event.type': input.events[0]?.type ?? '',
+  }
+  return inSpan('switchyard.ingest', attributes, async (span) => {
+    const ingested = await ingest(q, input, deps)
+    span?.setAttribute('switchyard.replayed', ingested.replayed)
+    if (ingested.events.length === 1)
+      span?.setAttribute('switchyard.event.id', ingested.events[0]!.id)
+    return ingested
+  })
+}
+
+async function ingest(
   q: Queryable,
   input: IngestInput,
   deps: IngestDeps,

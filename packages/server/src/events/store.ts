@@ -14,6 +14,8 @@ export interface EventRow {
   data: Record<string, unknown>
   idempotency_key: string | null
   request_hash: string | null
+  /** The W3C trace context it was accepted in (tracing/), as JSON; null with tracing off. */
+  trace_context?: string | null
 }
 
 export interface NewEvent {
@@ -28,6 +30,8 @@ export interface NewEvent {
   idempotencyKey: string | null
   /** sha256 hex of the request body */
   requestHash: string | null
+  /** The trace it belongs to (tracing/ `currentTraceContext`); null or absent: none. */
+  traceContext?: string | null
 }
 
 /**
@@ -80,16 +84,18 @@ export async function insertEvents(
     data: e.data,
     idempotency_key: e.idempotencyKey,
     request_hash: e.requestHash,
+    trace_context: e.traceContext ?? null,
   }))
   const [result] = await query<{ received_at: Date; created: number | null }>(
     q,
     prepared(sql`
     with ${insertedEvents} as (
       insert into events (id, project_id, type, user_id, credential_id, integration, occurred_at,
-                          data, idempotency_key, request_hash)
+                          data, idempotency_key, request_hash, trace_context)
       select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as t(
         id uuid, project_id uuid, type text, user_id text, credential_id text, integration text,
-        occurred_at timestamptz, data jsonb, idempotency_key text, request_hash text)
+        occurred_at timestamptz, data jsonb, idempotency_key text, request_hash text,
+        trace_context text)
       returning id, project_id, type, credential_id, data
     )${deliveries ? deliveries.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
     -- now() is the statement's transaction time: the received_at every inserted row defaulted to.

@@ -1,5 +1,6 @@
 import { errorCatalog, type ErrorCode } from '../errors.ts'
 import { isUuid, newId } from '../ids.ts'
+import { inSpan, spanEvent } from '../tracing/index.ts'
 import { findCredential, type CredentialRow } from '../users/index.ts'
 import { nestsTooDeep, refuseTooDeep } from './body-nesting.ts'
 import {
@@ -73,6 +74,11 @@ async function answerHook(deps: Receiver, hook: IncomingHook): Promise<HookRespo
     responseStatus: settled.response.status,
   })
   deps.observe?.answered(settled.outcome, outcome.kind)
+  spanEvent('switchyard.inbound.stored', {
+    'switchyard.inbound_request.id': id,
+    'switchyard.inbound.outcome': settled.outcome,
+    'switchyard.inbound.reason': outcome.kind,
+  })
   // Listen streams and idle routers wake on this; routers also poll.
   deps.db.signal(
     inboundChannel,
@@ -107,12 +113,17 @@ async function judge(
   }
   const secrets = secretResolver(deps, trigger, credential)
   const now = deps.now()
-  const handshake = await runHandshake(trigger.response, view, {
-    secret: async () => (await secrets.resolve(verificationSecrets(trigger)))[0] ?? null,
-    persisted: secrets.persisted,
-    integrationTokens: secrets.integrationTokens,
-    now,
-    tenant: trigger.project_id,
+  const traced = { 'switchyard.trigger.id': trigger.id }
+  const handshake = await inSpan('switchyard.inbound.handshake', traced, async (span) => {
+    const result = await runHandshake(trigger.response, view, {
+      secret: async () => (await secrets.resolve(verificationSecrets(trigger)))[0] ?? null,
+      persisted: secrets.persisted,
+      integrationTokens: secrets.integrationTokens,
+      now,
+      tenant: trigger.project_id,
+    })
+    span?.setAttribute('switchyard.handshake', result.kind)
+    return result
   })
   if (handshake.kind === 'fault') return faultOutcome(handshake)
   if (handshake.kind === 'refused')
@@ -125,10 +136,14 @@ async function judge(
   if (handshake.kind === 'answer' && !handshake.signed)
     return answered(deps, trigger.id, credentialId ?? '', handshake.answer)
   const tenant = trigger.project_id
-  const verdict = await verifyRequest(trigger.verification, view, {
-    secrets: secrets.resolve,
-    now,
-    tenant,
+  const verdict = await inSpan('switchyard.inbound.verify', traced, async (span) => {
+    const result = await verifyRequest(trigger.verification, view, {
+      secrets: secrets.resolve,
+      now,
+      tenant,
+    })
+    span?.setAttribute('switchyard.verified', result.ok)
+    return result
   })
   if (!verdict.ok)
     return 'fault' in verdict ? faultOutcome(verdict) : { kind: 'rejected', reason: verdict.reason }

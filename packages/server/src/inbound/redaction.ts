@@ -1,3 +1,4 @@
+import { currentTraceContext } from '../tracing/index.ts'
 import type { Receiver } from './receiver.ts'
 import type { NewInboundRequest } from './request-store.ts'
 import type { InboundOutcome, RedactConfig, TriggerRow, VerificationConfig } from './types.ts'
@@ -103,7 +104,11 @@ export async function storeRedacted(
   outcome: InboundOutcome,
   row: NewInboundRequest,
 ): Promise<void> {
-  await deps.storeRequest(storedRequest(trigger, outcome, row))
+  // Stamped here, in the request's context: the group commit's statement runs in another's.
+  await deps.storeRequest({
+    ...storedRequest(trigger, outcome, row),
+    traceContext: currentTraceContext(),
+  })
 }
 
 /** The string values of the handshake's secret body members (never of an accepted body). */

@@ -21,6 +21,8 @@ export interface NewInboundRequest {
   outcome: InboundOutcomeName
   reason: string | null
   responseStatus: number
+  /** The trace it was received in (tracing/), which its routing continues; null: none. */
+  traceContext?: string | null
 }
 
 /**
@@ -57,6 +59,7 @@ export async function insertInboundRequests(
       reason: r.reason === null ? null : storableText(r.reason),
       response_status: r.responseStatus,
       received_at: r.receivedAt.toISOString(),
+      trace_context: r.traceContext ?? null,
     }
     bodyAt += r.body.length
     return row
@@ -67,14 +70,14 @@ export async function insertInboundRequests(
     with decoded as materialized (select decode(${bodies}::text, 'base64') as bodies)
     insert into inbound_requests (id, project_id, trigger_id, credential_id, method, path, query_string,
                                   headers, body, body_size, outcome, reason, response_status,
-                                  received_at)
+                                  received_at, trace_context)
     select id, project_id, trigger_id, credential_id, method, path, query_string, headers,
            substring(decoded.bodies from body_at for body_length), body_size, outcome, reason,
-           response_status, received_at
+           response_status, received_at, trace_context
     from decoded, jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as t(
       id uuid, project_id uuid, trigger_id uuid, credential_id text, method text, path text,
       query_string text, headers jsonb, body_at int, body_length int, body_size int, outcome text,
-      reason text, response_status int, received_at timestamptz)`).execute(q)
+      reason text, response_status int, received_at timestamptz, trace_context text)`).execute(q)
 }
 
 // The row with its body as base64 text: PGlite turns a bytea into bytes in JavaScript, ~0.13 ms
@@ -82,7 +85,8 @@ export async function insertInboundRequests(
 const requestColumns =
   sql.raw(`id, project_id, trigger_id, credential_id, method, path, query_string,
   headers, encode(body, 'base64') as body, body_size, outcome, reason, response_status, event_ids,
-  routed_credential_ids, held_credential_ids, routing_attempts, received_at, processed_at`)
+  routed_credential_ids, held_credential_ids, routing_attempts, received_at, processed_at,
+  trace_context`)
 
 type StoredRequestRow = Omit<InboundRequestRow, 'body'> & { body: string }
 

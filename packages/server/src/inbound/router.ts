@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { EventIn, Publisher } from '../events/index.ts'
 import { withTransaction, type Db, sql, type Tx } from '../store/index.ts'
+import { traceRouting } from '../tracing/index.ts'
 import { eventsOf } from './event-payload.ts'
 import type { InboundObserver, RoutedOutcome } from './receiver.ts'
 import type { InboundFeed } from './feed.ts'
@@ -140,9 +141,15 @@ export class InboundRouter {
         // Deleted under way: its requests go with it; until then the lease keeps them aside.
         if (!trigger) throw new Error(`trigger ${row.trigger_id} not found`)
         const view = viewOfRow(row, publicUrl)
-        const routed = await routeRequest(tx, trigger, row, view)
+        const found = trigger
+        const { routed, traceContext } = await traceRouting(row, () =>
+          routeRequest(tx, found, row, view),
+        )
         const { targets, held } = holdInvalid(trigger, row, routed)
-        plans.push({ row, trigger, targets, held, events: eventsOf(trigger, row, view, targets) })
+        const events = eventsOf(trigger, row, view, targets)
+        // Each request's events belong to its own trace (batch-mates' are others').
+        if (traceContext) for (const event of events) event.traceContext = traceContext
+        plans.push({ row, trigger, targets, held, events })
       } catch (error) {
         await sql`rollback to savepoint route_plan`.execute(tx)
         failures.push({ row, trigger: trigger ?? null, error })

@@ -40,6 +40,8 @@ export interface InboundRequestRow {
   routing_attempts: number
   received_at: Date
   processed_at: Date | null
+  /** The trace it was received in (tracing/ `currentTraceContext`); null with tracing off. */
+  trace_context?: string | null
 }
 
 type TriggerFields = Omit<TriggerRow, 'created_at' | 'updated_at'>

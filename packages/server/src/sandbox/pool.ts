@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import { inSpan } from '../tracing/index.ts'
 import { createFairQueue } from './fair-queue.ts'
 import { checkTimeMs, defaultLimits, type SandboxLimits, type SandboxResult } from './run.ts'
 import { graceMs, startSandboxThread, type SandboxTask, type SandboxThread } from './thread.ts'
@@ -100,7 +101,8 @@ export function sandboxLoad(tenant?: string) {
 
 /**
  * Runs `entry(...args)` from `code` in QuickJS on a sandbox thread (see run.ts for the limits),
- * queued fairly with `tenant`'s other jobs. Never throws.
+ * queued fairly with `tenant`'s other jobs. Never throws. Traced as `switchyard.sandbox.run`
+ * (its queueing included) inside whatever span runs it (a /hooks request, a routing).
  * @example await runSandboxed('function verify(r) { return r.method === "POST" }', 'verify', [req], { tenant: projectId })
  */
 export async function runSandboxed(
@@ -109,10 +111,14 @@ export async function runSandboxed(
   args: readonly unknown[],
   options: SandboxOptions,
 ): Promise<SandboxResult> {
-  const limits = options.limits ?? defaultLimits
-  const task: SandboxTask = { kind: 'run', code, entry, args, limits }
-  const queued = submit(options.tenant, task, limits.timeMs)
-  return 'refused' in queued ? queued.refused : ((await queued.result) as SandboxResult)
+  return inSpan('switchyard.sandbox.run', { 'switchyard.sandbox.entry': entry }, async (span) => {
+    const limits = options.limits ?? defaultLimits
+    const task: SandboxTask = { kind: 'run', code, entry, args, limits }
+    const queued = submit(options.tenant, task, limits.timeMs)
+    const result = 'refused' in queued ? queued.refused : ((await queued.result) as SandboxResult)
+    span?.setAttribute('switchyard.sandbox.ok', result.ok)
+    return result
+  })
 }
 
 /**

@@ -159,6 +159,7 @@ CREATE TABLE public.destinations (
     max_payload_bytes integer DEFAULT 262144 NOT NULL,
     concurrency_limit integer,
     "coalesce" jsonb,
+    trace_context boolean DEFAULT true NOT NULL,
     broker jsonb,
     CONSTRAINT destinations_check CHECK (((type <> 'webhook'::text) OR (url IS NOT NULL))),
     CONSTRAINT destinations_email_to_check CHECK (((type <> 'email'::text) OR ((email_to IS NOT NULL) AND (cardinality(email_to) > 0)))),
@@ -192,7 +193,8 @@ CREATE TABLE public.events (
     received_at timestamp with time zone DEFAULT now() NOT NULL,
     data jsonb NOT NULL,
     idempotency_key text,
-    request_hash text
+    request_hash text,
+    trace_context text
 );
 
 CREATE TABLE public.handshake_windows (
@@ -226,6 +228,7 @@ CREATE TABLE public.inbound_requests (
     held_credential_ids text[],
     routing_attempts integer DEFAULT 0 NOT NULL,
     body_size integer,
+    trace_context text,
     CONSTRAINT inbound_requests_outcome_check CHECK ((outcome = ANY (ARRAY['received'::text, 'handshake'::text, 'rejected'::text, 'error'::text, 'accepted'::text, 'routed'::text, 'unrouted'::text, 'held'::text, 'failed'::text])))
 );
 

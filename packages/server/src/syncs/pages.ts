@@ -4,6 +4,7 @@ import { stringify as stableStringify } from 'safe-stable-stringify'
 import type { EventIn } from '../events/index.ts'
 import { apiError, type ErrorDetail } from '../errors.ts'
 import { withTransaction, type Queryable, type Tx } from '../store/index.ts'
+import { inSpan } from '../tracing/index.ts'
 import { diffRecords } from './diff.ts'
 import { recordId } from './record-ids.ts'
 import {
@@ -36,9 +37,23 @@ export interface PageIn {
  * Pushes one page into a running run: stores the records, decides created / updated / unchanged
  * in the database, and emits `record.created` / `record.updated` (INCREMENTAL and FULL runs) and
  * `record.errored`. Re-sending the same page to the same run changes nothing and emits nothing.
+ * Traced as `switchyard.sync.page`: the events it emits belong to that trace.
  * @example await pushPage(db.kysely, deps, { syncId, runId, page: { records, errors: [] } })
  */
-export async function pushPage(
+export function pushPage(
+  q: Queryable,
+  deps: SyncEventDeps,
+  input: { syncId: string; runId: string; page: PageIn },
+): Promise<PageResult> {
+  const attributes = {
+    'switchyard.sync.id': input.syncId,
+    'switchyard.sync.run.id': input.runId,
+    'switchyard.sync.records': input.page.records.length,
+  }
+  return inSpan('switchyard.sync.page', attributes, () => pushPageUntraced(q, deps, input))
+}
+
+async function pushPageUntraced(
   q: Queryable,
   deps: SyncEventDeps,
   input: { syncId: string; runId: string; page: PageIn },
