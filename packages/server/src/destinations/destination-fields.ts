@@ -1,6 +1,7 @@
 import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 import { coalesceRules, type CoalesceIn } from './coalesce-fields.ts'
+import { checkFilter, type FilterIn } from './filter-fields.ts'
 import { maxConcurrencyRange, maxPayloadBytesRange, timeoutMsRange } from './schemas.ts'
 import type { DeliveryOrdering, DestinationFields } from './store.ts'
 import {
@@ -38,6 +39,8 @@ export interface DestinationIn {
   ordering?: DeliveryOrdering
   maxPayloadBytes?: number
   coalesce?: CoalesceIn | null
+  /** Whom the events are about and a payload expression (docs/filters.md). */
+  filter?: FilterIn | null
 }
 
 /** How a patch is checked against what was saved before the check existed. */
@@ -86,6 +89,7 @@ function commonFields(input: DestinationIn, format: WireFormat, options: FieldsO
       templated: input.template !== undefined && input.template !== null,
       ordering: input.ordering ?? 'none',
     }),
+    filter: checkFilter(input.filter),
   }
 }
 

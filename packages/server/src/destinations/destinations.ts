@@ -4,6 +4,7 @@ import { isUuid, newId } from '../ids.ts'
 import type { Queryable } from '../store/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
 import { destinationFields, type DestinationIn } from './destination-fields.ts'
+import { filterOut } from './filter-fields.ts'
 import { redactedValue } from './schemas.ts'
 import { openDestination, sealDestination } from './sealed-secrets.ts'
 import { newSigningSecret } from './secrets.ts'
@@ -95,6 +96,8 @@ function sharedMerge(current: DestinationRow, patch: DestinationPatchIn) {
     ordering: patch.ordering ?? current.ordering,
     maxPayloadBytes: patch.maxPayloadBytes ?? current.max_payload_bytes,
     coalesce: patch.coalesce === undefined ? current.coalesce : patch.coalesce,
+    // Replaced whole when sent (null clears it), like headers.
+    filter: patch.filter === undefined ? filterOut(current) : patch.filter,
   }
 }
 

@@ -1,5 +1,6 @@
 import { wireFormats, type WireFormat } from '../catalog/index.ts'
 import { coalesceSchema } from './coalesce-fields.ts'
+import { filterOut, filterOutSchema, filterSchema } from './filter-fields.ts'
 import type { DestinationRow } from './store.ts'
 import {
   presetNames,
@@ -119,6 +120,7 @@ export const webhookFieldSchemas = {
       '(Default: 262144)',
   },
   coalesce: coalesceSchema,
+  filter: filterSchema,
 } as const
 
 export const destinationTypeSchema = {
@@ -197,6 +199,7 @@ export const destinationOutSchema = {
     ordering: { type: 'string', enum: ['none', 'record', 'credential'] },
     maxPayloadBytes: { type: 'integer' },
     coalesce: { ...coalesceSchema, description: 'Noise-control rules, defaults filled in.' },
+    filter: { ...filterOutSchema, description: 'The filter (docs/filters.md); nulls: none.' },
     currentConcurrency: {
       type: 'integer',
       description:
@@ -243,6 +246,7 @@ export function destinationOut(row: DestinationRow) {
     ordering: row.ordering,
     maxPayloadBytes: row.max_payload_bytes,
     coalesce: row.coalesce,
+    filter: filterOut(row),
     currentConcurrency: Math.min(row.concurrency_limit ?? row.max_concurrency, row.max_concurrency),
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at?.toISOString() ?? null,

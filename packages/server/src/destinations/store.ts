@@ -1,5 +1,6 @@
 import { query, type Queryable, sql } from '../store/index.ts'
 import type { CoalesceRules } from './coalesce-fields.ts'
+import type { StoredFilter } from './filter-fields.ts'
 import type { DeliveryOrdering } from './ordering.ts'
 import type { StoredPreset } from './templates/index.ts'
 
@@ -49,6 +50,12 @@ export interface DestinationRow {
   coalesce: CoalesceRules | null
   /** The adaptive concurrency limit a dispatcher last reported; null when at max_concurrency. */
   concurrency_limit: number | null
+  /** Filters (docs/filters.md); null: not filtered on that. */
+  filter_user_id: string | null
+  filter_credential_id: string | null
+  filter_integration: string | null
+  filter_expression: string | null
+  filter_jsonpath: string | null
   created_at: Date
   updated_at: Date
 }
@@ -75,6 +82,7 @@ export interface DestinationFields {
   ordering: DeliveryOrdering
   maxPayloadBytes: number
   coalesce: CoalesceRules | null
+  filter: StoredFilter
 }
 
 export async function insertDestination(
@@ -93,12 +101,16 @@ export async function insertDestination(
     insert into destinations (id, project_id, type, name, url, email_to, event_filter, event_types,
                               format, headers, template, preset, timeout_ms, max_concurrency,
                               rate_limit_per_second, managed_by, secret, contact_email, ordering,
-                              max_payload_bytes, coalesce, created_at, updated_at)
+                              max_payload_bytes, coalesce, filter_user_id, filter_credential_id,
+                              filter_integration, filter_expression, filter_jsonpath,
+                              created_at, updated_at)
     values (${d.id}, ${d.projectId}, ${d.type}, ${d.name}, ${d.url}, ${d.emailTo}::text[],
             ${d.eventFilter}::text[], ${d.eventTypes}::text[], ${d.format},
             ${JSON.stringify(d.headers)}::jsonb, ${d.template}, ${jsonOrNull(d.preset)}::jsonb,
             ${d.timeoutMs}, ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
             ${d.contactEmail}, ${d.ordering}, ${d.maxPayloadBytes}, ${jsonOrNull(d.coalesce)}::jsonb,
+            ${d.filter.userId}, ${d.filter.credentialId}, ${d.filter.integration},
+            ${d.filter.expression}, ${d.filter.jsonpath}::jsonpath,
             ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
     returning *`,
   )
@@ -130,6 +142,9 @@ export async function updateDestination(
         max_concurrency = ${d.maxConcurrency}, rate_limit_per_second = ${d.rateLimitPerSecond},
         contact_email = ${d.contactEmail}, ordering = ${d.ordering},
         max_payload_bytes = ${d.maxPayloadBytes}, coalesce = ${jsonOrNull(d.coalesce)}::jsonb,
+        filter_user_id = ${d.filter.userId}, filter_credential_id = ${d.filter.credentialId},
+        filter_integration = ${d.filter.integration}, filter_expression = ${d.filter.expression},
+        filter_jsonpath = ${d.filter.jsonpath}::jsonpath,
         updated_at = ${d.now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id} and type = ${d.type}
     returning *`,
