@@ -145,8 +145,11 @@ export async function destinationOr404(
   q: Queryable,
   projectId: string,
   id: string,
+  /** A portal session's user (http/auth.ts portalUserOf): another user's destination is 404. */
+  userScope: string | null = null,
 ): Promise<DestinationRow> {
-  const row = isUuid(id) ? await findDestination(q, projectId, id) : null
+  const found = isUuid(id) ? await findDestination(q, projectId, id) : null
+  const row = userScope !== null && found?.filter_user_id !== userScope ? null : found
   if (!row) throw apiError('not_found', `No destination ${id} in this project.`)
   return row
 }

@@ -180,13 +180,15 @@ export async function findManagedDestination(
 export async function listDestinations(
   q: Queryable,
   projectId: string,
-  page: { before: string | null; limit: number },
+  page: { before: string | null; limit: number; userScope?: string | null },
 ): Promise<DestinationRow[]> {
+  const userScope = page.userScope ?? null
   return query<DestinationRow>(
     q,
     sql`
     select * from destinations
     where project_id = ${projectId} and (${page.before}::uuid is null or id < ${page.before}::uuid)
+      and (${userScope}::text is null or filter_user_id = ${userScope}::text)
     order by id desc limit ${page.limit}`,
   )
 }

@@ -185,7 +185,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
     app.get(
       '/v1/event-types',
       {
-        config: { auth: { role: 'viewer' } },
+        config: { auth: { role: 'viewer', portal: 'read' } },
         schema: {
           tags: ['events'],
           summary: 'The event catalog: canonical types, their names per wire format, and schemas',
