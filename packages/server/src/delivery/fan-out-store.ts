@@ -47,7 +47,11 @@ export function fanOutCtes(
              case when jsonb_typeof(i.data -> 'syncId') = 'string' then i.data ->> 'syncId' end
                as sync_key,
              row_number() over (order by i.id) as ord,
-             i.user_id, i.credential_id, i.integration, i.occurred_at, i.data
+             i.user_id, i.credential_id, i.integration,
+             -- Built once per event, and only when a destination of the batch has a payload
+             -- filter (an init plan over fan_destinations, which comes first).
+             case when exists (select 1 from fan_destinations d where d.filter_jsonpath is not null)
+                  then ${standardBody} end as body
       from ${batch.events} i
     )`
   return fanOutFrom(fanEvents, { ...options, ...batch })
@@ -55,22 +59,26 @@ export function fanOutCtes(
 
 // Whom an event is about, as rendering reads it (delivery/render.ts): the event's own userId
 // and integration, else its credential's. The credential is read only for destinations that
-// filter on them (the `case`s that use these).
-const credentialOf = (column: 'user_id' | 'integration') =>
+// filter on them (the `case`s that use these) and for payload filters' bodies. `alias` names
+// a row with project_id, user_id, credential_id and integration.
+const credentialOf = (alias: 'e' | 'i', column: 'user_id' | 'integration') =>
   sql`(select c.${sql.raw(column)} from credentials c
-        where c.project_id = e.project_id and c.id = e.credential_id)`
-const eventUserId = sql`coalesce(e.user_id, ${credentialOf('user_id')})`
-const eventIntegration = sql`coalesce(e.integration, ${credentialOf('integration')})`
+        where c.project_id = ${sql.raw(alias)}.project_id and c.id = ${sql.raw(alias)}.credential_id)`
+const userIdOf = (alias: 'e' | 'i') =>
+  sql`coalesce(${sql.raw(alias)}.user_id, ${credentialOf(alias, 'user_id')})`
+const integrationOf = (alias: 'e' | 'i') =>
+  sql`coalesce(${sql.raw(alias)}.integration, ${credentialOf(alias, 'integration')})`
 
 /**
  * The event's standard body (catalog/standard-format.ts) as jsonb, which payload filters read:
  * absent fields are left out, as the standard format leaves them out, never null.
  */
 const standardBody = sql`jsonb_strip_nulls(jsonb_build_object(
-    'id', e.event_id::text, 'type', e.type,
-    'timestamp', to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-    'projectId', e.project_id::text, 'userId', ${eventUserId},
-    'credentialId', e.credential_id, 'integration', ${eventIntegration})) || jsonb_build_object('data', e.data)`
+    'id', i.id::text, 'type', i.type,
+    'timestamp', to_char(i.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'projectId', i.project_id::text, 'userId', ${userIdOf('i')},
+    'credentialId', i.credential_id, 'integration', ${integrationOf('i')}))
+    || jsonb_build_object('data', i.data)`
 
 /** What the fan-out takes besides its events. */
 export interface FanOutOptions {
@@ -89,7 +97,7 @@ function fanOutFrom(
   const now = options.now.toISOString()
   // The batch's projects' destinations first, once: usually a handful, often none, and then
   // the events are never unpacked (the insert pays for the rest of a batch already).
-  return sql`${fanEvents},
+  return sql`
     fan_destinations as materialized (
       select d.id, d.project_id, d.format, d.event_types, d.enabled, d.ordering, d.coalesce,
              d.filter_user_id, d.filter_credential_id, d.filter_integration, d.filter_jsonpath
@@ -97,6 +105,7 @@ function fanOutFrom(
       where d.project_id = any(${options.projectIds}::uuid[])
         and d.id <> all(${options.excludeDestinationIds}::uuid[])
     ),
+    ${fanEvents},
     fan_matched as (
       select e.event_id, e.project_id, e.type, e.ord, d.id as destination_id, d.enabled,
              case d.ordering when 'record' then e.record_key
@@ -114,12 +123,12 @@ function fanOutFrom(
       join fan_events e on e.project_id = d.project_id and e.type = f.type
       where (d.event_types is null or e.type = any(d.event_types))
         and case when d.filter_user_id is null then true
-                 else d.filter_user_id = ${eventUserId} end
+                 else d.filter_user_id = ${userIdOf('e')} end
         and (d.filter_credential_id is null or e.credential_id = d.filter_credential_id)
         and case when d.filter_integration is null then true
-                 else d.filter_integration = ${eventIntegration} end
+                 else d.filter_integration = ${integrationOf('e')} end
         and case when d.filter_jsonpath is null then true
-                 else coalesce(jsonb_path_match(${standardBody}, d.filter_jsonpath, '{}', true),
+                 else coalesce(jsonb_path_match(e.body, d.filter_jsonpath, '{}', true),
                                false) end
     ),
     fan_sequences as (
