@@ -7,6 +7,7 @@ import {
   recordCreated,
   workflowFailedWith,
 } from '../delivery/fixtures.ts'
+import { startReceiver } from '../helpers/receiver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 
 /*
@@ -204,5 +205,25 @@ describe('an invalid expression', () => {
     expect(res.body.error.code).toBe('invalid_filter')
     const read = await server.api('GET', `/v1/destinations/${dest.id}`, { key })
     expect(read.body.filter.payload).toBe('$.data.error == "a"')
+  })
+})
+
+describe('test sends', () => {
+  it('reach a filtered destination whatever its filter, and make no delivery row', async () => {
+    const target = await startReceiver()
+    try {
+      const dest = await createDestination(server, key, {
+        url: target.url,
+        events: ['workflow.failed'],
+        filter: { userId: 'nobody', payload: '$.data.error == "never"' },
+      })
+      const res = await server.api('POST', `/v1/destinations/${dest.id}/test`, { key })
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+      expect(res.body.outcome).toBe('delivered')
+      expect(target.requests).toHaveLength(1)
+      expect(await listDeliveries(server, key, `destinationId=${dest.id}`)).toEqual([])
+    } finally {
+      await target.close()
+    }
   })
 })
