@@ -198,7 +198,13 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
           },
         },
       },
-      async () => ({ data: describeEventTypes() }),
+      async (request) => {
+        // A portal session limited to some event types sees only those.
+        const caller = request.caller
+        const allowed = caller?.kind === 'portal' ? caller.eventTypes : null
+        const data = describeEventTypes()
+        return { data: allowed ? data.filter((t) => allowed.includes(t.type)) : data }
+      },
     )
 
     await app.register(eventStreamRoutes({ db }))

@@ -206,6 +206,7 @@ describe('what a session may reach', () => {
     }
     const catalog = await server.api('GET', '/v1/event-types', { key: credential })
     expect(catalog.status).toBe(200)
+    expect(catalog.body.data.map((t: { type: string }) => t.type)).toEqual(['workflow.failed'])
   })
 
   it('reaches no route outside the portal’s', async () => {
