@@ -105,10 +105,7 @@ async function identify(
     return { kind: 'instance' }
   if (token.startsWith(portalCredentialPrefix) && typeof required === 'object') {
     if (!required.portal || !authenticators.portalSession)
-      throw apiError(
-        'portal_route_not_allowed',
-        `${required.role === 'admin' ? 'This route' : 'This read'} is not one a portal session may use.`,
-      )
+      throw apiError('portal_route_not_allowed')
     return authenticators.portalSession(token)
   }
   const looksLikeJwt = token.split('.').length === 3
