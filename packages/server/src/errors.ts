@@ -42,6 +42,11 @@ export const errorCatalog = {
     message:
       'The destination template does not parse, or reads a path its events never have; see details for the line and column.',
   },
+  invalid_filter: {
+    status: 400,
+    message:
+      "The destination's filter does not parse; see details for the column and offset in filter.payload.",
+  },
   invalid_preset: {
     status: 400,
     message:
@@ -113,6 +118,32 @@ export const errorCatalog = {
   instance_admin_required: {
     status: 403,
     message: 'Only the instance admin token may change this setting; ask the instance operator.',
+  },
+  portal_session_expired: {
+    status: 401,
+    message: 'The portal session has expired; ask the platform for a new portal link.',
+  },
+  portal_session_revoked: {
+    status: 401,
+    message: 'The portal session was revoked; ask the platform for a new portal link.',
+  },
+  portal_token_used: {
+    status: 401,
+    message:
+      'This portal link was already exchanged for a session; a link works once. Ask the platform for a new one.',
+  },
+  portal_read_only: {
+    status: 403,
+    message: 'This portal session is read-only; it may look but not change anything.',
+  },
+  portal_route_not_allowed: {
+    status: 403,
+    message:
+      'A portal session may only use the portal routes (destinations, deliveries, event types); use a project API key.',
+  },
+  event_type_not_allowed: {
+    status: 403,
+    message: 'This portal session may not subscribe to that event type; see details.',
   },
   not_found: { status: 404, message: 'No such resource in this project.' },
   route_not_found: { status: 404, message: 'No such route; see /openapi.json for the API.' },

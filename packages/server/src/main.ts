@@ -1,3 +1,4 @@
+import { portalRoutes, resolvePortalCredential } from './portal/index.ts'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
 import { auditRoutes, installAuditTrail } from './audit/index.ts'
@@ -153,6 +154,7 @@ export async function startEngine(
         checkInstanceToken,
         projectKey: (token) => keys.resolve(token),
         userToken: wiring.userToken,
+        portalSession: (token) => resolvePortalCredential(db.kysely, token, now()),
       },
       checkReady: async () => {
         await sql`select 1`.execute(db.kysely)
@@ -334,6 +336,7 @@ function wireFeatures(deps: {
     settingsExtensions: [webhookUrlSetting({ now, box }), syncs.settings],
     routes: [
       destinationRoutes({ db, now, box }),
+      portalRoutes({ db, now, publicUrl }),
       lifecycleRoutes(lifecycle),
       deliveryRoutes({ db, now, sender }),
       statsRoutes({ db, now }),

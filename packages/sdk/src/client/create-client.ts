@@ -2,6 +2,7 @@ import { createRequester, type ClientOptions } from './request.ts'
 import { deliveriesResource } from './resources/deliveries.ts'
 import { destinationsResource } from './resources/destinations.ts'
 import { eventsResource, eventTypesResource } from './resources/events.ts'
+import { portalSessionsResource } from './resources/portal-sessions.ts'
 import { apiKeysResource, projectsResource, settingsResource } from './resources/projects.ts'
 
 /**
@@ -24,6 +25,7 @@ export function createClient(options: ClientOptions) {
     projects: projectsResource(request),
     destinations: destinationsResource(request),
     deliveries: deliveriesResource(request),
+    portalSessions: portalSessionsResource(request),
     /** Any other route, untyped: `client.request({ method: 'GET', path: '/v1/syncs' })`. */
     request,
   }

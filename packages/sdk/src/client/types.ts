@@ -112,3 +112,11 @@ export type SubscriptionOut = ResponseOf<'/v1/triggers/{id}/subscriptions', 'pos
 export type ListResponseSubscriptionOut = ResponseOf<'/v1/triggers/{id}/subscriptions', 'get'>
 
 export type { JsonObject, ListOptions, ListResponse }
+
+// Portal sessions (docs/portal-sessions.md)
+export type PortalSessionIn = RequestBodyOf<'/v1/portal-sessions', 'post'>
+/** `POST /v1/portal-sessions`: the session with its one-time URL (shown only here). */
+export type PortalSessionCreatedOut = ResponseOf<'/v1/portal-sessions', 'post'>
+export type ListResponsePortalSessionOut = ResponseOf<'/v1/portal-sessions', 'get'>
+export type PortalSessionOut = ListResponsePortalSessionOut['data'][number]
+export type PortalSessionExchangeOut = ResponseOf<'/v1/portal-sessions/exchange', 'post'>

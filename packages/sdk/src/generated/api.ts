@@ -246,12 +246,13 @@ export interface paths {
               data: {
                 /** @description What changed, as `resource.verb`: `destination.updated`. */
                 action: string
-                /** @description Who: the API key (id and role) or the instance admin token. */
+                /** @description Who: the API key (id and role), the instance admin token, or a portal session (its id and the user it is scoped to). */
                 actor: {
                   id?: string
                   role?: string
                   /** @enum {string} */
-                  type: 'key' | 'instance'
+                  type: 'key' | 'instance' | 'portal_session'
+                  userId?: string | null
                 }
                 /** @description The request body, secrets replaced by "[redacted]". */
                 changes: unknown
@@ -1070,6 +1071,13 @@ export interface paths {
                 events: string[]
                 /** Format: date-time */
                 failingSince?: string | null
+                /** @description The filter (docs/filters.md); nulls: none. */
+                filter?: {
+                  credentialId: string | null
+                  integration: string | null
+                  payload: string | null
+                  userId: string | null
+                }
                 /** @enum {string} */
                 format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
                 headers?: {
@@ -1162,6 +1170,17 @@ export interface paths {
             contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
             events: string[]
+            /** @description Which events reach this destination besides their type: every part set must match (docs/filters.md). Null or {} for no filter. */
+            filter?: {
+              /** @description Only events about this credential. */
+              credentialId?: string | null
+              /** @description Only events about this integration (short name, e.g. "googledrive"). */
+              integration?: string | null
+              /** @description An expression over the standard body: JSONPath comparisons (==, !=, >, >=, <, <=, in, exists) joined by and, or, not. E.g. `$.data.amount > 100`. */
+              payload?: string | null
+              /** @description Only events about this connected user. */
+              userId?: string | null
+            } | null
             /**
              * @description Wire format of the event: monitoring for email and presets, standard otherwise.
              * @enum {string}
@@ -1272,6 +1291,13 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
+              /** @description The filter (docs/filters.md); nulls: none. */
+              filter?: {
+                credentialId: string | null
+                integration: string | null
+                payload: string | null
+                userId: string | null
+              }
               /** @enum {string} */
               format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
@@ -1410,6 +1436,13 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
+              /** @description The filter (docs/filters.md); nulls: none. */
+              filter?: {
+                credentialId: string | null
+                integration: string | null
+                payload: string | null
+                userId: string | null
+              }
               /** @enum {string} */
               format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
@@ -1544,6 +1577,17 @@ export interface paths {
             contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
             events?: string[]
+            /** @description Which events reach this destination besides their type: every part set must match (docs/filters.md). Null or {} for no filter. */
+            filter?: {
+              /** @description Only events about this credential. */
+              credentialId?: string | null
+              /** @description Only events about this integration (short name, e.g. "googledrive"). */
+              integration?: string | null
+              /** @description An expression over the standard body: JSONPath comparisons (==, !=, >, >=, <, <=, in, exists) joined by and, or, not. E.g. `$.data.amount > 100`. */
+              payload?: string | null
+              /** @description Only events about this connected user. */
+              userId?: string | null
+            } | null
             /**
              * @description Wire format of the body.
              * @enum {string}
@@ -1646,6 +1690,13 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
+              /** @description The filter (docs/filters.md); nulls: none. */
+              filter?: {
+                credentialId: string | null
+                integration: string | null
+                payload: string | null
+                userId: string | null
+              }
               /** @enum {string} */
               format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
@@ -1788,6 +1839,13 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
+              /** @description The filter (docs/filters.md); nulls: none. */
+              filter?: {
+                credentialId: string | null
+                integration: string | null
+                payload: string | null
+                userId: string | null
+              }
               /** @enum {string} */
               format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
@@ -1928,6 +1986,13 @@ export interface paths {
               events: string[]
               /** Format: date-time */
               failingSince?: string | null
+              /** @description The filter (docs/filters.md); nulls: none. */
+              filter?: {
+                credentialId: string | null
+                integration: string | null
+                payload: string | null
+                userId: string | null
+              }
               /** @enum {string} */
               format: 'managed-sync' | 'workspace' | 'monitoring' | 'standard'
               headers?: {
@@ -2337,6 +2402,17 @@ export interface paths {
             contactEmail?: string | null
             /** @description Canonical names, any wire format's names, or ["*"] for every event. */
             events?: string[]
+            /** @description Which events reach this destination besides their type: every part set must match (docs/filters.md). Null or {} for no filter. */
+            filter?: {
+              /** @description Only events about this credential. */
+              credentialId?: string | null
+              /** @description Only events about this integration (short name, e.g. "googledrive"). */
+              integration?: string | null
+              /** @description An expression over the standard body: JSONPath comparisons (==, !=, >, >=, <, <=, in, exists) joined by and, or, not. E.g. `$.data.amount > 100`. */
+              payload?: string | null
+              /** @description Only events about this connected user. */
+              userId?: string | null
+            } | null
             /**
              * @description Wire format of the body.
              * @enum {string}
@@ -3521,6 +3597,349 @@ export interface paths {
         }
       }
     }
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/portal-sessions': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List portal sessions, newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description The `nextCursor` of the previous page. */
+          cursor?: string
+          /** @description Items per page. */
+          limit?: number
+          /** @description With the instance admin token: the project. A project key uses its own. */
+          projectId?: string
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              data: {
+                /** Format: date-time */
+                createdAt?: string
+                /** @description Canonical types it may subscribe to; null: any. */
+                eventTypes: string[] | null
+                /** Format: date-time */
+                exchangedAt?: string | null
+                /** Format: date-time */
+                expiresAt: string
+                /** Format: uuid */
+                id: string
+                /** Format: uuid */
+                projectId: string
+                readOnly: boolean
+                /** Format: date-time */
+                revokedAt?: string | null
+                /**
+                 * @description pending: its link is not exchanged yet; active: exchanged and usable.
+                 * @enum {string}
+                 */
+                status: 'pending' | 'active' | 'expired' | 'revoked'
+                /** @description The user it is scoped to; null: none. */
+                userId: string | null
+              }[]
+              nextCursor: string | null
+            }
+          }
+        }
+      }
+    }
+    put?: never
+    /**
+     * Create a portal session; its one-time link is returned this once
+     * @description The URL carries the link token in its fragment (never sent to a server); the portal exchanges it once at POST /v1/portal-sessions/exchange. docs/portal-sessions.md.
+     */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description The event types it may subscribe to (any format’s names); null: any. */
+            eventTypes?: string[] | null
+            /**
+             * @description How long the link and the session live. (Default: 3600)
+             * @default 3600
+             */
+            expiresInSeconds?: number
+            /**
+             * Format: uuid
+             * @description With the instance admin token: the project. A project key uses its own.
+             */
+            projectId?: string
+            /** @default false */
+            readOnly?: boolean
+            /** @description Scope it to this user: it sees only destinations filtered to the user, and the destinations it creates get that filter. */
+            userId?: string | null
+          }
+        }
+      }
+      responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt?: string
+              /** @description Canonical types it may subscribe to; null: any. */
+              eventTypes: string[] | null
+              /** Format: date-time */
+              exchangedAt?: string | null
+              /** Format: date-time */
+              expiresAt: string
+              /** Format: uuid */
+              id: string
+              /** Format: uuid */
+              projectId: string
+              readOnly: boolean
+              /** Format: date-time */
+              revokedAt?: string | null
+              /**
+               * @description pending: its link is not exchanged yet; active: exchanged and usable.
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'expired' | 'revoked'
+              /** @description The portal URL with the one-time token in its fragment. */
+              url: string
+              /** @description The user it is scoped to; null: none. */
+              userId: string | null
+            }
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/portal-sessions/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /** Revoke a portal session: its link and credential stop working at once */
+    delete: {
+      parameters: {
+        query?: {
+          /** @description With the instance admin token: the project. A project key uses its own. */
+          projectId?: string
+        }
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** Format: date-time */
+              createdAt?: string
+              /** @description Canonical types it may subscribe to; null: any. */
+              eventTypes: string[] | null
+              /** Format: date-time */
+              exchangedAt?: string | null
+              /** Format: date-time */
+              expiresAt: string
+              /** Format: uuid */
+              id: string
+              /** Format: uuid */
+              projectId: string
+              readOnly: boolean
+              /** Format: date-time */
+              revokedAt?: string | null
+              /**
+               * @description pending: its link is not exchanged yet; active: exchanged and usable.
+               * @enum {string}
+               */
+              status: 'pending' | 'active' | 'expired' | 'revoked'
+              /** @description The user it is scoped to; null: none. */
+              userId: string | null
+            }
+          }
+        }
+      }
+    }
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/v1/portal-sessions/exchange': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** Exchange a portal link's token, once, for the session credential */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string
+          }
+        }
+      }
+      responses: {
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '4XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description The request failed: see error.code in docs/errors.md. */
+        '5XX': {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ApiError']
+          }
+        }
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              /** @description The bearer token (syps_…) for the portal routes; shown this once. */
+              credential: string
+              session: {
+                /** Format: date-time */
+                createdAt?: string
+                /** @description Canonical types it may subscribe to; null: any. */
+                eventTypes: string[] | null
+                /** Format: date-time */
+                exchangedAt?: string | null
+                /** Format: date-time */
+                expiresAt: string
+                /** Format: uuid */
+                id: string
+                /** Format: uuid */
+                projectId: string
+                readOnly: boolean
+                /** Format: date-time */
+                revokedAt?: string | null
+                /**
+                 * @description pending: its link is not exchanged yet; active: exchanged and usable.
+                 * @enum {string}
+                 */
+                status: 'pending' | 'active' | 'expired' | 'revoked'
+                /** @description The user it is scoped to; null: none. */
+                userId: string | null
+              }
+            }
+          }
+        }
+      }
+    }
+    delete?: never
     options?: never
     head?: never
     patch?: never

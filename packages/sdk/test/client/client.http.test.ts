@@ -113,4 +113,20 @@ describe('createClient against a real server', () => {
       code: 'unauthorized',
     })
   })
+
+  it('creates a portal session, exchanges its link once and revokes it', async () => {
+    const session = await client.portalSessions.create({ userId: 'user_1', readOnly: true })
+    const token = new URL(session.url).hash.replace('#token=', '')
+    const portal = createClient({ baseUrl: server.engine.url, apiKey: 'unused' })
+    const { credential } = await portal.portalSessions.exchange(token)
+    await expect(portal.portalSessions.exchange(token)).rejects.toMatchObject({
+      code: 'portal_token_used',
+    })
+    const asPortal = createClient({ baseUrl: server.engine.url, apiKey: credential })
+    expect((await asPortal.destinations.list()).data).toEqual([])
+    expect((await client.portalSessions.revoke(session.id)).status).toBe('revoked')
+    await expect(asPortal.destinations.list()).rejects.toMatchObject({
+      code: 'portal_session_revoked',
+    })
+  })
 })

@@ -1,3 +1,5 @@
+import type { Caller } from '../http/auth.ts'
+
 /**
  * Which changes the audit log records: one entry per mutating route that changes keys,
  * destinations, triggers, settings, credentials, connected users or projects. Keyed by
@@ -59,6 +61,25 @@ export const auditedRoutes: Record<string, { action: string; targetType: string 
   'DELETE /v1/syncs/:id': { action: 'sync.deleted', targetType: 'sync' },
   'POST /v1/syncs/:id/disable': { action: 'sync.disabled', targetType: 'sync' },
   'POST /v1/syncs/:id/reenable': { action: 'sync.reenabled', targetType: 'sync' },
+  'POST /v1/portal-sessions': { action: 'portal_session.created', targetType: 'portal_session' },
+  'POST /v1/portal-sessions/exchange': {
+    action: 'portal_session.exchanged',
+    targetType: 'portal_session',
+  },
+  'DELETE /v1/portal-sessions/:id': {
+    action: 'portal_session.revoked',
+    targetType: 'portal_session',
+  },
+}
+
+/**
+ * What a portal session does on the data-plane routes `notAudited` leaves out: every change a
+ * session makes is in the audit log with its id (docs/portal-sessions.md).
+ */
+const portalActions: Record<string, { action: string; targetType: string }> = {
+  'POST /v1/destinations/test': { action: 'destination.test_sent', targetType: 'destination' },
+  'POST /v1/destinations/:id/test': { action: 'destination.tested', targetType: 'destination' },
+  'POST /v1/deliveries/:id/retry': { action: 'delivery.retried', targetType: 'delivery' },
 }
 
 /** Mutating routes deliberately left out of the audit log, with why. */
@@ -78,6 +99,7 @@ export const notAudited: Record<string, string> = {
 }
 
 /** The audit entry a route makes, or null when it is not audited. */
-export function auditedAction(method: string, url: string) {
-  return auditedRoutes[`${method} ${url}`] ?? null
+export function auditedAction(method: string, url: string, caller?: Caller | null) {
+  const route = `${method} ${url}`
+  return auditedRoutes[route] ?? (caller?.kind === 'portal' ? portalActions[route] : null) ?? null
 }

@@ -27,12 +27,15 @@ const auditEntrySchema = {
     targetId: { type: ['string', 'null'], description: 'The changed object (null for settings).' },
     actor: {
       type: 'object',
-      description: 'Who: the API key (id and role) or the instance admin token.',
+      description:
+        'Who: the API key (id and role), the instance admin token, or a portal session (its id ' +
+        'and the user it is scoped to).',
       required: ['type'],
       properties: {
-        type: { type: 'string', enum: ['key', 'instance'] },
+        type: { type: 'string', enum: ['key', 'instance', 'portal_session'] },
         id: { type: 'string' },
         role: { type: 'string' },
+        userId: { type: ['string', 'null'] },
       },
     },
     changes: { description: 'The request body, secrets replaced by "[redacted]".' },

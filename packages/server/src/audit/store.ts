@@ -15,7 +15,10 @@ export interface AuditRow {
   created_at: Date
 }
 
-export type AuditActor = { type: 'key'; id: string; role: string } | { type: 'instance' }
+export type AuditActor =
+  | { type: 'key'; id: string; role: string }
+  | { type: 'instance' }
+  | { type: 'portal_session'; id: string; userId: string | null }
 
 export async function insertAuditEntry(q: Queryable, row: AuditRow): Promise<void> {
   await query(

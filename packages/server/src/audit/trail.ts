@@ -19,7 +19,7 @@ export function installAuditTrail(
 ): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode >= 300) return payload
-    const audited = auditedAction(request.method, request.routeOptions.url ?? '')
+    const audited = auditedAction(request.method, request.routeOptions.url ?? '', request.caller)
     if (!audited) return payload
     const projectId = projectOf(request, payload)
     if (!projectId) return payload
@@ -46,6 +46,8 @@ export function installAuditTrail(
 function actorOf(request: FastifyRequest): AuditActor {
   const caller = request.caller
   if (caller?.kind === 'key') return { type: 'key', id: caller.keyId, role: caller.role }
+  if (caller?.kind === 'portal')
+    return { type: 'portal_session', id: caller.sessionId, userId: caller.userId }
   return { type: 'instance' }
 }
 
@@ -53,6 +55,11 @@ function actorOf(request: FastifyRequest): AuditActor {
 function projectOf(request: FastifyRequest, payload: unknown): string | null {
   const caller = request.caller
   if (caller && caller.kind !== 'instance') return caller.projectId
+  // The instance token on a project's portal sessions names the project in the body or query.
+  const named =
+    (request.body as { projectId?: unknown } | undefined)?.projectId ??
+    (request.query as { projectId?: unknown } | undefined)?.projectId
+  if (typeof named === 'string') return named
   return idInPayload(payload)
 }
 

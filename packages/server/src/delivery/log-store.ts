@@ -25,6 +25,8 @@ export interface DeliveryFilter {
   until: Date | null
   before: string | null
   limit: number
+  /** A portal session's user: only deliveries of destinations filtered to that user. */
+  userScope?: string | null
 }
 
 /** Newest first; `before` is the last id of the previous page. */
@@ -42,6 +44,9 @@ export async function listDeliveries(q: Queryable, f: DeliveryFilter): Promise<D
       and (${since}::timestamptz is null or created_at >= ${since}::timestamptz)
       and (${until}::timestamptz is null or created_at < ${until}::timestamptz)
       and (${f.before}::uuid is null or id < ${f.before}::uuid)
+      and (${f.userScope ?? null}::text is null or destination_id in (
+            select d.id from destinations d
+            where d.project_id = ${f.projectId} and d.filter_user_id = ${f.userScope ?? null}::text))
     order by id desc
     limit ${f.limit}`,
   )

@@ -1,7 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { findDestination } from '../destinations/index.ts'
 import { apiError } from '../errors.ts'
-import { callerProject } from '../http/auth.ts'
+import { callerProject, portalUserOf } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import { notify, type Db } from '../store/index.ts'
@@ -34,8 +34,18 @@ const idParams = {
 /** Delivery logs and the single retry. */
 export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
   const { db, now } = deps
-  const deliveryOr404 = async (projectId: string, id: string): Promise<DeliveryRow> => {
-    const row = isUuid(id) ? await findDelivery(db.kysely, projectId, id) : null
+  const deliveryOr404 = async (request: FastifyRequest, id: string): Promise<DeliveryRow> => {
+    const projectId = callerProject(request)
+    const found = isUuid(id) ? await findDelivery(db.kysely, projectId, id) : null
+    // A portal session scoped to a user sees only the deliveries of that user's destinations.
+    const userScope = portalUserOf(request)
+    const row =
+      found && userScope !== null
+        ? (await findDestination(db.kysely, projectId, found.destination_id))?.filter_user_id ===
+          userScope
+          ? found
+          : null
+        : found
     if (!row) throw apiError('not_found', `No delivery ${id} in this project.`)
     return row
   }
@@ -46,7 +56,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
     app.get(
       '/v1/deliveries',
       {
-        config: { auth: { role: 'viewer' } },
+        config: { auth: { role: 'viewer', portal: 'read' } },
         schema: {
           tags: ['deliveries'],
           summary: 'List deliveries, newest first',
@@ -76,6 +86,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
           until: q.until ? new Date(q.until) : null,
           before: decodeCursor(q.cursor),
           limit: q.limit + 1,
+          userScope: portalUserOf(request),
         })
         const page = toPage(rows, q.limit)
         return { data: page.data.map(deliveryOut), nextCursor: page.nextCursor }
@@ -85,7 +96,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
     app.get(
       '/v1/deliveries/:id',
       {
-        config: { auth: { role: 'viewer' } },
+        config: { auth: { role: 'viewer', portal: 'read' } },
         schema: {
           tags: ['deliveries'],
           summary: 'Read a delivery with every attempt',
@@ -103,7 +114,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const row = await deliveryOr404(callerProject(request), request.params.id)
+        const row = await deliveryOr404(request, request.params.id)
         const attempts = await listAttempts(db.kysely, row.id)
         return { ...deliveryOut(row), attempts: attempts.map(attemptOut) }
       },
@@ -112,7 +123,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
     app.post(
       '/v1/deliveries/:id/retry',
       {
-        config: { auth: { role: 'admin' } },
+        config: { auth: { role: 'admin', portal: 'write' } },
         schema: {
           tags: ['deliveries'],
           summary: 'Send a delivery again now, whatever its status (same webhook-id)',
@@ -122,7 +133,7 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const projectId = callerProject(request)
-        const current = await deliveryOr404(projectId, request.params.id)
+        const current = await deliveryOr404(request, request.params.id)
         const destination = await findDestination(db.kysely, projectId, current.destination_id)
         if (!destination?.enabled) {
           throw apiError(

@@ -8,6 +8,7 @@ import {
 import type { WireFormat } from '../catalog/index.ts'
 import { apiError } from '../errors.ts'
 import { coalesceRules, type CoalesceIn } from './coalesce-fields.ts'
+import { checkFilter, type FilterIn } from './filter-fields.ts'
 import { maxConcurrencyRange, maxPayloadBytesRange, timeoutMsRange } from './schemas.ts'
 import type { DeliveryOrdering, DestinationFields, DestinationType } from './store.ts'
 import {
@@ -49,6 +50,8 @@ export interface DestinationIn {
   coalesce?: CoalesceIn | null
   /** Webhooks carry the W3C `traceparent` of their attempt when tracing is on. (Default: true) */
   traceContext?: boolean
+  /** Whom the events are about and a payload expression (docs/filters.md). */
+  filter?: FilterIn | null
 }
 
 /** How a patch is checked against what was saved before the check existed. */
@@ -101,6 +104,7 @@ function commonFields(input: DestinationIn, format: WireFormat, options: FieldsO
       templated: input.template !== undefined && input.template !== null,
       ordering: input.ordering ?? 'none',
     }),
+    filter: checkFilter(input.filter),
   }
 }
 

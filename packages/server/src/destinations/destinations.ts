@@ -4,6 +4,7 @@ import { isUuid, newId } from '../ids.ts'
 import type { Queryable } from '../store/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
 import { destinationFields, type DestinationIn } from './destination-fields.ts'
+import { filterOut } from './filter-fields.ts'
 import { redactedValue } from './schemas.ts'
 import { openDestination, sealDestination } from './sealed-secrets.ts'
 import { newSigningSecret } from './secrets.ts'
@@ -104,6 +105,8 @@ function sharedMerge(current: DestinationRow, patch: DestinationPatchIn) {
     maxPayloadBytes: patch.maxPayloadBytes ?? current.max_payload_bytes,
     traceContext: patch.traceContext ?? current.trace_context,
     coalesce: patch.coalesce === undefined ? current.coalesce : patch.coalesce,
+    // Replaced whole when sent (null clears it), like headers.
+    filter: patch.filter === undefined ? filterOut(current) : patch.filter,
   }
 }
 
@@ -166,8 +169,11 @@ export async function destinationOr404(
   q: Queryable,
   projectId: string,
   id: string,
+  /** A portal session's user (http/auth.ts portalUserOf): another user's destination is 404. */
+  userScope: string | null = null,
 ): Promise<DestinationRow> {
-  const row = isUuid(id) ? await findDestination(q, projectId, id) : null
+  const found = isUuid(id) ? await findDestination(q, projectId, id) : null
+  const row = userScope !== null && found?.filter_user_id !== userScope ? null : found
   if (!row) throw apiError('not_found', `No destination ${id} in this project.`)
   return row
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { apiError } from '../errors.ts'
-import { callerProject } from '../http/auth.ts'
+import { callerProject, portalUserOf } from '../http/auth.ts'
 import { decodeCursor, pageQuerySchema, pageSchema, toPage } from '../http/pagination.ts'
 import { isUuid } from '../ids.ts'
 import type { Db } from '../store/index.ts'
@@ -21,6 +21,7 @@ import {
 import { shownDestination } from './sealed-secrets.ts'
 import { deleteDestination, listDestinations } from './store.ts'
 import { secretRoutes } from './secret-routes.ts'
+import { scopedCreate, scopedPatch } from './portal-scope.ts'
 import { noContentSchema, sendNoContent } from '../http/responses.ts'
 import { typed } from '../http/typed.ts'
 
@@ -43,7 +44,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
     app.post(
       '/v1/destinations',
       {
-        config: { auth: { role: 'admin' } },
+        config: { auth: { role: 'admin', portal: 'write' } },
         schema: {
           tags: ['destinations'],
           summary:
@@ -62,7 +63,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
           db.kysely,
           callerProject(request),
           // The schema leaves a preset's options loose; checkDestinationFields checks them.
-          request.body as DestinationIn,
+          scopedCreate(request, request.body as DestinationIn),
           { now: now(), box },
         )
         return reply.status(201).send({ ...(await shownDestination(box, row)), secret })
@@ -72,7 +73,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
     app.get(
       '/v1/destinations',
       {
-        config: { auth: { role: 'viewer' } },
+        config: { auth: { role: 'viewer', portal: 'read' } },
         schema: {
           tags: ['destinations'],
           summary: 'List destinations, newest first',
@@ -85,6 +86,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
         const rows = await listDestinations(db.kysely, callerProject(request), {
           before: decodeCursor(cursor),
           limit: limit + 1,
+          userScope: portalUserOf(request),
         })
         const page = toPage(rows, limit)
         const data = await Promise.all(page.data.map((row) => shownDestination(box, row)))
@@ -95,7 +97,7 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
     app.get(
       '/v1/destinations/:id',
       {
-        config: { auth: { role: 'viewer' } },
+        config: { auth: { role: 'viewer', portal: 'read' } },
         schema: {
           tags: ['destinations'],
           summary: 'Read a destination (never its secret)',
@@ -106,14 +108,19 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
       async (request) =>
         shownDestination(
           box,
-          await destinationOr404(db.kysely, callerProject(request), request.params.id),
+          await destinationOr404(
+            db.kysely,
+            callerProject(request),
+            request.params.id,
+            portalUserOf(request),
+          ),
         ),
     )
 
     app.patch(
       '/v1/destinations/:id',
       {
-        config: { auth: { role: 'admin' } },
+        config: { auth: { role: 'admin', portal: 'write' } },
         schema: {
           tags: ['destinations'],
           summary: 'Change a destination (fields not sent are kept; headers are replaced whole)',
@@ -123,12 +130,17 @@ export function destinationRoutes(deps: DestinationRoutesDeps): FastifyPluginAsy
         },
       },
       async (request) => {
-        const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const current = await destinationOr404(
+          db.kysely,
+          callerProject(request),
+          request.params.id,
+          portalUserOf(request),
+        )
         const row = await patchDestination(
           db.kysely,
           box,
           current,
-          request.body as DestinationPatchIn,
+          scopedPatch(request, request.body as DestinationPatchIn),
           now(),
         )
         if (!row)

@@ -1,6 +1,7 @@
 import { brokerInSchema, brokerOutSchema, shownBroker } from '../brokers/index.ts'
 import { wireFormats, type WireFormat } from '../catalog/index.ts'
 import { coalesceSchema } from './coalesce-fields.ts'
+import { filterOut, filterOutSchema, filterSchema } from './filter-fields.ts'
 import type { DestinationRow } from './store.ts'
 import {
   presetNames,
@@ -127,6 +128,7 @@ export const webhookFieldSchemas = {
       "With tracing on (OTEL_* settings), each webhook carries its attempt's W3C traceparent " +
       '(and tracestate); false leaves them out. (Default: true)',
   },
+  filter: filterSchema,
 } as const
 
 export const destinationTypes = ['webhook', 'email', 'rabbitmq', 'nats', 'redis'] as const
@@ -211,6 +213,7 @@ export const destinationOutSchema = {
     maxPayloadBytes: { type: 'integer' },
     traceContext: { type: 'boolean' },
     coalesce: { ...coalesceSchema, description: 'Noise-control rules, defaults filled in.' },
+    filter: { ...filterOutSchema, description: 'The filter (docs/filters.md); nulls: none.' },
     currentConcurrency: {
       type: 'integer',
       description:
@@ -259,6 +262,7 @@ export function destinationOut(row: DestinationRow) {
     maxPayloadBytes: row.max_payload_bytes,
     traceContext: row.trace_context,
     coalesce: row.coalesce,
+    filter: filterOut(row),
     currentConcurrency: Math.min(row.concurrency_limit ?? row.max_concurrency, row.max_concurrency),
     disabledReason: row.disabled_reason,
     disabledAt: row.disabled_at?.toISOString() ?? null,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { callerProject } from '../http/auth.ts'
+import { callerProject, portalUserOf } from '../http/auth.ts'
 import type { Db } from '../store/index.ts'
 import type { SecretBox } from '../secrets/index.ts'
 import { destinationOr404 } from './destinations.ts'
@@ -10,7 +10,7 @@ import { rotateSecretRow } from './store.ts'
 import { typed } from '../http/typed.ts'
 import { emptyBodyAsObject, optionalBody } from '../http/optional-body.ts'
 
-const admin = { auth: { role: 'admin' } } as const
+const admin = { auth: { role: 'admin', portal: 'write' } } as const
 const tags = ['destinations']
 
 /**
@@ -48,7 +48,12 @@ export function secretRoutes(deps: {
         },
       },
       async (request) => {
-        const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const current = await destinationOr404(
+          db.kysely,
+          callerProject(request),
+          request.params.id,
+          portalUserOf(request),
+        )
         const graceHours = request.body.graceHours ?? 24
         const at = now()
         const previousExpiresAt =

@@ -1,6 +1,7 @@
 import { query, type Queryable, sql } from '../store/index.ts'
 import type { StoredBroker } from '../brokers/index.ts'
 import type { CoalesceRules } from './coalesce-fields.ts'
+import type { StoredFilter } from './filter-fields.ts'
 import type { DeliveryOrdering } from './ordering.ts'
 import type { StoredPreset } from './templates/index.ts'
 
@@ -54,6 +55,12 @@ export interface DestinationRow {
   coalesce: CoalesceRules | null
   /** The adaptive concurrency limit a dispatcher last reported; null when at max_concurrency. */
   concurrency_limit: number | null
+  /** Filters (docs/filters.md); null: not filtered on that. */
+  filter_user_id: string | null
+  filter_credential_id: string | null
+  filter_integration: string | null
+  filter_expression: string | null
+  filter_jsonpath: string | null
   created_at: Date
   updated_at: Date
 }
@@ -86,6 +93,7 @@ export interface DestinationFields {
   maxPayloadBytes: number
   coalesce: CoalesceRules | null
   traceContext: boolean
+  filter: StoredFilter
 }
 
 export async function insertDestination(
@@ -104,13 +112,17 @@ export async function insertDestination(
     insert into destinations (id, project_id, type, name, url, email_to, event_filter, event_types,
                               format, headers, template, preset, timeout_ms, max_concurrency,
                               rate_limit_per_second, managed_by, secret, contact_email, ordering,
-                              max_payload_bytes, coalesce, broker, trace_context, created_at, updated_at)
+                              max_payload_bytes, coalesce, filter_user_id, filter_credential_id,
+                              filter_integration, filter_expression, filter_jsonpath, broker, trace_context,
+                              created_at, updated_at)
     values (${d.id}, ${d.projectId}, ${d.type}, ${d.name}, ${d.url}, ${d.emailTo}::text[],
             ${d.eventFilter}::text[], ${d.eventTypes}::text[], ${d.format},
             ${JSON.stringify(d.headers)}::jsonb, ${d.template}, ${jsonOrNull(d.preset)}::jsonb,
             ${d.timeoutMs}, ${d.maxConcurrency}, ${d.rateLimitPerSecond}, ${d.managedBy}, ${d.secret},
             ${d.contactEmail}, ${d.ordering}, ${d.maxPayloadBytes}, ${jsonOrNull(d.coalesce)}::jsonb,
-            ${jsonOrNull(d.broker)}::jsonb, ${d.traceContext}, ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
+            ${d.filter.userId}, ${d.filter.credentialId}, ${d.filter.integration},
+            ${d.filter.expression}, ${d.filter.jsonpath}::jsonpath, ${jsonOrNull(d.broker)}::jsonb, ${d.traceContext},
+            ${d.now.toISOString()}::timestamptz, ${d.now.toISOString()}::timestamptz)
     returning *`,
   )
   return rows[0]!
@@ -142,6 +154,9 @@ export async function updateDestination(
         contact_email = ${d.contactEmail}, ordering = ${d.ordering},
         max_payload_bytes = ${d.maxPayloadBytes}, coalesce = ${jsonOrNull(d.coalesce)}::jsonb,
         broker = ${jsonOrNull(d.broker)}::jsonb, trace_context = ${d.traceContext},
+        filter_user_id = ${d.filter.userId}, filter_credential_id = ${d.filter.credentialId},
+        filter_integration = ${d.filter.integration}, filter_expression = ${d.filter.expression},
+        filter_jsonpath = ${d.filter.jsonpath}::jsonpath,
         updated_at = ${d.now.toISOString()}::timestamptz
     where project_id = ${projectId} and id = ${id} and type = ${d.type}
     returning *`,
@@ -177,13 +192,15 @@ export async function findManagedDestination(
 export async function listDestinations(
   q: Queryable,
   projectId: string,
-  page: { before: string | null; limit: number },
+  page: { before: string | null; limit: number; userScope?: string | null },
 ): Promise<DestinationRow[]> {
+  const userScope = page.userScope ?? null
   return query<DestinationRow>(
     q,
     sql`
     select * from destinations
     where project_id = ${projectId} and (${page.before}::uuid is null or id < ${page.before}::uuid)
+      and (${userScope}::text is null or filter_user_id = ${userScope}::text)
     order by id desc limit ${page.limit}`,
   )
 }

@@ -185,7 +185,7 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
     app.get(
       '/v1/event-types',
       {
-        config: { auth: { role: 'viewer' } },
+        config: { auth: { role: 'viewer', portal: 'read' } },
         schema: {
           tags: ['events'],
           summary: 'The event catalog: canonical types, their names per wire format, and schemas',
@@ -198,7 +198,13 @@ export function eventRoutes(deps: EventRoutesDeps): FastifyPluginAsync {
           },
         },
       },
-      async () => ({ data: describeEventTypes() }),
+      async (request) => {
+        // A portal session limited to some event types sees only those.
+        const caller = request.caller
+        const allowed = caller?.kind === 'portal' ? caller.eventTypes : null
+        const data = describeEventTypes()
+        return { data: allowed ? data.filter((t) => allowed.includes(t.type)) : data }
+      },
     )
 
     await app.register(eventStreamRoutes({ db }))

@@ -96,7 +96,7 @@ export async function insertEvents(
         id uuid, project_id uuid, type text, user_id text, credential_id text, integration text,
         occurred_at timestamptz, data jsonb, idempotency_key text, request_hash text,
         trace_context text)
-      returning id, project_id, type, credential_id, data
+      returning id, project_id, type, user_id, credential_id, integration, occurred_at, data
     )${deliveries ? deliveries.ctes : sql``}${announce.length > 0 ? sql`, announced as (select pg_notify(c, p) from unnest(${announce.map((a) => a.channel)}::text[], ${announce.map((a) => a.payload)}::text[]) as n(c, p))` : sql``}
     -- now() is the statement's transaction time: the received_at every inserted row defaulted to.
     select now() as received_at, (select count(*) from ${insertedEvents})::int as inserted

@@ -10,9 +10,35 @@ export type Caller =
   | { kind: 'instance' } // the instance admin token: manages projects
   | { kind: 'key'; projectId: string; role: ProjectRole; keyId: string } // a project API key
   | { kind: 'user'; projectId: string; userId: string } // a connected user's token (sync read API)
+  | PortalCaller // a portal session's credential (portal routes only)
+
+/** A portal session (portal/): its project, and optionally one user, event types, reading only. */
+export interface PortalCaller {
+  kind: 'portal'
+  projectId: string
+  sessionId: string
+  /** Null: the session sees every destination of the project. */
+  userId: string | null
+  /** Canonical types it may subscribe to; null: any. */
+  eventTypes: string[] | null
+  readOnly: boolean
+}
+
+/** Session credentials start so; anything else is never looked up as one. */
+export const portalCredentialPrefix = 'syps_'
 
 /** What a route needs, declared in its `config.auth`. */
-export type RouteAuth = 'public' | 'instance' | { role: ProjectRole; allowUserToken?: boolean }
+export type RouteAuth =
+  | 'public'
+  | 'instance'
+  | {
+      role: ProjectRole
+      allowUserToken?: boolean
+      /** A portal session may call it: to read, or to change (refused when read-only). */
+      portal?: 'read' | 'write'
+      /** The instance admin token may call it too, naming the project (portal sessions). */
+      allowInstance?: boolean
+    }
 
 export interface Authenticators {
   /** Is this the instance admin token? */
@@ -21,6 +47,11 @@ export interface Authenticators {
   projectKey: (token: string) => Promise<Caller | null>
   /** Resolves a user token (JWT), or null; absent until user tokens exist. */
   userToken?: (token: string) => Promise<Caller | null>
+  /**
+   * Resolves a portal session credential, or null when unknown; throws portal_session_expired
+   * or portal_session_revoked for a session that was valid.
+   */
+  portalSession?: (token: string) => Promise<PortalCaller | null>
 }
 
 declare module 'fastify' {
@@ -65,6 +96,17 @@ async function identify(
 ): Promise<Caller | null> {
   if (required === 'instance') {
     return authenticators.checkInstanceToken(token) ? { kind: 'instance' } : null
+  }
+  if (
+    typeof required === 'object' &&
+    required.allowInstance &&
+    authenticators.checkInstanceToken(token)
+  )
+    return { kind: 'instance' }
+  if (token.startsWith(portalCredentialPrefix) && typeof required === 'object') {
+    if (!required.portal || !authenticators.portalSession)
+      throw apiError('portal_route_not_allowed')
+    return authenticators.portalSession(token)
   }
   const looksLikeJwt = token.split('.').length === 3
   if (
@@ -124,6 +166,13 @@ function checkAllowed(caller: Caller, required: RouteAuth): void {
       throw apiError('forbidden', 'User tokens may only read synced records.')
     return
   }
+  if (caller.kind === 'instance' && required.allowInstance) return
+  if (caller.kind === 'portal') {
+    if (!required.portal) throw apiError('portal_route_not_allowed')
+    if (required.portal === 'write' && caller.readOnly)
+      throw apiError('portal_read_only', 'This portal session is read-only; it cannot change this.')
+    return
+  }
   if (caller.kind !== 'key') throw apiError('forbidden')
   if (projectRoles.indexOf(caller.role) < projectRoles.indexOf(required.role)) {
     throw apiError(
@@ -138,6 +187,15 @@ function bearerToken(request: FastifyRequest): string | null {
   if (!header) return null
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
   return match?.[1] ?? null
+}
+
+/**
+ * The user a portal session is scoped to, or null (any other caller, or a project-wide session):
+ * such a session sees only destinations filtered to that user and their deliveries.
+ * @example const userId = portalUserOf(request)
+ */
+export function portalUserOf(request: FastifyRequest): string | null {
+  return request.caller?.kind === 'portal' ? request.caller.userId : null
 }
 
 /**

@@ -74,6 +74,8 @@ function bucketOf(caller: Caller | null): string {
       return `user:${caller.projectId}:${caller.userId}`
     case 'instance':
       return 'instance'
+    case 'portal':
+      return `portal:${caller.sessionId}`
     default:
       return caller satisfies never
   }

@@ -160,6 +160,11 @@ CREATE TABLE public.destinations (
     concurrency_limit integer,
     "coalesce" jsonb,
     trace_context boolean DEFAULT true NOT NULL,
+    filter_user_id text,
+    filter_credential_id text,
+    filter_integration text,
+    filter_expression text,
+    filter_jsonpath jsonpath,
     broker jsonb,
     CONSTRAINT destinations_check CHECK (((type <> 'webhook'::text) OR (url IS NOT NULL))),
     CONSTRAINT destinations_email_to_check CHECK (((type <> 'email'::text) OR ((email_to IS NOT NULL) AND (cardinality(email_to) > 0)))),
@@ -259,6 +264,21 @@ CREATE TABLE public.migrations (
     id integer NOT NULL,
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE public.portal_sessions (
+    id uuid NOT NULL,
+    project_id uuid NOT NULL,
+    user_id text,
+    event_types text[],
+    read_only boolean DEFAULT false NOT NULL,
+    link_hash bytea NOT NULL,
+    credential_hash bytea,
+    exchanged_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    revoked_at timestamp with time zone,
+    created_by jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL
 );
 
 CREATE TABLE public.projects (
@@ -465,6 +485,15 @@ ALTER TABLE ONLY public.integrations
 ALTER TABLE ONLY public.migrations
     ADD CONSTRAINT migrations_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.portal_sessions
+    ADD CONSTRAINT portal_sessions_credential_hash_key UNIQUE (credential_hash);
+
+ALTER TABLE ONLY public.portal_sessions
+    ADD CONSTRAINT portal_sessions_link_hash_key UNIQUE (link_hash);
+
+ALTER TABLE ONLY public.portal_sessions
+    ADD CONSTRAINT portal_sessions_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.projects
     ADD CONSTRAINT projects_pkey PRIMARY KEY (id);
 
@@ -567,6 +596,8 @@ CREATE INDEX inbound_requests_project_idx ON public.inbound_requests USING btree
 
 CREATE INDEX inbound_requests_trigger_idx ON public.inbound_requests USING btree (trigger_id, id DESC);
 
+CREATE INDEX portal_sessions_project_idx ON public.portal_sessions USING btree (project_id, id DESC);
+
 CREATE INDEX sync_records_feed_idx ON public.sync_records USING btree (sync_id, seq);
 
 CREATE UNIQUE INDEX sync_runs_one_open_idx ON public.sync_runs USING btree (sync_id) WHERE (status = 'running'::text);
@@ -630,6 +661,9 @@ ALTER TABLE ONLY public.integration_tokens
 
 ALTER TABLE ONLY public.integrations
     ADD CONSTRAINT integrations_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.portal_sessions
+    ADD CONSTRAINT portal_sessions_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.sync_event_batches
     ADD CONSTRAINT sync_event_batches_project_id_fkey FOREIGN KEY (project_id) REFERENCES public.projects(id) ON DELETE CASCADE;

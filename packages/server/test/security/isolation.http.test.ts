@@ -25,6 +25,14 @@ const publicRoutes = new Set([
   'GET /v1/sync-error-codes',
   // The token is the capability: an unguessable, signed, expiring claim-check URL.
   'GET /v1/claims/{token}',
+  // The one-time link token is the capability (docs/portal-sessions.md).
+  'POST /v1/portal-sessions/exchange',
+])
+/** Project routes the instance admin token may call too, naming the project (none here: 400). */
+const instanceAllowed = new Set([
+  'POST /v1/portal-sessions',
+  'GET /v1/portal-sessions',
+  'DELETE /v1/portal-sessions/{id}',
 ])
 /** Upserts keyed by the caller's own id space: A writing "B's" id writes A's own object. */
 const upserts = new Set([
@@ -51,6 +59,8 @@ const bodies: Record<string, unknown> = {
   'POST /v1/destinations/{id}/rotate-secret': { graceHours: 0 },
   'POST /v1/destinations/{id}/recover': { since: '2020-01-01T00:00:00Z' },
   'POST /v1/destinations/test': { url: 'http://127.0.0.1:9/a' },
+  'POST /v1/portal-sessions': { readOnly: false },
+  'POST /v1/portal-sessions/exchange': { token: 'sypl_forged' },
   'PUT /v1/users/{userId}': { metadata: { takenOver: true } },
   'PUT /v1/integrations/{type}': { name: 'taken over' },
   'PUT /v1/credentials/{id}': {
@@ -89,6 +99,7 @@ function pathFor(path: string, t: Tenant | null): string {
       ['/v1/inbound-requests/', t.ids.inboundRequest],
       ['/v1/syncs/', t.ids.sync],
       ['/v1/projects/', t.projectId],
+      ['/v1/portal-sessions/', t.ids.portalSession],
     ]
     const hit = table.find(([p]) => prefix.startsWith(p))
     if (!hit) throw new Error(`no fixture id for ${path}: add one to pathFor`)
@@ -216,9 +227,12 @@ describe('tenant isolation over every route', () => {
         const res = await send(route.method, pathFor(route.path, b), token, bodies[label(route)])
         const what = `${who} → ${label(route)}: ${res.text}`
         // The instance token is valid, only of the wrong kind: 403 naming the kind (issue #25).
+        // The instance token may manage portal sessions, naming the project: without one, 400.
         const expected =
           who === 'instance token'
-            ? { status: 403, code: 'project_key_required' }
+            ? instanceAllowed.has(label(route))
+              ? { status: 400, code: 'validation_failed' }
+              : { status: 403, code: 'project_key_required' }
             : { status: 401, code: 'unauthorized' }
         expect({ status: res.status, code: res.code }, what).toEqual(expected)
       }
@@ -231,6 +245,7 @@ describe('tenant isolation over every route', () => {
       ['A member', a.keys.member],
       ['A viewer', a.keys.viewer],
       ['A user token', a.userToken()],
+      ['A portal session', a.portalCredential],
     ]
     let checked = 0
     for (const route of routes) {
@@ -244,6 +259,8 @@ describe('tenant isolation over every route', () => {
         const what = `${who} → ${label(route)}: ${other.text}`
         // A user token on a route that takes keys only is the wrong kind of key: 403.
         expect(who === 'A user token' ? [401, 403, 404] : [403, 404], what).toContain(other.status)
+        if (who === 'A portal session' && other.code !== 'portal_route_not_allowed')
+          expect(other.status, what).toBe(404)
         expect({ status: other.status, code: other.code }, what).toEqual({
           status: nowhere.status,
           code: nowhere.code,

@@ -25,7 +25,10 @@ export interface Tenant {
     record: string
     event: string
     delivery: string
+    portalSession: string
   }
+  /** An exchanged portal session's credential, project-wide and not read-only. */
+  portalCredential: string
   /** Every secret this tenant's setup sent or received (tests grep logs and answers for them). */
   secrets: string[]
   /** A user token of `ids.user`, valid for ten minutes, or already expired. */
@@ -121,6 +124,12 @@ export async function createTenant(server: TestServer, tag: string): Promise<Ten
   })
   const deliveries = await waitForList(server, admin, `/v1/deliveries?eventId=${event.id}`)
   const inbound = await waitForList(server, admin, `/v1/inbound-requests?triggerId=${trigger.id}`)
+  const portal = await must(server, 201, 'POST', '/v1/portal-sessions', admin, {})
+  const linkToken = new URL(portal.url).hash.replace('#token=', '')
+  const exchanged = await must(server, 200, 'POST', '/v1/portal-sessions/exchange', '', {
+    token: linkToken,
+  })
+  secrets.push(linkToken, exchanged.credential)
   const keyList = await must(server, 200, 'GET', '/v1/api-keys', admin)
   return {
     tag,
@@ -138,7 +147,9 @@ export async function createTenant(server: TestServer, tag: string): Promise<Ten
       record: records.data[0].id,
       event: event.id,
       delivery: deliveries[0].id,
+      portalSession: portal.id,
     },
+    portalCredential: exchanged.credential,
     secrets,
     userToken: (options = {}) =>
       signUserToken(pair.privateKey, audienceOf(projectId), user, options),

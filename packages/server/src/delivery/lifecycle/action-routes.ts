@@ -14,7 +14,7 @@ import {
 } from '../../destinations/index.ts'
 import type { Publisher } from '../../events/index.ts'
 import { apiError } from '../../errors.ts'
-import { callerProject } from '../../http/auth.ts'
+import { callerProject, portalUserOf } from '../../http/auth.ts'
 import { findProject } from '../../projects/index.ts'
 import { notify, type Db } from '../../store/index.ts'
 import type { SecretBox } from '../../secrets/index.ts'
@@ -33,7 +33,8 @@ export interface LifecycleRoutesDeps extends AttemptDeps {
   box: SecretBox
 }
 
-const admin = { auth: { role: 'admin' } } as const
+// A portal session may use these too (not when read-only), on its own destinations only.
+const admin = { auth: { role: 'admin', portal: 'write' } } as const
 const tags = ['destinations']
 
 /** Enable, disable, recover and test: thin handlers over `changeState` and the test send. */
@@ -54,7 +55,12 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
         },
       },
       async (request) => {
-        const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const current = await destinationOr404(
+          db.kysely,
+          callerProject(request),
+          request.params.id,
+          portalUserOf(request),
+        )
         const done = await changeState(deps, current.id, { kind: 'admin_enable' })
         return shownDestination(box, done?.row ?? current)
       },
@@ -74,7 +80,12 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
         },
       },
       async (request) => {
-        const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const current = await destinationOr404(
+          db.kysely,
+          callerProject(request),
+          request.params.id,
+          portalUserOf(request),
+        )
         const reason = request.body.reason ?? 'disabled by an admin'
         const done = await changeState(deps, current.id, { kind: 'admin_disable', reason })
         return shownDestination(box, done?.row ?? current)
@@ -108,7 +119,12 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
         },
       },
       async (request, reply) => {
-        const current = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const current = await destinationOr404(
+          db.kysely,
+          callerProject(request),
+          request.params.id,
+          portalUserOf(request),
+        )
         // Held while the destination is off: they go when it is enabled.
         const hold = !current.enabled
         const requeued = await requeueFailed(db.kysely, {
@@ -136,7 +152,12 @@ export function lifecycleActionRoutes(deps: LifecycleRoutesDeps): FastifyPluginA
         },
       },
       async (request) => {
-        const stored = await destinationOr404(db.kysely, callerProject(request), request.params.id)
+        const stored = await destinationOr404(
+          db.kysely,
+          callerProject(request),
+          request.params.id,
+          portalUserOf(request),
+        )
         const row = await openDestination(box, stored.id, stored)
         const target = testTargetOf(row, signingSecrets(row, now()))
         return sendTestEvent(deps, target, await projectOf(callerProject(request)))

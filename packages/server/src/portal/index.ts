@@ -1,0 +1,2 @@
+export { portalRoutes, type PortalRoutesDeps } from './routes.ts'
+export { resolvePortalCredential } from './sessions.ts'
