@@ -1,3 +1,4 @@
+import { eventFromJson, eventJsonOf, type EventJson } from '../events/index.ts'
 import { countAffected, query, type Queryable, sql } from '../store/index.ts'
 import type { AttemptRecord, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
@@ -64,7 +65,8 @@ export interface ProjectLoad {
  * PostgreSQL writes it as a HOT update (no index entries; fillfactor 70, migration 0021).
  * The cost: rows in flight stay at the head of deliveries_due_idx, and a claim steps over them
  * (one heap read each, at most the destination's rows in flight, which its allowance bounds).
- * Result: the leased deliveries with their destination's sending configuration.
+ * Result: the leased deliveries with their destination's sending configuration and their
+ * events (one probe of the events' primary key per row, in place of a read after the claim).
  * Locks: the leased rows, until the statement commits.
  */
 export async function claimDue(
@@ -91,7 +93,7 @@ export async function claimDue(
   // A row claimed past the destination's limit waits for a slot: at most (depth - 1) sends of
   // its own destination before it, each ended by its timeout, so its lease covers that many more.
   const lease = sql`${now}::timestamptz + (c.timeout_ms * c.depth + ${claim.leaseMarginMs}) * interval '1 millisecond'`
-  return query<ClaimedDelivery>(
+  const rows = await query<Omit<ClaimedDelivery, 'event'> & { event: EventJson | null }>(
     q,
     sql`
     update deliveries d
@@ -152,8 +154,9 @@ export async function claimDue(
               c.type, c.url, c.email_to, c.format, c.headers, c.template, c.preset, c.timeout_ms,
               c.max_concurrency, c.concurrency_limit, c.rate_limit_per_second,
               c.secret, c.previous_secret, c.previous_secret_expires_at, c.max_payload_bytes,
-              c.coalesce, c.depth`,
+              c.coalesce, c.depth, ${eventJsonOf(sql`d.event_id`)} as event`,
   )
+  return rows.map((row) => ({ ...row, event: row.event && eventFromJson(row.event) }))
 }
 
 /**
@@ -307,7 +310,9 @@ export async function holdPending(q: Queryable, destinationId: string, now: Date
  * `perSecond` a second (null: all due now): the first `perSecond` are due now, the next ones a second later, and so
  * on (the dispatcher's poll picks up each second's share). Inside a second's share each row is
  * one microsecond after the one created before it, and the first share ends just before now, so
- * the claim's `order by next_attempt_at` sends them in creation order.
+ * the claim's `order by next_attempt_at` sends them in creation order. A row held while it was
+ * being sent keeps its lease; the lease is ended here so it is due on that schedule (as when
+ * the lease was next_attempt_at), and locked_by kept so that send's result still lands.
  * Result: how many were released. Locks: those rows, until the caller commits.
  */
 export async function releaseHeld(
@@ -319,7 +324,7 @@ export async function releaseHeld(
     q,
     sql`
     update deliveries d
-    set status = 'pending', updated_at = ${now}::timestamptz,
+    set status = 'pending', updated_at = ${now}::timestamptz, locked_until = null,
         next_attempt_at = ${now}::timestamptz
           + ((o.n - 1) / o.share) * interval '1 second'
           + ((o.n - 1) % o.share - o.share) * interval '1 microsecond'
@@ -393,7 +398,9 @@ export async function retryNow(
     update deliveries
     set status = 'pending', completed_at = null, updated_at = ${at}::timestamptz,
         next_attempt_at = case when status = 'pending' and locked_until > ${at}::timestamptz
-                               then next_attempt_at else ${at}::timestamptz end
+                               then next_attempt_at else ${at}::timestamptz end,
+        locked_until = case when status = 'pending' and locked_until > ${at}::timestamptz
+                            then locked_until end
     where project_id = ${projectId} and id = ${id}
     returning *`,
   )

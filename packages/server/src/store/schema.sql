@@ -87,7 +87,7 @@ CREATE TABLE public.deliveries (
     coalesced_into uuid,
     CONSTRAINT deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'held'::text, 'succeeded'::text, 'failed'::text, 'coalesced'::text])))
 )
-WITH (fillfactor='70');
+WITH (fillfactor='50');
 
 CREATE TABLE public.delivery_attempts (
     id uuid NOT NULL,
