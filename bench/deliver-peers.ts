@@ -29,6 +29,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { Queue } from 'bullmq'
 import { makeWorkerUtils } from 'graphile-worker'
 import PgBoss from 'pg-boss'
+import pg from 'pg'
 import { Pool as HttpPool } from 'undici'
 import { Webhook } from 'standardwebhooks'
 import { processCpu, watchDatabaseCpu } from './cpu.ts'
@@ -197,14 +198,21 @@ async function stopChild(child: ChildProcess) {
 /** A publisher per peer: how its users enqueue a delivery job, 1,000 per call. */
 async function peerPublisher(system: string, url: string | null, queueName: string) {
   if (system === 'graphile-worker') {
-    const utils = await makeWorkerUtils({ connectionString: url! })
+    // Our own pool, with an error handler: graphile-worker's own one had none, and the
+    // database's `drop … with (force)` ending an idle client of it crashed the whole bench.
+    const pool = new pg.Pool({ connectionString: url! })
+    pool.on('error', () => {})
+    const utils = await makeWorkerUtils({ pgPool: pool })
     return {
       publish: async (size: number) => {
         await utils.addJobs(
           Array.from({ length: size }, () => ({ identifier: 'deliver', payload: peerEvent() })),
         )
       },
-      close: () => utils.release(),
+      close: async () => {
+        await utils.release()
+        await pool.end()
+      },
     }
   }
   if (system === 'bullmq') {

@@ -1,6 +1,6 @@
 import { newId } from '../ids.ts'
 import type { DeliverySettings } from '../projects/index.ts'
-import { relaxCommit, withTransaction, type Db } from '../store/index.ts'
+import { withTransaction, type Db } from '../store/index.ts'
 import {
   lockDestinations,
   recordFailureStreaks,
@@ -8,7 +8,7 @@ import {
   type FailureStreakUpdate,
 } from './lifecycle/state-store.ts'
 import type { NextState } from './outcome.ts'
-import { completeDeliveries, insertAttempts, type Completion } from './store.ts'
+import { writeResults, type Completion } from './store.ts'
 import type { AttemptEvent, ClaimedDelivery, DeliveryStatus } from './types.ts'
 
 /** A claimed delivery after its attempt, waiting to be written with the rest of its batch. */
@@ -21,8 +21,9 @@ export interface Finished {
 
 /**
  * Writes a batch of results in one short transaction (no network I/O inside): destinations
- * locked in id order first (see lockDestinations), then the attempts, the deliveries' next
- * states and the destinations' failure streaks, each as one statement.
+ * locked in id order first (see lockDestinations), then the attempts and the deliveries' next
+ * states in one statement (writeResults, which also relaxes the commit), then the destinations'
+ * failure streaks.
  * @returns the deliveries whose state changed (still leased by this worker) and the streaks
  */
 export async function writeCompletions(
@@ -33,10 +34,8 @@ export async function writeCompletions(
   const completions = finished.map((f) => f.completion)
   const destinationIds = [...new Set(completions.map((c) => c.destinationId))].sort()
   return withTransaction(db.kysely, async (tx) => {
-    await relaxCommit(tx)
     await lockDestinations(tx, destinationIds)
-    await insertAttempts(tx, completions, options.workerId, newId)
-    const changed = await completeDeliveries(tx, completions, options)
+    const changed = await writeResults(tx, completions, { ...options, newId })
     const streaks = await recordFailureStreaks(tx, streakUpdates(completions))
     return { changed: new Map(changed.map((r) => [r.id, r.status])), streaks }
   })

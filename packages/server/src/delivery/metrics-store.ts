@@ -26,13 +26,16 @@ export async function readBacklog(
 ): Promise<ProjectBacklog[]> {
   const ofProject = sql`(${projectId}::uuid is null
     or destination_id in (select id from destinations where project_id = ${projectId}::uuid))`
+  // A row being sent keeps its passed next_attempt_at under its lease (store.ts claimDue).
+  const due = sql`next_attempt_at <= ${now}::timestamptz
+    and (locked_until is null or locked_until <= ${now}::timestamptz)`
   return query<ProjectBacklog>(
     q,
     sql`
     with pending as (
       select destination_id, count(*)::int as pending,
-             (count(*) filter (where next_attempt_at <= ${now}::timestamptz))::int as due,
-             min(next_attempt_at) filter (where next_attempt_at <= ${now}::timestamptz) as oldest_due
+             (count(*) filter (where ${due}))::int as due,
+             min(next_attempt_at) filter (where ${due}) as oldest_due
       from deliveries where status = 'pending' and ${ofProject} group by destination_id),
     held as (
       select destination_id, count(*)::int as held

@@ -77,12 +77,16 @@ async function openSecrets(
 /** Reads what rendering the events of `rows` needs: claimed deliveries, or one event to preview. */
 export async function loadBatchContext(
   q: Queryable,
-  rows: readonly Pick<ClaimedDelivery, 'event_id' | 'project_id'>[],
+  rows: readonly Pick<ClaimedDelivery, 'event_id' | 'project_id' | 'event'>[],
 ): Promise<BatchContext> {
+  // The claim read its rows' events (store.ts claimDue); only the others (a coalescing
+  // carrier's members, a preview) are read here.
+  const read = rows.flatMap((r) => (r.event ? [r.event] : []))
+  const unread = rows.filter((r) => r.event === undefined).map((r) => r.event_id)
   // Independent reads go out together: the claim waits on this before its first send, and each
   // round trip on a busy store was most of that wait (bench/deliver's latency phase).
   const [events, projects] = await Promise.all([
-    findEventsByIds(q, [...new Set(rows.map((r) => r.event_id))]),
+    findEventsByIds(q, [...new Set(unread)]).then((found) => [...read, ...found]),
     Promise.all([...new Set(rows.map((r) => r.project_id))].map((id) => findProject(q, id))),
   ])
   const credentials = await loadEach(events, (e) => e.credential_id, findCredential, q)

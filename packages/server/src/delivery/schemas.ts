@@ -69,6 +69,17 @@ export const attemptOutSchema = {
   },
 } as const
 
+/**
+ * When a delivery is next tried: a pending one being sent (leased) is not retried before its
+ * lease ends, which its next_attempt_at, left as it was by the claim (store.ts claimDue), does
+ * not say.
+ */
+function nextAttemptOf(row: DeliveryRow): Date | null {
+  const { next_attempt_at: at, locked_until: lease } = row
+  if (row.status !== 'pending' || at === null || lease === null) return at
+  return lease > at ? lease : at
+}
+
 /** The API view of a delivery. */
 export function deliveryOut(row: DeliveryRow) {
   return {
@@ -81,7 +92,7 @@ export function deliveryOut(row: DeliveryRow) {
     orderingKey: row.ordering_key,
     sequence: row.sequence === null ? null : Number(row.sequence),
     coalescedInto: row.coalesced_into,
-    nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
+    nextAttemptAt: nextAttemptOf(row)?.toISOString() ?? null,
     lastAttemptAt: row.last_attempt_at?.toISOString() ?? null,
     lastStatus: row.last_status,
     lastError: row.last_error,

@@ -1,5 +1,6 @@
 import type { StoredBroker } from '../brokers/index.ts'
 import type { CoalesceRules, DestinationType, StoredPreset } from '../destinations/index.ts'
+import type { EventRow } from '../events/index.ts'
 
 /**
  * Terminology:
@@ -127,6 +128,11 @@ export interface ClaimedDelivery {
   previous_secret_expires_at: Date | null
   /** How many times its limit the claim took of its destination (store.ts claimDepthOf). (Default: 1) */
   depth?: number
+  /**
+   * Its event, read by the claim in the same statement (null: retention deleted it); absent
+   * when the row did not come from a claim, and then pipeline.ts reads it.
+   */
+  event?: EventRow | null
 }
 
 /** A destination configuration to send to: a saved one, or an unsaved one under test. */

@@ -8,9 +8,12 @@ export {
   type StoreEvents,
 } from './publish.ts'
 export {
+  eventFromJson,
+  eventJsonOf,
   findEventsByIds,
   insertedEvents,
   type DeliveryCtes,
+  type EventJson,
   type EventRow,
   type NewEvent,
 } from './store.ts'

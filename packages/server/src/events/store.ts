@@ -142,6 +142,29 @@ export async function findEvent(
 }
 
 /** Events by id, for renderers that need the whole event (fan-out, dispatch). */
+/**
+ * The event a delivery names, as one json value, for a statement that reads deliveries: the
+ * claim returns its rows' events with them (delivery/store.ts claimDue) rather than a read per
+ * claim after it. Null when retention deleted the event. Read it with `eventFromJson`.
+ * @example sql`select ${eventJsonOf(sql`d.event_id`)} as event from deliveries d`
+ */
+export const eventJsonOf = (eventId: RawBuilder<unknown>) =>
+  sql`(select to_json(ev) from events ev where ev.id = ${eventId})`
+
+/** An event row as `eventJsonOf` returns it: json has no timestamps, so its times are strings. */
+export type EventJson = Omit<EventRow, 'occurred_at' | 'received_at'> & {
+  occurred_at: string
+  received_at: string
+}
+
+export function eventFromJson(json: EventJson): EventRow {
+  return {
+    ...json,
+    occurred_at: new Date(json.occurred_at),
+    received_at: new Date(json.received_at),
+  }
+}
+
 export async function findEventsByIds(q: Queryable, ids: readonly string[]): Promise<EventRow[]> {
   if (ids.length === 0) return []
   return query<EventRow>(q, sql`select * from events where id = any(${ids}::uuid[])`)

@@ -86,7 +86,8 @@ CREATE TABLE public.deliveries (
     coalesce_key text,
     coalesced_into uuid,
     CONSTRAINT deliveries_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'held'::text, 'succeeded'::text, 'failed'::text, 'coalesced'::text])))
-);
+)
+WITH (fillfactor='50');
 
 CREATE TABLE public.delivery_attempts (
     id uuid NOT NULL,

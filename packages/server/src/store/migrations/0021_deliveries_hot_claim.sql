@@ -1,0 +1,13 @@
+-- Room on each deliveries page for a claimed row's new version (issue #31). A claim no longer
+-- moves next_attempt_at (delivery/store.ts claimDue: the lease is locked_until alone, which no
+-- index names), so it changes no indexed column and PostgreSQL can write it as a HOT update:
+-- no new entry in any of the table's indexes, provided the new version fits on the same page.
+-- At the default fillfactor (100) a freshly inserted page is full and every claim went to
+-- another page through all five always-maintained indexes.
+-- Why 50: claims walk the oldest due rows, so a page's rows are claimed together, and each is
+-- then written again by its result (not HOT: status is in the partial indexes' predicates),
+-- which also takes room on the page if there is any. In a claim-then-result loop over 5,000
+-- rows on PostgreSQL 15, 95 % of claims were HOT at 50, 75 % at 60, 42 % at 70; the table
+-- ended about as large at each (1.4–1.5 MB), since a version that does not fit goes to a new
+-- page anyway. Applies to pages written from now on.
+alter table deliveries set (fillfactor = 50);
