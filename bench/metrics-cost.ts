@@ -4,12 +4,15 @@
  * every second (a busier scrape than Prometheus' usual 15 s), and metrics plus traces at 100 %
  * sampling exported over OTLP/HTTP protobuf to a loopback collector that only counts what it
  * gets, rotated over rounds so that drift on a busy machine hits every mode alike. Reports
- * deliveries/s per mode (best and median of the rounds) and the ratio to off.
+ * deliveries/s per mode (best and median of the rounds) and CPU per delivery (the server
+ * process, plus PostgreSQL's backends of its database), each as a ratio to off. CPU per
+ * delivery is the steadier figure on a shared machine: throughput follows the neighbours.
  *   npm run bench:metrics-cost
  *   BENCH_STORES=pglite BENCH_EVENTS=2000 BENCH_ROUNDS=3 npm run bench:metrics-cost
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { processCpu, watchDatabaseCpu } from './cpu.ts'
 import {
   api,
   freshStore,
@@ -48,7 +51,11 @@ async function okCount(receiver: Receiver): Promise<number> {
 }
 
 /** One run: a fresh store and server, warm-up, then `events` x 10 deliveries timed. */
-async function run(store: string, receiver: Receiver, mode: Mode): Promise<number> {
+async function run(
+  store: string,
+  receiver: Receiver,
+  mode: Mode,
+): Promise<{ perSecond: number; cpuUs: number }> {
   const metrics = mode !== 'off'
   const db = await freshStore(store === 'postgres' ? baseUrl : null)
   const server = await startServer(db, {
@@ -74,12 +81,18 @@ async function run(store: string, receiver: Receiver, mode: Mode): Promise<numbe
     await publish(100)
     await waitUntil(async () => (await okCount(receiver)) >= 100 * destinations, 60_000)
     await receiver.reset(false)
+    const serverCpu = processCpu(server.child.pid!)
+    const databaseCpu = db.url
+      ? await watchDatabaseCpu(baseUrl, new URL(db.url).pathname.slice(1))
+      : null
     const started = performance.now()
     for (let i = 0; i < events; i += 500) await publish(Math.min(500, events - i))
     const all = events * destinations
     if (!(await waitUntil(async () => (await okCount(receiver)) >= all, 300_000)))
       throw new Error(`only ${await okCount(receiver)} of ${all} delivered`)
-    return all / ((performance.now() - started) / 1000)
+    const perSecond = all / ((performance.now() - started) / 1000)
+    const cpuSeconds = serverCpu() + ((await databaseCpu?.stop()) ?? 0)
+    return { perSecond, cpuUs: (cpuSeconds * 1e6) / all }
   } finally {
     if (scrape) clearInterval(scrape)
     await server.stop()
@@ -94,28 +107,34 @@ const rows: Record<string, string | number>[] = []
 try {
   for (const store of stores) {
     const results: Record<Mode, number[]> = { off: [], metrics: [], traces: [] }
+    const cpu: Record<Mode, number[]> = { off: [], metrics: [], traces: [] }
     for (let round = 0; round < rounds; round++) {
       // Rotate which goes first, so a machine slowing down over the run hurts all alike.
       const order = modes.map((_, i) => modes[(i + round) % modes.length]!)
       for (const mode of order) {
-        const perSecond = await run(store, receiver, mode)
+        const { perSecond, cpuUs } = await run(store, receiver, mode)
         results[mode].push(perSecond)
-        console.error(`[${store}] round ${round + 1} ${mode}: ${Math.round(perSecond)}/s`)
+        cpu[mode].push(cpuUs)
+        console.error(
+          `[${store}] round ${round + 1} ${mode}: ${Math.round(perSecond)}/s, ${Math.round(cpuUs)} µs CPU/delivery`,
+        )
       }
     }
     const off = results.off
-    const row = (mode: string, xs: number[]) => ({
+    const row = (label: string, mode: Mode) => ({
       store,
-      mode,
-      'median deliveries/s': Math.round(median(xs)),
-      'best deliveries/s': Math.round(Math.max(...xs)),
-      'median vs off': (median(xs) / median(off)).toFixed(3),
-      rounds: xs.map(Math.round).join(' '),
+      mode: label,
+      'median deliveries/s': Math.round(median(results[mode])),
+      'best deliveries/s': Math.round(Math.max(...results[mode])),
+      'median vs off': (median(results[mode]) / median(off)).toFixed(3),
+      'median CPU µs/delivery': Math.round(median(cpu[mode])),
+      'CPU vs off': (median(cpu[mode]) / median(cpu.off)).toFixed(3),
+      rounds: results[mode].map(Math.round).join(' '),
     })
     rows.push(
-      row('metrics off', off),
-      row('metrics on, scraped every 1 s', results.metrics),
-      row('metrics + traces (100 % sampled, OTLP protobuf)', results.traces),
+      row('metrics off', 'off'),
+      row('metrics on, scraped every 1 s', 'metrics'),
+      row('metrics + traces (100 % sampled, OTLP protobuf)', 'traces'),
     )
   }
   console.error(`the collector got ${Math.round(collector.bytes() / 1024)} KiB of spans`)
