@@ -104,7 +104,7 @@ async function startCluster(workerCount: number, database: string, url: string):
     apis,
     workers,
     publish,
-    // A killed process's CPU stops counting where /proc loses it: the last sample read stays.
+    // A killed process's CPU counts up to its last sample (run() samples every 250 ms).
     cpuSeconds: () => cpus.reduce((sum, read) => sum + read(), 0),
     stop: async () => {
       await Promise.all(pools.map((p) => p.close()))
@@ -129,6 +129,8 @@ async function run(workerCount: number, kill: boolean) {
     const expected = Math.ceil(events / batch) * batch * destinations
     const database$ = await watchDatabaseCpu(adminUrl, database)
     const cpuBefore = cluster.cpuSeconds()
+    // Sampled while it runs, so a worker killed mid-run keeps the CPU it spent until then.
+    const sampling = setInterval(() => cluster.cpuSeconds(), 250)
     const started = performance.now()
     let killed = false
     // Two publishers, one per API process.
@@ -152,6 +154,7 @@ async function run(workerCount: number, kill: boolean) {
     )
     const seconds = (performance.now() - started) / 1000
     await publishing
+    clearInterval(sampling)
     const serverUs = ((cluster.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, last.unique)
     const postgresUs = ((await database$.stop()) * 1e6) / Math.max(1, last.unique)
     const burst = last
