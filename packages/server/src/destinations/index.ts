@@ -19,6 +19,7 @@ export {
 } from './store.ts'
 export { destinationOr404 } from './destinations.ts'
 export { destinationFields } from './destination-fields.ts'
+export { checkEventFilter } from './validate.ts'
 export {
   destinationOutSchema,
   destinationStatus,

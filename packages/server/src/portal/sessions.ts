@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
-import { resolveEventFilter } from '../catalog/index.ts'
+import { checkEventFilter } from '../destinations/index.ts'
 import { apiError } from '../errors.ts'
 import { portalCredentialPrefix, type Caller, type PortalCaller } from '../http/auth.ts'
 import { newId, newToken } from '../ids.ts'
+import { hashKey as sha256 } from '../projects/index.ts'
 import type { Queryable } from '../store/index.ts'
 import {
   exchangeLink,
@@ -33,8 +33,6 @@ export interface SessionRequest {
   createdBy: Record<string, unknown>
 }
 
-const sha256 = (token: string) => createHash('sha256').update(token).digest()
-
 /**
  * Creates a session and its one-time link token (returned this once).
  * @throws unknown_event_name for an event type the catalog lacks
@@ -60,25 +58,15 @@ export async function createPortalSession(
 }
 
 function canonicalTypes(names: readonly string[]): string[] {
-  const resolved = resolveEventFilter(names)
-  if (!resolved.ok)
-    throw apiError(
-      'unknown_event_name',
-      `Unknown event name${resolved.unknown.length > 1 ? 's' : ''}: ${resolved.unknown.join(', ')}. GET /v1/event-types lists them.`,
-      resolved.unknown.map((name) => ({
-        path: '/eventTypes',
-        message: `"${name}" is not in the catalog`,
-        name,
-      })),
-    )
-  if (resolved.types === '*')
+  const types = checkEventFilter(names, '/eventTypes')
+  if (types === null)
     throw apiError('validation_failed', undefined, [
       {
         path: '/eventTypes',
         message: 'leave eventTypes out (or null) for every type; "*" is not a type',
       },
     ])
-  return resolved.types
+  return types
 }
 
 /**

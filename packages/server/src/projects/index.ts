@@ -1,6 +1,6 @@
 export { projectRoutes } from './routes.ts'
 export { createProject, type ProjectCreatedHook } from './projects.ts'
-export { createKeyResolver, createApiKey, type KeyResolver } from './api-keys.ts'
+export { createKeyResolver, createApiKey, hashKey, type KeyResolver } from './api-keys.ts'
 export {
   deliverySettingsOf,
   defaultDeliverySettings,
